@@ -1,0 +1,59 @@
+"""Choices with their labels and colours in one place (templates, PDF and Excel read these)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Result(models.TextChoices):
+    """An initiative's evaluation at a 時点. 評価対象外 counts as checked, never as evaluated."""
+
+    ACHIEVED = "achieved", _("達成")
+    NOT_ACHIEVED = "not_achieved", _("未達成")
+    EXCLUDED = "excluded", _("評価対象外")
+
+    @property
+    def counts_as_evaluated(self) -> bool:
+        return self in (Result.ACHIEVED, Result.NOT_ACHIEVED)
+
+    @property
+    def colour(self) -> str:
+        # デジタル庁 design tokens: green / red / grey that keep AA contrast with white text.
+        return {
+            "achieved": "var(--color-primitive-green-800, #115a36)",
+            "not_achieved": "var(--color-primitive-red-800, #b20000)",
+            "excluded": "var(--color-neutral-solid-gray-700, #414141)",
+        }[self.value]
+
+    @property
+    def css_class(self) -> str:
+        return f"result-{self.value.replace('_', '-')}"
+
+    @classmethod
+    def from_label(cls, text: str) -> "Result":
+        """Reads a label as staff type it (達成, 未達成, 評価対象外, or the English value)."""
+        value = str(text).strip()
+        for member in cls:
+            if value in (member.value, str(member.label)):
+                return member
+        raise ValueError(value)
+
+
+class RoundKind(models.TextChoices):
+    YEAR_END = "year_end", _("年度末")
+    INTERIM = "interim", _("中間")
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", _("受付中")
+    CLOSED = "closed", _("締切")
+
+
+class EntryState(models.TextChoices):
+    """The workflow of one initiative's entry in an update round (照会)."""
+
+    NOT_STARTED = "not_started", _("未着手")
+    IN_PROGRESS = "in_progress", _("入力中")
+    SUBMITTED = "submitted", _("提出済")
+    RETURNED = "returned", _("差戻し")
+    CONFIRMED = "confirmed", _("確認済")
+    PUBLISHED = "published", _("公表")

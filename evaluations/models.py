@@ -1,0 +1,347 @@
+"""Update rounds (照会), their entries, published snapshots (時点) and the append-only history.
+
+Staff edit Entry rows; publishing a round copies every entry into PublishedResult rows that are
+never edited again. Public pages, open data and reports read only the published rows, so a
+figure published for 令和6年度末時点 stays what it was.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.choices import EntryState, Result, RoundKind, RoundState
+from initiatives.models import Department, Initiative, Pillar, Plan
+from reformtracker.calendar_ja import bounds, fiscal_year_end, format_date_ja, fy_label_ja
+
+EXCLUDED_NEEDS_REASON = Q(result__in=[Result.ACHIEVED, Result.NOT_ACHIEVED, ""]) | (
+    Q(result=Result.EXCLUDED) & ~Q(reason="")
+)
+EXCLUDED_NEEDS_REASON_MESSAGE = _("「評価対象外」には理由を入力してください。")
+
+
+class Round(models.Model):
+    """An update round (照会) of a plan: the year-end check of a fiscal year or an interim one."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(
+        _("種別"), max_length=10, choices=RoundKind.choices, default=RoundKind.YEAR_END
+    )
+    as_of = models.DateField(_("時点"), help_text=_("年度末の照会では年度の最終日（3月31日）。"))
+    due_on = models.DateField(_("提出期限"), null=True, blank=True)
+    state = models.CharField(
+        _("状態"), max_length=10, choices=RoundState.choices, default=RoundState.OPEN
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("照会（更新ラウンド）")
+        verbose_name_plural = _("照会（更新ラウンド）")
+        ordering = ["plan", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "as_of"],
+                name="round_unique_per_plan_and_as_of",
+                violation_error_message=_("この計画には同じ時点の照会が既にあります。"),
+            ),
+            # One year-end result per initiative per fiscal year: one year-end round per year,
+            # one entry per initiative per round.
+            models.UniqueConstraint(
+                fields=["plan", "fiscal_year"],
+                condition=Q(kind="year_end"),
+                name="round_one_year_end_per_fiscal_year",
+                violation_error_message=_("この年度の年度末照会は既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.as_of_label_ja}"
+
+    @property
+    def as_of_label_ja(self) -> str:
+        if self.kind == RoundKind.YEAR_END:
+            return f"{fy_label_ja(self.fiscal_year)}末時点"
+        return f"{format_date_ja(self.as_of)}時点"
+
+    def clean(self):
+        errors = {}
+        if self.plan_id and self.fiscal_year and not self.plan.covers_fiscal_year(self.fiscal_year):
+            errors["fiscal_year"] = self.plan.period_error(self.fiscal_year)
+        if self.fiscal_year and self.as_of:
+            first, last = bounds(self.fiscal_year)
+            if self.kind == RoundKind.YEAR_END and self.as_of != fiscal_year_end(self.fiscal_year):
+                errors["as_of"] = _("年度末の照会の時点は%(day)sです。") % {
+                    "day": format_date_ja(last)
+                }
+            elif not first <= self.as_of <= last:
+                errors["as_of"] = _("時点は%(fy)sの期間内にしてください。") % {
+                    "fy": fy_label_ja(self.fiscal_year)
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class Entry(models.Model):
+    """One initiative's answer in one round: the live, editable row (staff side)."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("照会"), on_delete=models.CASCADE, related_name="entries"
+    )
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("取組項目"), on_delete=models.PROTECT, related_name="entries"
+    )
+    result = models.CharField(_("評価結果"), max_length=15, choices=Result.choices, blank=True)
+    reason = models.TextField(_("評価対象外の理由・備考"), max_length=2000, blank=True)
+    narrative = models.TextField(_("進捗状況"), max_length=4000, blank=True)
+    state = models.CharField(
+        _("状態"), max_length=12, choices=EntryState.choices, default=EntryState.NOT_STARTED
+    )
+    version = models.PositiveIntegerField(_("版"), default=1)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更新者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("照会の回答")
+        verbose_name_plural = _("照会の回答")
+        ordering = ["round", "initiative__pillar__order", "initiative__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "initiative"],
+                name="entry_one_per_initiative_per_round",
+                violation_error_message=_("この取組項目の回答はこの照会に既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=EXCLUDED_NEEDS_REASON,
+                name="entry_excluded_needs_reason",
+                violation_error_message=EXCLUDED_NEEDS_REASON_MESSAGE,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative} / {self.round}"
+
+    def clean(self):
+        errors = {}
+        if self.round_id and self.initiative_id and self.initiative.plan_id != self.round.plan_id:
+            errors["initiative"] = _("取組項目は照会と同じ計画のものを選んでください。")
+        if self.result == Result.EXCLUDED and not self.reason.strip():
+            errors["reason"] = EXCLUDED_NEEDS_REASON_MESSAGE
+        if errors:
+            raise ValidationError(errors)
+
+
+class PillarNarrative(models.Model):
+    """What a pillar did in a fiscal year and what comes next (令和6年度においては… / 引き続き…)."""
+
+    pillar = models.ForeignKey(
+        Pillar, verbose_name=_("柱"), on_delete=models.CASCADE, related_name="narratives"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    done = models.TextField(_("取組状況"), blank=True)
+    next_steps = models.TextField(_("今後の方向性"), blank=True)
+    cluster_count = models.PositiveIntegerField(
+        _("分析クラスター数"), null=True, blank=True, help_text=_("例：R6年度は37クラスター")
+    )
+
+    class Meta:
+        verbose_name = _("柱の年度別取組状況")
+        verbose_name_plural = _("柱の年度別取組状況")
+        ordering = ["pillar", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pillar", "fiscal_year"],
+                name="pillar_narrative_one_per_fiscal_year",
+                violation_error_message=_("この柱のこの年度の取組状況は既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pillar} {fy_label_ja(self.fiscal_year)}"
+
+    def clean(self):
+        if self.pillar_id and self.fiscal_year:
+            self.pillar.plan.clean_fiscal_year(self.fiscal_year)
+
+
+class Publication(models.Model):
+    """A published 時点: the moment a round's entries were frozen for the public."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("照会"), on_delete=models.PROTECT, related_name="publications"
+    )
+    published_at = models.DateTimeField(_("公表日時"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公表者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("備考"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("公表（時点）")
+        verbose_name_plural = _("公表（時点）")
+        ordering = ["-published_at", "-id"]
+        get_latest_by = ["published_at", "id"]
+
+    def __str__(self):
+        return f"{self.round} ({self.published_at:%Y-%m-%d})"
+
+    @property
+    def plan(self):
+        return self.round.plan
+
+    def get_absolute_url(self):
+        return reverse("plan_detail", args=[self.round.plan.slug])
+
+
+class PublishedPillar(models.Model):
+    """A pillar as it stood at publication, with its narrative for the round's fiscal year."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("公表")
+    )
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("番号"))
+    name = models.CharField(_("名称"), max_length=200)
+    managed_through = models.CharField(_("進捗管理の枠組み"), max_length=200, blank=True)
+    office_tracks_items = models.BooleanField(_("取組項目ごとに進捗管理"), default=False)
+    done = models.TextField(_("取組状況"), blank=True)
+    next_steps = models.TextField(_("今後の方向性"), blank=True)
+
+    class Meta:
+        verbose_name = _("公表時の柱")
+        verbose_name_plural = _("公表時の柱")
+        ordering = ["publication", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "pillar"], name="published_pillar_once_per_publication"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order} {self.name}"
+
+
+class PublishedResult(models.Model):
+    """An initiative's result frozen at publication, with the names as they were then."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="results", verbose_name=_("公表")
+    )
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="+")
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("取組番号"), max_length=30)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+    title = models.CharField(_("取組項目"), max_length=300)
+    department_name = models.CharField(_("所管"), max_length=100)
+    target = models.TextField(_("目標"), blank=True)
+    result = models.CharField(_("評価結果"), max_length=15, choices=Result.choices)
+    reason = models.TextField(_("評価対象外の理由・備考"), blank=True)
+    narrative = models.TextField(_("進捗状況"), blank=True)
+    reform_level = models.CharField(_("改革レベル"), max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("公表時の評価結果")
+        verbose_name_plural = _("公表時の評価結果")
+        ordering = ["publication", "pillar_id", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "initiative"],
+                name="published_result_once_per_publication",
+            ),
+            models.CheckConstraint(
+                condition=EXCLUDED_NEEDS_REASON & ~Q(result=""),
+                name="published_result_complete",
+                violation_error_message=EXCLUDED_NEEDS_REASON_MESSAGE,
+            ),
+        ]
+        indexes = [models.Index(fields=["publication", "result"], name="pubresult_pub_result")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}: {self.get_result_display()}"
+
+
+class HistoryEvent(models.Model):
+    """Append-only record of a change: who, when, which round, each field before → after.
+
+    Written only by the service functions, in the same transaction as the change. The model
+    refuses updates and deletes, and the admin offers neither.
+    """
+
+    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作者名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=40)
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("取組項目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="history",
+    )
+    round = models.ForeignKey(
+        Round,
+        verbose_name=_("照会"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="history",
+    )
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("回答"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="history",
+    )
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("公表"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="history",
+    )
+    changes = models.JSONField(_("変更内容"), default=dict, blank=True)
+    comment = models.TextField(_("コメント"), blank=True)
+
+    class Meta:
+        verbose_name = _("変更履歴")
+        verbose_name_plural = _("変更履歴")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("History is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("History is append-only.")

@@ -1,0 +1,380 @@
+"""Plans, their pillars, the departments that own initiatives, and the initiatives (取組項目)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reformtracker.calendar_ja import fy_label_ja
+
+
+class Municipality(models.Model):
+    """A city government (大阪市, 北九州市)."""
+
+    slug = models.SlugField(_("識別子"), unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英語名"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("自治体")
+        verbose_name_plural = _("自治体")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """A bureau (局), ward office (区) or office (室) that owns initiatives."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("局")
+        WARD = "ward", _("区")
+        OFFICE = "office", _("室")
+        OTHER = "other", _("その他")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("自治体"), on_delete=models.PROTECT, related_name="departments"
+    )
+    code = models.CharField(_("所属コード"), max_length=30)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英語名"), max_length=200, blank=True)
+    kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, default=Kind.BUREAU)
+
+    class Meta:
+        verbose_name = _("所属（局・区・室）")
+        verbose_name_plural = _("所属（局・区・室）")
+        ordering = ["municipality", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"],
+                name="department_code_unique_per_municipality",
+                violation_error_message=_("この自治体には同じ所属コードが既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Plan(models.Model):
+    """A multi-year reform plan (新・市政改革プラン, 市政変革)."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("自治体"), on_delete=models.PROTECT, related_name="plans"
+    )
+    slug = models.SlugField(_("識別子"), unique=True)
+    title = models.CharField(_("名称"), max_length=200)
+    title_en = models.CharField(_("英語名"), max_length=300, blank=True)
+    subtitle = models.CharField(_("副題"), max_length=200, blank=True)
+    start_fiscal_year = models.PositiveSmallIntegerField(_("取組期間（開始年度）"))
+    end_fiscal_year = models.PositiveSmallIntegerField(
+        _("取組期間（終了年度）"),
+        null=True,
+        blank=True,
+        help_text=_("終了年度が定められていない場合は空欄。"),
+    )
+    adopted_on = models.DateField(_("策定日"), null=True, blank=True)
+    adopted_precision = models.CharField(
+        _("策定日の精度"),
+        max_length=5,
+        choices=[("day", _("日")), ("month", _("月"))],
+        default="day",
+        help_text=_("「令和6年3月」のように月までしか公表されていない場合は「月」。"),
+    )
+    summary = models.TextField(_("概要"), blank=True)
+    source_title = models.CharField(_("出典資料"), max_length=300, blank=True)
+    source_url = models.URLField(_("出典URL"), blank=True)
+    contact = models.CharField(_("問合せ先"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("計画")
+        verbose_name_plural = _("計画")
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_fiscal_year__isnull=True)
+                | Q(end_fiscal_year__gte=F("start_fiscal_year")),
+                name="plan_period_in_order",
+                violation_error_message=_("終了年度は開始年度以降にしてください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_fiscal_year__gte=1989, start_fiscal_year__lte=2200),
+                name="plan_start_fiscal_year_plausible",
+                violation_error_message=_("開始年度が正しくありません。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("plan_detail", args=[self.slug])
+
+    def covers_fiscal_year(self, fiscal_year: int) -> bool:
+        if fiscal_year < self.start_fiscal_year:
+            return False
+        return self.end_fiscal_year is None or fiscal_year <= self.end_fiscal_year
+
+    def clean_fiscal_year(self, fiscal_year: int, field: str = "fiscal_year"):
+        """Raises the Japanese error every model uses for a year outside the plan's period."""
+        if not self.covers_fiscal_year(fiscal_year):
+            raise ValidationError({field: self.period_error(fiscal_year)})
+
+    def period_error(self, fiscal_year: int) -> str:
+        return _("%(fy)sは計画「%(plan)s」の取組期間（%(period)s）の外です。") % {
+            "fy": fy_label_ja(fiscal_year),
+            "plan": self.title,
+            "period": self.period_label_ja,
+        }
+
+    @property
+    def period_label_ja(self) -> str:
+        if self.end_fiscal_year is None:
+            return f"{fy_label_ja(self.start_fiscal_year)}〜"
+        return f"{fy_label_ja(self.start_fiscal_year)}〜{fy_label_ja(self.end_fiscal_year)}"
+
+
+class Pillar(models.Model):
+    """A pillar of a plan: a policy pillar (取組方針) or a method pillar of the X approach."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy", _("取組方針")
+        METHOD = "method", _("手法の柱")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="pillars"
+    )
+    order = models.PositiveSmallIntegerField(_("番号"))
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英語名"), max_length=300, blank=True)
+    kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, default=Kind.POLICY)
+    description = models.TextField(_("説明"), blank=True)
+    managed_through = models.CharField(
+        _("進捗管理の枠組み"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "例：大阪市DX戦略、大阪市働き方改革実施方針、区政がめざす姿（令和5年度~8年度）"
+        ),
+    )
+    managing_department = models.ForeignKey(
+        Department,
+        verbose_name=_("進捗管理の所属"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_pillars",
+    )
+    office_tracks_items = models.BooleanField(
+        _("市政改革室が取組項目ごとに進捗管理する"),
+        default=False,
+        help_text=_("オンの柱の取組項目だけが達成率の計算対象になります。"),
+    )
+
+    class Meta:
+        verbose_name = _("柱（取組方針）")
+        verbose_name_plural = _("柱（取組方針）")
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "order"],
+                name="pillar_order_unique_per_plan",
+                violation_error_message=_("この計画には同じ番号の柱が既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(order__gte=1),
+                name="pillar_order_positive",
+                violation_error_message=_("柱の番号は1以上にしてください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("pillar_detail", args=[self.plan.slug, self.order])
+
+
+class AnalysisCluster(models.Model):
+    """A cluster of policies and projects analysed together (経営分析・事業分析のクラスター)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="clusters"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    code = models.CharField(_("番号"), max_length=30)
+    name = models.CharField(_("名称"), max_length=200)
+
+    class Meta:
+        verbose_name = _("分析クラスター")
+        verbose_name_plural = _("分析クラスター")
+        ordering = ["plan", "fiscal_year", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "fiscal_year", "code"],
+                name="cluster_code_unique_per_plan_year",
+                violation_error_message=_("この年度には同じ番号のクラスターが既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.plan_id:
+            self.plan.clean_fiscal_year(self.fiscal_year)
+
+
+class ReformLevel(models.TextChoices):
+    """北九州市の改革レベル: A = 現場の業務改善; B・C = 本質的な課題認識に基づく改革."""
+
+    A = "A", _("Aレベル（現場の業務改善）")
+    BC = "BC", _("B・Cレベル（本質的な課題認識に基づく改革）")
+
+
+class Initiative(models.Model):
+    """An initiative (取組項目) under one pillar, owned by one department."""
+
+    class Timing(models.TextChoices):
+        EVERY_YEAR = "every_year", _("毎年度末に評価")
+        FROM_YEAR = "from_year", _("指定年度末から評価")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="initiatives"
+    )
+    pillar = models.ForeignKey(
+        Pillar, verbose_name=_("柱"), on_delete=models.PROTECT, related_name="initiatives"
+    )
+    code = models.CharField(_("取組番号"), max_length=30)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+    title = models.CharField(_("取組項目"), max_length=300)
+    title_en = models.CharField(_("英語名"), max_length=400, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所管"),
+        on_delete=models.PROTECT,
+        related_name="initiatives",
+    )
+    target = models.TextField(_("目標"), blank=True)
+    description = models.TextField(_("取組内容"), blank=True)
+    evaluation_timing = models.CharField(
+        _("評価時期"), max_length=12, choices=Timing.choices, default=Timing.EVERY_YEAR
+    )
+    first_evaluated_fiscal_year = models.PositiveSmallIntegerField(
+        _("初回評価年度"),
+        null=True,
+        blank=True,
+        help_text=_("例：令和9年度末時点で評価する取組は 2027。それより前の年度は評価対象外です。"),
+    )
+    reform_level = models.CharField(
+        _("改革レベル"), max_length=2, choices=ReformLevel.choices, blank=True
+    )
+    cluster = models.ForeignKey(
+        AnalysisCluster,
+        verbose_name=_("分析クラスター"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+    )
+    is_illustrative = models.BooleanField(
+        _("名称・結果は例示"),
+        default=False,
+        help_text=_("公表資料に個別の名称や結果がなく、デモ用に補った取組項目。"),
+    )
+
+    class Meta:
+        verbose_name = _("取組項目")
+        verbose_name_plural = _("取組項目")
+        ordering = ["plan", "pillar__order", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="initiative_code_unique_per_plan",
+                violation_error_message=_("この計画には同じ取組番号が既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    evaluation_timing="every_year", first_evaluated_fiscal_year__isnull=True
+                )
+                | Q(evaluation_timing="from_year", first_evaluated_fiscal_year__isnull=False),
+                name="initiative_timing_has_year_when_needed",
+                violation_error_message=_("「指定年度末から評価」には初回評価年度が必要です。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("initiative_detail", args=[self.plan.slug, self.code])
+
+    def clean(self):
+        errors = {}
+        if self.pillar_id and self.plan_id and self.pillar.plan_id != self.plan_id:
+            errors["pillar"] = _("柱は同じ計画のものを選んでください。")
+        if self.department_id and self.plan_id:
+            if self.department.municipality_id != self.plan.municipality_id:
+                errors["department"] = _("所管は計画と同じ自治体の所属を選んでください。")
+        if self.cluster_id and self.plan_id and self.cluster.plan_id != self.plan_id:
+            errors["cluster"] = _("分析クラスターは同じ計画のものを選んでください。")
+        if self.first_evaluated_fiscal_year and self.plan_id:
+            if not self.plan.covers_fiscal_year(self.first_evaluated_fiscal_year):
+                errors["first_evaluated_fiscal_year"] = self.plan.period_error(
+                    self.first_evaluated_fiscal_year
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_evaluated_in(self, fiscal_year: int) -> bool:
+        """Whether the item is due for evaluation at the end of this fiscal year."""
+        if self.evaluation_timing == self.Timing.FROM_YEAR:
+            return fiscal_year >= self.first_evaluated_fiscal_year
+        return True
+
+    @property
+    def evaluation_timing_label(self) -> str:
+        if self.evaluation_timing == self.Timing.FROM_YEAR:
+            return _("%(fy)s末時点で評価") % {"fy": fy_label_ja(self.first_evaluated_fiscal_year)}
+        return str(self.Timing.EVERY_YEAR.label)
+
+
+class PlanNote(models.Model):
+    """A passage of a plan's yearly review: 成果, 事務局の振り返り, 今後の課題, 進め方 (①–④)."""
+
+    class Kind(models.TextChoices):
+        OUTCOME = "outcome", _("成果")
+        REFLECTION = "reflection", _("事務局の振り返り")
+        CHALLENGE = "challenge", _("今後の課題")
+        DIRECTION = "direction", _("今年度の進め方")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="notes"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("種別"), max_length=12, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("番号"))
+    title = models.CharField(_("見出し"), max_length=300, blank=True)
+    body = models.TextField(_("本文"))
+
+    class Meta:
+        verbose_name = _("振り返り・方針")
+        verbose_name_plural = _("振り返り・方針")
+        ordering = ["plan", "fiscal_year", "kind", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "fiscal_year", "kind", "order"],
+                name="plan_note_order_unique",
+                violation_error_message=_("同じ年度・種別に同じ番号の項目が既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{fy_label_ja(self.fiscal_year)} {self.get_kind_display()} {self.order}"
+
+    def clean(self):
+        if self.plan_id:
+            self.plan.clean_fiscal_year(self.fiscal_year)

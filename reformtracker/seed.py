@@ -1,0 +1,281 @@
+"""Loads a city's seed file (fixtures/*.json) into the database, idempotently and atomically.
+
+Master data (departments, plan, pillars, initiatives, meetings, schedule) is upserted by natural
+key, so loading twice changes nothing. Results go through the evaluation services — open a
+round, record each entry, confirm, publish — exactly as staff would, so the seed's published
+figures and history are made the same way as real ones. A round that already exists is left
+alone: published snapshots are never rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from evaluations import services
+from evaluations.choices import EntryState
+from evaluations.models import Entry, PillarNarrative, Round
+from initiatives.models import (
+    Department,
+    Initiative,
+    Municipality,
+    Pillar,
+    Plan,
+    PlanNote,
+)
+from reformtracker.calendar_ja import ApproxDate
+from xmeetings.models import Meeting, MeetingTopic, Schedule, ScheduleActivity, ScheduleLane
+
+SEED_ACTOR = "seed loader"
+
+
+class SeedError(Exception):
+    """A seed file that cannot be loaded; nothing of it was written."""
+
+
+@dataclass
+class SeedReport:
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+
+    def count(self, model, created: bool):
+        bucket = self.created if created else self.updated
+        name = model._meta.verbose_name
+        bucket[str(name)] = bucket.get(str(name), 0) + 1
+
+
+def _upsert(report: SeedReport, model, lookup: dict, values: dict):
+    """update_or_create that validates first and only saves when something differs."""
+    obj = model.objects.filter(**lookup).first()
+    created = obj is None
+    if created:
+        obj = model(**lookup)
+    changed = created
+    for name, value in values.items():
+        if created or _current(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if changed:
+        obj.full_clean()
+        obj.save()
+        report.count(model, created)
+    return obj
+
+
+def _current(obj, name):
+    """The value to compare, without touching an unset relation (which would raise)."""
+    field = obj._meta.get_field(name)
+    if field.is_relation and getattr(obj, field.attname) is None:
+        return None
+    return getattr(obj, name)
+
+
+def load_file(path: Path | str) -> SeedReport:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SeedError(f"{path}: 読み込めません（{exc}）") from exc
+    try:
+        return load(data)
+    except ValidationError as exc:
+        raise SeedError(f"{path}: {'; '.join(exc.messages)}") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SeedError(f"{path}: 形式が正しくありません（{exc!r}）") from exc
+
+
+@transaction.atomic
+def load(data: dict) -> SeedReport:
+    report = SeedReport()
+    m = data["municipality"]
+    municipality = _upsert(
+        report, Municipality, {"slug": m["slug"]}, {"name": m["name"], "name_en": m["name_en"]}
+    )
+    departments = {
+        d["code"]: _upsert(
+            report,
+            Department,
+            {"municipality": municipality, "code": d["code"]},
+            {"name": d["name"], "name_en": d.get("name_en", ""), "kind": d["kind"]},
+        )
+        for d in data["departments"]
+    }
+    p = dict(data["plan"])
+    if p.get("adopted_on"):
+        p["adopted_on"] = date.fromisoformat(p["adopted_on"])
+    slug = p.pop("slug")
+    plan = _upsert(report, Plan, {"slug": slug}, {"municipality": municipality, **p})
+
+    pillars = {}
+    for item in data["pillars"]:
+        item = dict(item)
+        order = item.pop("order")
+        managing = item.pop("managing_department", None)
+        item["managing_department"] = departments[managing] if managing else None
+        pillars[order] = _upsert(report, Pillar, {"plan": plan, "order": order}, item)
+
+    for item in data.get("narratives", []):
+        _upsert(
+            report,
+            PillarNarrative,
+            {"pillar": pillars[item["pillar"]], "fiscal_year": item["fiscal_year"]},
+            {
+                "done": item.get("done", ""),
+                "next_steps": item.get("next_steps", ""),
+                "cluster_count": item.get("cluster_count"),
+            },
+        )
+
+    initiatives = {}
+    for position, item in enumerate(data.get("initiatives", []), start=1):
+        initiatives[item["code"]] = _upsert(
+            report,
+            Initiative,
+            {"plan": plan, "code": item["code"]},
+            {
+                "pillar": pillars[item["pillar"]],
+                "order": position,
+                "title": item["title"],
+                "department": departments[item["department"]],
+                "target": item.get("target", ""),
+                "description": item.get("description", ""),
+                "evaluation_timing": item.get("evaluation_timing", "every_year"),
+                "first_evaluated_fiscal_year": item.get("first_evaluated_fiscal_year"),
+                "reform_level": item.get("reform_level", ""),
+                "is_illustrative": item.get("illustrative", False),
+            },
+        )
+
+    for item in data.get("notes", []):
+        _upsert(
+            report,
+            PlanNote,
+            {
+                "plan": plan,
+                "fiscal_year": item["fiscal_year"],
+                "kind": item["kind"],
+                "order": item["order"],
+            },
+            {"title": item.get("title", ""), "body": item["body"]},
+        )
+
+    _load_meetings(report, plan, data)
+    _load_schedules(report, plan, pillars, data)
+    for item in data.get("rounds", []):
+        _load_round(report, plan, item, [i for i in data["initiatives"] if "result" in i])
+    return report
+
+
+def _load_meetings(report: SeedReport, plan: Plan, data: dict):
+    meetings = {}
+    for item in data.get("meetings", []):
+        when = ApproxDate.parse(item["date"], fiscal_year=item["fiscal_year"])
+        probe = Meeting(plan=plan, fiscal_year=item["fiscal_year"], number=item["number"])
+        probe.set_date(when)
+        meetings[(item["fiscal_year"], item["number"])] = _upsert(
+            report,
+            Meeting,
+            {"plan": plan, "fiscal_year": item["fiscal_year"], "number": item["number"]},
+            {
+                "date_year": probe.date_year,
+                "date_month": probe.date_month,
+                "date_day": probe.date_day,
+                "date_part": probe.date_part,
+                "status": item.get("status", Meeting.Status.SCHEDULED),
+                "title": item.get("title", ""),
+                "summary": item.get("summary", ""),
+            },
+        )
+    for group in data.get("meeting_topics", []):
+        for order, name in enumerate(group["names"], start=1):
+            meeting = meetings.get((group["fiscal_year"], group.get("meeting")))
+            _upsert(
+                report,
+                MeetingTopic,
+                {"plan": plan, "fiscal_year": group["fiscal_year"], "name": name},
+                {"order": order, "meeting": meeting},
+            )
+
+
+def _load_schedules(report: SeedReport, plan: Plan, pillars: dict, data: dict):
+    for item in data.get("schedules", []):
+        schedule = _upsert(
+            report,
+            Schedule,
+            {"plan": plan, "fiscal_year": item["fiscal_year"]},
+            {
+                "title": item["title"],
+                "first_month": item["first_month"],
+                "open_ended_from": item.get("open_ended_from"),
+            },
+        )
+        for lane_data in item["lanes"]:
+            lane = _upsert(
+                report,
+                ScheduleLane,
+                {"schedule": schedule, "order": lane_data["order"]},
+                {
+                    "name": lane_data["name"],
+                    "pillar": pillars.get(lane_data.get("pillar")),
+                    "shows_meetings": lane_data.get("shows_meetings", False),
+                },
+            )
+            for order, activity in enumerate(lane_data["activities"], start=1):
+                milestone = activity.get("milestone_on")
+                _upsert(
+                    report,
+                    ScheduleActivity,
+                    {"lane": lane, "order": order},
+                    {
+                        "label": activity["label"],
+                        "start_month": activity["start_month"],
+                        "end_month": activity["end_month"],
+                        "milestone_on": date.fromisoformat(milestone) if milestone else None,
+                        "milestone_note": activity.get("milestone_note", ""),
+                    },
+                )
+
+
+def _load_round(report: SeedReport, plan: Plan, item: dict, results: list[dict]):
+    as_of = date.fromisoformat(item["as_of"])
+    if Round.objects.filter(plan=plan, as_of=as_of).exists():
+        return
+    round_ = services.open_round(
+        plan=plan,
+        fiscal_year=item["fiscal_year"],
+        kind=item["kind"],
+        as_of=as_of,
+        due_on=date.fromisoformat(item["due_on"]) if item.get("due_on") else None,
+        actor_name=SEED_ACTOR,
+    )
+    report.count(Round, True)
+    entries = {e.initiative.code: e for e in round_.entries.select_related("initiative")}
+    for result in results:
+        entry = entries.get(result["code"])
+        if entry is None:
+            raise SeedError(
+                f"取組項目 {result['code']} は市政改革室が進捗管理する柱にないため、結果を登録できません。"
+            )
+        services.update_entry(
+            entry_id=entry.pk,
+            expected_version=entry.version,
+            values={
+                "result": result["result"],
+                "reason": result.get("reason", ""),
+                "narrative": result.get("narrative", ""),
+            },
+            state=EntryState.CONFIRMED,
+            actor_name=SEED_ACTOR,
+        )
+        report.count(Entry, True)
+    if item.get("published_at"):
+        services.publish_round(
+            round_=round_,
+            actor_name=SEED_ACTOR,
+            published_at=datetime.fromisoformat(item["published_at"]),
+            note=item.get("note", ""),
+        )

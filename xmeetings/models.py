@@ -1,0 +1,336 @@
+"""X会議 (public reform meetings) and the yearly schedule grid (スケジュール)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import Initiative, Pillar, Plan
+from reformtracker.calendar_ja import (
+    ApproxDate,
+    CalendarError,
+    Part,
+    bounds,
+    fiscal_month_index,
+    fy_label_ja,
+)
+
+
+class DatePart(models.TextChoices):
+    EARLY = Part.EARLY.value, _("上旬")
+    MIDDLE = Part.MIDDLE.value, _("中旬")
+    LATE = Part.LATE.value, _("下旬")
+
+
+class Meeting(models.Model):
+    """An X会議: numbered within its fiscal year, on an exact day or a third of a month."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("予定")
+        HELD = "held", _("開催済")
+        CANCELLED = "cancelled", _("中止")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("回"))
+    date_year = models.PositiveSmallIntegerField(_("年"))
+    date_month = models.PositiveSmallIntegerField(_("月"))
+    date_day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
+    date_part = models.CharField(
+        _("旬"), max_length=6, choices=DatePart.choices, blank=True, default=""
+    )
+    # Derived from the date columns on save; what lists sort and filter by.
+    earliest = models.DateField(_("開催日（最早）"), editable=False, db_index=True)
+    latest = models.DateField(_("開催日（最遅）"), editable=False)
+    status = models.CharField(
+        _("状態"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    title = models.CharField(_("名称"), max_length=200, blank=True)
+    summary = models.TextField(_("概要"), blank=True)
+    initiatives = models.ManyToManyField(
+        Initiative, verbose_name=_("関連する取組項目"), blank=True, related_name="meetings"
+    )
+
+    class Meta:
+        verbose_name = _("X会議")
+        verbose_name_plural = _("X会議")
+        ordering = ["plan", "earliest", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "fiscal_year", "number"],
+                name="meeting_number_unique_per_plan_year",
+                violation_error_message=_("この年度には同じ回のX会議が既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=(Q(date_day__isnull=False) & Q(date_part=""))
+                | (Q(date_day__isnull=True) & Q(date_part__in=[p.value for p in Part])),
+                name="meeting_date_day_xor_part",
+                violation_error_message=_(
+                    "開催日は「日」か「上旬・中旬・下旬」のどちらか一方で指定してください。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(date_month__gte=1, date_month__lte=12),
+                name="meeting_date_month_valid",
+                violation_error_message=_("月は1から12で指定してください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="meeting_number_positive",
+                violation_error_message=_("回は1以上にしてください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{fy_label_ja(self.fiscal_year)} 第{self.number}回 X会議"
+
+    @property
+    def approx_date(self) -> ApproxDate:
+        return ApproxDate(
+            self.date_year,
+            self.date_month,
+            day=self.date_day,
+            part=Part(self.date_part) if self.date_part else None,
+        )
+
+    def set_date(self, value: ApproxDate):
+        self.date_year, self.date_month = value.year, value.month
+        self.date_day = value.day
+        self.date_part = value.part.value if value.part else ""
+
+    @property
+    def date_label_ja(self) -> str:
+        return self.approx_date.label_ja()
+
+    def clean(self):
+        errors = {}
+        try:
+            when = self.approx_date
+        except (CalendarError, ValueError) as exc:
+            errors["date_part"] = str(exc)
+        else:
+            if self.fiscal_year:
+                first, last = bounds(self.fiscal_year)
+                if not (first <= when.earliest and when.latest <= last):
+                    errors["date_month"] = _("開催日は%(fy)sの期間内にしてください。") % {
+                        "fy": fy_label_ja(self.fiscal_year)
+                    }
+        if self.plan_id and self.fiscal_year and not self.plan.covers_fiscal_year(self.fiscal_year):
+            errors["fiscal_year"] = self.plan.period_error(self.fiscal_year)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        when = self.approx_date
+        self.earliest, self.latest = when.earliest, when.latest
+        super().save(*args, **kwargs)
+
+
+class MeetingTopic(models.Model):
+    """A theme discussed at X会議 in a fiscal year (R6: 保育所, 子育て, 公園 …)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="meeting_topics"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("X会議"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="topics",
+        help_text=_("どの回で議論したかが公表されていない場合は空欄。"),
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    name = models.CharField(_("テーマ"), max_length=200)
+
+    class Meta:
+        verbose_name = _("X会議のテーマ")
+        verbose_name_plural = _("X会議のテーマ")
+        ordering = ["plan", "fiscal_year", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "fiscal_year", "name"],
+                name="meeting_topic_unique_per_year",
+                violation_error_message=_("この年度には同じテーマが既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.meeting_id and self.meeting.fiscal_year != self.fiscal_year:
+            raise ValidationError({"meeting": _("X会議と同じ年度にしてください。")})
+
+
+class MeetingMaterial(models.Model):
+    """A document of a meeting (資料, 議事録, 動画)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("X会議"), on_delete=models.CASCADE, related_name="materials"
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    title = models.CharField(_("資料名"), max_length=300)
+    url = models.URLField(_("URL"), blank=True)
+
+    class Meta:
+        verbose_name = _("X会議の資料")
+        verbose_name_plural = _("X会議の資料")
+        ordering = ["meeting", "order"]
+
+    def __str__(self):
+        return self.title
+
+
+class Schedule(models.Model):
+    """A fiscal year's schedule grid: lanes × month columns, the last column open-ended."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="schedules"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200, default="スケジュール（予定）")
+    first_month = models.PositiveSmallIntegerField(_("最初の列の月"), default=4)
+    open_ended_from = models.PositiveSmallIntegerField(
+        _("「以降」とまとめる月"),
+        null=True,
+        blank=True,
+        help_text=_("例：12 とすると 12月から年度末までを「12月以降」の1列にまとめます。"),
+    )
+
+    class Meta:
+        verbose_name = _("スケジュール")
+        verbose_name_plural = _("スケジュール")
+        ordering = ["plan", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "fiscal_year"],
+                name="schedule_one_per_plan_year",
+                violation_error_message=_("この年度のスケジュールは既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_month__gte=1, first_month__lte=12),
+                name="schedule_first_month_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {fy_label_ja(self.fiscal_year)} {self.title}"
+
+    def clean(self):
+        if self.plan_id and self.fiscal_year:
+            self.plan.clean_fiscal_year(self.fiscal_year)
+        if self.open_ended_from and fiscal_month_index(self.open_ended_from) <= fiscal_month_index(
+            self.first_month
+        ):
+            raise ValidationError({"open_ended_from": _("最初の列より後の月にしてください。")})
+
+    def columns(self) -> list[tuple[str, list[int]]]:
+        """The grid's columns in fiscal order: ("5月", [5]) … ("12月以降", [12, 1, 2, 3])."""
+        months = [(m - 1) % 12 + 1 for m in range(4, 16)]
+        months = [
+            m for m in months if fiscal_month_index(m) >= fiscal_month_index(self.first_month)
+        ]
+        if not self.open_ended_from:
+            return [(f"{m}月", [m]) for m in months]
+        cut = fiscal_month_index(self.open_ended_from)
+        head = [(f"{m}月", [m]) for m in months if fiscal_month_index(m) < cut]
+        tail = [m for m in months if fiscal_month_index(m) >= cut]
+        return [*head, (f"{self.open_ended_from}月以降", tail)]
+
+
+class ScheduleLane(models.Model):
+    """A row of the grid: X会議 (filled from the meetings) or a pillar's activities."""
+
+    schedule = models.ForeignKey(
+        Schedule, verbose_name=_("スケジュール"), on_delete=models.CASCADE, related_name="lanes"
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"))
+    name = models.CharField(_("名称"), max_length=200)
+    pillar = models.ForeignKey(
+        Pillar, verbose_name=_("柱"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    shows_meetings = models.BooleanField(_("X会議の行"), default=False)
+
+    class Meta:
+        verbose_name = _("スケジュールの行")
+        verbose_name_plural = _("スケジュールの行")
+        ordering = ["schedule", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "order"],
+                name="schedule_lane_order_unique",
+                violation_error_message=_("同じ表示順の行が既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ScheduleActivity(models.Model):
+    """An activity in a lane, spanning months (an arrow in the grid) or at a dated milestone."""
+
+    lane = models.ForeignKey(
+        ScheduleLane, verbose_name=_("行"), on_delete=models.CASCADE, related_name="activities"
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"))
+    label = models.CharField(_("内容"), max_length=300)
+    start_month = models.PositiveSmallIntegerField(_("開始月"))
+    end_month = models.PositiveSmallIntegerField(_("終了月"))
+    milestone_on = models.DateField(_("期日"), null=True, blank=True)
+    milestone_note = models.CharField(
+        _("期日の表記"), max_length=50, blank=True, help_text=_("例：年度末")
+    )
+
+    class Meta:
+        verbose_name = _("スケジュールの活動")
+        verbose_name_plural = _("スケジュールの活動")
+        ordering = ["lane", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lane", "order"],
+                name="schedule_activity_order_unique",
+                violation_error_message=_("同じ表示順の活動が既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_month__gte=1, start_month__lte=12)
+                & Q(end_month__gte=1, end_month__lte=12),
+                name="schedule_activity_months_valid",
+                violation_error_message=_("月は1から12で指定してください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """As the grid writes it: 「R6分析報告書の公表(5/23)」, 「成果の発表(年度末)」."""
+        if self.milestone_on:
+            return f"{self.label}({self.milestone_on.month}/{self.milestone_on.day})"
+        if self.milestone_note:
+            return f"{self.label}({self.milestone_note})"
+        return self.label
+
+    @property
+    def is_span(self) -> bool:
+        return self.start_month != self.end_month
+
+    def clean(self):
+        errors = {}
+        try:
+            if fiscal_month_index(self.end_month) < fiscal_month_index(self.start_month):
+                errors["end_month"] = _("終了月は開始月以降（年度内の順）にしてください。")
+        except CalendarError as exc:
+            errors["start_month"] = str(exc)
+        if self.milestone_on and self.lane_id:
+            first, last = bounds(self.lane.schedule.fiscal_year)
+            if not first <= self.milestone_on <= last:
+                errors["milestone_on"] = _("期日はスケジュールの年度内にしてください。")
+        if errors:
+            raise ValidationError(errors)
