@@ -1,5 +1,6 @@
 """Plans, their pillars, the departments that own initiatives, and the initiatives (取組項目)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -41,6 +42,13 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英語名"), max_length=200, blank=True)
     kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, default=Kind.BUREAU)
+    is_reform_office = models.BooleanField(
+        _("改革事務局"),
+        default=False,
+        help_text=_(
+            "市政改革室・市政変革室など。所属する職員は自治体の全計画を確認・公表できます。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("所属（局・区・室）")
@@ -56,6 +64,34 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Membership(models.Model):
+    """A user's membership of a department: what they may see and edit is decided from these."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ユーザー"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("所属"), on_delete=models.CASCADE, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = _("所属職員")
+        verbose_name_plural = _("所属職員")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"],
+                name="membership_unique",
+                violation_error_message=_("この職員は既にこの所属に登録されています。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.department}"
 
 
 class Plan(models.Model):

@@ -81,6 +81,12 @@ def format_date_ja(day: date) -> str:
     return f"{era}{_era_year_text(year)}年{day.month}月{day.day}日"
 
 
+def format_month_ja(day: date) -> str:
+    """和暦 to the month, for dates published only that precisely: 令和6年3月."""
+    era, year = era_of(day)
+    return f"{era}{_era_year_text(year)}年{day.month}月"
+
+
 def format_date_western_ja(day: date) -> str:
     """西暦 written the Japanese way: 2025年9月16日."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -126,7 +132,7 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-_FY_LABEL = re.compile(r"^(令和|平成|R|H)\s*(元|\d{1,2})\s*年?度?$", re.IGNORECASE)
+_FY_LABEL = re.compile(r"^(令和|平成|昭和|R|H|S)\s*(元|\d{1,3})\s*年?度?$", re.IGNORECASE)
 
 
 def parse_fiscal_year(text: str) -> int:
@@ -149,7 +155,7 @@ def parse_fiscal_year(text: str) -> int:
 
 
 _WAREKI_DATE = re.compile(
-    r"^(令和|平成|昭和|R|H|S)\s*(元|\d{1,2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$",
+    r"^(令和|平成|昭和|R|H|S)\s*(元|\d{1,3})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$",
     re.IGNORECASE,
 )
 _WESTERN_DATE = re.compile(r"^(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
@@ -190,6 +196,13 @@ class Part(StrEnum):
     EARLY = "early"
     MIDDLE = "middle"
     LATE = "late"
+
+    @classmethod
+    def _missing_(cls, value):
+        # Part("末旬") would otherwise fail with an English ValueError shown to users.
+        raise CalendarError(
+            f"「{value}」は旬として読めません。上旬・中旬・下旬のいずれかを指定してください。"
+        )
 
     @property
     def label_ja(self) -> str:

@@ -100,7 +100,12 @@ def load(data: dict) -> SeedReport:
             report,
             Department,
             {"municipality": municipality, "code": d["code"]},
-            {"name": d["name"], "name_en": d.get("name_en", ""), "kind": d["kind"]},
+            {
+                "name": d["name"],
+                "name_en": d.get("name_en", ""),
+                "kind": d["kind"],
+                "is_reform_office": d.get("is_reform_office", False),
+            },
         )
         for d in data["departments"]
     }

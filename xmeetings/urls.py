@@ -1,2 +1,9 @@
+from django.urls import path
 
-urlpatterns: list = []
+from xmeetings import views
+
+urlpatterns = [
+    path("", views.meeting_list, name="meeting_list"),
+    path("<slug:slug>/schedule/", views.schedule_detail, name="schedule_list"),
+    path("<slug:slug>/schedule/<int:fiscal_year>/", views.schedule_detail, name="schedule_detail"),
+]

@@ -63,3 +63,13 @@ def nendomatsu(fiscal_year):
 def rate(summary):
     """The one display rule of the achievement rate (約82.6% / 50.0% / —)."""
     return summary.rate_display(get_language() or "ja")
+
+
+@register.filter
+def wareki_month(value):
+    """令和6年3月 (for dates published only to the month) / March 2024."""
+    if value in (None, ""):
+        return ""
+    if _is_english():
+        return f"{value:%B} {value.year}"
+    return calendar_ja.format_month_ja(value)
