@@ -127,6 +127,14 @@ CACHES = {
     }
 }
 
+# Public pages (dashboard, plans, initiatives, badges, read API) are cached whole, keyed by the
+# latest publication, the language and the full path (ARCHITECTURE idea 4), for anonymous visitors
+# only. Off in tests by default (tests that check caching turn it on), so one test's cached page
+# cannot leak into another that reuses the same database ids. The timeout bounds how long an edit
+# of live text (plan notes, descriptions) takes to appear without a new publication.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", DJANGO_ENV != "test")
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -146,7 +154,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Django 6.1 mailers. Console by default (reminders print to the terminal); SMTP when
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables are set.
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_EMAIL_OPTIONS = {}
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _EMAIL_OPTIONS = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 587),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+    }
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reformtracker@localhost")
 
 LOGGING = {
     "version": 1,

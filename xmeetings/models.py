@@ -106,6 +106,8 @@ class Meeting(models.Model):
 
     def clean(self):
         errors = {}
+        if self.date_year is None or self.date_month is None:
+            raise ValidationError({"date_month": _("開催日を入力してください。")})
         try:
             when = self.approx_date
         except (CalendarError, ValueError) as exc:
