@@ -28,7 +28,7 @@ from initiatives.models import (
     Plan,
     PlanNote,
 )
-from reformtracker.calendar_ja import ApproxDate
+from reformtracker.calendar_ja import ApproxDate, CalendarError
 from xmeetings.models import Meeting, MeetingTopic, Schedule, ScheduleActivity, ScheduleLane
 
 SEED_ACTOR = "seed loader"
@@ -84,6 +84,9 @@ def load_file(path: Path | str) -> SeedReport:
         return load(data)
     except ValidationError as exc:
         raise SeedError(f"{path}: {'; '.join(exc.messages)}") from exc
+    except CalendarError as exc:
+        # Its message is already Japanese and meant for users: show it, not its repr.
+        raise SeedError(f"{path}: {exc}") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise SeedError(f"{path}: 形式が正しくありません（{exc!r}）") from exc
 

@@ -1,0 +1,195 @@
+"""Small factories for tests: plain functions that build valid rows with Japanese defaults.
+
+Results are never written directly: ``make_published_round`` goes through
+``evaluations.services`` (open_round → update_entry with state=CONFIRMED → publish_round), the
+way staff and the seed loader do, so history and snapshots are made as in production.
+
+Every factory gives each row a fresh code/slug, so several calls in one test never collide;
+pass the keyword arguments you care about and leave the rest.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from evaluations import services
+from evaluations.choices import EntryState, Result, RoundKind
+from evaluations.models import Publication, Round
+from initiatives.models import Department, Initiative, Municipality, Pillar, Plan
+from reformtracker.calendar_ja import fiscal_year_end, fy_end_label_ja
+
+_sequence = itertools.count(1)
+
+DEFAULT_EXCLUDED_REASON = "令和9年度末時点で評価を実施のため、評価対象外。"
+
+
+def _next() -> int:
+    return next(_sequence)
+
+
+def make_municipality(*, slug: str | None = None, name: str = "テスト市") -> Municipality:
+    """A city. The slug is unique unless given."""
+    n = _next()
+    return Municipality.objects.create(
+        slug=slug or f"city-{n}", name=name, name_en=f"Test City {n}"
+    )
+
+
+def make_department(
+    municipality: Municipality | None = None,
+    *,
+    code: str | None = None,
+    name: str | None = None,
+    kind: str = Department.Kind.BUREAU,
+) -> Department:
+    """A bureau (局) of ``municipality`` (a new city if omitted)."""
+    n = _next()
+    return Department.objects.create(
+        municipality=municipality or make_municipality(),
+        code=code or f"dept-{n}",
+        name=name or f"テスト局{n}",
+        kind=kind,
+    )
+
+
+def make_plan(
+    *,
+    start_fiscal_year: int = 2024,
+    end_fiscal_year: int | None = 2027,
+    municipality: Municipality | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+) -> Plan:
+    """A plan for 令和6年度〜令和9年度 by default (like Osaka's), in a new city if none given."""
+    n = _next()
+    plan = Plan(
+        municipality=municipality or make_municipality(),
+        slug=slug or f"plan-{n}",
+        title=title or f"テスト市政改革プラン{n}",
+        start_fiscal_year=start_fiscal_year,
+        end_fiscal_year=end_fiscal_year,
+    )
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+def make_pillar(
+    plan: Plan,
+    *,
+    order: int | None = None,
+    name: str | None = None,
+    office_tracks_items: bool = True,
+    kind: str = Pillar.Kind.POLICY,
+) -> Pillar:
+    """A pillar of ``plan``, numbered after the existing ones unless ``order`` is given.
+    Tracked item by item by the reform office by default (so its initiatives get entries)."""
+    if order is None:
+        order = (plan.pillars.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    pillar = Pillar(
+        plan=plan,
+        order=order,
+        name=name or f"取組方針{order}",
+        kind=kind,
+        office_tracks_items=office_tracks_items,
+    )
+    pillar.full_clean()
+    pillar.save()
+    return pillar
+
+
+def make_initiative(
+    plan: Plan | None = None,
+    *,
+    pillar: Pillar | None = None,
+    department: Department | None = None,
+    code: str | None = None,
+    title: str | None = None,
+    **fields,
+) -> Initiative:
+    """An initiative (取組項目) of ``plan`` (a new plan if omitted), validated with full_clean.
+
+    Without ``pillar`` it goes under the plan's first office-tracked pillar (made if needed);
+    without ``department`` under a new bureau of the plan's city. Other model fields
+    (``target``, ``evaluation_timing``, ``first_evaluated_fiscal_year``…) pass through.
+    """
+    if plan is None:
+        plan = pillar.plan if pillar is not None else make_plan()
+    if pillar is None:
+        pillar = plan.pillars.filter(office_tracks_items=True).order_by("order").first()
+        pillar = pillar or make_pillar(plan)
+    n = _next()
+    initiative = Initiative(
+        plan=plan,
+        pillar=pillar,
+        department=department or make_department(plan.municipality),
+        code=code or f"{pillar.order}-{n}",
+        order=n,
+        title=title or f"テスト取組{n}",
+        **fields,
+    )
+    initiative.full_clean()
+    initiative.save()
+    return initiative
+
+
+def open_year_end_round(plan: Plan, fiscal_year: int | None = None) -> Round:
+    """Opens the year-end round (年度末照会) of ``fiscal_year`` (the plan's first by default)
+    through ``services.open_round``: one blank entry per office-tracked initiative."""
+    fiscal_year = plan.start_fiscal_year if fiscal_year is None else fiscal_year
+    return services.open_round(
+        plan=plan,
+        fiscal_year=fiscal_year,
+        kind=RoundKind.YEAR_END,
+        as_of=fiscal_year_end(fiscal_year),
+        actor_name="factory",
+    )
+
+
+def confirm_entries(round_: Round, results: Mapping[Initiative, Result | tuple[Result, str]]):
+    """Records each initiative's result in ``round_`` as 確認済, through ``services.update_entry``.
+    A value may be a Result or ``(Result, reason)``; 評価対象外 without a reason gets
+    ``DEFAULT_EXCLUDED_REASON``."""
+    entries = {e.initiative_id: e for e in round_.entries.all()}
+    for initiative, value in results.items():
+        result, reason = value if isinstance(value, tuple) else (value, "")
+        if result == Result.EXCLUDED and not reason:
+            reason = DEFAULT_EXCLUDED_REASON
+        entry = entries[initiative.pk]
+        services.update_entry(
+            entry_id=entry.pk,
+            expected_version=entry.version,
+            values={"result": result, "reason": reason},
+            state=EntryState.CONFIRMED,
+            actor_name="factory",
+        )
+
+
+def make_published_round(
+    plan: Plan,
+    results: Iterable[Result] | Mapping[Initiative, Result | tuple[Result, str]],
+    *,
+    fiscal_year: int | None = None,
+    published_at: datetime | None = None,
+) -> Publication:
+    """Opens the year-end round of ``fiscal_year``, records ``results``, confirms and publishes.
+
+    ``results`` is either a list of Results — one new initiative is made for each, under the
+    plan's first office-tracked pillar — or a mapping {initiative: Result or (Result, reason)}.
+    Every office-tracked initiative of the plan must end up with a result, or publishing is
+    refused (as in production). Returns the Publication.
+
+        make_published_round(plan, [Result.ACHIEVED, Result.NOT_ACHIEVED, Result.EXCLUDED])
+    """
+    if not isinstance(results, Mapping):
+        results = {make_initiative(plan): result for result in results}
+    round_ = open_year_end_round(plan, fiscal_year)
+    confirm_entries(round_, results)
+    return services.publish_round(
+        round_=round_,
+        actor_name="factory",
+        published_at=published_at,
+        note=f"{fy_end_label_ja(round_.fiscal_year)}時点",
+    )
