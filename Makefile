@@ -1,0 +1,139 @@
+# reformtracker: the two commands that matter.
+#
+#   make run     set everything up, migrate, load the seed data and serve on 127.0.0.1:$(PORT)
+#   make test    lint, Django checks, then the test suite on SQLite and again on PostgreSQL 15
+#   also: lint, format, check, test-sqlite, test-postgres, lock, clean (see below)
+#
+# Both work from a fresh clone on Debian 12 with no manual steps. Helpers live in scripts/.
+#
+# Variables (make VAR=value ...):
+#   PORT=8000           port for `make run`
+#   PYTHON=...          interpreter(s) to try instead of the built-in search in
+#                       scripts/find-python.sh (needs >= 3.12; `make PYTHON= run` tries none);
+#                       only used when .venv is created. `make find-python` shows the choice.
+#   PYTEST_ARGS=...     extra pytest arguments, e.g. PYTEST_ARGS="-k seed -x"
+
+# bash with -e and pipefail, so a failing command anywhere in a recipe fails the target.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# The install stamp is named after a hash of everything that decides what gets installed. Editing
+# pyproject.toml or the lock gives a new name, so the next make reinstalls; otherwise the stamp
+# exists and a second `make run` installs nothing.
+DEPS_INPUTS := pyproject.toml $(wildcard requirements/constraints.txt)
+DEPS_HASH := $(shell cat $(DEPS_INPUTS) | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(DEPS_HASH)
+
+# PYTHON given on the command line or in the environment (even empty) replaces the default
+# candidate list of scripts/find-python.sh.
+ifneq ($(origin PYTHON),undefined)
+  BOOTSTRAP_ENV := FIND_PYTHON_EXPLICIT=1
+  BOOTSTRAP_ARGS := $(PYTHON)
+endif
+
+# Settings come from the environment (reformtracker/settings.py). Without DJANGO_ENV the settings
+# assume production and fail closed, so every target says which environment it means.
+# `make run` honours a DATABASE_URL from your shell (SQLite db.sqlite3 otherwise); the test
+# targets drop it, so the SQLite pass is really SQLite and the PostgreSQL pass gets its own.
+DEV_ENV := env DJANGO_ENV=development DJANGO_DEBUG=1
+TEST_ENV := env -u DATABASE_URL DJANGO_ENV=test
+
+.PHONY: help
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile
+
+# --- Python environment ----------------------------------------------------------------------
+
+# A venv whose interpreter disappeared (pyenv version removed, etc.) is deleted first. That
+# happens in this recipe, and the stamp is then checked by a sub-make, because make looks at a
+# file's timestamp only once per run.
+.PHONY: venv
+venv:
+	@scripts/bootstrap-venv.sh check
+	@$(MAKE) -s $(STAMP)
+
+$(STAMP): $(DEPS_INPUTS)
+	$(BOOTSTRAP_ENV) scripts/bootstrap-venv.sh install $(BOOTSTRAP_ARGS)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# Print the interpreter a new .venv would be built with (or why there is none).
+.PHONY: find-python
+find-python:
+	@$(BOOTSTRAP_ENV) scripts/find-python.sh $(BOOTSTRAP_ARGS)
+
+# Re-pin the versions in requirements/constraints.txt (after changing dependencies).
+.PHONY: lock
+lock: venv
+	$(PY) -m uv pip compile --quiet --universal --python-version 3.12 --extra test \
+		--output-file requirements/constraints.txt pyproject.toml
+	@# A sub-make re-reads this file, so it sees the new lock's hash and installs the new pins.
+	@$(MAKE) venv
+
+# --- make run --------------------------------------------------------------------------------
+
+.PHONY: run
+run: venv
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py load_seed
+	@# load_demo_accounts is optional: only called when some app provides it.
+	@if $(DEV_ENV) $(PY) manage.py help load_demo_accounts >/dev/null 2>&1; then \
+		echo "$(DEV_ENV) $(PY) manage.py load_demo_accounts"; \
+		$(DEV_ENV) $(PY) manage.py load_demo_accounts; \
+	fi
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# --- make test -------------------------------------------------------------------------------
+
+# Debian packages: chromium (Playwright's browser; `playwright install` is never run, downloads
+# are blocked), poppler-utils (pdftotext/pdffonts) and PostgreSQL 15. Installs only what is missing.
+.PHONY: system-deps
+system-deps:
+	scripts/ensure-system-deps.sh
+
+# Prerequisites run left to right: cheap checks first, so a lint error fails within seconds.
+.PHONY: test
+test: system-deps venv lint check test-sqlite test-postgres
+	@echo "make test: all passed."
+
+.PHONY: lint
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+.PHONY: format
+format: venv
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# Django's system checks, and no model change without its migration.
+.PHONY: check
+check: venv
+	$(TEST_ENV) $(PY) manage.py check
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# pytest-django builds its own test database: in memory for SQLite, test_reformtracker on
+# PostgreSQL. pytest's exit status is passed on unchanged (5 = no tests collected is a failure).
+.PHONY: test-sqlite
+test-sqlite: venv
+	@echo "--- pytest on SQLite"
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# A throwaway PostgreSQL 15 server in a temporary directory; scripts/with-postgres.sh exports
+# DATABASE_URL for the command and always stops the server and deletes the directory.
+.PHONY: test-postgres
+test-postgres: venv system-deps
+	@echo "--- pytest on PostgreSQL 15"
+	$(TEST_ENV) scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: clean
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
