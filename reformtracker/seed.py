@@ -67,6 +67,13 @@ def _upsert(report: SeedReport, model, lookup: dict, values: dict):
     return obj
 
 
+def _lookup(known: dict, key, what: str):
+    try:
+        return known[key]
+    except KeyError:
+        raise SeedError(f"{what}「{key}」はこのファイルに定義されていません。") from None
+
+
 def _current(obj, name):
     """The value to compare, without touching an unset relation (which would raise)."""
     field = obj._meta.get_field(name)
@@ -82,6 +89,8 @@ def load_file(path: Path | str) -> SeedReport:
         raise SeedError(f"{path}: 読み込めません（{exc}）") from exc
     try:
         return load(data)
+    except SeedError as exc:
+        raise SeedError(f"{path}: {exc}") from exc
     except ValidationError as exc:
         raise SeedError(f"{path}: {'; '.join(exc.messages)}") from exc
     except CalendarError as exc:
@@ -123,7 +132,9 @@ def load(data: dict) -> SeedReport:
         item = dict(item)
         order = item.pop("order")
         managing = item.pop("managing_department", None)
-        item["managing_department"] = departments[managing] if managing else None
+        item["managing_department"] = (
+            _lookup(departments, managing, "所属コード") if managing else None
+        )
         pillars[order] = _upsert(report, Pillar, {"plan": plan, "order": order}, item)
 
     for item in data.get("narratives", []):
@@ -145,10 +156,10 @@ def load(data: dict) -> SeedReport:
             Initiative,
             {"plan": plan, "code": item["code"]},
             {
-                "pillar": pillars[item["pillar"]],
+                "pillar": _lookup(pillars, item["pillar"], "柱の番号"),
                 "order": position,
                 "title": item["title"],
-                "department": departments[item["department"]],
+                "department": _lookup(departments, item["department"], "所属コード"),
                 "target": item.get("target", ""),
                 "description": item.get("description", ""),
                 "evaluation_timing": item.get("evaluation_timing", "every_year"),

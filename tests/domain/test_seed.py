@@ -407,14 +407,6 @@ def test_an_unreadable_file_is_refused_with_its_name(db, seed_dir, quiet):
     assert row_counts() == counts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "load_seed ignores the files named on its command line: Command.handle(self, *files) "
-        "reads positional args, but argparse/call_command deliver them as options['files'], "
-        "so every fixtures/*.json is loaded instead. Remove this mark once fixed."
-    ),
-)
 def test_only_the_files_named_on_the_command_line_are_loaded(db, quiet):
     call_command("load_seed", str(OSAKA_FILE), stdout=quiet)
     assert Plan.objects.filter(slug=OSAKA_SLUG).exists()

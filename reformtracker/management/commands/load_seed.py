@@ -13,8 +13,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", help="seed files; default: every fixtures/*.json")
 
-    def handle(self, *files, **options):
-        paths = [Path(f) for f in files] or sorted((settings.BASE_DIR / "fixtures").glob("*.json"))
+    def handle(self, *args, **options):
+        paths = [Path(f) for f in options["files"]] or sorted(
+            (settings.BASE_DIR / "fixtures").glob("*.json")
+        )
         # All files or none: a failure in the second file also undoes the first.
         with transaction.atomic():
             for path in paths:
