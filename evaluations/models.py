@@ -43,6 +43,7 @@ class Round(models.Model):
         verbose_name = _("照会（更新ラウンド）")
         verbose_name_plural = _("照会（更新ラウンド）")
         ordering = ["plan", "-as_of"]
+        permissions = [("manage_round", _("照会を開始・締切・公表できる"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "as_of"],
@@ -98,6 +99,8 @@ class Entry(models.Model):
     result = models.CharField(_("評価結果"), max_length=15, choices=Result.choices, blank=True)
     reason = models.TextField(_("評価対象外の理由・備考"), max_length=2000, blank=True)
     narrative = models.TextField(_("進捗状況"), max_length=4000, blank=True)
+    staff_comment = models.TextField(_("市政改革室へのコメント"), max_length=2000, blank=True)
+    review_comment = models.TextField(_("差戻し・確認のコメント"), max_length=2000, blank=True)
     state = models.CharField(
         _("状態"), max_length=12, choices=EntryState.choices, default=EntryState.NOT_STARTED
     )
@@ -116,6 +119,12 @@ class Entry(models.Model):
         verbose_name = _("照会の回答")
         verbose_name_plural = _("照会の回答")
         ordering = ["round", "initiative__pillar__order", "initiative__order"]
+        # Given through the groups 所管課職員 / 市政改革室; which entries a holder may act on is
+        # decided by reformtracker.scope (department membership), not by these.
+        permissions = [
+            ("submit_entry", _("担当の回答を入力・提出できる")),
+            ("review_entry", _("回答を確認・差戻しできる")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "initiative"],
@@ -345,3 +354,59 @@ class HistoryEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("History is append-only.")
+
+
+class Evidence(models.Model):
+    """Supporting material for an entry: a link, or a file kept in the private evidence storage.
+
+    Files are never served from MEDIA_URL: only the permission-checked view streams them. A
+    removed item stays as a row (with who removed it) so the history can still name it.
+    """
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("リンク")
+        FILE = "file", _("ファイル")
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("回答"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    kind = models.CharField(_("種別"), max_length=4, choices=Kind.choices)
+    title = models.CharField(_("名称"), max_length=200)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    file_path = models.CharField(_("保存先"), max_length=300, blank=True, editable=False)
+    file_name = models.CharField(_("ファイル名"), max_length=200, blank=True)
+    content_type = models.CharField(_("形式"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("サイズ（バイト）"), default=0)
+    added_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(_("削除日時"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("削除者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("根拠資料")
+        verbose_name_plural = _("根拠資料")
+        ordering = ["entry", "added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="") & Q(file_path=""))
+                | (Q(kind="file") & Q(url="") & ~Q(file_path="")),
+                name="evidence_is_a_link_or_a_file",
+                violation_error_message=_("根拠資料はリンクかファイルのどちらか一方です。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

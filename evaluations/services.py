@@ -10,15 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.choices import EntryState, RoundKind, RoundState
+from evaluations import evidence as evidence_files
 from evaluations.models import (
     Entry,
+    Evidence,
     HistoryEvent,
     PillarNarrative,
     Publication,
@@ -26,9 +28,11 @@ from evaluations.models import (
     PublishedResult,
     Round,
 )
+from evaluations.workflow import STAFF_EDITABLE, Action, resolve
 from initiatives.models import Initiative, Plan
+from reformtracker import scope
 
-ENTRY_FIELDS = ("result", "reason", "narrative")
+ENTRY_FIELDS = ("result", "reason", "narrative", "staff_comment", "review_comment")
 
 
 @dataclass
@@ -121,6 +125,7 @@ def update_entry(
         pk=entry.pk, round=entry.round, initiative=entry.initiative, state=entry.state, **after
     )
     candidate.full_clean(exclude=["updated_by"], validate_unique=False, validate_constraints=False)
+    _check_lengths(after)
     new_state = state or entry.state
     updated = Entry.objects.filter(pk=entry_id, version=expected_version).update(
         **after,
@@ -147,6 +152,20 @@ def update_entry(
         comment=comment,
     )
     return entry
+
+
+def _check_lengths(values: dict) -> None:
+    """TextField's max_length is enforced only by forms; imports and bulk calls come here too."""
+    errors = {}
+    for name, value in values.items():
+        limit = Entry._meta.get_field(name).max_length
+        if limit and value and len(value) > limit:
+            errors[name] = _("%(limit)d文字以内で入力してください（現在%(count)d文字）。") % {
+                "limit": limit,
+                "count": len(value),
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _changes_since(entry: Entry, version: int) -> dict:
@@ -233,7 +252,31 @@ def publish_round(
         )
         for pillar in round_.plan.pillars.all()
     )
-    entries.exclude(state=EntryState.PUBLISHED).update(state=EntryState.PUBLISHED)
+    # Every state change bumps the version, so an editor holding the pre-publication version
+    # gets a conflict instead of silently editing a published entry; each entry gets its row.
+    rows = list(entries)
+    before = {e.pk: e.state for e in rows}
+    entries.update(state=EntryState.PUBLISHED, version=F("version") + 1)
+    HistoryEvent.objects.bulk_create(
+        HistoryEvent(
+            action="entry.publish",
+            actor=actor,
+            actor_name=actor_name or _actor_name(actor),
+            entry=e,
+            round=round_,
+            initiative=e.initiative,
+            publication=publication,
+            changes={
+                **(
+                    {"state": {"before": before[e.pk], "after": EntryState.PUBLISHED}}
+                    if before[e.pk] != EntryState.PUBLISHED
+                    else {}
+                ),
+                "version": e.version + 1,
+            },
+        )
+        for e in rows
+    )
     record(
         "round.publish",
         actor=actor,
@@ -243,3 +286,230 @@ def publish_round(
         changes={"results": entries.count()},
     )
     return publication
+
+
+# --- The staff workflow: permission-checked actions of signed-in users --------------------------
+#
+# Each function takes the acting user, finds the object through reformtracker.scope (outside the
+# scope: PermissionDenied, which views have already turned into 404 by looking it up themselves),
+# asks evaluations.workflow whether the action is allowed, and writes through update_entry or
+# record() in the same transaction. Bulk actions call the per-entry function inside one
+# transaction, so one refused entry refuses the whole batch.
+
+STAFF_FIELDS = ("result", "reason", "narrative", "staff_comment")
+CLOSED_MESSAGE = "この照会は締め切られているため、変更できません。"
+
+
+def _entry_in_scope(user, entry_id: int) -> Entry:
+    entry = scope.entries_for(user).filter(pk=entry_id).first()
+    if entry is None:
+        raise PermissionDenied(_("この回答を操作する権限がありません。"))
+    return entry
+
+
+def _require_open(round_: Round) -> None:
+    if round_.state != RoundState.OPEN:
+        raise ValidationError(_(CLOSED_MESSAGE))
+
+
+def _require_version(entry: Entry, expected_version: int) -> None:
+    if entry.version != expected_version:
+        raise Conflict(entry=entry, their_changes=_changes_since(entry, expected_version))
+
+
+@transaction.atomic
+def edit_entry(*, user, entry_id: int, expected_version: int, values: dict) -> Entry:
+    """Saves a department's answer (result, reason, 進捗状況, comment) and makes it 入力中.
+
+    Refused when the round is closed, the entry is read-only in its state (提出済, 確認済, 公表),
+    or somebody saved it since ``expected_version`` (Conflict, with their changes).
+    """
+    entry = _entry_in_scope(user, entry_id)
+    _require_open(entry.round)
+    _require_version(entry, expected_version)
+    new_state = resolve(user, scope.roles_for_entry(user, entry), Action.EDIT, entry.state)
+    return update_entry(
+        entry_id=entry.pk,
+        expected_version=expected_version,
+        values={name: values[name] for name in STAFF_FIELDS if name in values},
+        actor=user,
+        state=new_state,
+        action="entry.edit",
+    )
+
+
+@transaction.atomic
+def transition_entry(
+    *, user, entry_id: int, expected_version: int, action: str, comment: str = ""
+) -> Entry:
+    """Moves one entry along the workflow: submit (所管課), return or confirm (市政改革室).
+
+    A return needs a comment (the reason, shown to the department); a submission needs a result.
+    """
+    if action not in (Action.SUBMIT, Action.RETURN, Action.CONFIRM):
+        raise ValueError(f"not an entry transition: {action}")
+    entry = _entry_in_scope(user, entry_id)
+    _require_open(entry.round)
+    _require_version(entry, expected_version)
+    new_state = resolve(user, scope.roles_for_entry(user, entry), action, entry.state)
+    comment = (comment or "").strip()
+    values = {}
+    if action == Action.SUBMIT and not entry.result:
+        raise ValidationError({"result": _("評価結果を選んでから提出してください。")})
+    if action == Action.RETURN:
+        if not comment:
+            raise ValidationError({"comment": _("差戻しの理由をコメントに入力してください。")})
+        values["review_comment"] = comment
+    elif action == Action.CONFIRM:
+        values["review_comment"] = comment
+    return update_entry(
+        entry_id=entry.pk,
+        expected_version=expected_version,
+        values=values,
+        actor=user,
+        state=new_state,
+        comment=comment,
+        action=f"entry.{action}",
+    )
+
+
+@transaction.atomic
+def bulk_transition(
+    *, user, items: list[tuple[int, int]], action: str, comment: str = ""
+) -> list[Entry]:
+    """Returns or confirms many entries at once: (entry id, version seen) pairs, all or none.
+
+    Each entry goes through ``transition_entry``, so each gets its own history row.
+    """
+    if action not in (Action.RETURN, Action.CONFIRM):
+        raise ValueError(f"not a bulk action: {action}")
+    if not items:
+        raise ValidationError(_("対象の回答を選んでください。"))
+    return [
+        transition_entry(
+            user=user, entry_id=pk, expected_version=version, action=action, comment=comment
+        )
+        for pk, version in items
+    ]
+
+
+def _managed_round(user, round_id: int, *, lock: bool = False) -> Round:
+    qs = Round.objects.select_related("plan")
+    if lock:
+        qs = qs.select_for_update()
+    round_ = qs.filter(pk=round_id, plan__in=scope.plans_managed_by(user)).first()
+    if round_ is None or not user.has_perm("evaluations.manage_round"):
+        raise PermissionDenied(_("この照会を操作する権限がありません。"))
+    return round_
+
+
+@transaction.atomic
+def start_round(
+    *, user, plan: Plan, fiscal_year: int, kind: str, as_of: date, due_on: date | None
+) -> Round:
+    """The reform office opens a round (照会) for one of its municipality's plans."""
+    if not scope.manages_plan(user, plan) or not user.has_perm("evaluations.manage_round"):
+        raise PermissionDenied(_("この計画の照会を開始する権限がありません。"))
+    return open_round(
+        plan=plan, fiscal_year=fiscal_year, kind=kind, as_of=as_of, due_on=due_on, actor=user
+    )
+
+
+@transaction.atomic
+def close_round(*, user, round_id: int) -> Round:
+    """Closes a round: from then on its entries can no longer be edited or moved."""
+    round_ = _managed_round(user, round_id, lock=True)
+    _require_open(round_)
+    round_.state = RoundState.CLOSED
+    round_.save(update_fields=["state"])
+    record(
+        "round.close",
+        actor=user,
+        round=round_,
+        changes={"state": {"before": RoundState.OPEN, "after": RoundState.CLOSED}},
+    )
+    return round_
+
+
+@transaction.atomic
+def publish(*, user, round_id: int, note: str = "") -> Publication:
+    """The reform office publishes a round: a new 時点 frozen from its confirmed entries."""
+    round_ = _managed_round(user, round_id)
+    return publish_round(round_=round_, actor=user, note=note)
+
+
+def _evidence_entry(user, entry_id: int) -> Entry:
+    entry = _entry_in_scope(user, entry_id)
+    _require_open(entry.round)
+    roles = scope.roles_for_entry(user, entry)
+    if scope.STAFF not in roles or not user.has_perm("evaluations.submit_entry"):
+        raise PermissionDenied(_("この回答の根拠資料を変更する権限がありません。"))
+    if entry.state not in STAFF_EDITABLE:
+        raise ValidationError(
+            _("「%(state)s」の回答の根拠資料は変更できません。")
+            % {"state": EntryState(entry.state).label}
+        )
+    return entry
+
+
+@transaction.atomic
+def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None) -> Evidence:
+    """Attaches a link or a checked file (see evaluations.evidence) to an entry, with history."""
+    entry = _evidence_entry(user, entry_id)
+    title = (title or "").strip()
+    if bool(url) == bool(upload):
+        raise ValidationError(_("リンクかファイルのどちらか一方を指定してください。"))
+    item = Evidence(entry=entry, added_by=user)
+    if upload is not None:
+        ext, file_type = evidence_files.check_upload(upload)
+        item.kind = Evidence.Kind.FILE
+        item.file_name = upload.name[-200:]
+        item.title = title or item.file_name
+        item.content_type = file_type.content_type
+        item.size = upload.size
+    else:
+        item.kind = Evidence.Kind.LINK
+        item.url = url
+        item.title = title or url[:200]
+    item.full_clean(exclude=["file_path", "entry", "added_by"], validate_constraints=False)
+    if upload is not None:
+        item.file_path = evidence_files.save(entry, upload, ext)
+    try:
+        item.save()
+        record(
+            "evidence.add",
+            actor=user,
+            entry=entry,
+            round=entry.round,
+            initiative=entry.initiative,
+            changes={"evidence": {"before": "", "after": item.title}},
+        )
+    except Exception:
+        # The file was written before the row; don't leave it behind without one.
+        if item.file_path:
+            evidence_files.storage().delete(item.file_path)
+        raise
+    return item
+
+
+@transaction.atomic
+def remove_evidence(*, user, evidence_id: int) -> Evidence:
+    """Withdraws an evidence item. The row and the file stay, so the history still names them."""
+    item = scope.evidence_for(user).filter(pk=evidence_id).first()
+    if item is None:
+        raise PermissionDenied(_("この根拠資料を操作する権限がありません。"))
+    entry = _evidence_entry(user, item.entry_id)
+    updated = Evidence.objects.filter(pk=item.pk, removed_at__isnull=True).update(
+        removed_at=timezone.now(), removed_by=user
+    )
+    if not updated:
+        raise ValidationError(_("この根拠資料は既に削除されています。"))
+    record(
+        "evidence.remove",
+        actor=user,
+        entry=entry,
+        round=entry.round,
+        initiative=entry.initiative,
+        changes={"evidence": {"before": item.title, "after": ""}},
+    )
+    return item

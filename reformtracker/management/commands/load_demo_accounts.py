@@ -39,6 +39,12 @@ OFFICE_APPS = ("initiatives", "evaluations", "xmeetings")
 def ensure_groups() -> dict[str, Group]:
     staff, _ = Group.objects.get_or_create(name="所管課職員")
     office, _ = Group.objects.get_or_create(name="市政改革室")
+    # Department staff enter and submit their own answers; which ones is reformtracker.scope's call.
+    staff.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="evaluations", codename__in=["submit_entry", "view_entry"]
+        )
+    )
     perms = Permission.objects.filter(content_type__app_label__in=OFFICE_APPS).exclude(
         codename__in=["delete_historyevent", "change_historyevent", "add_historyevent"]
     )

@@ -1,0 +1,110 @@
+"""Evidence files: what may be uploaded, and where it is kept.
+
+A file is accepted only when its extension AND its first bytes agree on one of the allowed
+types, so a renamed executable or HTML page is refused whatever it is called. Files go to the
+``evidence`` storage (settings.STORAGES), which is outside MEDIA_ROOT and never has a public
+URL: only the permission-checked download view reads them.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage, storages
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+SNIFF_BYTES = 16
+
+
+def _is_xlsx(head: bytes, upload) -> bool:
+    # An .xlsx is a zip; so are .docx and .jar. Look inside for the workbook part.
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(io.BytesIO(upload.read())) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        upload.seek(0)
+    return "[Content_Types].xml" in names and "xl/workbook.xml" in names
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    label: str
+    sniff: object  # (head: bytes, upload) -> bool
+
+
+TYPES = {
+    "pdf": FileType("application/pdf", "PDF", lambda head, _u: head.startswith(b"%PDF-")),
+    "png": FileType("image/png", "PNG", lambda head, _u: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    "jpg": FileType("image/jpeg", "JPEG", lambda head, _u: head.startswith(b"\xff\xd8\xff")),
+    "jpeg": FileType("image/jpeg", "JPEG", lambda head, _u: head.startswith(b"\xff\xd8\xff")),
+    "gif": FileType("image/gif", "GIF", lambda head, _u: head[:6] in (b"GIF87a", b"GIF89a")),
+    "xlsx": FileType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel", _is_xlsx
+    ),
+}
+
+
+def max_bytes() -> int:
+    return getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def allowed_label() -> str:
+    return "PDF、PNG、JPEG、GIF、Excel（.xlsx）"
+
+
+def check_upload(upload) -> tuple[str, FileType]:
+    """Returns (extension, type) of an acceptable upload, or raises a Japanese ValidationError."""
+    name = PurePath(upload.name or "").name
+    ext = PurePath(name).suffix.lower().lstrip(".")
+    if upload.size > max_bytes():
+        raise ValidationError(
+            _("ファイルが大きすぎます（%(size)s）。%(limit)sまでのファイルを選んでください。")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes())},
+            code="too_large",
+        )
+    file_type = TYPES.get(ext)
+    if file_type is None:
+        raise ValidationError(
+            _("このファイル形式（.%(ext)s）は登録できません。登録できる形式：%(allowed)s")
+            % {"ext": ext or "?", "allowed": allowed_label()},
+            code="bad_type",
+        )
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    if not file_type.sniff(head, upload):
+        raise ValidationError(
+            _(
+                "ファイルの中身が拡張子（.%(ext)s）と一致しません。%(label)sのファイルを選んでください。"
+            )
+            % {"ext": ext, "label": file_type.label},
+            code="bad_content",
+        )
+    return ext, file_type
+
+
+def storage():
+    """The private storage for evidence (falls back to the default storage if not configured)."""
+    if "evidence" in settings.STORAGES:
+        return storages["evidence"]
+    return default_storage
+
+
+def save(entry, upload, ext: str) -> str:
+    """Stores the upload under a name that reveals nothing and cannot collide; returns the path."""
+    path = f"evidence/{entry.round_id}/{entry.pk}/{uuid.uuid4().hex}.{ext}"
+    return storage().save(path, upload)

@@ -1,0 +1,137 @@
+"""Reading the change history for people: labels for actions, fields and values.
+
+Staff in scope see every event of an initiative; the public sees its published versions only
+(one per publication, with what changed since the previous publication of the same 時点).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.choices import EntryState, Result
+from evaluations.models import Entry, HistoryEvent, PublishedResult
+
+ACTION_LABELS = {
+    "entry.update": _("更新"),
+    "entry.edit": _("編集"),
+    "entry.submit": _("提出"),
+    "entry.return": _("差戻し"),
+    "entry.confirm": _("確認"),
+    "entry.publish": _("公表"),
+    "evidence.add": _("根拠資料の追加"),
+    "evidence.remove": _("根拠資料の削除"),
+    "round.open": _("照会の開始"),
+    "round.close": _("照会の締切"),
+    "round.publish": _("公表"),
+}
+
+EXTRA_FIELD_LABELS = {"state": _("状態"), "evidence": _("根拠資料")}
+PUBLISHED_FIELDS = ("result", "reason", "narrative")
+
+
+def field_label(name: str) -> str:
+    if name in EXTRA_FIELD_LABELS:
+        return str(EXTRA_FIELD_LABELS[name])
+    try:
+        return str(Entry._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def value_label(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "state" and value in EntryState.values:
+        return str(EntryState(value).label)
+    if name == "result" and value in Result.values:
+        return str(Result(value).label)
+    return str(value)
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+def changes_of(changes: dict) -> list[Change]:
+    return [
+        Change(
+            name,
+            field_label(name),
+            value_label(name, c.get("before")),
+            value_label(name, c.get("after")),
+        )
+        for name, c in changes.items()
+        if isinstance(c, dict) and "after" in c
+    ]
+
+
+@dataclass
+class Row:
+    at: object
+    actor: str
+    action: str
+    round_label: str
+    version: int | None
+    comment: str
+    changes: list[Change]
+
+
+def staff_rows(initiative) -> list[Row]:
+    """Every history event of the initiative, newest first (one query)."""
+    events = HistoryEvent.objects.filter(initiative=initiative).select_related("round")
+    return [
+        Row(
+            at=e.at,
+            actor=e.actor_name,
+            action=str(ACTION_LABELS.get(e.action, e.action)),
+            round_label=e.round.as_of_label_ja if e.round else "",
+            version=e.changes.get("version"),
+            comment=e.comment,
+            changes=changes_of(e.changes),
+        )
+        for e in events
+    ]
+
+
+def public_rows(initiative) -> list[Row]:
+    """Each published version of the initiative, newest first, with what changed since the
+    previous publication of the same 時点 (a correction) — from snapshots only."""
+    results = list(
+        PublishedResult.objects.filter(initiative=initiative)
+        .select_related("publication__round")
+        .order_by("publication__published_at", "publication_id")
+    )
+    previous: dict[int, PublishedResult] = {}
+    rows = []
+    for r in results:
+        before = previous.get(r.publication.round_id)
+        changes = [
+            Change(
+                name,
+                field_label(name),
+                value_label(name, getattr(before, name) if before else ""),
+                value_label(name, getattr(r, name)),
+            )
+            for name in PUBLISHED_FIELDS
+            if before is None or getattr(before, name) != getattr(r, name)
+        ]
+        previous[r.publication.round_id] = r
+        rows.append(
+            Row(
+                at=r.publication.published_at,
+                actor="",
+                action=str(_("公表")) if before is None else str(_("公表（訂正）")),
+                round_label=r.publication.round.as_of_label_ja,
+                version=None,
+                comment="",
+                changes=changes,
+            )
+        )
+    rows.reverse()
+    return rows

@@ -1,0 +1,165 @@
+"""Forms of the staff pages. They check shape and length; the services decide the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.choices import EntryState, Result, RoundKind
+from evaluations.models import EXCLUDED_NEEDS_REASON_MESSAGE, Entry, Round
+from evaluations.workflow import Action
+
+
+def _limit(field: str) -> int:
+    return Entry._meta.get_field(field).max_length
+
+
+def _too_long(limit: int) -> dict:
+    # Django fills in limit_value and show_value; the wording is ours.
+    return {
+        "max_length": _("%(limit_value)d文字以内で入力してください（現在%(show_value)d文字）。")
+    }
+
+
+class EntryForm(forms.Form):
+    """A department's answer. ``version`` is the one the editor loaded (optimistic locking)."""
+
+    result = forms.ChoiceField(
+        label=_("評価結果"), choices=[("", _("（未選択）")), *Result.choices], required=False
+    )
+    reason = forms.CharField(
+        label=_("評価対象外の理由・備考"),
+        max_length=_limit("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=_too_long(_limit("reason")),
+    )
+    narrative = forms.CharField(
+        label=_("進捗状況"),
+        max_length=_limit("narrative"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages=_too_long(_limit("narrative")),
+    )
+    staff_comment = forms.CharField(
+        label=_("市政改革室へのコメント"),
+        max_length=_limit("staff_comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=_too_long(_limit("staff_comment")),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == Result.EXCLUDED and not (data.get("reason") or "").strip():
+            self.add_error("reason", EXCLUDED_NEEDS_REASON_MESSAGE)
+        return data
+
+    @classmethod
+    def for_entry(cls, entry: Entry) -> "EntryForm":
+        return cls(
+            initial={
+                "result": entry.result,
+                "reason": entry.reason,
+                "narrative": entry.narrative,
+                "staff_comment": entry.staff_comment,
+                "version": entry.version,
+            }
+        )
+
+
+class TransitionForm(forms.Form):
+    """Submit, return or confirm one entry, with the version the reviewer saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    comment = forms.CharField(
+        label=_("コメント"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=_too_long(2000),
+    )
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("名称"), max_length=200, required=False)
+    url = forms.URLField(
+        label=_("リンク（URL）"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("http:// または https:// で始まるURLを入力してください。")},
+    )
+    file = forms.FileField(label=_("ファイル"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("url")) == bool(data.get("file")):
+            raise forms.ValidationError(_("リンクかファイルのどちらか一方を指定してください。"))
+        return data
+
+
+class RoundForm(forms.ModelForm):
+    """The reform office opens a round: plan, fiscal year, year-end or interim, as-of, due date."""
+
+    class Meta:
+        model = Round
+        fields = ["plan", "fiscal_year", "kind", "as_of", "due_on"]
+        widgets = {
+            "as_of": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.fields["kind"].initial = RoundKind.YEAR_END
+
+    def validate_unique(self):
+        # The service validates the whole round (and the database its constraints).
+        pass
+
+
+class BulkForm(forms.Form):
+    """Return or confirm the ticked entries; each tick carries "entry id:version"."""
+
+    action = forms.ChoiceField(
+        label=_("一括操作"),
+        choices=[(Action.CONFIRM, _("確認済にする")), (Action.RETURN, _("差し戻す"))],
+    )
+    comment = forms.CharField(
+        label=_("コメント（差戻しの場合は必須）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items: list[tuple[int, int]] = []
+
+    def clean(self):
+        data = super().clean()
+        raw = self.data.getlist("entries") if hasattr(self.data, "getlist") else []
+        try:
+            self.items = [tuple(int(part) for part in value.split(":", 1)) for value in raw]
+        except ValueError:
+            raise forms.ValidationError(_("選択された回答が正しくありません。")) from None
+        if not self.items or any(len(item) != 2 for item in self.items):
+            raise forms.ValidationError(_("対象の回答を選んでください。"))
+        return data
+
+
+class WorklistFilter(forms.Form):
+    plan = forms.TypedChoiceField(label=_("計画"), required=False, coerce=int, empty_value=None)
+    pillar = forms.TypedChoiceField(label=_("柱"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(
+        label=_("状態"), required=False, choices=[("", _("すべて")), *EntryState.choices]
+    )
+
+    def __init__(self, *args, plans, pillars, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = [("", _("すべて")), *((p.pk, p.title) for p in plans)]
+        self.fields["pillar"].choices = [
+            ("", _("すべて")),
+            *((p.pk, f"{p.plan.title} {p.order} {p.name}") for p in pillars),
+        ]

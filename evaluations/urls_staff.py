@@ -1,0 +1,36 @@
+"""Staff URLs (/staff/…) and sign-in (/accounts/…)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from evaluations.views import staff
+
+staff_patterns = [
+    path("", staff.worklist, name="worklist"),
+    path("entries/<int:pk>/", staff.entry_edit, name="entry"),
+    path(
+        "entries/<int:pk>/<str:action>/",
+        staff.entry_transition,
+        name="entry_transition",
+    ),
+    path("entries/<int:pk>/evidence/add/", staff.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/", staff.evidence_download, name="evidence"),
+    path("evidence/<int:pk>/remove/", staff.evidence_remove, name="evidence_remove"),
+    path("rounds/", staff.round_list, name="rounds"),
+    path("rounds/<int:pk>/", staff.round_detail, name="round"),
+    path("rounds/<int:pk>/bulk/", staff.round_bulk, name="round_bulk"),
+    path("rounds/<int:pk>/close/", staff.round_close, name="round_close"),
+    path("rounds/<int:pk>/publish/", staff.round_publish, name="round_publish"),
+]
+
+# Included once at the root: the staff pages keep their "staff:" names, sign-in keeps Django's
+# ("login", "logout") so LOGIN_URL and the admin find them.
+urlpatterns = [
+    path("staff/", include((staff_patterns, "staff"))),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

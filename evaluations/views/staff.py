@@ -1,0 +1,470 @@
+"""Staff pages: the worklist, editing an entry, evidence, and the reform office's rounds.
+
+Every object is fetched through reformtracker.scope (outside a user's scope: 404) and every
+change goes through evaluations.services (not allowed: 403, refused: a Japanese message). Each
+page is one template whose ``{% partialdef %}`` fragments htmx swaps in place; without
+JavaScript the same forms post normally and redirect (POST/redirect/GET).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from evaluations import evidence as evidence_files
+from evaluations import history, services, workflow
+from evaluations.choices import EntryState, RoundState
+from evaluations.models import Entry, Round
+from evaluations.staff_forms import (
+    BulkForm,
+    EntryForm,
+    EvidenceForm,
+    RoundForm,
+    TransitionForm,
+    WorklistFilter,
+)
+from initiatives.models import Pillar, Plan
+from reformtracker import scope
+
+CONFLICT = 409
+INVALID = 422
+OPEN_STATES = (EntryState.NOT_STARTED, EntryState.IN_PROGRESS, EntryState.RETURNED)
+
+
+def staff_login_required(view):
+    """login_required that, for an htmx request (say, after the session timed out), sends the
+    browser to the sign-in page instead of swapping the sign-in form into a fragment."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                return HttpResponseClientRedirect(
+                    redirect_to_login(request.htmx.current_url_abs_path or "/staff/").url
+                )
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _error_messages(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- worklist ----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_login_required
+def worklist(request):
+    """「担当の取組項目」: the user's entries in open rounds, with state, due date and overdue mark."""
+    today = timezone.localdate()
+    entries = scope.entries_for(request.user).filter(round__state=RoundState.OPEN)
+    plans = list(Plan.objects.filter(pk__in=entries.values("round__plan")).order_by("order"))
+    pillars = list(
+        Pillar.objects.filter(pk__in=entries.values("initiative__pillar"))
+        .select_related("plan")
+        .order_by("plan__order", "order")
+    )
+    filters = WorklistFilter(request.GET or None, plans=plans, pillars=pillars)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data.get("plan"):
+            entries = entries.filter(round__plan_id=data["plan"])
+        if data.get("pillar"):
+            entries = entries.filter(initiative__pillar_id=data["pillar"])
+        if data.get("state"):
+            entries = entries.filter(state=data["state"])
+    rows = [
+        {
+            "entry": e,
+            "overdue": bool(e.round.due_on and e.round.due_on < today and e.state in OPEN_STATES),
+        }
+        for e in entries.order_by("round__due_on", "round__plan__order", "initiative__order")
+    ]
+    template = "evaluations/staff/worklist.html"
+    if request.htmx:
+        template += "#table"
+    return render(request, template, {"rows": rows, "filters": filters, "today": today})
+
+
+# --- one entry ---------------------------------------------------------------------------------
+
+
+def _entry_context(request, entry: Entry, **extra) -> dict:
+    roles = scope.roles_for_entry(request.user, entry)
+    actions = (
+        workflow.allowed_actions(request.user, roles, entry.state)
+        if entry.round.state == RoundState.OPEN
+        else []
+    )
+    can_edit = workflow.Action.EDIT in actions
+    context = {
+        "entry": entry,
+        "initiative": entry.initiative,
+        "can_edit": can_edit,
+        "can_submit": workflow.Action.SUBMIT in actions,
+        "can_review": workflow.Action.RETURN in actions or workflow.Action.CONFIRM in actions,
+        "can_confirm": workflow.Action.CONFIRM in actions,
+        "round_closed": entry.round.state != RoundState.OPEN,
+        "evidence": entry.evidence.filter(removed_at__isnull=True).select_related("added_by"),
+        "evidence_form": EvidenceForm(),
+        "max_upload": evidence_files.max_bytes(),
+        "allowed_types": evidence_files.allowed_label(),
+        "history_rows": history.staff_rows(entry.initiative),
+        "transition_form": TransitionForm(initial={"version": entry.version}),
+    }
+    if "form" not in extra:
+        context["form"] = EntryForm.for_entry(entry) if can_edit else None
+    context.update(extra)
+    return context
+
+
+def _render_entry(request, entry, fragment: str = "form", status: int = 200, **extra):
+    template = "evaluations/staff/entry_edit.html"
+    if request.htmx:
+        template += f"#{fragment}"
+    return render(request, template, _entry_context(request, entry, **extra), status=status)
+
+
+def _conflict_rows(their_changes: dict) -> list:
+    rows = history.changes_of(their_changes)
+    for row in rows:
+        row.by = their_changes[row.field].get("by", "")
+    return rows
+
+
+def _conflict_response(request, exc: services.Conflict, form=None, fragment="form"):
+    """The form comes back with the user's text kept and the current version, so saving again
+    re-applies it on top of the other person's change — after they have seen it."""
+    entry = get_object_or_404(scope.entries_for(request.user), pk=exc.entry.pk)
+    if form is not None:
+        data = form.data.copy()
+        data["version"] = entry.version
+        form = EntryForm(data)
+        form.is_valid()
+    return _render_entry(
+        request,
+        entry,
+        fragment=fragment,
+        status=CONFLICT,
+        form=form,
+        conflict=_conflict_rows(exc.their_changes),
+        error=str(exc),
+        oob=True,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_login_required
+def entry_edit(request, pk):
+    """Shows an entry (with its evidence and history) and saves the department's answer."""
+    entry = get_object_or_404(scope.entries_for(request.user), pk=pk)
+    if request.method == "GET":
+        return _render_entry(request, entry)
+    form = EntryForm(request.POST)
+    if not form.is_valid():
+        return _render_entry(request, entry, status=INVALID, form=form)
+    try:
+        entry = services.edit_entry(
+            user=request.user,
+            entry_id=entry.pk,
+            expected_version=form.cleaned_data["version"],
+            values=form.cleaned_data,
+        )
+    except services.Conflict as exc:
+        return _conflict_response(request, exc, form)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _render_entry(request, entry, status=INVALID, form=form)
+    notice = _("保存しました（入力中）。内容が確定したら「提出」してください。")
+    if request.htmx:
+        entry = scope.entries_for(request.user).get(pk=entry.pk)
+        return _render_entry(request, entry, notice=notice, oob=True)
+    messages.success(request, notice)
+    return redirect("staff:entry", pk=entry.pk)
+
+
+TRANSITION_NOTICES = {
+    workflow.Action.SUBMIT: gettext_lazy("提出しました。市政改革室の確認をお待ちください。"),
+    workflow.Action.RETURN: gettext_lazy("差し戻しました。"),
+    workflow.Action.CONFIRM: gettext_lazy("確認済にしました。"),
+}
+
+
+@require_POST
+@staff_login_required
+def entry_transition(request, pk, action):
+    """Submit (所管課), return or confirm (市政改革室) one entry."""
+    if action not in TRANSITION_NOTICES:
+        raise Http404
+    entry = get_object_or_404(scope.entries_for(request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_entry(
+            request,
+            entry,
+            status=INVALID,
+            transition_form=form,
+            error=_("入力内容を確認してください。"),
+        )
+    try:
+        entry = services.transition_entry(
+            user=request.user,
+            entry_id=entry.pk,
+            expected_version=form.cleaned_data["version"],
+            action=action,
+            comment=form.cleaned_data["comment"],
+        )
+    except services.Conflict as exc:
+        return _conflict_response(request, exc)
+    except ValidationError as exc:
+        return _render_entry(
+            request,
+            entry,
+            status=INVALID,
+            transition_form=form,
+            error=" ".join(_error_messages(exc)),
+        )
+    notice = str(TRANSITION_NOTICES[action])
+    if request.htmx:
+        entry = scope.entries_for(request.user).get(pk=entry.pk)
+        return _render_entry(request, entry, notice=notice, oob=True)
+    messages.success(request, notice)
+    return redirect("staff:entry", pk=entry.pk)
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+@require_POST
+@staff_login_required
+def evidence_add(request, pk):
+    entry = get_object_or_404(scope.entries_for(request.user), pk=pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_evidence(
+                user=request.user,
+                entry_id=entry.pk,
+                title=form.cleaned_data["title"],
+                url=form.cleaned_data["url"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if form.errors:
+        return _render_entry(
+            request, entry, fragment="evidence", status=INVALID, evidence_form=form
+        )
+    notice = _("根拠資料を登録しました。")
+    if request.htmx:
+        return _render_entry(request, entry, fragment="evidence", evidence_notice=notice, oob=True)
+    messages.success(request, notice)
+    return redirect("staff:entry", pk=entry.pk)
+
+
+@require_POST
+@staff_login_required
+def evidence_remove(request, pk):
+    item = get_object_or_404(scope.evidence_for(request.user), pk=pk)
+    entry = scope.entries_for(request.user).get(pk=item.entry_id)
+    try:
+        services.remove_evidence(user=request.user, evidence_id=item.pk)
+    except ValidationError as exc:
+        return _render_entry(
+            request,
+            entry,
+            fragment="evidence",
+            status=INVALID,
+            evidence_error=" ".join(_error_messages(exc)),
+        )
+    notice = _("根拠資料「%(title)s」を削除しました。") % {"title": item.title}
+    if request.htmx:
+        return _render_entry(request, entry, fragment="evidence", evidence_notice=notice, oob=True)
+    messages.success(request, notice)
+    return redirect("staff:entry", pk=entry.pk)
+
+
+@require_GET
+@staff_login_required
+def evidence_download(request, pk):
+    """Streams an evidence file to someone who may see its entry; never a public URL."""
+    item = get_object_or_404(scope.evidence_for(request.user), pk=pk, kind="file")
+    try:
+        handle = evidence_files.storage().open(item.file_path, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.file_name, content_type=item.content_type
+    )
+    # Belt and braces against a file that a browser might still try to render.
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- rounds (reform office) --------------------------------------------------------------------
+
+
+def _require_office(request):
+    if not (
+        scope.reach_of(request.user).is_office and request.user.has_perm("evaluations.manage_round")
+    ):
+        raise PermissionDenied(_("照会の管理は市政改革室の職員だけが行えます。"))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_login_required
+def round_list(request):
+    """The reform office's rounds, with entry counts per state, and the form to open a round."""
+    _require_office(request)
+    plans = scope.plans_managed_by(request.user)
+    form = RoundForm(request.POST or None, plans=plans)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                round_ = services.start_round(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("照会「%(round)s」を開始しました。") % {"round": round_}
+                )
+                return redirect("staff:round", pk=round_.pk)
+        status = INVALID
+    counts = {
+        state: Count("entries", filter=Q(entries__state=state)) for state in EntryState.values
+    }
+    rounds = (
+        Round.objects.filter(plan__in=plans)
+        .select_related("plan")
+        .annotate(total=Count("entries"), **counts)
+        .order_by("-as_of", "plan__order")
+    )
+    return render(
+        request,
+        "evaluations/staff/round_list.html",
+        {"rounds": rounds, "form": form, "states": EntryState},
+        status=status,
+    )
+
+
+def _managed_round(request, pk) -> Round:
+    round_ = get_object_or_404(scope.rounds_for(request.user), pk=pk)
+    if not scope.manages_plan(request.user, round_.plan) or not request.user.has_perm(
+        "evaluations.manage_round"
+    ):
+        raise PermissionDenied(_("照会の管理は市政改革室の職員だけが行えます。"))
+    return round_
+
+
+def _round_page(request, round_, status=200, **extra):
+    entries = round_.entries.select_related(
+        "initiative__pillar", "initiative__department", "updated_by"
+    ).order_by("initiative__pillar__order", "initiative__order")
+    context = {
+        "round": round_,
+        "entries": entries,
+        "bulk_form": BulkForm(),
+        "is_open": round_.state == RoundState.OPEN,
+        "publications": round_.publications.order_by("-published_at"),
+        "publishable": round_.entries.exclude(
+            state__in=[EntryState.CONFIRMED, EntryState.PUBLISHED]
+        ).count()
+        == 0,
+    }
+    context.update(extra)
+    template = "evaluations/staff/round_detail.html"
+    if request.htmx:
+        template += "#entries"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@staff_login_required
+def round_detail(request, pk):
+    return _round_page(request, _managed_round(request, pk))
+
+
+@require_POST
+@staff_login_required
+def round_bulk(request, pk):
+    """Return or confirm the ticked entries together (each still gets its own history row)."""
+    round_ = _managed_round(request, pk)
+    form = BulkForm(request.POST)
+    if form.is_valid():
+        ids = {pk for pk, _v in form.items}
+        if round_.entries.filter(pk__in=ids).count() != len(ids):
+            form.add_error(None, _("この照会にない回答が含まれています。"))
+    if form.is_valid():
+        try:
+            done = services.bulk_transition(
+                user=request.user,
+                items=form.items,
+                action=form.cleaned_data["action"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.Conflict as exc:
+            form.add_error(
+                None,
+                _("「%(title)s」はほかの人が更新したため、一括操作を取り消しました（変更なし）。")
+                % {"title": exc.entry.initiative.title},
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            notice = _("%(count)d件を処理しました。") % {"count": len(done)}
+            if request.htmx:
+                return _round_page(request, round_, notice=notice)
+            messages.success(request, notice)
+            return redirect("staff:round", pk=round_.pk)
+    return _round_page(request, round_, status=INVALID, bulk_form=form)
+
+
+@require_POST
+@staff_login_required
+def round_close(request, pk):
+    round_ = _managed_round(request, pk)
+    try:
+        services.close_round(user=request.user, round_id=round_.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("照会を締め切りました。以後、回答は変更できません。"))
+    return redirect("staff:round", pk=round_.pk)
+
+
+@require_POST
+@staff_login_required
+def round_publish(request, pk):
+    round_ = _managed_round(request, pk)
+    try:
+        services.publish(user=request.user, round_id=round_.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("公表しました。公開ページの数値はこの時点に切り替わりました。"))
+    return redirect("staff:round", pk=round_.pk)
