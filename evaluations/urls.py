@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations.views import opendata, public
+from evaluations.views import api, opendata, public
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -11,6 +11,18 @@ urlpatterns = [
         public.initiative_detail,
         name="initiative_detail",
     ),
+    path("plans/<slug:slug>/badge.svg", public.badge, name="plan_badge"),
+    path("initiatives/", public.initiative_list, name="initiative_list"),
     path("open-data/", opendata.index, name="open_data"),
     path("open-data/plans.json", opendata.plans_json, name="open_data_plans"),
+    # The read API: each public page's data as JSON (views/api.py, README "Read API").
+    path("open-data/home.json", api.home, name="api_home"),
+    path("open-data/initiatives.json", api.initiatives, name="api_initiatives"),
+    path("open-data/plans/<slug:slug>.json", api.plan, name="api_plan"),
+    path("open-data/plans/<slug:slug>/pillars/<int:order>.json", api.pillar, name="api_pillar"),
+    path(
+        "open-data/plans/<slug:slug>/initiatives/<str:code>.json",
+        api.initiative,
+        name="api_initiative",
+    ),
 ]

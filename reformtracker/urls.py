@@ -1,13 +1,21 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from reformtracker.views import healthz
+from xmeetings.urls import open_data_urlpatterns as meetings_open_data
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("evaluations.urls_staff")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("meetings/", include("xmeetings.urls")),
-    path("", include("evaluations.urls")),
 ]
+# Japanese at the unprefixed URLs, English under /en/: the language is part of the address, so
+# English links can be shared and a cached page is keyed by its path (ARCHITECTURE idea 4).
+urlpatterns += i18n_patterns(
+    path("meetings/", include("xmeetings.urls")),
+    path("open-data/", include(meetings_open_data)),
+    path("", include("evaluations.urls")),
+    prefix_default_language=False,
+)

@@ -1,80 +1,147 @@
-"""Public pages: plans, pillars and initiatives with their published figures.
+"""Public pages: the dashboard, plans, pillars, initiatives, the initiative browser and badges.
 
-They live in evaluations (not initiatives) because they show published results, and the
-arrows only point evaluations → initiatives. Each reads published snapshots only.
+They live in evaluations (not initiatives) because they show published results, and the arrows
+only point evaluations → initiatives. Each reads published snapshots for every figure, in a
+constant number of queries whatever the number of initiatives, and is cached whole per
+publication (evaluations.public_cache). The ``*_data`` functions build what a page shows; the
+HTML views and the read API (views/api.py) both call them, so the two never disagree.
 """
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 from evaluations import published
-from evaluations.models import PublishedResult
-from evaluations.rates import EMPTY
-from initiatives.models import Initiative, Pillar, Plan, PlanNote
+from evaluations.charts import stacked_bars
+from evaluations.choices import Result
+from evaluations.models import Publication, PublishedPillar, PublishedResult
+from evaluations.public_cache import public_page
+from evaluations.rates import EMPTY, summarize_by
+from evaluations.templatetags.public_tags import asof
+from initiatives.models import Department, Initiative, Pillar, Plan, PlanNote, ReformLevel
+from reformtracker.calendar_ja import normalize
+
+PAGE_SIZE = 20
 
 
-def home(request):
-    plans = list(Plan.objects.select_related("municipality"))
-    latest = published.latest_by_plan(p.pk for p in plans)
-    summaries = published.summaries_of(latest.values())
-    cards = [
-        {
-            "plan": plan,
-            "publication": latest.get(plan.pk),
-            "summary": summaries.get(getattr(latest.get(plan.pk), "pk", None), EMPTY),
-        }
-        for plan in plans
-    ]
-    return render(request, "evaluations/home.html", {"cards": cards})
+def _english() -> bool:
+    return (get_language() or "ja").startswith("en")
 
 
-def _pillar_rows(plan, publication):
-    """The plan's pillars with their narrative and rate for the given 時点 (or live, if none)."""
-    pillars = list(plan.pillars.select_related("managing_department"))
-    frozen = published.published_pillars(publication) if publication else {}
-    by_pillar = published.pillar_summaries(publication)
-    rows = []
-    for pillar in pillars:
-        snap = frozen.get(pillar.pk)
-        rows.append(
+def _localised(obj, field: str) -> str:
+    if _english():
+        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
+    return getattr(obj, field)
+
+
+def dashboards(plans: list[Plan]) -> list[dict]:
+    """Each plan's latest 時点 with its 1–5 figures, excluded items, pillars and trend.
+
+    Six queries for any number of plans and initiatives.
+    """
+    plan_ids = [p.pk for p in plans]
+    publications = published.current_publications(plan_ids)
+    summaries = published.summaries_of(publications)
+    latest: dict[int, Publication] = {}
+    for publication in publications:
+        latest.setdefault(publication.round.plan_id, publication)
+    latest_ids = [p.pk for p in latest.values()]
+    by_pillar = summarize_by(
+        PublishedResult.objects.filter(publication_id__in=latest_ids), "pillar_id"
+    )
+    frozen = {p.pillar_id: p for p in PublishedPillar.objects.filter(publication_id__in=latest_ids)}
+    excluded: dict[int, list[PublishedResult]] = {pk: [] for pk in latest_ids}
+    for row in PublishedResult.objects.filter(
+        publication_id__in=latest_ids, result=Result.EXCLUDED
+    ).order_by("order", "code"):
+        excluded[row.publication_id].append(row)
+    pillars_of: dict[int, list[Pillar]] = {pk: [] for pk in plan_ids}
+    plan_by_id = {p.pk: p for p in plans}
+    for pillar in Pillar.objects.filter(plan_id__in=plan_ids).select_related("managing_department"):
+        pillar.plan = plan_by_id[pillar.plan_id]  # its URL needs the plan's slug
+        pillars_of[pillar.plan_id].append(pillar)
+
+    boards = []
+    for plan in plans:
+        publication = latest.get(plan.pk)
+        rows = []
+        for pillar in pillars_of[plan.pk]:
+            snap = frozen.get(pillar.pk) if publication else None
+            rows.append(
+                {
+                    "pillar": pillar,
+                    "order": snap.order if snap else pillar.order,
+                    "name": snap.name if snap else pillar.name,
+                    "label": _localised(pillar, "name")
+                    if pillar.name_en and _english()
+                    else (snap.name if snap else pillar.name),
+                    "managed_through": snap.managed_through if snap else pillar.managed_through,
+                    "tracked": snap.office_tracks_items if snap else pillar.office_tracks_items,
+                    "done": snap.done if snap else "",
+                    "next_steps": snap.next_steps if snap else "",
+                    "summary": by_pillar.get(pillar.pk, EMPTY) if publication else EMPTY,
+                }
+            )
+        history = sorted(
+            (p for p in publications if p.round.plan_id == plan.pk),
+            key=lambda p: (p.round.as_of, p.published_at),
+        )
+        trend = [{"publication": p, "summary": summaries[p.pk]} for p in history]
+        boards.append(
             {
-                "pillar": pillar,
-                "order": snap.order if snap else pillar.order,
-                "name": snap.name if snap else pillar.name,
-                "managed_through": snap.managed_through if snap else pillar.managed_through,
-                "tracked": snap.office_tracks_items if snap else pillar.office_tracks_items,
-                "done": snap.done if snap else "",
-                "next_steps": snap.next_steps if snap else "",
-                "summary": by_pillar.get(pillar.pk, EMPTY),
+                "plan": plan,
+                "publication": publication,
+                "summary": summaries[publication.pk] if publication else EMPTY,
+                "excluded": excluded.get(publication.pk, []) if publication else [],
+                "pillars": rows,
+                "chart": stacked_bars(
+                    [
+                        (f"{r['order']} {r['label']}", r["summary"], r["pillar"].get_absolute_url())
+                        for r in rows
+                        if r["tracked"]
+                    ]
+                ),
+                "trend": trend if len(trend) > 1 else [],
+                "trend_chart": stacked_bars(
+                    [(asof(t["publication"].round), t["summary"], "") for t in trend]
+                )
+                if len(trend) > 1
+                else None,
             }
         )
-    return rows
+    return boards
 
 
-def plan_detail(request, slug):
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
-    publication = published.latest_by_plan([plan.pk]).get(plan.pk)
-    summary = published.summary_of(publication)
-    excluded = (
-        list(publication.results.filter(result="excluded").order_by("order")) if publication else []
-    )
+def _plans():
+    # The meeting count saves the page a query; Count over the reverse relation keeps
+    # evaluations from importing xmeetings.
+    return Plan.objects.select_related("municipality").annotate(meeting_count=Count("meetings"))
+
+
+@public_page
+def home(request):
+    boards = dashboards(list(_plans()))
+    return render(request, "evaluations/home.html", {"boards": boards})
+
+
+def plan_data(slug: str) -> dict:
+    plan = get_object_or_404(_plans(), slug=slug)
+    board = dashboards([plan])[0]
     notes = list(PlanNote.objects.filter(plan=plan).order_by("fiscal_year", "kind", "order"))
-    return render(
-        request,
-        "evaluations/plan_detail.html",
-        {
-            "plan": plan,
-            "publication": publication,
-            "summary": summary,
-            "excluded": excluded,
-            "pillars": _pillar_rows(plan, publication),
-            "notes": notes,
-            "has_meetings": plan.meetings.exists(),
-        },
-    )
+    return {**board, "board": board, "notes": notes, "has_meetings": plan.meeting_count > 0}
 
 
-def pillar_detail(request, slug, order):
+@public_page
+def plan_detail(request, slug):
+    return render(request, "evaluations/plan_detail.html", plan_data(slug))
+
+
+def pillar_data(slug: str, order: int) -> dict:
     pillar = get_object_or_404(
         Pillar.objects.select_related("plan__municipality", "managing_department"),
         plan__slug=slug,
@@ -97,45 +164,194 @@ def pillar_detail(request, slug, order):
             Initiative.objects.filter(pillar=pillar).select_related("department", "cluster")
         )
     narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
-    return render(
-        request,
-        "evaluations/pillar_detail.html",
-        {
-            "plan": plan,
-            "pillar": pillar,
-            "publication": publication,
-            "snapshot": snap,
-            "summary": published.summary_of(publication, pillar=pillar),
-            "results": results,
-            "initiatives": initiatives,
-            "narratives": narratives,
-        },
-    )
+    return {
+        "plan": plan,
+        "pillar": pillar,
+        "publication": publication,
+        "snapshot": snap,
+        "summary": published.summary_of(publication, pillar=pillar),
+        "results": results,
+        "initiatives": initiatives,
+        "narratives": narratives,
+    }
 
 
-def initiative_detail(request, slug, code):
+@public_page
+def pillar_detail(request, slug, order):
+    return render(request, "evaluations/pillar_detail.html", pillar_data(slug, order))
+
+
+def initiative_data(slug: str, code: str) -> dict:
     initiative = get_object_or_404(
         Initiative.objects.select_related("plan__municipality", "pillar", "department", "cluster"),
         plan__slug=slug,
         code=code,
     )
-    current = {p.pk: p for p in published.current_publications([initiative.plan_id])}
-    results = list(
-        PublishedResult.objects.filter(initiative=initiative, publication_id__in=current)
+    current = {p.pk for p in published.current_publications([initiative.plan_id])}
+    # Every publication that included the item, superseded ones too: its published history.
+    history = list(
+        PublishedResult.objects.filter(initiative=initiative)
         .select_related("publication__round")
-        .order_by("-publication__round__as_of")
+        .order_by("-publication__round__as_of", "-publication__published_at", "-publication_id")
     )
-    meetings = list(initiative.meetings.order_by("earliest"))
-    return render(
-        request,
-        "evaluations/initiative_detail.html",
+    for row in history:
+        row.is_current = row.publication_id in current
+    return {
+        "plan": initiative.plan,
+        "initiative": initiative,
+        "results": [r for r in history if r.is_current],
+        "published_history": history,
+        "meetings": list(initiative.meetings.order_by("earliest")),
+    }
+
+
+@public_page
+def initiative_detail(request, slug, code):
+    return render(request, "evaluations/initiative_detail.html", initiative_data(slug, code))
+
+
+# --- the initiative browser -------------------------------------------------------------------
+
+FILTERS = ("plan", "pillar", "department", "result", "fy", "level", "q")
+NOT_PUBLISHED = "none"
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def browse_data(params) -> dict:
+    """Initiatives filtered by plan, pillar, department, published result, fiscal year, reform
+    level and text, one page of them; each with its published result for the chosen year (the
+    latest 時点 of each plan when no year is chosen). Six queries whatever the sizes."""
+    chosen = {name: normalize(params.get(name, "") or "") for name in FILTERS}
+    plans = list(Plan.objects.select_related("municipality"))
+    plan = next((p for p in plans if p.slug == chosen["plan"]), None)
+    publications = published.current_publications()
+    fiscal_years = sorted({p.round.fiscal_year for p in publications}, reverse=True)
+    fy = _int(chosen["fy"])
+    # The 時点 shown per plan: its latest, or its latest within the chosen fiscal year.
+    shown: dict[int, Publication] = {}
+    for publication in publications:
+        if fy is None or publication.round.fiscal_year == fy:
+            shown.setdefault(publication.round.plan_id, publication)
+    shown_ids = [p.pk for p in shown.values()]
+
+    snapshots = PublishedResult.objects.filter(
+        initiative=OuterRef("pk"), publication_id__in=shown_ids
+    )
+    rows = (
+        Initiative.objects.select_related("plan", "pillar", "department")
+        .annotate(
+            published_result=Subquery(snapshots.values("result")[:1]),
+            published_title=Subquery(snapshots.values("title")[:1]),
+            publication_id=Subquery(snapshots.values("publication_id")[:1]),
+        )
+        .order_by("plan__order", "plan__slug", "pillar__order", "order", "code")
+    )
+    if plan:
+        rows = rows.filter(plan=plan)
+    pillar_id = _int(chosen["pillar"])
+    if pillar_id:
+        rows = rows.filter(pillar_id=pillar_id)
+    department_id = _int(chosen["department"])
+    if department_id:
+        rows = rows.filter(department_id=department_id)
+    if chosen["level"] in ReformLevel.values:
+        rows = rows.filter(reform_level=chosen["level"])
+    if fy is not None:
+        rows = rows.filter(Exists(snapshots))
+    if chosen["result"] in Result.values:
+        rows = rows.filter(Exists(snapshots.filter(result=chosen["result"])))
+    elif chosen["result"] == NOT_PUBLISHED:
+        rows = rows.filter(~Exists(snapshots))
+    if chosen["q"]:
+        # icontains works alike on SQLite and PostgreSQL and needs no word splitting, which
+        # Japanese text has none of; the query is NFKC-normalised (全角 → 半角) first.
+        q = chosen["q"]
+        rows = rows.filter(
+            Q(title__icontains=q)
+            | Q(title_en__icontains=q)
+            | Q(target__icontains=q)
+            | Q(description__icontains=q)
+            | Q(code__iexact=q)
+            | Exists(
+                snapshots.filter(
+                    Q(title__icontains=q) | Q(narrative__icontains=q) | Q(reason__icontains=q)
+                )
+            )
+        )
+    page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+    by_id = {p.pk: p for p in publications}
+    for row in page.object_list:
+        row.publication = by_id.get(row.publication_id)
+
+    pillars = [p for p in Pillar.objects.select_related("plan").order_by("plan__order", "order")]
+    if plan:
+        pillars = [p for p in pillars if p.plan_id == plan.pk]
+    departments = Department.objects.filter(initiatives__isnull=False).distinct()
+    if plan:
+        departments = departments.filter(initiatives__plan=plan)
+    query = {k: v for k, v in chosen.items() if v}
+    return {
+        "plans": plans,
+        "pillars": pillars,
+        "departments": list(departments.order_by("municipality__slug", "code")),
+        "results": [(r.value, r.label) for r in Result],
+        "levels": ReformLevel.choices,
+        "fiscal_years": fiscal_years,
+        "chosen": chosen,
+        "query": query,
+        "page": page,
+        "shown": list(shown.values()),
+    }
+
+
+@public_page
+def initiative_list(request):
+    context = browse_data(request.GET)
+    template = "evaluations/initiative_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#htmx"
+    return render(request, template, context)
+
+
+# --- the badge ---------------------------------------------------------------------------------
+
+
+def _text_width(text: str, size: int = 11) -> int:
+    """Rough advance width: full-width characters a full em, others about 0.6 em."""
+    return int(sum(size if ord(c) > 0x2E7F else size * 0.62 for c in text)) + 12
+
+
+@public_page
+def badge(request, slug):
+    """An embeddable SVG of the plan's headline rate, for city websites (<img src=…>)."""
+    board = plan_data(slug)
+    plan, summary = board["plan"], board["summary"]
+    label = "達成率" if not (get_language() or "ja").startswith("en") else "achievement rate"
+    value = summary.rate_display(get_language() or "ja")
+    left, right = _text_width(label), _text_width(value)
+    svg = render_to_string(
+        "evaluations/badge.svg",
         {
-            "plan": initiative.plan,
-            "initiative": initiative,
-            "results": results,
-            "meetings": meetings,
+            **board,
+            "label": label,
+            "value": value,
+            "left": left,
+            "right": right,
+            "width": left + right,
+            "title": _localised(plan, "title"),
+            "LANGUAGE_CODE": get_language() or "ja",
         },
     )
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # Other sites embed it: allow cross-origin use of the image.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
 
 
 def not_found(request):

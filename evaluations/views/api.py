@@ -1,0 +1,219 @@
+"""The read API: every public page's data as JSON under /open-data/ (CC BY 4.0).
+
+Each endpoint serialises what the matching HTML page shows, from the same ``*_data`` function in
+views/public.py, so the figures are equal by construction. Rates are given as the exact
+fraction's parts and as the display string of the one rule (Summary.rate_display). Keys are
+English; text values are Japanese as published. /open-data/plans.json (views/opendata.py) stays
+as it is.
+"""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.utils import timezone
+
+from evaluations.public_cache import public_page
+from evaluations.views import public
+from evaluations.views.opendata import LICENCE
+
+
+def _json(request, payload: dict) -> JsonResponse:
+    return JsonResponse(
+        {"licence": LICENCE, **payload}, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+
+
+def _summary(summary) -> dict:
+    return {
+        **summary.as_dict(),
+        "rate_display": summary.rate_display("ja"),
+        "rate_display_en": summary.rate_display("en"),
+    }
+
+
+def _publication(publication) -> dict | None:
+    if publication is None:
+        return None
+    round_ = publication.round
+    return {
+        "id": publication.pk,
+        "fiscal_year": round_.fiscal_year,
+        "round_kind": round_.kind,
+        "as_of": round_.as_of.isoformat(),
+        "as_of_label": round_.as_of_label_ja,
+        "published_at": timezone.localtime(publication.published_at).isoformat(),
+    }
+
+
+def _plan(request, plan) -> dict:
+    return {
+        "slug": plan.slug,
+        "title": plan.title,
+        "title_en": plan.title_en,
+        "municipality": plan.municipality.name,
+        "period": {
+            "start_fiscal_year": plan.start_fiscal_year,
+            "end_fiscal_year": plan.end_fiscal_year,
+        },
+        "url": request.build_absolute_uri(plan.get_absolute_url()),
+        "badge": request.build_absolute_uri(f"{plan.get_absolute_url()}badge.svg"),
+    }
+
+
+def _board(request, board: dict) -> dict:
+    return {
+        "plan": _plan(request, board["plan"]),
+        "publication": _publication(board["publication"]),
+        "summary": _summary(board["summary"]),
+        "excluded": [
+            {"code": r.code, "title": r.title, "reason": r.reason} for r in board["excluded"]
+        ],
+        "pillars": [
+            {
+                "order": row["order"],
+                "name": row["name"],
+                "managed_through": row["managed_through"],
+                "office_tracks_items": row["tracked"],
+                "summary": _summary(row["summary"]) if row["tracked"] else None,
+                "url": request.build_absolute_uri(row["pillar"].get_absolute_url()),
+            }
+            for row in board["pillars"]
+        ],
+        "trend": [
+            {"publication": _publication(t["publication"]), "summary": _summary(t["summary"])}
+            for t in board["trend"]
+        ],
+    }
+
+
+@public_page
+def home(request):
+    return _json(
+        request, {"plans": [_board(request, b) for b in public.dashboards(list(public._plans()))]}
+    )
+
+
+@public_page
+def plan(request, slug):
+    data = public.plan_data(slug)
+    return _json(
+        request,
+        {
+            **_board(request, data),
+            "notes": [
+                {
+                    "fiscal_year": n.fiscal_year,
+                    "kind": n.kind,
+                    "order": n.order,
+                    "title": n.title,
+                    "body": n.body,
+                }
+                for n in data["notes"]
+            ],
+        },
+    )
+
+
+def _result(request, plan, r) -> dict:
+    return {
+        "code": r.code,
+        "title": r.title,
+        "department": r.department_name,
+        "result": r.result,
+        "reason": r.reason,
+        "narrative": r.narrative,
+        "url": request.build_absolute_uri(f"{plan.get_absolute_url()}initiatives/{r.code}/"),
+    }
+
+
+@public_page
+def pillar(request, slug, order):
+    data = public.pillar_data(slug, order)
+    plan, snap = data["plan"], data["snapshot"]
+    return _json(
+        request,
+        {
+            "plan": _plan(request, plan),
+            "pillar": {
+                "order": data["pillar"].order,
+                "name": snap.name if snap else data["pillar"].name,
+                "name_en": data["pillar"].name_en,
+                "kind": data["pillar"].kind,
+                "managed_through": data["pillar"].managed_through,
+                "done": snap.done if snap else "",
+                "next_steps": snap.next_steps if snap else "",
+            },
+            "publication": _publication(data["publication"]),
+            "summary": _summary(data["summary"]),
+            "results": [_result(request, plan, r) for r in data["results"]],
+            "initiatives": [
+                {"code": i.code, "title": i.title, "department": i.department.name}
+                for i in data["initiatives"]
+            ],
+            "narratives": [
+                {"fiscal_year": n.fiscal_year, "done": n.done, "next_steps": n.next_steps}
+                for n in data["narratives"]
+            ],
+        },
+    )
+
+
+@public_page
+def initiative(request, slug, code):
+    data = public.initiative_data(slug, code)
+    item = data["initiative"]
+    return _json(
+        request,
+        {
+            "plan": _plan(request, data["plan"]),
+            "initiative": {
+                "code": item.code,
+                "title": item.title,
+                "title_en": item.title_en,
+                "pillar": item.pillar.order,
+                "department": item.department.name,
+                "target": item.target,
+                "evaluation_timing": item.evaluation_timing,
+                "first_evaluated_fiscal_year": item.first_evaluated_fiscal_year,
+                "reform_level": item.reform_level,
+            },
+            "published_history": [
+                {
+                    "publication": _publication(r.publication),
+                    "current": r.is_current,
+                    **_result(request, data["plan"], r),
+                }
+                for r in data["published_history"]
+            ],
+        },
+    )
+
+
+@public_page
+def initiatives(request):
+    data = public.browse_data(request.GET)
+    page = data["page"]
+    return _json(
+        request,
+        {
+            "filters": data["query"],
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "page_size": public.PAGE_SIZE,
+            "results": [
+                {
+                    "plan": i.plan.slug,
+                    "code": i.code,
+                    "title": i.published_title or i.title,
+                    "pillar": i.pillar.order,
+                    "department": i.department.name,
+                    "reform_level": i.reform_level,
+                    "result": i.published_result,
+                    "publication": _publication(i.publication),
+                    "url": request.build_absolute_uri(i.get_absolute_url()),
+                }
+                for i in page.object_list
+            ],
+        },
+    )
