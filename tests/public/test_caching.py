@@ -1,0 +1,91 @@
+"""Public pages are cached per publication; ETag and 304 for repeat visits (ARCHITECTURE idea 4)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluations.choices import Result
+from tests.factories import make_plan, make_published_round
+from tests.public.conftest import OSAKA, grow_and_publish
+
+pytestmark = pytest.mark.django_db
+PLAN = f"/plans/{OSAKA}/"
+
+
+def test_it_serves_the_second_visit_from_the_cache_with_one_query(client, seeded, page_cache):
+    first = client.get(PLAN)
+    assert first["X-Public-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.get(PLAN)
+    assert second["X-Public-Cache"] == "hit"
+    assert len(ctx.captured_queries) == 1  # the publication fingerprint
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_it_answers_304_to_a_visitor_who_has_the_page(client, seeded, page_cache):
+    etag = client.get(PLAN)["ETag"]
+    again = client.get(PLAN, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert client.get(PLAN, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+def test_a_new_publication_changes_the_page_and_its_etag_at_once(client, seeded, page_cache):
+    before = client.get(PLAN)
+    assert "約82.6%" in before.content.decode()
+    grow_and_publish(total=30, fiscal_year=2025)
+    after = client.get(PLAN, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["X-Public-Cache"] == "miss"
+    assert after["ETag"] != before["ETag"]
+    body = after.content.decode()
+    assert "令和7年度末時点" in body
+    assert "年度ごとの推移" in body  # two 時点 now: the trend appears
+
+
+def test_it_keys_by_language_and_by_query_string(client, seeded, page_cache):
+    ja = client.get(PLAN).content.decode()
+    en = client.get(f"/en{PLAN}").content.decode()
+    assert "約82.6%" in ja and "approx. 82.6%" in en
+    a = client.get(f"/initiatives/?plan={OSAKA}").content
+    b = client.get("/initiatives/?result=excluded").content
+    assert a != b
+
+
+def test_signed_in_staff_bypass_the_cache_and_cached_pages_hold_no_csrf_token(
+    client, seeded, page_cache
+):
+    anonymous = client.get(PLAN)
+    assert b"csrfmiddlewaretoken" not in anonymous.content
+    assert b"X-CSRFToken" not in anonymous.content
+    assert "csrftoken" not in anonymous.cookies
+    user = get_user_model().objects.create_user("staff-a", password="x" * 12, is_staff=True)
+    client.force_login(user)
+    staff = client.get(PLAN)
+    assert staff["X-Public-Cache"] == "bypass"
+    assert b"X-CSRFToken" in staff.content  # their own page, never stored
+
+
+def test_a_plan_with_no_publication_is_cached_and_then_changes_on_its_first(client, page_cache):
+    plan = make_plan(slug="fresh-plan")
+    assert "—" in client.get(f"/plans/{plan.slug}/").content.decode()
+    assert client.get(f"/plans/{plan.slug}/")["X-Public-Cache"] == "hit"
+    make_published_round(
+        plan,
+        [Result.ACHIEVED, Result.NOT_ACHIEVED],
+        published_at=datetime(2025, 6, 1, tzinfo=UTC),
+    )
+    page = client.get(f"/plans/{plan.slug}/")
+    assert page["X-Public-Cache"] == "miss"
+    assert "50.0%" in page.content.decode()
+
+
+def test_meeting_pages_get_an_etag_and_304_without_being_stored(client, seeded, page_cache):
+    first = client.get("/meetings/")
+    assert first.has_header("ETag")
+    assert client.get("/meetings/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
