@@ -1,0 +1,193 @@
+"""Accessibility of the public pages in a real browser (JIS X 8341-3:2016 AA ≈ WCAG 2.0 AA).
+
+axe-core (vendored: tests/browser/vendor/axe-core, nothing fetched at run time) runs on every
+public page type, in Japanese and in English, and must report no violation; the summary per page
+is printed to the test output (pytest -s, or -rA shows it for passing tests). A keyboard-only
+walkthrough checks the skip link, the navigation, the language switch and the browser filters,
+with a visible focus indicator at each stop.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from playwright.sync_api import expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+OSAKA = "osaka-shin-shisei-kaikaku"
+KITAKYUSHU = "kitakyushu-shisei-henkaku"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# WCAG 2.0 A/AA is what JIS X 8341-3:2016 adopts; 2.1 A/AA checks ride along.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+PAGE_TYPES = {
+    "home": "/",
+    "plan (published)": f"/plans/{OSAKA}/",
+    "plan (no item results)": f"/plans/{KITAKYUSHU}/",
+    "pillar": f"/plans/{OSAKA}/pillars/6/",
+    "pillar (method)": f"/plans/{KITAKYUSHU}/pillars/2/",
+    "initiative": f"/plans/{OSAKA}/initiatives/6-5/",
+    "initiative browser": f"/initiatives/?plan={OSAKA}&result=achieved",
+    "meetings": "/meetings/",
+    "schedule": f"/meetings/{KITAKYUSHU}/schedule/",
+    "open data": "/open-data/",
+    "home (English)": "/en/",
+    "plan (English)": f"/en/plans/{OSAKA}/",
+    "initiative browser (English)": "/en/initiatives/",
+    "schedule (English)": f"/en/meetings/{KITAKYUSHU}/schedule/",
+}
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    call_command("load_seed", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def browser_page(site, chromium_executable):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield page
+        browser.close()
+
+
+def _axe(page) -> dict:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return {
+                violations: r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+                })),
+                passes: r.passes.length,
+                incomplete: r.incomplete.map(v => v.id),
+            };
+        }""",
+        AXE_TAGS,
+    )
+
+
+def test_axe_reports_no_violation_on_any_public_page_type(site, browser_page):
+    failures = {}
+    print(f"\naxe-core {AXE_TAGS} on each public page type:")
+    for name, path in PAGE_TYPES.items():
+        response = browser_page.goto(site + path)
+        assert response.status == 200, path
+        result = _axe(browser_page)
+        print(
+            f"  {name:<30} {path:<55} violations={len(result['violations'])} "
+            f"passes={result['passes']} needs-review={','.join(result['incomplete']) or '-'}"
+        )
+        for v in result["violations"]:
+            print(f"      ✗ {v['id']} ({v['impact']}): {v['help']}")
+            for node in v["nodes"]:
+                print(f"          {node}")
+        if result["violations"]:
+            failures[name] = [v["id"] for v in result["violations"]]
+    assert failures == {}
+
+
+def _focus_is_visible(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const s = getComputedStyle(el);
+            const box = el.getBoundingClientRect();
+            return {
+                tag: el.tagName, text: (el.innerText || el.value || '').trim().slice(0, 40),
+                id: el.id, outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                onscreen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+                    && box.top < innerHeight && box.left < innerWidth,
+            };
+        }"""
+    )
+
+
+def _tab_to(page, predicate, limit=40) -> dict:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = _focus_is_visible(page)
+        assert focus["outline"] != "none" and focus["width"] >= 2, f"focus not visible: {focus}"
+        assert focus["onscreen"], f"focused element off screen: {focus}"
+        if predicate(focus):
+            return focus
+    raise AssertionError("never reached the element by Tab")
+
+
+def test_a_keyboard_user_can_skip_navigate_switch_language_and_filter(site, browser_page):
+    page = browser_page
+    page.goto(site + "/")
+    # 1. The first Tab lands on the skip link, visible while focused; Enter moves to the content.
+    page.keyboard.press("Tab")
+    first = _focus_is_visible(page)
+    assert first["text"] == "本文へ移動" and first["onscreen"] and first["outline"] != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # 2. The main navigation: from the top, Tab reaches "取組項目をさがす"; Enter opens it.
+    page.goto(site + "/")
+    _tab_to(page, lambda f: f["text"] == "取組項目をさがす")
+    page.keyboard.press("Enter")
+    page.wait_for_url(site + "/initiatives/")
+
+    # 3. The language switch: Tab to "English", Enter → the same page in English.
+    _tab_to(page, lambda f: f["text"] == "English")
+    page.keyboard.press("Enter")
+    page.wait_for_url(site + "/en/initiatives/")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.goto(site + "/initiatives/")
+
+    # 4. The browser's filters: Tab to the plan select, choose by keyboard; htmx updates the
+    #    list and the URL (shareable), and Back returns to the unfiltered list.
+    count = page.locator("#result-count")
+    expect(count).to_have_text("30件中 1〜20件目を表示")
+    _tab_to(page, lambda f: f["id"] == "filter-plan")
+    page.keyboard.press("ArrowDown")  # the first plan (Osaka, 24 items)
+    expect(count).to_have_text("24件中 1〜20件目を表示")
+    assert "plan=" + OSAKA in page.url
+    _tab_to(page, lambda f: f["id"] == "filter-result")
+    page.keyboard.press("ArrowDown")  # 達成
+    expect(count).to_have_text("19件中 1〜19件目を表示")
+    assert "result=achieved" in page.url
+    # The same URL opened afresh shows the same state.
+    shared = page.url
+    page.goto(shared)
+    expect(page.locator("#result-count")).to_have_text("19件中 1〜19件目を表示")
+    # Back: the htmx-pushed state before (reopening the same URL replaced its entry).
+    page.go_back()
+    expect(page.locator("#result-count")).to_have_text("24件中 1〜20件目を表示")
+    assert "result=achieved" not in page.url and "plan=" + OSAKA in page.url
+    assert page.locator("#filter-plan").input_value() == OSAKA
+    assert page.locator("#filter-result").input_value() == ""
+
+    # 5. The keyword box: typing searches without a submit click.
+    page.locator("#filter-q").focus()
+    page.keyboard.type("委託")
+    expect(page.locator("#result-count")).not_to_have_text("24件中 1〜20件目を表示")
+    assert "q=" in page.url
+
+
+def test_print_stylesheet_hides_navigation_and_keeps_the_figures(site, browser_page):
+    page = browser_page
+    page.goto(site + f"/plans/{OSAKA}/")
+    page.emulate_media(media="print")
+    assert page.locator(".language-switcher").is_hidden()
+    assert page.locator(".site-header nav").first.is_hidden()
+    assert page.locator("[data-testid=plan-rate]").is_visible()
+    assert page.locator("table.results-table").is_visible()
