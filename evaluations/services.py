@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.choices import EntryState, RoundKind, RoundState
 from evaluations import evidence as evidence_files
+from evaluations.choices import EntryState, RoundKind, RoundState
 from evaluations.models import (
     Entry,
     Evidence,
@@ -513,3 +513,106 @@ def remove_evidence(*, user, evidence_id: int) -> Evidence:
         changes={"evidence": {"before": item.title, "after": ""}},
     )
     return item
+
+
+# --- Bulk entry updates (the Excel import of 照会票) ---------------------------------------------
+
+
+IMPORT_FIELDS = ("result", "reason", "narrative")
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    """One row of an import: the values (``IMPORT_FIELDS``) to save if the entry is still at
+    ``expected_version``."""
+
+    entry_id: int
+    expected_version: int
+    before: dict
+    values: dict
+    state_before: str
+    state: str
+
+
+@transaction.atomic
+def update_entries(
+    *,
+    changes: list[EntryChange],
+    round_: Round,
+    actor=None,
+    actor_name: str = "",
+    comment: str = "",
+    action: str = "entry.import",
+) -> int:
+    """``update_entry`` for many entries of one round at once: the same version check, one
+    history row per entry, all or nothing. Callers have already decided scope and workflow.
+
+    The versions are read under SELECT … FOR UPDATE (a stale one: ``Conflict`` naming it), and
+    each UPDATE (executemany, one statement per row) repeats the check in its WHERE clause; if
+    the rows matched fall short of the rows sent, the whole batch is rolled back with Conflict.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    _require_open(round_)
+    for change in changes:
+        _check_lengths(change.values)
+    if not changes:
+        return 0
+    ids = [c.entry_id for c in changes]
+    current = dict(
+        Entry.objects.select_for_update().filter(pk__in=ids).values_list("pk", "version")
+    )
+    stale = next((c for c in changes if current.get(c.entry_id) != c.expected_version), None)
+    if stale is not None:
+        entry = Entry.objects.get(pk=stale.entry_id)
+        raise Conflict(entry=entry, their_changes=_changes_since(entry, stale.expected_version))
+    now = timezone.now()
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    columns = [*IMPORT_FIELDS, "state"]
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    sql = (
+        f"UPDATE {table} SET {assignments}, version = version + 1, updated_by_id = %s, "
+        f"updated_at = %s WHERE id = %s AND version = %s AND round_id = %s"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    actor_id = getattr(actor, "pk", None)
+    params = [
+        (
+            *(change.values[name] for name in IMPORT_FIELDS),
+            change.state,
+            actor_id,
+            stamp,
+            change.entry_id,
+            change.expected_version,
+            round_.pk,
+        )
+        for change in changes
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        matched = cursor.rowcount
+    if matched != len(changes):
+        # Saved by somebody between the check above and the UPDATE (possible where the
+        # database does not lock rows on SELECT … FOR UPDATE, as SQLite): refuse the batch.
+        entry = Entry.objects.get(pk=changes[0].entry_id)
+        raise Conflict(entry=entry, their_changes={})
+    name = actor_name or _actor_name(actor)
+    initiative_ids = dict(Entry.objects.filter(pk__in=ids).values_list("pk", "initiative_id"))
+    events = []
+    for change in changes:
+        diff = _field_changes(change.before, change.values)
+        if change.state != change.state_before:
+            diff["state"] = {"before": change.state_before, "after": change.state}
+        events.append(
+            HistoryEvent(
+                action=action,
+                actor=actor,
+                actor_name=name,
+                entry_id=change.entry_id,
+                round_id=round_.pk,
+                initiative_id=initiative_ids[change.entry_id],
+                changes={**diff, "version": change.expected_version + 1},
+                comment=comment,
+            )
+        )
+    HistoryEvent.objects.bulk_create(events, batch_size=1000)
+    return len(changes)

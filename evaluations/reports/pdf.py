@@ -1,0 +1,254 @@
+"""The progress report (進捗状況) as an A4 PDF, in Japanese, from a published 時点.
+
+The figures come from the published snapshot rows of the fiscal year's newest publication
+(``evaluations.published``) and are counted only by ``evaluations.rates``, so a report for
+令和6年度末時点 printed years later says what was published then. A plan with no publication for
+the year (Kitakyushu's method pillars have no item-level results) gets a report without the
+評価結果 table: its pillars' narratives, X会議 and schedule grid.
+
+The font ships with the project (``fonts/reformgothic.ttf``, a subset of IPAex Gothic) and is
+referenced by a file:// URL, so nothing depends on fonts installed on the machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from evaluations import published
+from evaluations.choices import Result, RoundKind
+from evaluations.models import PillarNarrative, Publication, PublishedResult
+from evaluations.rates import EMPTY, Summary
+from initiatives.models import Plan, PlanNote
+from reformtracker.calendar_ja import fy_label_ja
+from xmeetings.models import Meeting, Schedule, ScheduleActivity, ScheduleLane
+from xmeetings.views import _grid
+
+FONT_FILE = Path(
+    os.environ.get("REPORT_FONT_FILE", Path(__file__).resolve().parent / "fonts/reformgothic.ttf")
+)
+FONT_FAMILY = "Reform Gothic"
+TEMPLATE = "evaluations/reports/progress_report.html"
+
+Progress = Callable[[int, str], None]
+
+
+class ReportError(Exception):
+    """A report that cannot be made (no such plan or year); the message is Japanese."""
+
+
+def publication_for(plan: Plan, fiscal_year: int) -> Publication | None:
+    """The 時点 a fiscal year's report shows: the newest publication of the year-end round, or
+    of the year's latest interim round when the year-end one is not published yet."""
+    candidates = [
+        p for p in published.current_publications([plan.pk]) if p.round.fiscal_year == fiscal_year
+    ]
+    candidates.sort(key=lambda p: (p.round.kind == RoundKind.YEAR_END, p.round.as_of), reverse=True)
+    return candidates[0] if candidates else None
+
+
+@dataclass
+class PillarSection:
+    order: int
+    name: str
+    managed_through: str
+    tracked: bool
+    done: str
+    next_steps: str
+    summary: Summary
+    results: list = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"pillar-{self.order}"
+
+    @property
+    def chart(self) -> dict:
+        """Bar lengths (out of 100) for the SVG chart; the counts are the summary's own."""
+        total = self.summary.checked or 1
+        achieved = 100 * self.summary.achieved / total
+        not_achieved = 100 * self.summary.not_achieved / total
+        return {
+            "achieved": round(achieved, 2),
+            "not_achieved_x": round(achieved, 2),
+            "not_achieved": round(not_achieved, 2),
+            "excluded_x": round(achieved + not_achieved, 2),
+            "excluded": round(100 - achieved - not_achieved, 2) if self.summary.checked else 0,
+        }
+
+
+def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None) -> dict:
+    """Everything the template shows, read from the published snapshot of ``fiscal_year``."""
+    if not plan.covers_fiscal_year(fiscal_year):
+        raise ReportError(plan.period_error(fiscal_year))
+    publication = publication_for(plan, fiscal_year)
+    sections: list[PillarSection] = []
+    summary = EMPTY
+    excluded: list[PublishedResult] = []
+    if publication is not None:
+        results = list(
+            PublishedResult.objects.filter(publication=publication).order_by(
+                "pillar_id", "order", "code"
+            )
+        )
+        summary = published.summary_of(publication)
+        by_pillar = published.pillar_summaries(publication)
+        by_pillar_results: dict[int, list] = {}
+        for row in results:
+            by_pillar_results.setdefault(row.pillar_id, []).append(row)
+        excluded = [r for r in results if r.result == Result.EXCLUDED]
+        excluded.sort(key=lambda r: (r.order, r.code))
+        for snap in publication.pillars.order_by("order"):
+            sections.append(
+                PillarSection(
+                    order=snap.order,
+                    name=snap.name,
+                    managed_through=snap.managed_through,
+                    tracked=snap.office_tracks_items,
+                    done=snap.done,
+                    next_steps=snap.next_steps,
+                    summary=by_pillar.get(snap.pillar_id, EMPTY),
+                    results=by_pillar_results.get(snap.pillar_id, []),
+                )
+            )
+        as_of_label = publication.round.as_of_label_ja
+    else:
+        narratives = {
+            n.pillar_id: n
+            for n in PillarNarrative.objects.filter(pillar__plan=plan, fiscal_year=fiscal_year)
+        }
+        for pillar in plan.pillars.order_by("order"):
+            narrative = narratives.get(pillar.pk)
+            sections.append(
+                PillarSection(
+                    order=pillar.order,
+                    name=pillar.name,
+                    managed_through=pillar.managed_through,
+                    tracked=False,
+                    done=getattr(narrative, "done", "") or pillar.description,
+                    next_steps=getattr(narrative, "next_steps", ""),
+                    summary=EMPTY,
+                )
+            )
+        as_of_label = f"{fy_label_ja(fiscal_year)}（評価結果は未公表）"
+
+    meetings, schedules = _meetings_and_schedules(plan, fiscal_year)
+    notes = list(
+        PlanNote.objects.filter(plan=plan, fiscal_year__in=[fiscal_year, fiscal_year + 1]).order_by(
+            "fiscal_year", "kind", "order"
+        )
+    )
+    return {
+        "plan": plan,
+        "fiscal_year": fiscal_year,
+        "fiscal_year_label": fy_label_ja(fiscal_year),
+        "publication": publication,
+        "as_of_label": as_of_label,
+        "issued_on": issued_on or timezone.localdate(),
+        "summary": summary,
+        "excluded": excluded,
+        "sections": sections,
+        "tracked_names": [s.name for s in sections if s.tracked],
+        "meetings": meetings,
+        "schedules": schedules,
+        "notes": notes,
+        "font_url": FONT_FILE.as_uri(),
+        "font_family": FONT_FAMILY,
+    }
+
+
+def _meetings_and_schedules(plan: Plan, fiscal_year: int):
+    """X会議 and schedule grids of the year and the next one (a year-end report looks ahead)."""
+    years = [fiscal_year, fiscal_year + 1]
+    meetings = list(
+        Meeting.objects.filter(plan=plan, fiscal_year__in=years)
+        .prefetch_related("topics")
+        .order_by("fiscal_year", "earliest", "number")
+    )
+    schedules = []
+    lanes = Prefetch(
+        "lanes",
+        queryset=ScheduleLane.objects.prefetch_related(
+            Prefetch("activities", queryset=ScheduleActivity.objects.order_by("order"))
+        ).order_by("order"),
+    )
+    for schedule in Schedule.objects.filter(plan=plan, fiscal_year__in=years).prefetch_related(
+        lanes
+    ):
+        columns, rows = _grid(
+            schedule, [m for m in meetings if m.fiscal_year == schedule.fiscal_year]
+        )
+        schedules.append(
+            {
+                "schedule": schedule,
+                "label": fy_label_ja(schedule.fiscal_year),
+                "columns": columns,
+                "rows": rows,
+            }
+        )
+    return meetings, schedules
+
+
+def render_html(context: dict) -> str:
+    with translation.override("ja"):
+        return render_to_string(TEMPLATE, context)
+
+
+_font_config = None
+
+
+def _fonts():
+    # One FontConfiguration per process: building it scans fontconfig, which costs more than
+    # laying out a short report.
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def render_pdf(
+    plan: Plan,
+    fiscal_year: int,
+    *,
+    issued_on: date | None = None,
+    progress: Progress | None = None,
+) -> bytes:
+    """The report as PDF bytes (tagged, PDF/UA-1). ``progress(percent, step)`` is called as the
+    steps finish, for the background job's progress bar."""
+    from weasyprint import CSS, HTML
+
+    step = progress or (lambda percent, label: None)
+    step(5, "データを読み込んでいます")
+    context = build_context(plan, fiscal_year, issued_on=issued_on)
+    html = render_html(context)
+    step(20, "ページを組版しています")
+    fonts = _fonts()
+    stylesheet = CSS(string=_font_face(), font_config=fonts)
+    document = HTML(string=html, base_url=str(FONT_FILE.parent)).render(
+        stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1"
+    )
+    step(80, f"PDFを書き出しています（{len(document.pages)}ページ）")
+    data = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    step(100, "完了しました")
+    return data
+
+
+def _font_face() -> str:
+    return (
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{FONT_FILE.as_uri()}"); }}\n'
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: bold; '
+        f'src: url("{FONT_FILE.as_uri()}"); }}'
+    )
+
+
+def filename(plan: Plan, fiscal_year: int) -> str:
+    return f"{plan.slug}-progress-{fiscal_year}.pdf"

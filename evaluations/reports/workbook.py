@@ -1,0 +1,290 @@
+"""The 照会票: a round's live entries as an Excel workbook, one per department, to fill and import.
+
+A summary sheet (概要) names the plan, the round and its 時点 — the import refuses a sheet from
+another round or plan by these — and shows the figures through ``evaluations.rates``. Each pillar
+gets a sheet whose ID columns (回答ID, 版 and the initiative's fixed text) are locked; only the
+result, the reason and the narrative are open, and the result column carries a list validation.
+
+Every text cell goes through ``safe_text``: a value Excel or a CSV import would read as a
+formula (leading = + - @ tab or CR) gets a neutralising apostrophe, and control characters the
+XML cannot hold are dropped. The import strips exactly that apostrophe again, so an untouched
+cell round-trips unchanged.
+
+Books are written with openpyxl's write-only mode, so memory stays flat for 10,000 rows.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from evaluations.choices import Result
+from evaluations.models import Entry, Round
+from evaluations.rates import summarize, summarize_by
+from initiatives.models import Department
+from reformtracker.calendar_ja import format_date_ja, fy_label_ja
+
+FORMAT_ID = "reformtracker-照会票-1"
+SUMMARY_SHEET = "概要"
+RESULT_LABELS = [str(r.label) for r in Result]
+
+# Labels of the summary sheet's key cells (column A), read back by the import.
+META_FORMAT = "様式"
+META_PLAN = "計画ID"
+META_PLAN_TITLE = "計画"
+META_ROUND = "照会ID"
+META_AS_OF = "時点"
+META_FISCAL_YEAR = "年度"
+META_DEPARTMENT = "所管コード"
+META_FILLED_ON = "記入日"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int
+    editable: bool = False
+
+
+COLUMNS = (
+    Column("entry_id", "回答ID", 9),
+    Column("version", "版", 6),
+    Column("code", "取組番号", 10),
+    Column("title", "取組項目", 40),
+    Column("department", "所管", 16),
+    Column("target", "目標", 40),
+    Column("result", "評価結果", 13, editable=True),
+    Column("reason", "評価対象外の理由・備考", 40, editable=True),
+    Column("narrative", "進捗状況", 60, editable=True),
+)
+RESULT_COLUMN_LETTER = "G"
+
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_text(value) -> str:
+    """Text that no spreadsheet will run as a formula (after pretix's safe_openpyxl)."""
+    text = _ILLEGAL.sub("", str(value))
+    if text.startswith(_FORMULA_LEAD):
+        return "'" + text
+    return text
+
+
+def unguard(text: str) -> str:
+    """Undoes ``safe_text``'s apostrophe, and nothing else."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
+def sheet_title(order: int, name: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", "・", f"{order} {name}")
+    return cleaned[:31]
+
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="E8F1FE")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_OPEN = Protection(locked=False)
+
+
+def _entries(round_: Round, department: Department | None):
+    qs = Entry.objects.filter(round=round_)
+    if department is not None:
+        qs = qs.filter(initiative__department=department)
+    return qs
+
+
+def export_round(round_: Round, department: Department | None = None) -> bytes:
+    """The 照会票 of ``round_`` (only ``department``'s rows when given), as xlsx bytes."""
+    plan = round_.plan
+    entries = _entries(round_, department)
+    summary = summarize(entries)
+    by_pillar = summarize_by(entries, "initiative__pillar_id")
+    rows = (
+        entries.order_by("initiative__pillar__order", "initiative__order", "initiative__code")
+        .values_list(
+            "pk",
+            "version",
+            "initiative__code",
+            "initiative__title",
+            "initiative__department__name",
+            "initiative__target",
+            "result",
+            "reason",
+            "narrative",
+            "initiative__pillar_id",
+            "initiative__pillar__order",
+            "initiative__pillar__name",
+        )
+        .iterator(chunk_size=2000)
+    )
+    labels = {r.value: str(r.label) for r in Result}
+
+    pillars = plan.pillars.filter(pk__in=list(by_pillar)).order_by("order")
+    pillar_summaries = [(p.order, p.name, by_pillar[p.pk]) for p in pillars]
+
+    wb = Workbook(write_only=True)
+    summary_sheet = _write_summary(wb, round_, department, summary)
+    _append_pillar_table(summary_sheet, pillar_summaries)
+    sheet = None
+    current = None
+    count = 0
+    for row in rows:
+        (pk, version, code, title, dept, target, result, reason, narrative) = row[:9]
+        pillar_id, order, name = row[9:]
+        if pillar_id != current:
+            if sheet is not None:
+                _finish_sheet(sheet, count)
+            current, count = pillar_id, 0
+            sheet = _start_sheet(wb, sheet_title(order, name))
+        count += 1
+        sheet.append(
+            [
+                pk,
+                version,
+                safe_text(code),
+                safe_text(title),
+                safe_text(dept),
+                safe_text(target),
+                _open_cell(sheet, labels.get(result, "")),
+                _open_cell(sheet, reason),
+                _open_cell(sheet, narrative),
+            ]
+        )
+    if sheet is not None:
+        _finish_sheet(sheet, count)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _write_summary(wb: Workbook, round_: Round, department, summary):
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 60
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    plan = round_.plan
+
+    def title(text):
+        cell = WriteOnlyCell(ws, value=safe_text(text))
+        cell.font = Font(bold=True, size=14)
+        return cell
+
+    def label(text):
+        cell = WriteOnlyCell(ws, value=safe_text(text))
+        cell.font = _HEADER_FONT
+        return cell
+
+    ws.append([title(f"{plan.title} 照会票（{round_.as_of_label_ja}）")])
+    ws.append([])
+    meta = [
+        (META_FORMAT, FORMAT_ID),
+        (META_PLAN, plan.slug),
+        (META_PLAN_TITLE, plan.title),
+        (META_ROUND, round_.pk),
+        (META_FISCAL_YEAR, fy_label_ja(round_.fiscal_year)),
+        (META_AS_OF, format_date_ja(round_.as_of)),
+        (META_DEPARTMENT, department.code if department else "（全所属）"),
+        ("所管", department.name if department else "（全所属）"),
+        ("提出期限", format_date_ja(round_.due_on) if round_.due_on else "—"),
+        ("出力日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    ]
+    for key, value in meta:
+        ws.append([label(key), value if isinstance(value, int) else safe_text(value)])
+    filled = WriteOnlyCell(ws, value="")
+    filled.protection = _OPEN
+    ws.append([label(META_FILLED_ON), filled])
+    ws.append([])
+    ws.append([title("評価結果（出力時点の回答による）")])
+    rows = [
+        ("1 進捗状況を確認した取組項目数", f"{summary.checked}項目"),
+        ("2 評価対象とした取組項目数", f"{summary.evaluated}項目"),
+        ("3 評価結果が「達成」であった取組項目数", f"{summary.achieved}項目"),
+        ("4 評価結果が「未達成」であった取組項目数", f"{summary.not_achieved}項目"),
+        (f"5 達成率({summary.fraction_label})", summary.rate_display_long_ja()),
+    ]
+    for key, value in rows:
+        ws.append([safe_text(key), safe_text(value)])
+    ws.append([])
+    ws.append(
+        [
+            safe_text(
+                "記入方法：各シートの「評価結果」「評価対象外の理由・備考」「進捗状況」の列だけを"
+                "記入してください。回答ID・版などの列は変更しないでください。"
+            )
+        ]
+    )
+    return ws
+
+
+def _append_pillar_table(ws, pillar_summaries) -> None:
+    ws.append([])
+    ws.append([safe_text("柱ごとの状況"), "達成", "未達成", "評価対象外", "達成率"])
+    for order, name, summary in pillar_summaries:
+        ws.append(
+            [
+                safe_text(f"{order} {name}"),
+                summary.achieved,
+                summary.not_achieved,
+                summary.excluded,
+                safe_text(summary.rate_display()),
+            ]
+        )
+
+
+def _start_sheet(wb: Workbook, title: str):
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS):
+        ws.column_dimensions[chr(ord("A") + index)].width = column.width
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    header = []
+    for column in COLUMNS:
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    return ws
+
+
+def _finish_sheet(ws, count: int) -> None:
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(RESULT_LABELS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="評価結果",
+        error="達成・未達成・評価対象外のいずれかを選んでください。",
+        promptTitle="評価結果",
+        prompt="一覧から選んでください。",
+    )
+    validation.add(f"{RESULT_COLUMN_LETTER}2:{RESULT_COLUMN_LETTER}{max(count, 1) + 1}")
+    ws.data_validations.append(validation)
+
+
+def _open_cell(ws, value):
+    cell = WriteOnlyCell(ws, value=safe_text(value) if value else None)
+    cell.protection = _OPEN
+    cell.alignment = _WRAP
+    return cell
+
+
+def filename(round_: Round, department: Department | None = None) -> str:
+    suffix = f"-{department.code}" if department else ""
+    return f"{round_.plan.slug}-{round_.fiscal_year}-{round_.kind}{suffix}.xlsx"
