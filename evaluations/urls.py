@@ -15,6 +15,16 @@ urlpatterns = [
     path("initiatives/", public.initiative_list, name="initiative_list"),
     path("open-data/", opendata.index, name="open_data"),
     path("open-data/plans.json", opendata.plans_json, name="open_data_plans"),
+    path(
+        "open-data/<slug:slug>/<int:fiscal_year>/results.csv",
+        opendata.results_csv,
+        name="open_data_results_csv",
+    ),
+    path(
+        "open-data/<slug:slug>/<int:fiscal_year>/results.json",
+        opendata.results_json,
+        name="open_data_results_json",
+    ),
     # The read API: each public page's data as JSON (views/api.py, README "Read API").
     path("open-data/home.json", api.home, name="api_home"),
     path("open-data/initiatives.json", api.initiatives, name="api_initiatives"),
