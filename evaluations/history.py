@@ -82,9 +82,11 @@ class Row:
     changes: list[Change]
 
 
-def staff_rows(initiative) -> list[Row]:
-    """Every history event of the initiative, newest first (one query)."""
+def staff_rows(initiative, limit: int | None = None) -> list[Row]:
+    """The initiative's history events, newest first (one query); ``limit`` keeps the newest."""
     events = HistoryEvent.objects.filter(initiative=initiative).select_related("round")
+    if limit is not None:
+        events = events[:limit]
     return [
         Row(
             at=e.at,

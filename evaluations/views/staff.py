@@ -40,6 +40,7 @@ from reformtracker import scope
 CONFLICT = 409
 INVALID = 422
 OPEN_STATES = (EntryState.NOT_STARTED, EntryState.IN_PROGRESS, EntryState.RETURNED)
+HISTORY_ON_ENTRY_PAGE = 20
 
 
 def staff_login_required(view):
@@ -131,7 +132,10 @@ def _entry_context(request, entry: Entry, **extra) -> dict:
         "evidence_form": EvidenceForm(),
         "max_upload": evidence_files.max_bytes(),
         "allowed_types": evidence_files.allowed_label(),
-        "history_rows": history.staff_rows(entry.initiative),
+        # The newest changes only: the initiative page has them all, and an entry edited
+        # hundreds of times must not make every save render hundreds of rows.
+        "history_rows": history.staff_rows(entry.initiative, limit=HISTORY_ON_ENTRY_PAGE + 1),
+        "history_limit": HISTORY_ON_ENTRY_PAGE,
         "transition_form": TransitionForm(initial={"version": entry.version}),
     }
     if "form" not in extra:

@@ -309,3 +309,17 @@ def test_it_removes_evidence_keeping_the_row_and_its_history(world):
     assert item.removed_at is not None and item.removed_by == world.users["staff_a"]
     assert client.get(f"/staff/evidence/{item.pk}/").status_code == 404
     assert HistoryEvent.objects.filter(action="evidence.remove").count() == 1
+
+
+def test_it_keeps_the_entry_pages_history_short_and_links_to_the_full_one(world):
+    client = client_for(world, "staff_a")
+    for n in range(22):
+        world.entry_a.refresh_from_db()
+        client.post(url(world.entry_a), edit_data(world.entry_a, narrative=f"第{n}回の更新"))
+    page = client.get(url(world.entry_a)).content.decode()
+    history = page[page.index('id="entry-history"') :]
+    assert history.count("<tr>") - 1 == 20  # header row + the newest 20
+    assert "第21回の更新" in history and "第0回の更新" not in history
+    assert "すべての変更履歴は取組項目のページで確認できます" in history
+    full = client.get(world.initiative_a.get_absolute_url()).content.decode()
+    assert "第0回の更新" in full
