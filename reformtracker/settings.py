@@ -172,6 +172,16 @@ STORAGES = {
 # Room for an evidence file at the limit plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 
+# Background jobs (progress reports of large plans). The immediate backend runs a task inside
+# the request that enqueues it; a queue backend with workers can be named here instead.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+    }
+}
+# Plans with more published items than this get their PDF made as a background job.
+REPORT_BACKGROUND_THRESHOLD = env_int("REPORT_BACKGROUND_THRESHOLD", 300)
+
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

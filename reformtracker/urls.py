@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("evaluations.urls_staff")),
+    path("", include("evaluations.urls_reports")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Japanese at the unprefixed URLs, English under /en/: the language is part of the address, so

@@ -1,0 +1,29 @@
+"""照会票 export bench: 10,000 rows (limit 2 s). Prints time, size and peak memory."""
+
+import tracemalloc
+
+from _setup import peak_rss_mb, synthetic_plan, timer
+
+from evaluations.reports import workbook
+
+
+def main():
+    _, round_ = synthetic_plan(10_000, publish=False)
+    results = {}
+    workbook.export_round(round_)  # warm-up: imports, query plans
+    with timer("export", results):
+        data = workbook.export_round(round_)
+    print(
+        f"export of 10,000 rows: {results['export']:.2f} s, {len(data) / 1024 / 1024:.1f} MB "
+        "(limit 2 s)"
+    )
+    tracemalloc.start()
+    workbook.export_round(round_)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"  peak traced Python heap during one export: {peak / 1024 / 1024:.0f} MB")
+    print(f"  peak RSS of the whole process: {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

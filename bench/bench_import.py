@@ -1,0 +1,60 @@
+"""照会票 import bench: a 10,000-row workbook with every result changed, end to end (container
+checks, parsing, validation, database writes with history): limit ≥ 5,000 rows/s, ≤ 200 MB."""
+
+import io
+import tracemalloc
+
+import openpyxl
+from _setup import peak_rss_mb, synthetic_plan, timer
+
+from evaluations import imports
+from evaluations.models import Entry, HistoryEvent
+from evaluations.reports import workbook
+
+FLIP = {"達成": "未達成", "未達成": "達成"}
+
+
+def filled_workbook(round_) -> bytes:
+    """The round's 照会票 with every 達成/未達成 flipped, as a department would send it back."""
+    book = openpyxl.load_workbook(io.BytesIO(workbook.export_round(round_)))
+    for ws in book.worksheets[1:]:
+        for (cell,) in ws.iter_rows(min_row=2, min_col=7, max_col=7):
+            if cell.value in FLIP:
+                cell.value = FLIP[cell.value]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def main():
+    _, round_ = synthetic_plan(10_000, publish=False)
+    data = filled_workbook(round_)
+    history_before = HistoryEvent.objects.count()
+    results = {}
+    with timer("import", results):
+        plan = imports.import_workbook(data, filename="bench.xlsx")
+    rows, changed = plan.rows, len(plan.changes)
+    assert HistoryEvent.objects.count() == history_before + changed
+    seconds = results["import"]
+    print(
+        f"import of {rows:,} rows ({changed:,} changed, each with a history row): "
+        f"{seconds:.2f} s = {rows / seconds:,.0f} rows/s (limit ≥ 5,000 rows/s)"
+    )
+
+    data = filled_workbook(round_)  # new versions after the first import
+    tracemalloc.start()
+    imports.import_workbook(data, filename="bench.xlsx")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"  peak traced Python heap during one import: {peak / 1024 / 1024:.0f} MB (limit 200 MB)"
+    )
+    print(
+        f"  peak RSS of the whole process (incl. building the test workbooks): "
+        f"{peak_rss_mb():.0f} MB"
+    )
+    print(f"  entries now at version {Entry.objects.filter(round=round_).first().version}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Reform office outputs in the browser: the PDF report (direct or as a background job with
+progress), the 照会票 workbooks, and the upload → preview → confirm import of filled ones.
+
+Plans are fetched through reformtracker.scope (a plan the user does not manage: 404); the import
+decides row by row, through the same scope and workflow as the edit page, which rows the user may
+change. Every page works without JavaScript; htmx polls the job status and swaps the preview.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from evaluations import imports, published, services
+from evaluations.models import Round
+from evaluations.reports import jobs, pdf, workbook
+from initiatives.models import Department, Plan
+from reformtracker import scope
+
+INVALID = 422
+
+
+def _managed_plan(user, slug: str) -> Plan:
+    return get_object_or_404(scope.plans_managed_by(user).select_related("municipality"), slug=slug)
+
+
+@login_required
+@require_GET
+def office(request):
+    """The reform office's outputs: per plan, each published year's report and each round's
+    照会票 (whole, or per department)."""
+    plans = list(scope.plans_managed_by(request.user).select_related("municipality"))
+    publications = published.current_publications(p.pk for p in plans)
+    sizes = published.summaries_of(publications)
+    rounds = Round.objects.filter(plan__in=plans).order_by("-as_of")
+    departments = Department.objects.filter(
+        municipality_id__in={p.municipality_id for p in plans}
+    ).order_by("code")
+    rows = []
+    for plan in plans:
+        years = sorted(
+            {p.round.fiscal_year for p in publications if p.round.plan_id == plan.pk}, reverse=True
+        )
+        rows.append(
+            {
+                "plan": plan,
+                "years": [
+                    {
+                        "fiscal_year": fy,
+                        "background": _is_large(plan, fy, publications, sizes),
+                    }
+                    for fy in years
+                ],
+                "rounds": [r for r in rounds if r.plan_id == plan.pk],
+                "departments": [
+                    d for d in departments if d.municipality_id == plan.municipality_id
+                ],
+            }
+        )
+    return render(request, "evaluations/reports/office.html", {"rows": rows})
+
+
+def _is_large(plan, fiscal_year, publications, sizes) -> bool:
+    for publication in publications:
+        if publication.round.plan_id == plan.pk and publication.round.fiscal_year == fiscal_year:
+            return sizes[publication.pk].checked > settings.REPORT_BACKGROUND_THRESHOLD
+    return False
+
+
+@login_required
+@require_GET
+def report_pdf(request, slug, fiscal_year):
+    plan = _managed_plan(request.user, slug)
+    try:
+        data = pdf.render_pdf(plan, fiscal_year)
+    except pdf.ReportError as exc:
+        raise Http404(str(exc)) from None
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(plan, fiscal_year)}"'
+    return response
+
+
+@login_required
+@require_POST
+def report_job_start(request, slug, fiscal_year):
+    plan = _managed_plan(request.user, slug)
+    if not plan.covers_fiscal_year(fiscal_year):
+        raise Http404
+    job_id = jobs.start(user=request.user, plan=plan, fiscal_year=fiscal_year)
+    return redirect("reports:job", job_id=job_id)
+
+
+def _own_job(request, job_id: str) -> dict:
+    status = jobs.read(job_id) if job_id.isalnum() else None
+    if status is None or status.get("user_id") != request.user.pk:
+        raise Http404
+    return status
+
+
+@login_required
+@require_GET
+def report_job(request, job_id):
+    status = _own_job(request, job_id)
+    template = "evaluations/reports/job.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, {"job": status, "job_id": job_id})
+
+
+@login_required
+@require_GET
+def report_job_download(request, job_id):
+    status = _own_job(request, job_id)
+    path = jobs.pdf_path(job_id)
+    if status.get("status") != jobs.DONE or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=status["filename"])
+
+
+@login_required
+@require_GET
+def round_workbook(request, pk):
+    """A round's 照会票: the office gets any department's (or all); staff get their own
+    department's rows only."""
+    round_ = get_object_or_404(scope.rounds_for(request.user), pk=pk)
+    code = request.GET.get("department", "")
+    department = None
+    if code:
+        department = get_object_or_404(
+            Department, municipality_id=round_.plan.municipality_id, code=code
+        )
+    manages = scope.manages_plan(request.user, round_.plan)
+    if not manages:
+        reach = scope.reach_of(request.user)
+        own = Department.objects.filter(
+            pk__in=reach.departments, municipality_id=round_.plan.municipality_id
+        ).order_by("code")
+        if department is None:
+            department = own.first()
+        if department is None or department.pk not in reach.departments:
+            raise Http404
+    data = workbook.export_round(round_, department)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{workbook.filename(round_, department)}"'
+    )
+    return response
+
+
+# --- import: upload → preview → confirm ---------------------------------------------------------
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _session_key(token: str) -> str:
+    return f"workbook-import:{token}"
+
+
+def _stored(request, token: str) -> tuple[bytes, str]:
+    info = request.session.get(_session_key(token)) if token.isalnum() else None
+    path = _upload_dir() / f"{token}.xlsx"
+    if info is None or not path.exists():
+        raise Http404
+    return path.read_bytes(), info["filename"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    rounds = scope.rounds_for(request.user).filter(state="open").order_by("-as_of")
+    context = {"rounds": rounds, "max_mb": imports.MAX_UPLOAD_BYTES // 1024 // 1024}
+    if request.method == "GET":
+        return render(request, "evaluations/reports/import.html", context)
+    upload = request.FILES.get("file")
+    problems = []
+    if upload is None:
+        problems = [imports.Problem("ファイルを選んでください。")]
+    elif upload.size > imports.MAX_UPLOAD_BYTES:
+        problems = [imports.Problem(f"ファイルが大きすぎます（上限 {context['max_mb']}MB）。")]
+    else:
+        data = upload.read()
+        try:
+            plan = imports.read_workbook(data, user=request.user, filename=upload.name)
+        except imports.ImportRejected as exc:
+            problems = exc.problems
+    if problems:
+        context["problems"] = problems
+        template = "evaluations/reports/import.html"
+        if request.htmx:
+            template += "#result"
+        return render(request, template, context, status=INVALID)
+    token = secrets.token_hex(16)
+    (_upload_dir() / f"{token}.xlsx").write_bytes(data)
+    request.session[_session_key(token)] = {"filename": upload.name}
+    if request.htmx:
+        return render(
+            request,
+            "evaluations/reports/import.html#result",
+            {**context, "plan": plan, "token": token},
+        )
+    return redirect("reports:import_preview", token=token)
+
+
+@login_required
+@require_GET
+def import_preview(request, token):
+    data, filename = _stored(request, token)
+    try:
+        plan = imports.read_workbook(data, user=request.user, filename=filename)
+    except imports.ImportRejected as exc:
+        return render(
+            request,
+            "evaluations/reports/import.html",
+            {"problems": exc.problems, "rounds": []},
+            status=INVALID,
+        )
+    return render(
+        request, "evaluations/reports/import.html", {"plan": plan, "token": token, "rounds": []}
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, token):
+    data, filename = _stored(request, token)
+    try:
+        plan = imports.import_workbook(data, user=request.user, filename=filename)
+    except imports.ImportRejected as exc:
+        return render(
+            request,
+            "evaluations/reports/import.html",
+            {"problems": exc.problems, "rounds": []},
+            status=INVALID,
+        )
+    except services.Conflict:
+        messages.error(
+            request, "取込中にほかの人が回答を更新しました。もう一度取り込んでください。"
+        )
+        return redirect("reports:import")
+    (_upload_dir() / f"{token}.xlsx").unlink(missing_ok=True)
+    request.session.pop(_session_key(token), None)
+    messages.success(
+        request,
+        f"{filename} を取り込みました（{len(plan.changes)}件変更、{plan.unchanged}件変更なし）。",
+    )
+    return redirect("reports:import")
