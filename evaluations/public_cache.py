@@ -14,6 +14,7 @@ that is live rather than published (plan notes), and repeat visits cost no rende
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -29,10 +30,24 @@ from evaluations.models import Publication
 CACHE_PREFIX = "public-page"
 
 
+_memo = {"value": None, "until": 0.0}
+
+
 def publication_fingerprint() -> str:
-    """Changes whenever a publication is added or removed (one query)."""
+    """Changes whenever a publication is added or removed (one query).
+
+    Each process re-reads it at most once per PUBLIC_PAGE_FINGERPRINT_SECONDS (default 1 s), so
+    a cache hit usually touches no database at all; a publication shows within that second in
+    every worker (each keeps its own local-memory cache, so no signal could reach them all).
+    """
+    ttl = getattr(settings, "PUBLIC_PAGE_FINGERPRINT_SECONDS", 1.0)
+    now = time.monotonic()
+    if ttl > 0 and _memo["value"] is not None and now < _memo["until"]:
+        return _memo["value"]
     state = Publication.objects.aggregate(n=Count("id"), last=Max("id"))
-    return f"{state['n']}.{state['last'] or 0}"
+    value = f"{state['n']}.{state['last'] or 0}"
+    _memo.update(value=value, until=now + ttl)
+    return value
 
 
 def _may_use_cache(request) -> bool:

@@ -23,6 +23,7 @@ def seeded(db):
 def page_cache(settings):
     """The whole-page cache as in production (tests have it off by default), emptied."""
     settings.PUBLIC_PAGE_CACHE = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0  # tests publish and look at once
     cache.clear()
     yield
     cache.clear()
