@@ -1,8 +1,11 @@
 """Creates one demo account per role for trying the app locally. Refused in production."""
 
+from importlib import import_module
+
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -31,25 +34,13 @@ ROLE_LABELS = {
     "administrator": "管理者",
 }
 
-# The reform office maintains plans and results through the admin; nobody gets delete on
-# history (the model refuses it anyway).
-OFFICE_APPS = ("initiatives", "evaluations", "xmeetings")
+# The groups and their permissions are made by a data migration, so production has them too;
+# the same function re-grants them here (a flushed test database has no groups).
+_groups_migration = import_module("evaluations.migrations.0003_staff_groups_and_permissions")
 
 
 def ensure_groups() -> dict[str, Group]:
-    staff, _ = Group.objects.get_or_create(name="所管課職員")
-    office, _ = Group.objects.get_or_create(name="市政改革室")
-    # Department staff enter and submit their own answers; which ones is reformtracker.scope's call.
-    staff.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="evaluations", codename__in=["submit_entry", "view_entry"]
-        )
-    )
-    perms = Permission.objects.filter(content_type__app_label__in=OFFICE_APPS).exclude(
-        codename__in=["delete_historyevent", "change_historyevent", "add_historyevent"]
-    )
-    office.permissions.set(perms)
-    return {"department_staff": staff, "reform_office": office}
+    return _groups_migration.grant(django_apps)
 
 
 class Command(BaseCommand):
