@@ -8,7 +8,11 @@ round published more than once, its newest publication.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
+
+from evaluations.choices import Result
 from evaluations.models import Publication, PublishedPillar, PublishedResult
 from evaluations.rates import EMPTY, Summary, summarize, summarize_by
 
@@ -65,3 +69,84 @@ def pillar_summaries(publication: Publication | None) -> dict[int, Summary]:
 
 def published_pillars(publication: Publication) -> dict[int, PublishedPillar]:
     return {p.pillar_id: p for p in publication.pillars.all()}
+
+
+# --- what the dashboards read, memoised per publication fingerprint ---------------------------
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    """Everything the dashboards take from publications: immutable for one fingerprint.
+
+    Publications are append-only and their snapshot rows never change (idea 1), and a published
+    round's plan, fiscal year, kind and as-of date are fixed, so for a given set of publications
+    (the fingerprint) all of this is fixed too. Live rows (plans, pillars) are not in here.
+    """
+
+    fingerprint: str
+    publications: list[Publication]  # the newest publication of every round, newest 時点 first
+    latest: dict[int, Publication]  # plan id → its latest 時点
+    summaries: dict[int, Summary]  # publication id → its summary
+    pillar_summaries: dict[int, Summary]  # pillar id → its summary in its plan's latest 時点
+    pillars: dict[int, PublishedPillar]  # pillar id → as frozen in its plan's latest 時点
+    excluded: dict[int, list[PublishedResult]]  # latest publication id → its 評価対象外 rows
+
+
+_state_memo: dict[str, PublishedState] = {}
+
+
+def memo_enabled() -> bool:
+    return getattr(settings, "PUBLIC_DATA_MEMO", False)
+
+
+def clear_memo() -> None:
+    _state_memo.clear()
+
+
+def _read_state(fingerprint: str, plan_ids: list[int] | None) -> PublishedState:
+    """Five queries, whatever the number of plans and initiatives."""
+    qs = Publication.objects.select_related("round").order_by(
+        "-round__as_of", "-published_at", "-id"
+    )
+    if plan_ids is not None:
+        qs = qs.filter(round__plan_id__in=plan_ids)
+    publications = _newest_per_round(qs)
+    latest: dict[int, Publication] = {}
+    for publication in publications:
+        latest.setdefault(publication.round.plan_id, publication)
+    latest_ids = [p.pk for p in latest.values()]
+    latest_rows = PublishedResult.objects.filter(publication_id__in=latest_ids)
+    excluded: dict[int, list[PublishedResult]] = {pk: [] for pk in latest_ids}
+    for row in latest_rows.filter(result=Result.EXCLUDED).order_by("order", "code"):
+        excluded[row.publication_id].append(row)
+    return PublishedState(
+        fingerprint=fingerprint,
+        publications=publications,
+        latest=latest,
+        summaries=summaries_of(publications),
+        pillar_summaries=summarize_by(latest_rows, "pillar_id"),
+        pillars={
+            p.pillar_id: p for p in PublishedPillar.objects.filter(publication_id__in=latest_ids)
+        },
+        excluded=excluded,
+    )
+
+
+def published_state(plan_ids: Iterable[int] | None = None) -> PublishedState:
+    """The publications side of the dashboards of ``plan_ids`` (all plans when None).
+
+    With ``PUBLIC_DATA_MEMO`` on (outside tests), each process reads it once per publication
+    fingerprint, for every plan, and keeps only the newest; a publication shows as soon as the
+    fingerprint sees it. Off, it is read for just the plans asked, every time.
+    """
+    from evaluations.public_cache import publication_fingerprint
+
+    if not memo_enabled():
+        return _read_state("", None if plan_ids is None else list(plan_ids))
+    fingerprint = publication_fingerprint()
+    state = _state_memo.get(fingerprint)
+    if state is None:
+        state = _read_state(fingerprint, None)
+        _state_memo.clear()  # only the current fingerprint is ever asked for again
+        _state_memo[fingerprint] = state
+    return state

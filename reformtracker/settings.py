@@ -96,6 +96,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Persistent, as for PostgreSQL above: opening a connection (and registering
+            # Django's SQLite functions on it) cost more than a public page's queries.
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0 if DJANGO_ENV == "test" else 60),
         }
     }
 
@@ -139,6 +142,11 @@ CACHES = {
 # of live text (plan notes, descriptions) takes to appear without a new publication.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", DJANGO_ENV != "test")
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+# What the dashboards take from publications (figures, excluded items, trend, and the markup of
+# the headline, 1–5 table and charts) is immutable per publication, so each process computes it
+# once per publication fingerprint, with the page cache on or off. Off in tests for the same
+# reason as the page cache (rolled-back ids are reused); tests that check it turn it on.
+PUBLIC_DATA_MEMO = env_bool("PUBLIC_DATA_MEMO", DJANGO_ENV != "test")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:worklist"

@@ -8,11 +8,13 @@ English).
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 
 from django import template
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from evaluations import published
 from evaluations.choices import RoundKind
 from reformtracker import calendar_ja
 from reformtracker.templatetags.wareki import wareki
@@ -78,6 +80,13 @@ def fy_or_label(value):
     return calendar_ja.fy_label_en(value) if _english() else calendar_ja.fy_label_ja(value)
 
 
+@lru_cache(maxsize=4096)
+def _translated(path: str, code: str) -> str:
+    # A pure function of the path and the URLconf (resolve, then reverse in the other
+    # language), which dominated the page chrome's cost; paths are bounded by the LRU.
+    return translate_url(path, code)
+
+
 @register.simple_tag(takes_context=True)
 def language_urls(context):
     """[(code, name, url, is_current)] for the switcher: the same page in each language."""
@@ -88,8 +97,63 @@ def language_urls(context):
         {
             "code": code,
             "name": name,
-            "url": translate_url(path, code),
+            "url": _translated(path, code),
             "current": current.startswith(code),
         }
         for code, name in (("ja", "日本語"), ("en", "English"))
     ]
+
+
+# --- one plan's dashboard, rendered once per publication ------------------------------------
+
+_DASHBOARD = "evaluations/_dashboard.html"
+_MAX_FRAGMENTS = 512
+_fragments: dict = {"fingerprint": None, "items": {}}
+
+
+def clear_fragments() -> None:
+    _fragments.update(fingerprint=None, items={})
+
+
+def _fragment_key(board: dict, testid: str) -> tuple:
+    """Everything _dashboard.html shows. The publication's figures, excluded items and 時点 are
+    fixed by its id; the chart bars carry the live labels and links (pillar names in English,
+    the plan's slug), so an edit of those gives a new key rather than a stale fragment."""
+    publication = board["publication"]
+    chart, trend = board["chart"], board["trend_chart"]
+    return (
+        get_language() or "ja",
+        testid,
+        board["plan"].slug,
+        publication.pk if publication else None,
+        tuple(chart.bars) if chart else None,
+        tuple(trend.bars) if trend else None,
+        tuple(row.pk for row in board["excluded"]),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def dashboard(context, board, testid="headline-rate"):
+    """Renders _dashboard.html for ``board`` from nothing but the board and the language.
+
+    With ``PUBLIC_DATA_MEMO`` on, the markup (headline, 1–5 table, SVG charts and their tables)
+    is kept per publication fingerprint: it is a function of immutable published rows and of
+    the live labels in its key, so it never goes stale. The page around it is rendered for
+    every request.
+    """
+    template_ = context.template.engine.get_template(_DASHBOARD)
+
+    def render():
+        values = {"board": board, "testid": testid, "LANGUAGE_CODE": get_language() or "ja"}
+        return template_.render(context.new(values))
+
+    fingerprint = board.get("fingerprint")
+    if not (fingerprint and published.memo_enabled()):
+        return render()
+    if _fragments["fingerprint"] != fingerprint or len(_fragments["items"]) > _MAX_FRAGMENTS:
+        _fragments.update(fingerprint=fingerprint, items={})
+    key = _fragment_key(board, testid)
+    markup = _fragments["items"].get(key)
+    if markup is None:
+        markup = _fragments["items"][key] = render()
+    return markup
