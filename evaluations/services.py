@@ -452,9 +452,29 @@ def _evidence_entry(user, entry_id: int) -> Entry:
     return entry
 
 
+def _touch_entry(entry: Entry, user) -> dict:
+    """Counts an evidence change as an edit of the entry: a new version (so an editor holding the
+    old one gets a conflict rather than overwriting unseen evidence) and 未着手/差戻し → 入力中.
+    Returns the history changes (state, version) for the caller's row."""
+    version, state = (
+        Entry.objects.select_for_update().filter(pk=entry.pk).values_list("version", "state").get()
+    )
+    new_state = resolve(user, scope.roles_for_entry(user, entry), Action.EDIT, state)
+    Entry.objects.filter(pk=entry.pk, version=version).update(
+        state=new_state, version=version + 1, updated_by=user, updated_at=timezone.now()
+    )
+    entry.version, entry.state = version + 1, new_state
+    changes = {"version": version + 1}
+    if new_state != state:
+        changes["state"] = {"before": state, "after": new_state}
+    return changes
+
+
 @transaction.atomic
 def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None) -> Evidence:
-    """Attaches a link or a checked file (see evaluations.evidence) to an entry, with history."""
+    """Attaches a link or a checked file (see evaluations.evidence) to an entry, with history.
+
+    Counts as an edit: the entry gets a new version and leaves 未着手/差戻し for 入力中."""
     entry = _evidence_entry(user, entry_id)
     title = (title or "").strip()
     if bool(url) == bool(upload):
@@ -482,7 +502,7 @@ def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None)
             entry=entry,
             round=entry.round,
             initiative=entry.initiative,
-            changes={"evidence": {"before": "", "after": item.title}},
+            changes={"evidence": {"before": "", "after": item.title}, **_touch_entry(entry, user)},
         )
     except Exception:
         # The file was written before the row; don't leave it behind without one.
@@ -494,7 +514,8 @@ def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None)
 
 @transaction.atomic
 def remove_evidence(*, user, evidence_id: int) -> Evidence:
-    """Withdraws an evidence item. The row and the file stay, so the history still names them."""
+    """Withdraws an evidence item. The row and the file stay, so the history still names them.
+    Counts as an edit, as adding does."""
     item = scope.evidence_for(user).filter(pk=evidence_id).first()
     if item is None:
         raise PermissionDenied(_("この根拠資料を操作する権限がありません。"))
@@ -510,7 +531,7 @@ def remove_evidence(*, user, evidence_id: int) -> Evidence:
         entry=entry,
         round=entry.round,
         initiative=entry.initiative,
-        changes={"evidence": {"before": item.title, "after": ""}},
+        changes={"evidence": {"before": item.title, "after": ""}, **_touch_entry(entry, user)},
     )
     return item
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,7 +36,10 @@ def _managed_plan(user, slug: str) -> Plan:
 @require_GET
 def office(request):
     """The reform office's outputs: per plan, each published year's report and each round's
-    照会票 (whole, or per department)."""
+    照会票 (whole, or per department). Department staff get 403, as on the office's round pages:
+    their own 照会票 is on the import page."""
+    if not scope.reach_of(request.user).is_office:
+        raise PermissionDenied
     plans = list(scope.plans_managed_by(request.user).select_related("municipality"))
     publications = published.current_publications(p.pk for p in plans)
     sizes = published.summaries_of(publications)

@@ -283,6 +283,7 @@ def evidence_add(request, pk):
         )
     notice = _("根拠資料を登録しました。")
     if request.htmx:
+        entry = scope.entries_for(request.user).get(pk=entry.pk)  # a new version and state
         return _render_entry(request, entry, fragment="evidence", evidence_notice=notice, oob=True)
     messages.success(request, notice)
     return redirect("staff:entry", pk=entry.pk)
@@ -305,6 +306,7 @@ def evidence_remove(request, pk):
         )
     notice = _("根拠資料「%(title)s」を削除しました。") % {"title": item.title}
     if request.htmx:
+        entry = scope.entries_for(request.user).get(pk=entry.pk)  # a new version and state
         return _render_entry(request, entry, fragment="evidence", evidence_notice=notice, oob=True)
     messages.success(request, notice)
     return redirect("staff:entry", pk=entry.pk)

@@ -1,0 +1,184 @@
+"""The permission matrix for the reform office's outputs (/office/reports/…) and the 照会票
+import (/staff/import/…), the same checklist as tests/staff/test_permissions.py: anonymous →
+sign-in, another scope → 404, in scope but not allowed → 403, bad id → 404."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+
+from evaluations import services
+from evaluations.models import Entry, HistoryEvent
+from tests.staff.conftest import PERSONAS, client_for, move
+from tests.staff.test_permissions import BAD_ID, Case, expect
+
+
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+def _published(world):
+    move(world, world.entry_a, "edit", "submit", "confirm")
+    move(world, world.entry_b, "edit", "submit", "confirm")
+    services.publish(user=world.users["admin"], round_id=world.round.pk)
+
+
+def _pdf(world, slug=None):
+    return f"/office/reports/{slug or world.plan.slug}/2024/progress.pdf"
+
+
+def _job_of(world, persona: str) -> str:
+    client = client_for(world, persona)
+    response = client.post(f"/office/reports/{world.plan.slug}/2024/jobs/")
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def _office_job(world):
+    _published(world)
+    world.job_url = _job_of(world, "office")
+
+
+CASES = [
+    Case("office outputs", "get", lambda w: "/office/reports/", expect(302, 403, 403, 200, 200)),
+    Case(
+        "progress report PDF",
+        "get",
+        _pdf,
+        expect(302, 404, 404, 200, 200),
+        setup=_published,
+    ),
+    Case(
+        "progress report PDF of another city",
+        "get",
+        lambda w: _pdf(w, w.other_plan.slug),
+        # The administrator sees every city; a year with nothing published is an empty report.
+        expect(302, 404, 404, 404, 200),
+    ),
+    Case(
+        "progress report PDF, bad plan",
+        "get",
+        lambda w: _pdf(w, "no-such-plan"),
+        expect(302, 404, 404, 404, 404),
+    ),
+    Case(
+        "start a report job",
+        "post",
+        lambda w: f"/office/reports/{w.plan.slug}/2024/jobs/",
+        expect(302, 404, 404, 302, 302),
+        setup=_published,
+    ),
+    Case(
+        "start a report job, bad plan",
+        "post",
+        lambda w: f"/office/reports/no-such-plan/{BAD_ID}/jobs/",
+        expect(302, 404, 404, 404, 404),
+    ),
+    Case(
+        "the office's report job",
+        "get",
+        lambda w: w.job_url,
+        expect(302, 404, 404, 200, 404),  # a job is its starter's own
+        setup=_office_job,
+    ),
+    Case(
+        "the office's report download",
+        "get",
+        lambda w: w.job_url + "download/",
+        expect(302, 404, 404, 200, 404),
+        setup=_office_job,
+    ),
+    Case(
+        "report job, bad id",
+        "get",
+        lambda w: "/office/reports/jobs/0123456789abcdef/",
+        expect(302, 404, 404, 404, 404),
+    ),
+    Case("import page", "get", lambda w: "/staff/import/", expect(302, 200, 200, 200, 200)),
+    Case(
+        "round workbook",
+        "get",
+        lambda w: f"/staff/import/rounds/{w.round.pk}/workbook.xlsx",
+        expect(302, 200, 200, 200, 200),
+    ),
+    Case(
+        "round workbook of another department",
+        "get",
+        lambda w: f"/staff/import/rounds/{w.round.pk}/workbook.xlsx?department=zaisei",
+        expect(302, 404, 200, 200, 200),
+    ),
+    Case(
+        "round workbook of another city",
+        "get",
+        lambda w: f"/staff/import/rounds/{w.other_round.pk}/workbook.xlsx",
+        expect(302, 404, 404, 404, 200),
+    ),
+    Case(
+        "round workbook, bad id",
+        "get",
+        lambda w: f"/staff/import/rounds/{BAD_ID}/workbook.xlsx",
+        expect(302, 404, 404, 404, 404),
+    ),
+    Case(
+        "import preview, unknown token",
+        "get",
+        lambda w: "/staff/import/0123456789abcdef0123456789abcdef/",
+        expect(302, 404, 404, 404, 404),
+    ),
+    Case(
+        "import confirm, unknown token",
+        "post",
+        lambda w: "/staff/import/0123456789abcdef0123456789abcdef/confirm/",
+        expect(302, 404, 404, 404, 404),
+        data=lambda w: {},
+    ),
+]
+
+
+def _fingerprint():
+    return (
+        sorted(Entry.objects.values_list("pk", "version", "state")),
+        HistoryEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_it_answers_each_persona_with_the_expected_status(world, case, persona):
+    if case.setup:
+        case.setup(world)
+    client = client_for(world, persona)
+    url = case.url(world)
+    before = _fingerprint()
+    if case.method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, case.data(world) if case.data else {})
+    expected = case.expected[persona]
+    assert response.status_code == expected, (case.name, persona, response.content[:300])
+    if persona == "anonymous":
+        assert response["Location"].startswith("/accounts/login/?next=")
+    assert _fingerprint() == before, "reading or refusing changed an entry or the history"
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "staff_a"])
+def test_it_keeps_an_uploaded_import_to_the_session_that_uploaded_it(world, persona):
+    uploader = client_for(world, "staff_a")
+    blank = uploader.get(f"/staff/import/rounds/{world.round.pk}/workbook.xlsx").content
+    upload = io.BytesIO(blank)
+    upload.name = "shokaihyo.xlsx"
+    response = uploader.post("/staff/import/", {"file": upload})
+    assert response.status_code in (302, 422), response.content[:300]
+    if response.status_code == 422:
+        pytest.skip("a blank 照会票 is refused as having no changes")
+    preview = response["Location"]
+    assert uploader.get(preview).status_code == 200
+    other: Client = client_for(world, persona)
+    expected = 302 if persona == "anonymous" else 404
+    assert other.get(preview).status_code == expected
+    before = _fingerprint()
+    assert other.post(preview + "confirm/").status_code == expected
+    assert _fingerprint() == before
