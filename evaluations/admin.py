@@ -7,7 +7,8 @@ read-only: the admin opens rounds through the service and never edits a snapshot
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import services
+import initiatives.admin  # noqa: F401  (registers the classes re-registered below)
+from evaluations import masterdata, services
 from evaluations.models import (
     Entry,
     HistoryEvent,
@@ -16,6 +17,7 @@ from evaluations.models import (
     PublishedResult,
     Round,
 )
+from initiatives.models import Initiative, Pillar, Plan
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -105,13 +107,57 @@ class PublicationAdmin(ReadOnlyAdmin):
 
 @admin.register(HistoryEvent)
 class HistoryEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "actor_name", "initiative", "round"]
-    list_filter = ["action", "round__plan", "round"]
-    search_fields = ["actor_name", "initiative__code", "initiative__title", "comment"]
+    list_display = ["at", "action", "actor_name", "subject_repr", "initiative", "round"]
+    list_filter = ["action", "subject_type", "round__plan", "round"]
+    search_fields = [
+        "actor_name",
+        "subject_repr",
+        "initiative__code",
+        "initiative__title",
+        "comment",
+    ]
     list_select_related = ["initiative", "round__plan"]
     date_hierarchy = "at"
 
     actions = None
+
+
+# --- master data: the admin classes of initiatives/admin.py, saving through masterdata --------
+#
+# initiatives must not import evaluations (where the history lives), so its admin classes are
+# re-registered here with the history-writing save and delete.
+
+
+class RecordedAdmin:
+    """Saves and deletes through evaluations.masterdata, so each change gets its history row;
+    inline rows (the pillars of a plan) too."""
+
+    def save_model(self, request, obj, form, change):
+        masterdata.save(obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        masterdata.delete(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        masterdata.delete_many(queryset, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model not in RECORDED:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            masterdata.delete(obj, actor=request.user)
+        for obj in instances:
+            masterdata.save(obj, actor=request.user)
+        formset.save_m2m()
+
+
+RECORDED = (Initiative, Plan, Pillar)
+
+for model in RECORDED:
+    base = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (RecordedAdmin, base), {}))
 
 
 admin.site.site_header = _("reformtracker 管理")

@@ -1,7 +1,13 @@
 """Reading the change history for people: labels for actions, fields and values.
 
-Staff in scope see every event of an initiative; the public sees its published versions only
-(one per publication, with what changed since the previous publication of the same 時点).
+Staff in scope see every event of an initiative, edits of the initiative itself in the admin
+included; the public sees its published versions only (one per publication, with what changed
+since the previous publication of the same 時点).
+
+Master-data edits (title, target, 所管, …) are not listed for the public, although the data is
+public: the page already shows the current values, each publication keeps the names and target
+as they were, and the public page stays a function of the published snapshots (ARCHITECTURE
+idea 4: its cache key carries only the publications, so a live edit listed there would go stale).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import EntryState, Result
 from evaluations.models import Entry, HistoryEvent, PublishedResult
+from initiatives.models import Initiative, Pillar, Plan
 
 ACTION_LABELS = {
     "entry.update": _("更新"),
@@ -25,29 +32,49 @@ ACTION_LABELS = {
     "round.open": _("照会の開始"),
     "round.close": _("照会の締切"),
     "round.publish": _("公表"),
+    "initiative.create": _("取組項目の登録"),
+    "initiative.change": _("取組項目の変更"),
+    "initiative.delete": _("取組項目の削除"),
+    "plan.create": _("計画の登録"),
+    "plan.change": _("計画の変更"),
+    "plan.delete": _("計画の削除"),
+    "pillar.create": _("柱の登録"),
+    "pillar.change": _("柱の変更"),
+    "pillar.delete": _("柱の削除"),
 }
+
+# Which model's fields an event's changes name, by the action's prefix.
+MODELS = {"initiative": Initiative, "plan": Plan, "pillar": Pillar}
 
 EXTRA_FIELD_LABELS = {"state": _("状態"), "evidence": _("根拠資料")}
 PUBLISHED_FIELDS = ("result", "reason", "narrative")
 
 
-def field_label(name: str) -> str:
-    if name in EXTRA_FIELD_LABELS:
+def field_label(name: str, model=Entry) -> str:
+    if model is Entry and name in EXTRA_FIELD_LABELS:
         return str(EXTRA_FIELD_LABELS[name])
     try:
-        return str(Entry._meta.get_field(name).verbose_name)
+        return str(model._meta.get_field(name).verbose_name)
     except Exception:
         return name
 
 
-def value_label(name: str, value) -> str:
+def value_label(name: str, value, model=Entry) -> str:
     if value in (None, ""):
         return "—"
-    if name == "state" and value in EntryState.values:
-        return str(EntryState(value).label)
-    if name == "result" and value in Result.values:
-        return str(Result(value).label)
-    return str(value)
+    if model is Entry:
+        if name == "state" and value in EntryState.values:
+            return str(EntryState(value).label)
+        if name == "result" and value in Result.values:
+            return str(Result(value).label)
+        return str(value)
+    if value is True or value is False:
+        return str(_("はい") if value else _("いいえ"))
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except Exception:
+        choices = {}
+    return str(choices.get(value, value))
 
 
 @dataclass
@@ -58,13 +85,13 @@ class Change:
     after: str
 
 
-def changes_of(changes: dict) -> list[Change]:
+def changes_of(changes: dict, model=Entry) -> list[Change]:
     return [
         Change(
             name,
-            field_label(name),
-            value_label(name, c.get("before")),
-            value_label(name, c.get("after")),
+            field_label(name, model),
+            value_label(name, c.get("before"), model),
+            value_label(name, c.get("after"), model),
         )
         for name, c in changes.items()
         if isinstance(c, dict) and "after" in c
@@ -95,7 +122,7 @@ def staff_rows(initiative, limit: int | None = None) -> list[Row]:
             round_label=e.round.as_of_label_ja if e.round else "",
             version=e.changes.get("version"),
             comment=e.comment,
-            changes=changes_of(e.changes),
+            changes=changes_of(e.changes, MODELS.get(e.action.partition(".")[0], Entry)),
         )
         for e in events
     ]

@@ -291,6 +291,11 @@ class HistoryEvent(models.Model):
 
     Written only by the service functions, in the same transaction as the change. The model
     refuses updates and deletes, and the admin offers neither.
+
+    An initiative's rows keep its id without a database constraint, so the record of an
+    initiative (made, edited, deleted in the admin: evaluations.masterdata) outlives the
+    initiative; one with entries or published results cannot be deleted (those PROTECT it).
+    Edits of other master data (plans, pillars) name what they changed in ``subject_*``.
     """
 
     at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
@@ -307,11 +312,15 @@ class HistoryEvent(models.Model):
     initiative = models.ForeignKey(
         Initiative,
         verbose_name=_("取組項目"),
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="history",
     )
+    subject_type = models.CharField(_("対象の種類"), max_length=40, blank=True)
+    subject_id = models.PositiveBigIntegerField(_("対象のID"), null=True, blank=True)
+    subject_repr = models.CharField(_("対象"), max_length=300, blank=True)
     round = models.ForeignKey(
         Round,
         verbose_name=_("照会"),
