@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from evaluations import services
 from evaluations.choices import EntryState, Result, RoundState
 from evaluations.models import Entry, Round
 from evaluations.reports import workbook as wb_format
+from evaluations.reports import xlsx_reader
 from evaluations.workflow import STAFF_EDITABLE, Action, resolve
 from initiatives.models import Plan
 from reformtracker import scope
@@ -377,8 +379,13 @@ def read_workbook(data: bytes, *, user=None, filename: str = "") -> ImportPlan:
     ``user`` None means the terminal (manage.py import_workbook): every department's rows, with
     the workflow still deciding which entries may change.
     """
-    check_container(data)
-    book = _open_workbook(data)
+    archive = check_container(data)
+    try:
+        # Our own 照会票 (and anything plain) is read straight from the sheet XML; openpyxl
+        # takes over for whatever that reader does not know, with its own messages.
+        book = xlsx_reader.read(archive)
+    except xlsx_reader.Unsupported:
+        book = _open_workbook(data)
     try:
         return _read(book, user=user, filename=filename)
     finally:
@@ -550,6 +557,8 @@ def _compare(plan: ImportPlan, rows: list, problems: list[Problem], user) -> Non
     """Checks each row — its own values first, then against the live entry — and collects the
     changes. A row stops at its first problem, so each problem is reported once."""
     parsed = []
+    # Result.from_label's reading, resolved once: its lazy labels cost a gettext per row.
+    results = {str(r.label): r.value for r in Result} | {r.value: r.value for r in Result}
     for sheet, row_number, values, columns in rows:
 
         def problem(message, key, sheet=sheet, row_number=row_number, columns=columns):
@@ -557,10 +566,10 @@ def _compare(plan: ImportPlan, rows: list, problems: list[Problem], user) -> Non
                 Problem(message, sheet, row_number, _column_letter(columns[key]) if key else "")
             )
 
-        row = _parse_row(values, problem)
+        row = _parse_row(values, problem, results)
         if row is not None:
             parsed.append((row, problem, sheet, row_number))
-    entries = _entries([r["entry_id"] for r, *_ in parsed])
+    entries = _entries([r["entry_id"] for r, *_ in parsed], plan.round.pk)
     reach = scope.reach_of(user) if user is not None else None
     seen: dict[int, tuple[str, int]] = {}
     for row, problem, sheet, row_number in parsed:
@@ -646,8 +655,7 @@ def _compare(plan: ImportPlan, rows: list, problems: list[Problem], user) -> Non
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     """What the import needs of a live entry, read as plain values (10,000 rows: no models)."""
 
     pk: int
@@ -664,7 +672,7 @@ class _Entry:
     municipality_id: int
 
 
-def _entries(ids: list[int]) -> dict[int, _Entry]:
+def _entries(ids: list[int], round_id: int) -> dict[int, _Entry]:
     fields = (
         "pk",
         "round_id",
@@ -680,13 +688,23 @@ def _entries(ids: list[int]) -> dict[int, _Entry]:
         "round__plan__municipality_id",
     )
     found: dict[int, _Entry] = {}
-    for start in range(0, len(ids), 5000):  # keeps each IN list within every backend's limit
-        for values in Entry.objects.filter(pk__in=ids[start : start + 5000]).values_list(*fields):
-            found[values[0]] = _Entry(*values)
+    if not ids:
+        return found
+    # The round's own entries by an id range, not an IN list of 10,000 parameters (Django
+    # prepares each one); ids the range misses (another round's, unknown ones) are asked after.
+    wanted = set(ids)
+    in_round = Entry.objects.filter(round_id=round_id, pk__gte=min(ids), pk__lte=max(ids))
+    for values in in_round.values_list(*fields):
+        if values[0] in wanted:
+            found[values[0]] = _Entry._make(values)
+    rest = [pk for pk in ids if pk not in found]
+    for start in range(0, len(rest), 5000):  # keeps each IN list within every backend's limit
+        for values in Entry.objects.filter(pk__in=rest[start : start + 5000]).values_list(*fields):
+            found[values[0]] = _Entry._make(values)
     return found
 
 
-def _parse_row(values: dict, problem) -> dict | None:
+def _parse_row(values: dict, problem, results: dict[str, str]) -> dict | None:
     """A row's own cells, read and checked without the database."""
     entry_id = _integer(values["entry_id"])
     if entry_id is None:
@@ -705,9 +723,8 @@ def _parse_row(values: dict, problem) -> dict | None:
     result_text = normalize(_text(values["result"]))
     result = ""
     if result_text:
-        try:
-            result = Result.from_label(result_text).value
-        except ValueError:
+        result = results.get(result_text.strip(), "")
+        if not result:
             problem(
                 _(
                     "評価結果「%(value)s」は選べません。達成・未達成・評価対象外のいずれかを入力してください。"

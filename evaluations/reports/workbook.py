@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from copy import copy
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -280,9 +281,21 @@ def _finish_sheet(ws, count: int) -> None:
 
 def _open_cell(ws, value):
     cell = WriteOnlyCell(ws, value=safe_text(value) if value else None)
-    cell.protection = _OPEN
-    cell.alignment = _WRAP
+    cell._style = _open_style(ws)
     return cell
+
+
+def _open_style(ws):
+    """The open, wrapped cells' style, registered with the workbook once: setting
+    ``protection``/``alignment`` per cell hashes both objects again for each of 30,000 cells."""
+    book = ws.parent
+    style = getattr(book, "_reformtracker_open_style", None)
+    if style is None:
+        template = WriteOnlyCell(ws)
+        template.protection = _OPEN
+        template.alignment = _WRAP
+        style = book._reformtracker_open_style = template._style
+    return copy(style)
 
 
 def filename(round_: Round, department: Department | None = None) -> str:
