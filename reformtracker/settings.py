@@ -155,7 +155,7 @@ LOGOUT_REDIRECT_URL = "home"
 # django-axes first, so a locked-out username + address is refused before a password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "reformtracker.auth_backends.ModelBackend",  # permissions in one query, not two
 ]
 # Lock the pair (username, address) — never the username alone, which anyone could use to lock a
 # colleague out — and only for a cool-off period, never permanently.

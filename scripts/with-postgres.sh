@@ -69,15 +69,20 @@ free_port() {
 }
 
 # Speed over durability (the data is deleted afterwards); max_connections is generous because
-# some tests hammer the server from 50+ threads at once.
+# some tests hammer the server from 50+ threads at once. PG_DURABLE=1 keeps PostgreSQL's
+# defaults (fsync, synchronous_commit, full_page_writes on) — for benchmarks, where turning
+# them off would flatter every write.
+if [ "${PG_DURABLE:-0}" = 1 ]; then
+    speed=""
+else
+    speed=$'fsync = off\nsynchronous_commit = off\nfull_page_writes = off'
+fi
 "${as_pg[@]}" tee -a "$data/postgresql.conf" >/dev/null <<CONF
 
 # --- scripts/with-postgres.sh ---
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$tmp'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+$speed
 max_connections = 250
 CONF
 

@@ -195,6 +195,7 @@ def entry_edit(request, pk):
             entry_id=entry.pk,
             expected_version=form.cleaned_data["version"],
             values=form.cleaned_data,
+            entry=entry,
         )
     except services.Conflict as exc:
         return _conflict_response(request, exc, form)
@@ -203,7 +204,7 @@ def entry_edit(request, pk):
         return _render_entry(request, entry, status=INVALID, form=form)
     notice = _("保存しました（入力中）。内容が確定したら「提出」してください。")
     if request.htmx:
-        entry = scope.entries_for(request.user).get(pk=entry.pk)
+        # The service brought ``entry`` up to date in memory (state, version, updated_by).
         return _render_entry(request, entry, notice=notice, oob=True)
     messages.success(request, notice)
     return redirect("staff:entry", pk=entry.pk)
