@@ -1,18 +1,25 @@
 """Requests per second of the dashboard against a hello-world view, under gunicorn (2 workers).
 
-    .venv/bin/python bench/bench_dashboard.py [--duration 10] [--connections 16]
+    .venv/bin/python bench/bench_dashboard.py [--duration 5] [--rounds 2] [--connections 16]
 
 Needs `wrk` (Debian: apt-get install -y wrk) and gunicorn (pip install -e '.[bench]'). Builds a
-seeded SQLite database in a temporary directory, then, one server at a time on 127.0.0.1:
+seeded SQLite database in a temporary directory, then starts three servers on 127.0.0.1, all
+through the same middleware as /healthz (hello world: no database, no template):
 
-1. cached server (PUBLIC_PAGE_CACHE=1, as in production): /healthz (hello world: no database,
-   no template) and the dashboard /; the dashboard is warmed first, so wrk measures cache hits
-   (each still costs the one query that fingerprints the publications);
-2. the same server, with If-None-Match: what a repeat visitor costs (304, no body);
-3. uncached server (PUBLIC_PAGE_CACHE=0): the dashboard rendered on every request.
+1. cached (PUBLIC_PAGE_CACHE=1, as in production): the dashboard / is warmed first, so wrk
+   measures cache hits; then the same with If-None-Match (a repeat visitor: 304, no body);
+2. uncached (PUBLIC_PAGE_CACHE=0): every request runs the view, reads the live plans,
+   municipalities and pillars and renders the page. What a publication fixes for good — its
+   figures, excluded items and trend, and the markup of the headline, 1–5 table and charts —
+   is computed once per publication and kept in each worker (PUBLIC_DATA_MEMO, keyed by the
+   publication fingerprint and the live labels it shows);
+3. for reference only, uncached without that memo (PUBLIC_DATA_MEMO=0).
 
-Prints RPS for each and the two ratios the issue asks for: cached/hello ≥ 0.80 and
-uncached/hello ≥ 0.25. Exit status 1 when either is missed. Nothing leaves loopback.
+The machine may be shared, so the load drifts: each dashboard run is paired with a /healthz run
+on the same server just before it, in ``--rounds`` rounds, and each ratio is the sum of the
+dashboard's rates over the sum of its paired hello-world rates. Prints both ratios the issue
+asks for (cached/hello ≥ 0.80, uncached/hello ≥ 0.25) and the load average; exit status 1 when
+either is missed. Nothing leaves loopback.
 """
 
 from __future__ import annotations
@@ -42,13 +49,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(tmp: Path, cache: bool) -> dict:
+def _env(tmp: Path, cache: bool, memo: bool = True) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         DJANGO_ENV="development",
         DJANGO_DEBUG="0",
         SQLITE_PATH=str(tmp / "bench.sqlite3"),
         PUBLIC_PAGE_CACHE="1" if cache else "0",
+        PUBLIC_DATA_MEMO="1" if memo else "0",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
@@ -62,7 +70,7 @@ def _prepare(tmp: Path):
 
 
 @contextmanager
-def _gunicorn(tmp: Path, cache: bool):
+def _gunicorn(tmp: Path, cache: bool, memo: bool = True):
     port = _free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
     server = subprocess.Popen(
@@ -77,7 +85,7 @@ def _gunicorn(tmp: Path, cache: bool):
             "warning",
         ],
         cwd=ROOT,
-        env=_env(tmp, cache),
+        env=_env(tmp, cache, memo),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -117,36 +125,71 @@ def _warm(url: str, times: int = 20) -> tuple[str, str]:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install -y wrk")
+    d, c = options.duration, options.connections
+    names = ("cached", "not_modified", "uncached", "no_memo")
+    rates = {name: [] for name in names}
+    hellos = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="reformtracker-bench-") as name:
         tmp = Path(name)
         _prepare(tmp)
-        d, c = options.duration, options.connections
-        with _gunicorn(tmp, cache=True) as base:
-            hello = _wrk(base + HELLO, d, c)
-            etag, status = _warm(base + DASHBOARD)
+        with (
+            _gunicorn(tmp, cache=True) as cached_base,
+            _gunicorn(tmp, cache=False) as uncached_base,
+            _gunicorn(tmp, cache=False, memo=False) as no_memo_base,
+        ):
+            etag, status = _warm(cached_base + DASHBOARD)
             assert status == "hit", f"dashboard not served from cache ({status})"
-            cached = _wrk(base + DASHBOARD, d, c)
-            not_modified = _wrk(base + DASHBOARD, d, c, {"If-None-Match": etag})
-        with _gunicorn(tmp, cache=False) as base:
-            _, status = _warm(base + DASHBOARD, times=4)
-            assert status == "bypass", status
-            uncached = _wrk(base + DASHBOARD, d, c)
+            for base in (uncached_base, no_memo_base):
+                _, status = _warm(base + DASHBOARD, times=4)
+                assert status == "bypass", status
+            runs = {
+                "cached": (cached_base, {}),
+                "not_modified": (cached_base, {"If-None-Match": etag}),
+                "uncached": (uncached_base, {}),
+                "no_memo": (no_memo_base, {}),
+            }
+            for _ in range(options.rounds):
+                for run, (base, headers) in runs.items():
+                    hellos[run].append(_wrk(base + HELLO, d, c))
+                    rates[run].append(_wrk(base + DASHBOARD, d, c, headers))
+    load = os.getloadavg()
 
-    print(f"gunicorn 2 workers, wrk -t2 -c{c} -d{d}s, SQLite, seed data")
-    print(f"  hello world  {HELLO:<10} {hello:>9.1f} req/s")
-    print(f"  dashboard    {DASHBOARD:<10} {cached:>9.1f} req/s  (cached)")
+    def rate(run):
+        return sum(rates[run]) / len(rates[run])
+
+    def ratio(run):
+        return sum(rates[run]) / sum(hellos[run])
+
+    hello = sum(sum(h) for h in hellos.values()) / sum(len(h) for h in hellos.values())
+    print(f"gunicorn 2 workers, wrk -t2 -c{c} -d{d}s × {options.rounds} rounds, SQLite, seed data")
     print(
-        f"  dashboard    {DASHBOARD:<10} {not_modified:>9.1f} req/s  (cached, If-None-Match → 304)"
+        f"load average after the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)"
     )
-    print(f"  dashboard    {DASHBOARD:<10} {uncached:>9.1f} req/s  (uncached)")
-    cached_ratio, uncached_ratio = cached / hello, uncached / hello
+    print(f"  hello world  {HELLO:<10} {hello:>9.1f} req/s  (mean of the paired runs)")
+    print(f"  dashboard    {DASHBOARD:<10} {rate('cached'):>9.1f} req/s  (cached)")
+    print(
+        f"  dashboard    {DASHBOARD:<10} {rate('not_modified'):>9.1f} req/s"
+        "  (cached, If-None-Match → 304)"
+    )
+    print(
+        f"  dashboard    {DASHBOARD:<10} {rate('uncached'):>9.1f} req/s"
+        "  (uncached: page rendered every request; per-publication data memoised)"
+    )
+    print(
+        f"  dashboard    {DASHBOARD:<10} {rate('no_memo'):>9.1f} req/s"
+        "  (uncached, no per-publication memo; reference only)"
+    )
+    cached_ratio, uncached_ratio = ratio("cached"), ratio("uncached")
     print(f"cached / hello   = {cached_ratio:.2f}  (target ≥ 0.80)")
+    print(f"304 / hello      = {ratio('not_modified'):.2f}")
     print(f"uncached / hello = {uncached_ratio:.2f}  (target ≥ 0.25)")
+    print(f"uncached without the memo / hello = {ratio('no_memo'):.2f}  (reference)")
     if cached_ratio < 0.80 or uncached_ratio < 0.25:
         sys.exit(1)
 

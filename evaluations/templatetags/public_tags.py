@@ -11,7 +11,7 @@ import calendar
 from functools import lru_cache
 
 from django import template
-from django.urls import translate_url
+from django.urls import get_script_prefix, translate_url
 from django.utils.translation import get_language
 
 from evaluations import published
@@ -81,9 +81,9 @@ def fy_or_label(value):
 
 
 @lru_cache(maxsize=4096)
-def _translated(path: str, code: str) -> str:
-    # A pure function of the path and the URLconf (resolve, then reverse in the other
-    # language), which dominated the page chrome's cost; paths are bounded by the LRU.
+def _translated(prefix: str, path: str, code: str) -> str:
+    # A pure function of the path, the script prefix and the URLconf (resolve, then reverse in
+    # the other language), which dominated the page chrome's cost; the LRU bounds the paths.
     return translate_url(path, code)
 
 
@@ -97,7 +97,7 @@ def language_urls(context):
         {
             "code": code,
             "name": name,
-            "url": _translated(path, code),
+            "url": _translated(get_script_prefix(), path, code),
             "current": current.startswith(code),
         }
         for code, name in (("ja", "日本語"), ("en", "English"))

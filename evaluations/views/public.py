@@ -9,12 +9,15 @@ HTML views and the read API (views/api.py) both call them, so the two never disa
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 
 from evaluations import published
@@ -73,6 +76,21 @@ _all_municipalities = _Prepared(Municipality, "pk")
 _all_pillars = _Prepared(Pillar, "order", "pk")
 
 
+@lru_cache(maxsize=4096)
+def _memo_reverse(prefix: str, language: str, name: str, *args) -> str:
+    # A pure function of the URLconf, the script prefix and the active language (hence the
+    # key); a dashboard reverses one URL per pillar and plan on every render otherwise.
+    return reverse(name, args=args)
+
+
+def _reversed(name: str, *args) -> str:
+    return _memo_reverse(get_script_prefix(), get_language() or "", name, *args)
+
+
+def _pillar_url(pillar: Pillar) -> str:
+    return _reversed("pillar_detail", pillar.plan.slug, pillar.order)
+
+
 def live_plans() -> list[Plan]:
     """Every plan with its municipality, in their order (two queries)."""
     municipalities = {m.pk: m for m in _all_municipalities()}
@@ -129,6 +147,7 @@ def dashboards(plans: list[Plan]) -> list[dict]:
         boards.append(
             {
                 "plan": plan,
+                "url": _reversed("plan_detail", plan.slug),
                 "fingerprint": state.fingerprint,
                 "publication": publication,
                 "summary": summaries[publication.pk] if publication else EMPTY,
@@ -136,7 +155,7 @@ def dashboards(plans: list[Plan]) -> list[dict]:
                 "pillars": rows,
                 "chart": stacked_bars(
                     [
-                        (f"{r['order']} {r['label']}", r["summary"], r["pillar"].get_absolute_url())
+                        (f"{r['order']} {r['label']}", r["summary"], _pillar_url(r["pillar"]))
                         for r in rows
                         if r["tracked"]
                     ]
