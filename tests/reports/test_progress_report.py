@@ -169,3 +169,24 @@ def test_the_command_says_what_is_wrong(osaka, tmp_path):
         call_command("progress_report", "nope", "--fiscal-year", "2024", "--output", "x.pdf")
     with pytest.raises(CommandError, match="年度として読めません"):
         call_command("progress_report", osaka.slug, "--fiscal-year", "来年", "--output", "x.pdf")
+
+
+def test_an_untagged_draft_can_be_made_and_the_default_stays_tagged(osaka, osaka_pdf, tmp_path):
+    draft = pdf.render_pdf(osaka, 2024, issued_on=ISSUED, tagged=False)
+    assert "Tagged:          no" in pdf_tool("pdfinfo", draft, tmp_path)
+    assert "Tagged:          yes" in pdf_tool("pdfinfo", osaka_pdf, tmp_path)
+    assert pdf_text(draft, tmp_path, "draft.pdf") == pdf_text(osaka_pdf, tmp_path, "tagged.pdf")
+
+
+def test_the_page_reference_memo_follows_added_pages():
+    import pydyf
+
+    pdf._memoise_page_references()
+    document = pydyf.PDF()
+    first = document.page_references
+    document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    second = document.page_references
+    assert len(second) == len(first) + 2
+    assert second == tuple(f"{n} 0 R".encode() for n in document.pages["Kids"][::3])
+    assert document.page_references is second
