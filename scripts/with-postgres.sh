@@ -103,6 +103,9 @@ if [ -z "$started" ]; then
     exit 1
 fi
 
+# The database DATABASE_URL names exists (pytest-django makes its own test_ one beside it), so
+# `manage.py migrate` and the benches work against it too.
+"$PG_BINDIR/createdb" -h 127.0.0.1 -p "$port" -U "$PG_SUPERUSER" reformtracker
 export DATABASE_URL="postgresql://$PG_SUPERUSER@127.0.0.1:$port/reformtracker"
 echo "PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $tmp)"
 
