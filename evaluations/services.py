@@ -144,8 +144,7 @@ def _save_entry(
     caller, in the caller's transaction. The version check is still the UPDATE's WHERE clause,
     so a stale ``entry`` cannot win; on success the object is brought up to date in memory
     rather than read again (the status update's round trips are what its latency is made of)."""
-    if entry.round.state != RoundState.OPEN:
-        raise ValidationError(_("この照会は締め切られているため、変更できません。"))
+    _require_open(entry.round)
     before = {name: getattr(entry, name) for name in ENTRY_FIELDS}
     after = {name: values.get(name, before[name]) for name in ENTRY_FIELDS}
     candidate = Entry(
@@ -188,6 +187,11 @@ def _save_entry(
         comment=comment,
     )
     return entry
+
+
+def _require_open(round_: Round) -> None:
+    if round_.state != RoundState.OPEN:
+        raise ValidationError(_("この照会は締め切られているため、変更できません。"))
 
 
 def _check_lengths(values: dict) -> None:
@@ -333,7 +337,6 @@ def publish_round(
 # transaction, so one refused entry refuses the whole batch.
 
 STAFF_FIELDS = ("result", "reason", "narrative", "staff_comment")
-CLOSED_MESSAGE = "この照会は締め切られているため、変更できません。"
 
 
 def _entry_in_scope(user, entry_id: int, entry: Entry | None = None) -> Entry:
@@ -347,11 +350,6 @@ def _entry_in_scope(user, entry_id: int, entry: Entry | None = None) -> Entry:
     if entry is None:
         raise PermissionDenied(_("この回答を操作する権限がありません。"))
     return entry
-
-
-def _require_open(round_: Round) -> None:
-    if round_.state != RoundState.OPEN:
-        raise ValidationError(_(CLOSED_MESSAGE))
 
 
 def _require_version(entry: Entry, expected_version: int) -> None:
@@ -409,11 +407,12 @@ def transition_entry(
         values["review_comment"] = comment
     elif action == Action.CONFIRM:
         values["review_comment"] = comment
-    return update_entry(
-        entry_id=entry.pk,
+    return _save_entry(
+        entry,
         expected_version=expected_version,
         values=values,
         actor=user,
+        actor_name="",
         state=new_state,
         comment=comment,
         action=f"entry.{action}",
