@@ -14,7 +14,7 @@ from functools import lru_cache
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -412,7 +412,3 @@ def badge(request, slug):
     # Other sites embed it: allow cross-origin use of the image.
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
-
-
-def not_found(request):
-    raise Http404
