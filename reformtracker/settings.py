@@ -99,6 +99,15 @@ else:
             # Persistent, as for PostgreSQL above: opening a connection (and registering
             # Django's SQLite functions on it) cost more than a public page's queries.
             "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0 if DJANGO_ENV == "test" else 60),
+            "OPTIONS": {
+                # Write-ahead log: readers (the public pages) never wait for a writer, and a
+                # commit appends to the log instead of rewriting a journal; NORMAL syncs at
+                # checkpoints, which in WAL mode still survives an application crash.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # Take the write lock at BEGIN, so two gunicorn workers writing at once wait
+                # for each other (busy timeout) instead of failing with "database is locked".
+                "transaction_mode": "IMMEDIATE",
+            },
         }
     }
 
