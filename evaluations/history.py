@@ -109,23 +109,25 @@ class Row:
     changes: list[Change]
 
 
+def staff_row(event: HistoryEvent) -> Row:
+    """One event as staff read it (no query when ``event.round`` is loaded or None)."""
+    return Row(
+        at=event.at,
+        actor=event.actor_name,
+        action=str(ACTION_LABELS.get(event.action, event.action)),
+        round_label=event.round.as_of_label_ja if event.round_id else "",
+        version=event.changes.get("version"),
+        comment=event.comment,
+        changes=changes_of(event.changes, MODELS.get(event.action.partition(".")[0], Entry)),
+    )
+
+
 def staff_rows(initiative, limit: int | None = None) -> list[Row]:
     """The initiative's history events, newest first (one query); ``limit`` keeps the newest."""
     events = HistoryEvent.objects.filter(initiative=initiative).select_related("round")
     if limit is not None:
         events = events[:limit]
-    return [
-        Row(
-            at=e.at,
-            actor=e.actor_name,
-            action=str(ACTION_LABELS.get(e.action, e.action)),
-            round_label=e.round.as_of_label_ja if e.round else "",
-            version=e.changes.get("version"),
-            comment=e.comment,
-            changes=changes_of(e.changes, MODELS.get(e.action.partition(".")[0], Entry)),
-        )
-        for e in events
-    ]
+    return [staff_row(e) for e in events]
 
 
 def public_rows(initiative) -> list[Row]:

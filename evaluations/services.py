@@ -176,7 +176,9 @@ def _save_entry(
         setattr(entry, name, value)
     entry.state, entry.version, entry.updated_at = new_state, expected_version + 1, now
     entry.updated_by = actor
-    record(
+    # Handed back on the entry so the view can send the new history row alone (htmx) rather
+    # than read and re-render the whole table.
+    entry.recorded_event = record(
         action,
         actor=actor,
         actor_name=actor_name,
@@ -542,7 +544,7 @@ def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None)
         item.file_path = evidence_files.save(entry, upload, ext)
     try:
         item.save()
-        record(
+        item.recorded_event = record(
             "evidence.add",
             actor=user,
             entry=entry,
@@ -571,7 +573,7 @@ def remove_evidence(*, user, evidence_id: int) -> Evidence:
     )
     if not updated:
         raise ValidationError(_("この根拠資料は既に削除されています。"))
-    record(
+    item.recorded_event = record(
         "evidence.remove",
         actor=user,
         entry=entry,

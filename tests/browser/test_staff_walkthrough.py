@@ -76,6 +76,19 @@ def test_it_walks_a_result_from_entry_to_publication(
         expect(staff.locator("#entry-history")).to_contain_text(
             "ごみ収集業務の全面委託を開始した。"
         )
+        # Saving again (still 入力中): the form is left as typed, the new history row goes
+        # on top, and the next version reaches both forms (the submission below would
+        # otherwise be refused as a conflict).
+        rows = staff.locator("#entry-history-rows > tr:not(.history-empty)")
+        rows_before = rows.count()
+        staff.get_by_label("進捗状況").fill("ごみ収集業務の全面委託を4月に開始した。")
+        staff.get_by_role("button", name="保存", exact=True).click()
+        expect(rows).to_have_count(rows_before + 1)
+        expect(rows.first).to_contain_text("ごみ収集業務の全面委託を4月に開始した。")
+        expect(staff.get_by_label("進捗状況")).to_have_value(
+            "ごみ収集業務の全面委託を4月に開始した。"
+        )
+        expect(staff.get_by_test_id("entry-state")).to_have_text("入力中")
         staff.get_by_role("button", name="市政改革室に提出する").click()
         expect(staff.get_by_test_id("entry-state")).to_have_text("提出済")
         expect(staff.locator("#entry-form")).to_have_count(0)

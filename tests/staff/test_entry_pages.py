@@ -37,10 +37,54 @@ def test_it_answers_htmx_with_the_form_fragment_only(world):
     assert page.lstrip().startswith('<section id="entry-panel"')
     assert "<html" not in page and "site-header" not in page
     assert "保存しました（入力中）" in page
-    # The history fragment comes along out of band, already showing the new row.
-    assert 'id="entry-history" aria-labelledby="entry-history-title" hx-swap-oob="true"' in page
-    assert "委託化した。" in page
+    # Only the new history row comes along out of band, to go on top of the table.
+    assert '<template><tbody hx-swap-oob="afterbegin:#entry-history-rows">' in page
+    assert 'id="entry-history"' not in page
+    new_row = page[page.index("<template>") :]
+    assert new_row.count("<tr>") == 1 and "委託化した。" in new_row and "第2版" in new_row
     assert state_of(world.entry_a) == (S.IN_PROGRESS, 2, "委託化した。")
+
+
+def test_it_answers_a_save_that_keeps_the_state_without_redrawing_the_form(world):
+    client = client_for(world, "staff_a")
+    client.post(url(world.entry_a), edit_data(world.entry_a, result="achieved"), **HTMX)
+    world.entry_a.refresh_from_db()  # 入力中 now; saving again leaves it 入力中
+    response = client.post(
+        url(world.entry_a), edit_data(world.entry_a, narrative="二度目の保存。"), **HTMX
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    # The notice goes into the live region; the form the user is typing in stays as it is.
+    assert response["HX-Retarget"] == "#entry-notice" and response["HX-Reswap"] == "innerHTML"
+    assert page.lstrip().startswith('<p class="message message-success">保存しました（入力中）')
+    assert 'id="entry-form"' not in page and "<textarea" not in page
+    # Around it: the status, the 提出 button, the next version and the new history row.
+    assert 'id="entry-status" hx-swap-oob="true"' in page and "第3版" in page
+    assert 'id="entry-actions" hx-swap-oob="true"' in page and "市政改革室に提出する" in page
+    assert (
+        '<input type="hidden" name="version" value="3" id="id_version" hx-swap-oob="true">' in page
+    )
+    new_row = page[page.index("<template>") :]
+    assert new_row.count("<tr>") == 1 and "二度目の保存。" in new_row
+    assert state_of(world.entry_a) == (S.IN_PROGRESS, 3, "二度目の保存。")
+
+
+def test_it_redraws_the_whole_panel_after_a_form_that_showed_errors(world):
+    client = client_for(world, "staff_a")
+    client.post(url(world.entry_a), edit_data(world.entry_a, result="achieved"), **HTMX)
+    world.entry_a.refresh_from_db()
+    refused = client.post(
+        url(world.entry_a), edit_data(world.entry_a, narrative="あ" * 5000), **HTMX
+    ).content.decode()
+    # A form showing errors asks for a full redraw next time, so the errors are cleared.
+    assert '<input type="hidden" name="redraw" value="1">' in refused
+    response = client.post(
+        url(world.entry_a), edit_data(world.entry_a, narrative="直した。", redraw="1"), **HTMX
+    )
+    page = response.content.decode()
+    assert "HX-Retarget" not in response
+    assert page.lstrip().startswith('<section id="entry-panel"')
+    assert "field-error" not in page and "直した。" in page
 
 
 def test_it_answers_a_plain_get_with_the_full_page(world):
@@ -243,6 +287,20 @@ def test_it_accepts_each_allowed_type_and_serves_it_only_through_the_checked_vie
     assert client_for(world, "staff_b").get(f"/staff/evidence/{item.pk}/").status_code == 404
     assert client_for(world, "anonymous").get(f"/staff/evidence/{item.pk}/").status_code == 302
     assert HistoryEvent.objects.filter(action="evidence.add", entry=world.entry_a).count() == 1
+
+
+def test_it_offers_submission_as_soon_as_evidence_makes_an_entry_in_progress(world, private_media):
+    client = client_for(world, "staff_a")
+    client.post(url(world.entry_a), edit_data(world.entry_a, result="achieved"))
+    move(world, world.entry_a, "submit", "return")  # 差戻し: 提出 not offered until edited
+    page = upload(client, world.entry_a, "keiyaku.pdf", PDF_BYTES, **HTMX).content.decode()
+    assert state_of(world.entry_a)[0] == S.IN_PROGRESS
+    # Out of band, beside the status and the version: the 提出 button, and the one new row.
+    actions = page[page.index('<div id="entry-actions" hx-swap-oob="true">') :]
+    assert "市政改革室に提出する" in actions.split("</div>")[0]
+    assert 'id="entry-status" hx-swap-oob="true"' in page and "入力中" in page
+    new_row = page[page.index("<template>") :]
+    assert new_row.count("<tr>") == 1 and "根拠資料の追加" in new_row
 
 
 @pytest.mark.parametrize(

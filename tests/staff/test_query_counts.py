@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.staff.conftest import HTMX, client_for, edit_data
 
-# session, user, memberships, entry, permissions, UPDATE, INSERT history, history rows,
-# session save — plus the savepoints the test's own transaction turns BEGIN/COMMIT into.
-MAX_QUERIES = 13
+# session, user, memberships, entry, permissions, UPDATE, INSERT history, session save — plus
+# the savepoints the test's own transaction turns BEGIN/COMMIT into. No history read: the
+# response carries only the row the save wrote.
+MAX_QUERIES = 12
 
 
 def _statements(ctx) -> list[str]:
@@ -30,6 +31,12 @@ def test_it_saves_a_status_update_in_a_handful_of_queries(world):
     assert response.status_code == 200
     assert "第2版" in response.content.decode()
     assert len(ctx.captured_queries) <= MAX_QUERIES, "\n".join(_statements(ctx))
+    assert len(_statements(ctx)) == 8, "\n".join(_statements(ctx))
+    assert not [
+        s
+        for s in _statements(ctx)
+        if "evaluations_historyevent" in s.split("WHERE")[0] and s.startswith("SELECT")
+    ]
     entry_reads = [s for s in _statements(ctx) if s.startswith('SELECT "evaluations_entry"')]
     assert len(entry_reads) == 1, "the entry is read once per request"
 
