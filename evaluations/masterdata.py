@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Entry, PublishedResult
 from evaluations.services import record
-from initiatives.models import Initiative
+from initiatives.models import Initiative, Plan
 
 # Fields that say nothing a reader needs (sort keys kept in step by the seed loader, say).
 SKIPPED = frozenset({"id"})
@@ -127,6 +127,14 @@ def delete(obj, *, actor=None, actor_name: str = "") -> None:
     """
     if isinstance(obj, Initiative):
         _refuse_if_evaluated(obj)
+    if isinstance(obj, Plan):
+        # The database would take the plan's initiatives and pillars with it unrecorded: each
+        # goes first through this function, so the history names every one (and an initiative
+        # with entries or results refuses the whole deletion, in Japanese).
+        for initiative in obj.initiatives.order_by("order", "pk"):
+            delete(initiative, actor=actor, actor_name=actor_name)
+        for pillar in obj.pillars.order_by("order"):
+            delete(pillar, actor=actor, actor_name=actor_name)
     subject = _subject(obj)
     before = snapshot(obj)
     obj.delete()

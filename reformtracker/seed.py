@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from evaluations import services
+from evaluations import masterdata, services
 from evaluations.choices import EntryState
 from evaluations.models import Entry, PillarNarrative, Round
 from initiatives.models import (
@@ -36,6 +36,10 @@ SEED_ACTOR = "seed loader"
 
 class SeedError(Exception):
     """A seed file that cannot be loaded; nothing of it was written."""
+
+
+# Master data whose every change is history (evaluations.masterdata), the seed's included.
+RECORDED = (Plan, Pillar, Initiative)
 
 
 @dataclass
@@ -62,7 +66,11 @@ def _upsert(report: SeedReport, model, lookup: dict, values: dict):
             changed = True
     if changed:
         obj.full_clean()
-        obj.save()
+        if model in RECORDED:
+            # Plans, pillars and initiatives keep a history of every change, the seed's too.
+            masterdata.save(obj, actor_name=SEED_ACTOR)
+        else:
+            obj.save()
         report.count(model, created)
     return obj
 

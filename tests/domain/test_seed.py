@@ -168,6 +168,19 @@ def test_osaka_seed_results_were_recorded_through_the_services_with_history(seed
     assert HistoryEvent.objects.filter(publication=publication, action="round.publish").count() == 1
 
 
+def test_the_seed_records_the_creation_of_every_plan_pillar_and_initiative(seeded):
+    for model, action in ((Plan, "plan"), (Pillar, "pillar"), (Initiative, "initiative")):
+        created = HistoryEvent.objects.filter(action=f"{action}.create")
+        assert created.count() == model.objects.count()
+        assert set(created.values_list("subject_id", flat=True)) == set(
+            model.objects.values_list("pk", flat=True)
+        )
+        assert set(created.values_list("actor_name", flat=True)) == {"seed loader"}
+    initiative = Initiative.objects.filter(plan__slug=OSAKA_SLUG).order_by("order").first()
+    event = HistoryEvent.objects.get(action="initiative.create", initiative=initiative)
+    assert event.changes["title"] == {"before": "", "after": initiative.title}
+
+
 # --- Kitakyushu ----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from evaluations import masterdata, services
 from evaluations.models import HistoryEvent
 from initiatives.models import Initiative, Pillar, Plan
-from tests.factories import make_initiative
+from tests.factories import make_initiative, make_pillar, make_plan
 from tests.staff.conftest import client_for, move
 
 
@@ -166,3 +166,27 @@ def test_it_offers_no_way_to_edit_or_delete_the_record_in_the_admin(world):
     assert HistoryEvent.objects.get(pk=event.pk).comment == ""
     with pytest.raises(PermissionError):
         event.delete()
+
+
+def test_it_records_each_initiative_and_pillar_that_goes_with_a_deleted_plan(world):
+    plan = make_plan(municipality=world.plan.municipality, title="予備の計画")
+    pillar = make_pillar(plan, name="予備の柱")
+    spares = [make_initiative(plan, pillar=pillar, department=world.dept_a).pk for _ in range(2)]
+    plan_pk, pillar_pk = plan.pk, pillar.pk
+    masterdata.delete(plan, actor=world.users["admin"])
+    assert not Plan.objects.filter(pk=plan_pk).exists()
+    deletions = HistoryEvent.objects.filter(action__endswith=".delete").order_by("id")
+    assert list(deletions.values_list("action", "subject_id")) == [
+        ("initiative.delete", spares[0]),
+        ("initiative.delete", spares[1]),
+        ("pillar.delete", pillar_pk),
+        ("plan.delete", plan_pk),
+    ]
+
+
+def test_it_refuses_a_plan_deletion_whole_when_an_initiative_has_entries(world):
+    with pytest.raises(ValidationError, match="削除できません"):
+        masterdata.delete(Plan.objects.get(pk=world.plan.pk), actor=world.users["admin"])
+    assert Plan.objects.filter(pk=world.plan.pk).exists()
+    assert Initiative.objects.filter(plan=world.plan).count() >= 2
+    assert not HistoryEvent.objects.filter(action__endswith=".delete").exists()
