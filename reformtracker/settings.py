@@ -156,6 +156,15 @@ PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
 # once per publication fingerprint, with the page cache on or off. Off in tests for the same
 # reason as the page cache (rolled-back ids are reused); tests that check it turn it on.
 PUBLIC_DATA_MEMO = env_bool("PUBLIC_DATA_MEMO", DJANGO_ENV != "test")
+# The page chrome (site header, footer) is a function of the language and the page's URL name
+# alone: Django's {% cache %} keeps it per process (rendering its translations and URLs was a
+# third of a dashboard render). A dummy cache renders it every time, as tests do by default.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+    if PUBLIC_DATA_MEMO
+    else "django.core.cache.backends.dummy.DummyCache",
+    "LOCATION": "template-fragments",
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:worklist"

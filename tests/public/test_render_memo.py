@@ -55,7 +55,7 @@ def test_a_memoised_dashboard_reads_only_live_rows_and_the_fingerprint(client, s
     with CaptureQueriesContext(connection) as ctx:
         client.get("/")
     sqls = [q["sql"].lower() for q in ctx.captured_queries]
-    assert len(sqls) == 4  # fingerprint, municipalities, plans, pillars
+    assert len(sqls) == 3  # fingerprint, plans with their municipalities, pillars
     assert not any("publishedresult" in sql or "publishedpillar" in sql for sql in sqls)
 
 
@@ -81,3 +81,23 @@ def test_live_edits_are_never_stale(client, seeded, memo):
     page = client.get("/en/").content.decode()
     assert "A renamed plan" in page
     assert f"{pillar.order} A renamed pillar" in page  # the chart's label and its table
+
+
+@pytest.mark.django_db
+def test_the_kept_page_chrome_follows_the_language_and_the_page(client, seeded, settings):
+    rendered = {url: client.get(url).content.decode() for url in [*PAGES, "/initiatives/"]}
+    # As in production: the header and footer are kept per process by Django's {% cache %}.
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-template-fragments",
+        },
+    }
+    for _ in range(2):  # the first pass fills the fragment cache, the second reads it
+        for url, fresh in rendered.items():
+            assert client.get(url).content.decode() == fresh, url
+    english, japanese = rendered["/en/"], rendered["/"]
+    assert "Find initiatives" in english and "取組項目をさがす" in japanese
+    assert 'href="/initiatives/" aria-current="page"' in rendered["/initiatives/"]
+    assert 'aria-current="page"' not in rendered[f"/plans/{OSAKA}/"].split("</nav>")[0]
