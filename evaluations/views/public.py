@@ -115,9 +115,7 @@ def _converted(model, values) -> list:
     out = []
     for field, value in zip(model._meta.concrete_fields, values, strict=True):
         col = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(
-            connection
-        ):
+        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
             value = converter(value, col, connection)
         out.append(value)
     return out
