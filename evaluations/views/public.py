@@ -30,7 +30,6 @@ from evaluations.templatetags.public_tags import asof
 from initiatives.models import (
     Department,
     Initiative,
-    Municipality,
     Pillar,
     Plan,
     PlanNote,
@@ -52,77 +51,78 @@ def _localised(obj, field: str) -> str:
 
 
 class _Prepared:
-    """A fixed query (nothing in it comes from the request), compiled to SQL once per process
-    and database. Building the same SQL through the ORM on every request cost three times
-    more than running it; the rows are still read from the database every time."""
+    """A fixed query of every row of ``model`` (with the row its foreign key ``join`` names,
+    ``select_related`` in effect), in ``ordering``. Nothing in it comes from the request, so its
+    SQL and the columns' converters are worked out once per process and database; building the
+    same SQL through the ORM on every request cost more than running it. The rows are still
+    read from the database every time."""
 
-    def __init__(self, model, *ordering: str):
-        self.model, self.ordering = model, ordering
-        self.sql: dict[tuple[str, str], tuple[str, tuple]] = {}
+    def __init__(self, model, *ordering: str, join: str | None = None):
+        self.model, self.ordering, self.join = model, ordering, join
+        self.plans: dict[tuple[str, str], tuple] = {}
+
+    def _models(self) -> list:
+        models = [self.model]
+        if self.join:
+            models.append(self.model._meta.get_field(self.join).related_model)
+        return models
+
+    def _plan(self, connection) -> tuple:
+        q = connection.ops.quote_name
+        main = self.model._meta
+        tables = [f"{q(main.db_table)} t0"]
+        columns, parts = [], []
+        for i, model in enumerate(self._models()):
+            opts = model._meta
+            if i:
+                fk = main.get_field(self.join)
+                tables.append(
+                    f"JOIN {q(opts.db_table)} t{i} ON t{i}.{q(opts.pk.column)} = t0.{q(fk.column)}"
+                )
+            fields = opts.concrete_fields
+            columns += [f"t{i}.{q(f.column)}" for f in fields]
+            converters = []
+            for f in fields:
+                col = f.get_col(opts.db_table)
+                found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                converters.append([(c, col) for c in found])
+            parts.append((model, [f.attname for f in fields], converters))
+        order = ", ".join(
+            f"t0.{q(main.get_field(main.pk.name if n == 'pk' else n).column)}"
+            for n in self.ordering
+        )
+        sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} ORDER BY {order}"
+        return sql, parts
 
     def __call__(self) -> list:
         connection = connections[DEFAULT_DB_ALIAS]
         key = (connection.vendor, connection.settings_dict["NAME"])
-        if key not in self.sql:
-            query = self.model.objects.order_by(*self.ordering).query
-            self.sql[key] = query.sql_with_params()
-        sql, params = self.sql[key]
-        return list(self.model.objects.raw(sql, params))
-
-
-class _PlansWithMunicipalities:
-    """Every plan with its municipality in one query (``select_related`` in effect), its SQL
-    built once per process from the models' columns, as _Prepared does for one model."""
-
-    def __init__(self):
-        self.sql: dict[tuple[str, str], str] = {}
-
-    def _build(self, connection) -> str:
-        q = connection.ops.quote_name
-        plan, municipality = Plan._meta, Municipality._meta
-        columns = [f"p.{q(f.column)}" for f in plan.concrete_fields]
-        columns += [f"m.{q(f.column)}" for f in municipality.concrete_fields]
-        return (
-            f"SELECT {', '.join(columns)} FROM {q(plan.db_table)} p "
-            f"JOIN {q(municipality.db_table)} m "
-            f"ON m.{q(municipality.pk.column)} = p.{q(plan.get_field('municipality').column)} "
-            f"ORDER BY p.{q(plan.get_field('order').column)}, p.{q(plan.get_field('slug').column)}"
-        )
-
-    def __call__(self) -> list[Plan]:
-        connection = connections[DEFAULT_DB_ALIAS]
-        key = (connection.vendor, connection.settings_dict["NAME"])
-        if key not in self.sql:
-            self.sql[key] = self._build(connection)
-        plan_fields = [f.attname for f in Plan._meta.concrete_fields]
-        municipality_fields = [f.attname for f in Municipality._meta.concrete_fields]
-        n = len(plan_fields)
-        plans = []
+        if key not in self.plans:
+            self.plans[key] = self._plan(connection)
+        sql, parts = self.plans[key]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql[key])
-            for row in cursor.fetchall():
-                plan = Plan.from_db(DEFAULT_DB_ALIAS, plan_fields, _converted(Plan, row[:n]))
-                plan.municipality = Municipality.from_db(
-                    DEFAULT_DB_ALIAS, municipality_fields, _converted(Municipality, row[n:])
-                )
-                plans.append(plan)
-        return plans
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        objects = []
+        for row in rows:
+            start, made = 0, []
+            for model, attnames, converters in parts:
+                values = []
+                for value, funcs in zip(
+                    row[start : start + len(attnames)], converters, strict=True
+                ):
+                    for func, col in funcs:
+                        value = func(value, col, connection)
+                    values.append(value)
+                start += len(attnames)
+                made.append(model.from_db(DEFAULT_DB_ALIAS, attnames, values))
+            if self.join:
+                setattr(made[0], self.join, made[1])
+            objects.append(made[0])
+        return objects
 
 
-def _converted(model, values) -> list:
-    """Column values as the ORM would give them (SQLite returns dates as text, for one)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    out = []
-    for field, value in zip(model._meta.concrete_fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = converter(value, col, connection)
-        out.append(value)
-    return out
-
-
-_plans_with_municipalities = _PlansWithMunicipalities()
-# By order alone: ordering by plan (the model default) would join plans again.
+_plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
 _all_pillars = _Prepared(Pillar, "order", "pk")
 
 
