@@ -195,6 +195,8 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
 }
+# An uploaded 照会票 waits this long for its preview to be confirmed (evaluations.import_uploads).
+IMPORT_UPLOAD_MAX_AGE_HOURS = env_int("IMPORT_UPLOAD_MAX_AGE_HOURS", 24)
 # Room for an evidence file at the limit plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 

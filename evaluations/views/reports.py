@@ -8,9 +8,6 @@ change. Every page works without JavaScript; htmx polls the job status and swaps
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evaluations import imports, published, services
+from evaluations import import_uploads, imports, published, services
 from evaluations.models import Round
 from evaluations.reports import jobs, pdf, workbook
 from initiatives.models import Department, Plan
@@ -163,22 +160,34 @@ def round_workbook(request, pk):
 # --- import: upload → preview → confirm ---------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _session_key(token: str) -> str:
     return f"workbook-import:{token}"
 
 
+class _Expired(Exception):
+    pass
+
+
 def _stored(request, token: str) -> tuple[bytes, str]:
+    """The user's own upload (another's token: 404); _Expired when it is no longer kept."""
     info = request.session.get(_session_key(token)) if token.isalnum() else None
-    path = _upload_dir() / f"{token}.xlsx"
-    if info is None or not path.exists():
+    if info is None:
         raise Http404
-    return path.read_bytes(), info["filename"]
+    data = import_uploads.read(token)
+    if data is None:
+        raise _Expired
+    return data, info["filename"]
+
+
+EXPIRED = (
+    "取り込むファイルの保存期間（%(hours)d時間）が過ぎたか、既に取り込まれています。"
+    "もう一度アップロードしてください。"
+)
+
+
+def _expired(request):
+    messages.error(request, EXPIRED % {"hours": settings.IMPORT_UPLOAD_MAX_AGE_HOURS})
+    return redirect("reports:import")
 
 
 @login_required
@@ -206,8 +215,7 @@ def import_upload(request):
         if request.htmx:
             template += "#result"
         return render(request, template, context, status=INVALID)
-    token = secrets.token_hex(16)
-    (_upload_dir() / f"{token}.xlsx").write_bytes(data)
+    token = import_uploads.store(data)
     request.session[_session_key(token)] = {"filename": upload.name}
     if request.htmx:
         return render(
@@ -221,7 +229,10 @@ def import_upload(request):
 @login_required
 @require_GET
 def import_preview(request, token):
-    data, filename = _stored(request, token)
+    try:
+        data, filename = _stored(request, token)
+    except _Expired:
+        return _expired(request)
     try:
         plan = imports.read_workbook(data, user=request.user, filename=filename)
     except imports.ImportRejected as exc:
@@ -239,7 +250,10 @@ def import_preview(request, token):
 @login_required
 @require_POST
 def import_confirm(request, token):
-    data, filename = _stored(request, token)
+    try:
+        data, filename = _stored(request, token)
+    except _Expired:
+        return _expired(request)
     try:
         plan = imports.import_workbook(data, user=request.user, filename=filename)
     except imports.ImportRejected as exc:
@@ -254,7 +268,7 @@ def import_confirm(request, token):
             request, "取込中にほかの人が回答を更新しました。もう一度取り込んでください。"
         )
         return redirect("reports:import")
-    (_upload_dir() / f"{token}.xlsx").unlink(missing_ok=True)
+    import_uploads.discard(token)
     request.session.pop(_session_key(token), None)
     messages.success(
         request,
