@@ -1,9 +1,12 @@
 from django.urls import path
 
-from evaluations.views import api, opendata, public
+from evaluations.views import api, cards, opendata, public
 
 urlpatterns = [
     path("", public.home, name="home"),
+    # Share cards (og:image): PNG, as social networks and LINE do not show SVG there.
+    path("card.png", cards.site_card, name="site_card"),
+    path("plans/<slug:slug>/card.png", cards.plan_card, name="plan_card"),
     path("plans/<slug:slug>/", public.plan_detail, name="plan_detail"),
     path("plans/<slug:slug>/pillars/<int:order>/", public.pillar_detail, name="pillar_detail"),
     path(
