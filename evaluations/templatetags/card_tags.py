@@ -1,0 +1,52 @@
+"""The og:image meta tags of the public pages: the share card (evaluations.cards) of the page.
+
+Building them reads no database: the card's URL needs only the plan's slug, and its alt text
+takes the figures only from what the page already holds (the plan page's ``board``, the
+dashboard's ``boards``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from evaluations import cards
+
+register = template.Library()
+
+
+@lru_cache(maxsize=1024)
+def _card_path(prefix: str, language: str, slug: str | None) -> str:
+    # A pure function of the URLconf, the script prefix and the language (hence the key).
+    if slug:
+        return reverse("plan_card", args=[slug])
+    return reverse("site_card")
+
+
+@register.simple_tag(takes_context=True)
+def og_card(context, plan=None, board=None, boards=None):
+    """``{% og_card %}``: the site card (``boards=`` for its figures in the alt text);
+    ``{% og_card plan %}``: the plan's card (``board=`` for its figures in the alt text)."""
+    request = context.get("request")
+    if request is None:  # rendered without a request (an error page): no absolute URL to give
+        return ""
+    slug = plan.slug if plan else None
+    url = request.build_absolute_uri(_card_path(get_script_prefix(), get_language() or "", slug))
+    alt = cards.plan_alt(plan, board or None) if plan else cards.site_alt(boards or None)
+    return format_html(
+        '<meta property="og:image" content="{url}">\n'
+        '  <meta property="og:image:type" content="image/png">\n'
+        '  <meta property="og:image:width" content="{width}">\n'
+        '  <meta property="og:image:height" content="{height}">\n'
+        '  <meta property="og:image:alt" content="{alt}">\n'
+        '  <meta name="twitter:card" content="summary_large_image">\n'
+        '  <meta name="twitter:image:alt" content="{alt}">',
+        url=url,
+        width=cards.WIDTH,
+        height=cards.HEIGHT,
+        alt=alt,
+    )
