@@ -176,6 +176,17 @@ EN = {
     "%(fy)sの取組スケジュール（行：X会議と各取組、列：月）": "Schedule for %(fy)s (rows: X meetings and each pillar; columns: months)",
     "区分": "Row",
     "期間": "Period",
+    # share cards (og:image) and their alt text (evaluations/cards.py)
+    # ASCII quotes: the font's curly ones are full-width, too wide beside Latin text on a card.
+    "%(municipality)s「%(title)s」": '%(municipality)s "%(title)s"',
+    "%(asof)sの達成率": "Achievement rate, %(asof)s",
+    "%(asof)s：%(counts)s": "%(asof)s: %(counts)s",
+    "%(plan)s：公表された評価結果はまだありません。": "%(plan)s: no results have been published yet.",
+    "%(plan)sの達成率は%(asof)sで%(rate)s（%(counts)s）です。": "%(plan)s: achievement rate %(rate)s as of %(asof)s (%(counts)s).",
+    "%(plan)sの最新の達成率と項目数": "%(plan)s: the latest achievement rate and item counts",
+    "市政改革の進捗：計画ごとの最新の達成率": "City reform progress: the latest achievement rate of each plan",
+    "%(site)s：%(plans)s": "%(site)s: %(plans)s",
+    "ほか%(n)s計画": ["and %(n)s more plan", "and %(n)s more plans"],
 }
 
 
