@@ -78,7 +78,12 @@ def _not_modified(request, etag: str) -> bool:
 
 def _finish(request, response, etag: str, status: str):
     if _not_modified(request, etag):
-        response = HttpResponseNotModified()
+        not_modified = HttpResponseNotModified()
+        # What a 304 may carry of the full response (RFC 9110 15.4.5), e.g. a badge's CORP.
+        for name in ("Cross-Origin-Resource-Policy", "Content-Location"):
+            if name in response:
+                not_modified[name] = response[name]
+        response = not_modified
     response["ETag"] = etag
     # Browsers revalidate every time (ETag → 304), so a new publication shows at once.
     response["Cache-Control"] = "no-cache"
@@ -102,10 +107,13 @@ def public_page(view=None, *, store: bool = True):
             if key:
                 hit = cache.get(key)
                 if hit is not None:
-                    content, content_type, etag = hit
-                    return _finish(
-                        request, HttpResponse(content, content_type=content_type), etag, "hit"
-                    )
+                    content, headers, etag = hit
+                    response = HttpResponse(content)
+                    # The view's own headers (Content-Type, a badge's Cross-Origin-Resource-
+                    # Policy…) come back with it; middleware adds the rest as on a miss.
+                    for name, value in headers.items():
+                        response[name] = value
+                    return _finish(request, response, etag, "hit")
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
@@ -117,7 +125,7 @@ def public_page(view=None, *, store: bool = True):
             if key and not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
                 cache.set(
                     key,
-                    (response.content, response["Content-Type"], etag),
+                    (response.content, dict(response.headers), etag),
                     settings.PUBLIC_PAGE_CACHE_SECONDS,
                 )
                 status = "miss"

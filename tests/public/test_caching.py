@@ -89,3 +89,17 @@ def test_meeting_pages_get_an_etag_and_304_without_being_stored(client, seeded, 
     first = client.get("/meetings/")
     assert first.has_header("ETag")
     assert client.get("/meetings/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_the_badge_keeps_its_own_headers_when_served_from_the_cache(client, seeded, page_cache):
+    url = f"/plans/{OSAKA}/badge.svg"
+    miss, hit = client.get(url), client.get(url)
+    assert (miss["X-Public-Cache"], hit["X-Public-Cache"]) == ("miss", "hit")
+    for response in (miss, hit):
+        assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+        # Other sites embed it in <img>: without this header a browser may refuse it.
+        assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert hit.content == miss.content
+    again = client.get(url, headers={"If-None-Match": hit["ETag"]})
+    assert again.status_code == 304
+    assert again["Cross-Origin-Resource-Policy"] == "cross-origin"

@@ -62,7 +62,11 @@ TEXT = [
     ("本文", "var(--fg)", "var(--bg)"),
     ("補足の文字（.muted）", "var(--fg-muted)", "var(--bg)"),
     ("表の見出し", "var(--fg)", "var(--color-neutral-solid-gray-50, #f2f2f2)"),
-    ("補足の文字（表の見出し上）", "var(--fg-muted)", "var(--color-neutral-solid-gray-50, #f2f2f2)"),
+    (
+        "補足の文字（表の見出し上）",
+        "var(--fg-muted)",
+        "var(--color-neutral-solid-gray-50, #f2f2f2)",
+    ),
     ("リンク", "var(--accent)", "var(--bg)"),
     ("リンク（ホバー）", "var(--accent-dark)", "var(--bg)"),
     ("評価結果「達成」の札", "#ffffff", "var(--achieved)"),
