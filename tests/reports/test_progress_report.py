@@ -190,3 +190,19 @@ def test_the_page_reference_memo_follows_added_pages():
     assert len(second) == len(first) + 2
     assert second == tuple(f"{n} 0 R".encode() for n in document.pages["Kids"][::3])
     assert document.page_references is second
+
+
+def test_the_collector_thresholds_are_raised_only_while_reports_are_made(osaka):
+    import gc
+
+    before = gc.get_threshold()
+    with pdf._fewer_collections():
+        raised = gc.get_threshold()
+        with pdf._fewer_collections():
+            assert gc.get_threshold() == raised
+        assert gc.get_threshold() == raised  # the outer report is still running
+    assert raised[0] > before[0]
+    assert gc.get_threshold() == before
+    with pytest.raises(pdf.ReportError):
+        pdf.render_pdf(osaka, 2030)
+    assert gc.get_threshold() == before
