@@ -8,10 +8,13 @@ English).
 from __future__ import annotations
 
 import calendar
+import re
 from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, translate_url
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from evaluations import published
@@ -36,6 +39,56 @@ def loc(obj, field: str):
         if value:
             return value
     return getattr(obj, field, "")
+
+
+# --- language of parts (WCAG 2.0 SC 3.1.2, JIS X 8341-3 AA) ----------------------------------
+
+# Letters only Japanese writes: kana (ー and the iteration marks included), CJK ideographs
+# (extension A, compatibility, the supplementary planes), 々〆〇, full-width Latin letters and
+# digits, half-width katakana. Punctuation such as 「」、（）・ is left out: templates put it
+# around English text too, and alone it is not Japanese to read aloud.
+JAPANESE = re.compile(
+    "["
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3041-\u309f"  # hiragana, voicing marks, ゝゞゟ
+    "\u30a1-\u30fa\u30fc-\u30ff"  # katakana and ー, without the middle dot ・
+    "\u31f0-\u31ff"  # small katakana for Ainu
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
+    "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"  # full-width digits and Latin letters
+    "\uff66-\uff9f"  # half-width katakana
+    "\U00020000-\U0003134f"  # CJK ideographs, supplementary planes
+    "]"
+)
+
+
+def _japanese_on_english_page(value) -> bool:
+    return _english() and value is not None and bool(JAPANESE.search(str(value)))
+
+
+@register.filter
+def ja(value):
+    """``{{ initiative.title|ja }}``: on an English page, Japanese text in ``<span lang="ja">``
+    (always escaped, unless it is already safe markup such as ``|linebreaksbr``'s), so a screen
+    reader reads it in Japanese.
+
+    Anything else (every value on a Japanese page, English text such as a ``*_en`` field) is
+    returned as it came, to be escaped as usual. For a block (narratives with ``white-space:
+    pre-line``, ``<option>``), put :func:`ja_attr` on the element instead.
+    """
+    if not _japanese_on_english_page(value):
+        return value
+    return mark_safe(f'<span lang="ja">{conditional_escape(value)}</span>')
+
+
+@register.simple_tag
+def ja_attr(*values):
+    """`` lang="ja"`` (leading space included) for an element that shows ``values``, when the
+    page is English and any of them is Japanese; otherwise nothing. For content a span cannot
+    wrap: a narrative block, an ``<option>``, SVG ``<text>``:
+    ``<p class="narrative"{% ja_attr snapshot.done %}>{{ snapshot.done }}</p>``."""
+    if any(_japanese_on_english_page(value) for value in values):
+        return mark_safe(' lang="ja"')
+    return ""
 
 
 @register.filter
@@ -73,6 +126,19 @@ def month_column(label: str):
     number = int(label.split("月", 1)[0])
     name = calendar.month_name[number]
     return f"{name} onwards" if label.endswith("以降") else name
+
+
+_MONTH_LABEL = re.compile(r"\d{1,2}月(以降)?")
+
+
+@register.filter
+def month_span(label: str):
+    """A schedule activity's months, 「5月〜6月」 / 「12月以降」 → "May–June" / "December onwards"
+    in English; anything else is returned as it came."""
+    parts = str(label).split("〜")
+    if not _english() or not all(_MONTH_LABEL.fullmatch(part) for part in parts):
+        return label
+    return "–".join(month_column(part) for part in parts)
 
 
 @register.filter
