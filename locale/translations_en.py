@@ -187,6 +187,42 @@ EN = {
     "市政改革の進捗：計画ごとの最新の達成率": "City reform progress: the latest achievement rate of each plan",
     "%(site)s：%(plans)s": "%(site)s: %(plans)s",
     "ほか%(n)s計画": ["and %(n)s more plan", "and %(n)s more plans"],
+    # public history, open data page (language-of-parts test's former CATALOGUE_GAPS)
+    "変更履歴": "Change history",
+    "変更履歴はまだありません。": "No changes recorded yet.",
+    "公表された版の履歴です。": "The versions that were published.",
+    "職員向けの表示です。公表前の変更を含むすべての変更を表示しています。": (
+        "Staff view: every change, including those not yet published."
+    ),
+    "日時": "Date and time",
+    "操作": "Action",
+    "操作者": "By",
+    "コメント": "Comment",
+    "変更内容（変更前 → 変更後）": "Changes (before → after)",
+    "変更内容": "Changes",
+    "公表（訂正）": "Published (correction)",
+    "第%(v)s版": "version %(v)s",
+    "評価対象外の理由・備考": "Reason for not evaluating / notes",
+    "評価結果 CSV": "Evaluation results (CSV)",
+    "計画・年度ごとの評価結果（CSV・JSON）": "Evaluation results by plan and fiscal year (CSV, JSON)",
+    "取組項目ごとの評価結果を、公表した時点の内容（名称・所管も公表時のもの）で提供します。"
+    "後から内容が修正されても、公表済みの時点のファイルは変わりません。"
+    "CSV は UTF-8（BOM 付き）で、Excel でそのまま開けます。": (
+        "The evaluation result of each initiative as published at each point in time (names "
+        "and departments as they were then). Later corrections never change the file of a "
+        "published point in time. The CSV is UTF-8 with a BOM, so Excel opens it directly."
+    ),
+    "公表済みの評価結果はまだありません": "No evaluation results have been published yet",
+    "results.csv / results.json の列（この順序と名前は変えません。列を加えるときは末尾に加えます）": (
+        "Columns of results.csv / results.json (their order and names never change; new "
+        "columns are added at the end)"
+    ),
+    "列": "Column",
+    "results.json はこのほか、licence（ライセンス）、attribution（出典表記の例）、"
+    "summary（評価結果 1〜5 の数値）、pillars（取組方針ごとの数値）を含みます。": (
+        "results.json also holds licence, attribution (an example credit line), summary (the "
+        "figures of evaluation results 1–5) and pillars (the figures of each policy pillar)."
+    ),
 }
 
 
