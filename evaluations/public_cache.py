@@ -5,7 +5,9 @@ string). The cache key carries a fingerprint of the publications, so publishing 
 a 時点 changes every key at once and nothing needs invalidating. The fingerprint costs one indexed
 aggregate query per request.
 
-Only anonymous visitors without session or message cookies are served from the cache: staff see
+PublicPageCacheMiddleware serves and stores the pages; the ``public_page`` decorator on each view
+sets the ETag and marks what may be stored. Only anonymous visitors without session or message
+cookies are served from the cache: staff see
 their own header, and a page that used a CSRF token is never stored (a cached token would hand one
 visitor's token to the next). The ETag is a hash of the content, so a 304 is right even for text
 that is live rather than published (plan notes), and repeat visits cost no rendering.
@@ -23,7 +25,7 @@ from django.db.models import Count, Max
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
-from django.utils.translation import get_language
+from django.utils.translation import get_language_from_path
 
 from evaluations.models import Publication
 
@@ -57,14 +59,16 @@ def _may_use_cache(request) -> bool:
 
 
 def _variant(request) -> str:
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request:
-        return f"htmx:{htmx.target or ''}"
+    """The page or the htmx fragment a request asks for, from the headers django-htmx reads
+    (the middleware runs before django-htmx's)."""
+    headers = request.headers
+    if headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true":
+        return f"htmx:{headers.get('HX-Target', '')}"
     return "page"
 
 
-def cache_key(request, fingerprint: str) -> str:
-    raw = "|".join([fingerprint, get_language() or "", _variant(request), request.get_full_path()])
+def cache_key(request, fingerprint: str, language: str) -> str:
+    raw = "|".join([fingerprint, language, _variant(request), request.get_full_path()])
     return f"{CACHE_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -76,24 +80,70 @@ def _not_modified(request, etag: str) -> bool:
     return etag in parse_etags(request.headers.get("If-None-Match", ""))
 
 
-def _finish(request, response, etag: str, status: str):
-    if _not_modified(request, etag):
-        not_modified = HttpResponseNotModified()
-        # What a 304 may carry of the full response (RFC 9110 15.4.5), e.g. a badge's CORP.
-        for name in ("Cross-Origin-Resource-Policy", "Content-Location"):
-            if name in response:
-                not_modified[name] = response[name]
-        response = not_modified
-    response["ETag"] = etag
-    # Browsers revalidate every time (ETag → 304), so a new publication shows at once.
-    response["Cache-Control"] = "no-cache"
-    response["X-Public-Cache"] = status
-    patch_vary_headers(response, ["Cookie", "HX-Request"])
-    return response
+# What a 304 carries of the full response besides ETag and caching headers (RFC 9110 15.4.5).
+_KEPT_ON_304 = ("Cache-Control", "Vary", "Content-Location", "Cross-Origin-Resource-Policy")
+
+
+def _answer_304(response, etag: str) -> HttpResponseNotModified:
+    not_modified = HttpResponseNotModified()
+    for name in _KEPT_ON_304:
+        if name in response:
+            not_modified[name] = response[name]
+    not_modified["ETag"] = etag
+    return not_modified
+
+
+class PublicPageCacheMiddleware:
+    """Serves stored public pages before the rest of the stack runs, and stores them after it.
+
+    Placed right after WhiteNoise: a hit costs a key and a cache read, with no session, locale,
+    CSRF, auth or messages work, as Django's own FetchFromCacheMiddleware does. What is stored is
+    the response as the inner middleware left it (X-Frame-Options, Content-Language, Vary …),
+    so a hit is the same response; SecurityMiddleware, outside, adds its headers to both.
+
+    Only responses the ``public_page`` decorator marks are stored. The language is read from
+    the path, as LocaleMiddleware does for the public pages (all under i18n_patterns: /en/… is
+    English, an unprefixed path the default language).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = None
+        if _may_use_cache(request):
+            language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+            key = cache_key(request, publication_fingerprint(), language)
+            hit = cache.get(key)
+            if hit is not None:
+                content, headers, etag = hit
+                response = HttpResponse(content)
+                for name, value in headers.items():
+                    response[name] = value
+                response["X-Public-Cache"] = "hit"
+                if _not_modified(request, etag):
+                    return _answer_304(response, etag)
+                return response
+            request.public_cache_key = key
+        response = self.get_response(request)
+        if (
+            key
+            and getattr(response, "public_cache_store", False)
+            and response.status_code == 200
+            # A page that set a cookie (a CSRF token, a message) belongs to one visitor only.
+            and not response.cookies
+        ):
+            cache.set(
+                key,
+                (response.content, dict(response.headers), response["ETag"]),
+                settings.PUBLIC_PAGE_CACHE_SECONDS,
+            )
+        return response
 
 
 def public_page(view=None, *, store: bool = True):
-    """Decorates a public view: ETag/304 always; whole-response cache when ``store``.
+    """Decorates a public view: ETag/304 always; stored whole by PublicPageCacheMiddleware when
+    ``store`` (and the middleware found the request cacheable).
 
     Pages that read live rows besides publications (X会議, whose status depends on today) use
     ``store=False``: they get the ETag and 304 but are rendered every time.
@@ -102,34 +152,27 @@ def public_page(view=None, *, store: bool = True):
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            use_cache = store and _may_use_cache(request)
-            key = cache_key(request, publication_fingerprint()) if use_cache else None
-            if key:
-                hit = cache.get(key)
-                if hit is not None:
-                    content, headers, etag = hit
-                    response = HttpResponse(content)
-                    # The view's own headers (Content-Type, a badge's Cross-Origin-Resource-
-                    # Policy…) come back with it; middleware adds the rest as on a miss.
-                    for name, value in headers.items():
-                        response[name] = value
-                    return _finish(request, response, etag, "hit")
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             etag = content_etag(response.content)
-            status = "bypass"
-            # A page that touched the CSRF token or set a cookie belongs to one visitor only.
-            if key and not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-                cache.set(
-                    key,
-                    (response.content, dict(response.headers), etag),
-                    settings.PUBLIC_PAGE_CACHE_SECONDS,
-                )
-                status = "miss"
-            return _finish(request, response, etag, status)
+            storable = (
+                store
+                and getattr(request, "public_cache_key", None) is not None
+                # A page that touched the CSRF token belongs to one visitor only.
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            )
+            response["ETag"] = etag
+            # Browsers revalidate every time (ETag → 304), so a new publication shows at once.
+            response["Cache-Control"] = "no-cache"
+            response["X-Public-Cache"] = "miss" if storable else "bypass"
+            patch_vary_headers(response, ["Cookie", "HX-Request"])
+            if _not_modified(request, etag):
+                return _answer_304(response, etag)
+            response.public_cache_store = storable
+            return response
 
         return wrapper
 

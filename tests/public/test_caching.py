@@ -103,3 +103,34 @@ def test_the_badge_keeps_its_own_headers_when_served_from_the_cache(client, seed
     again = client.get(url, headers={"If-None-Match": hit["ETag"]})
     assert again.status_code == 304
     assert again["Cross-Origin-Resource-Policy"] == "cross-origin"
+
+
+def test_a_hit_is_the_response_the_whole_stack_made_with_the_same_headers(
+    client, seeded, page_cache
+):
+    miss = client.get("/en/" + PLAN.lstrip("/"))
+    hit = client.get("/en/" + PLAN.lstrip("/"))
+    assert (miss["X-Public-Cache"], hit["X-Public-Cache"]) == ("miss", "hit")
+    # Served before the session, locale and clickjacking middleware run, yet with their headers:
+    # the cache keeps the response they finished.
+    assert hit["Content-Language"] == "en" and hit["X-Frame-Options"] == "DENY"
+    names = {n.lower() for n in miss.headers} - {"x-public-cache"}
+    assert names == {n.lower() for n in hit.headers} - {"x-public-cache"}
+    for name in names:
+        assert hit[name] == miss[name], name
+    assert hit.content == miss.content
+
+
+def test_a_page_that_sets_a_cookie_is_not_stored(client, seeded, page_cache, monkeypatch):
+    from evaluations.views import public
+
+    render = public.render
+
+    def render_with_a_cookie(*args, **kwargs):
+        response = render(*args, **kwargs)
+        response.set_cookie("visited", "1")
+        return response
+
+    monkeypatch.setattr(public, "render", render_with_a_cookie)
+    assert client.get(PLAN)["X-Public-Cache"] == "miss"
+    assert client.get(PLAN)["X-Public-Cache"] == "miss"  # never stored: not a hit
