@@ -99,8 +99,13 @@ def memo_enabled() -> bool:
     return getattr(settings, "PUBLIC_DATA_MEMO", False)
 
 
+# views.public.home_boards keeps the home page's boards here, so clear_memo empties both.
+boards_memo: dict = {}
+
+
 def clear_memo() -> None:
     _state_memo.clear()
+    boards_memo.clear()
 
 
 def _read_state(fingerprint: str, plan_ids: list[int] | None) -> PublishedState:
