@@ -2,7 +2,7 @@
 
 axe-core (vendored: tests/browser/vendor/axe-core, nothing fetched at run time) runs on every
 public page type, in Japanese and in English, and must report no violation; the summary per page
-is printed to the test output (pytest -s, or -rA shows it for passing tests). A keyboard-only
+is printed to the test output whether the test passes or fails. A keyboard-only
 walkthrough checks the skip link, the navigation, the language switch and the browser filters,
 with a visible focus indicator at each stop.
 """
@@ -77,30 +77,55 @@ def _axe(page) -> dict:
                 })),
                 passes: r.passes.length,
                 incomplete: r.incomplete.map(v => v.id),
+                review: r.incomplete.flatMap(v => v.nodes.map(n =>
+                    v.id + ' ' + n.target.join(' ') + ' :: ' +
+                    ((n.any[0] && n.any[0].data && n.any[0].data.messageKey) || '?'))),
             };
         }""",
         AXE_TAGS,
     )
 
 
-def test_axe_reports_no_violation_on_any_public_page_type(site, browser_page):
-    failures = {}
-    print(f"\naxe-core {AXE_TAGS} on each public page type:")
+# What axe leaves for a person to review ("incomplete"), by axe's reason, and why each holds.
+# Both are text in the stylesheet's own colours, whose ratios tests/public/test_contrast.py
+# computes from the design tokens; anything else left for review fails the test below.
+REVIEWED_CONTRAST = {
+    # Text inside the charts' <svg role="img">: axe cannot see an SVG's background. The labels
+    # and values are var(--fg) on the white page (17.4:1); the bars carry no text.
+    "imgNode": "chart text",
+    # Symbols only axe cannot measure (→ between before and after, ① … in notes): body text
+    # colours on white.
+    "nonBmp": "symbols",
+}
+
+
+def test_axe_reports_no_violation_on_any_public_page_type(site, browser_page, capsys):
+    failures, report = {}, [f"\naxe-core {AXE_TAGS} on each public page type:"]
+    unreviewed = []
     for name, path in PAGE_TYPES.items():
         response = browser_page.goto(site + path)
         assert response.status == 200, path
         result = _axe(browser_page)
-        print(
+        report.append(
             f"  {name:<30} {path:<55} violations={len(result['violations'])} "
             f"passes={result['passes']} needs-review={','.join(result['incomplete']) or '-'}"
         )
+        report.extend(f"      ? {item}" for item in result["review"])
+        unreviewed += [
+            f"{path}: {item}"
+            for item in result["review"]
+            if item.rsplit(" :: ", 1)[1] not in REVIEWED_CONTRAST
+        ]
         for v in result["violations"]:
-            print(f"      ✗ {v['id']} ({v['impact']}): {v['help']}")
-            for node in v["nodes"]:
-                print(f"          {node}")
+            report.append(f"      ✗ {v['id']} ({v['impact']}): {v['help']}")
+            report.extend(f"          {node}" for node in v["nodes"])
         if result["violations"]:
             failures[name] = [v["id"] for v in result["violations"]]
+    # Straight to the terminal, passing or not: the axe report belongs in every CI log.
+    with capsys.disabled():
+        print("\n".join(report))
     assert failures == {}
+    assert unreviewed == [], "axe asks for a review this test has not made"
 
 
 def _focus_is_visible(page) -> dict:
