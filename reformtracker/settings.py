@@ -198,6 +198,9 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
 }
+# Import WeasyPrint and prepare the report font when a WSGI worker starts (reformtracker/wsgi.py)
+# rather than on the first report; off in development, where the autoreloader restarts often.
+REPORT_WARM_UP = env_bool("REPORT_WARM_UP", DJANGO_ENV == "production")
 # An uploaded 照会票 waits this long for its preview to be confirmed (evaluations.import_uploads).
 IMPORT_UPLOAD_MAX_AGE_HOURS = env_int("IMPORT_UPLOAD_MAX_AGE_HOURS", 24)
 # Room for an evidence file at the limit plus the form around it.

@@ -223,6 +223,15 @@ def _fonts():
     return _font_config
 
 
+def warm_up() -> None:
+    """Imports WeasyPrint (1.5 s: cffi bindings to Pango, fontTools) and prepares the fonts and
+    the stylesheet, so that a web worker's first report costs what every later one does
+    (reformtracker/wsgi.py calls it when REPORT_WARM_UP is on, as in production)."""
+    import weasyprint  # noqa: F401
+
+    _stylesheets()
+
+
 def _forget_fonts() -> None:
     """At exit, while WeasyPrint's modules are still whole: FontConfiguration.__del__ deletes
     its temporary folder, and fails noisily once interpreter shutdown has cleared them."""
