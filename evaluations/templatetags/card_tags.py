@@ -27,6 +27,16 @@ def _card_path(prefix: str, language: str, slug: str | None) -> str:
     return reverse("site_card")
 
 
+def _version(context, board, boards) -> str:
+    """The publications whose figures the card shows, from what the page already holds (no
+    query): the plan's board, the home page's boards, or the page's ``publication``."""
+    sources = [board] if board else (boards or [])
+    pks = [str(b["publication"].pk) for b in sources if b and b.get("publication")]
+    if not pks and getattr(context.get("publication"), "pk", None):
+        pks = [str(context["publication"].pk)]
+    return "-".join(pks)
+
+
 @register.simple_tag(takes_context=True)
 def og_card(context, plan=None, board=None, boards=None):
     """``{% og_card %}``: the site card (``boards=`` for its figures in the alt text);
@@ -36,6 +46,11 @@ def og_card(context, plan=None, board=None, boards=None):
         return ""
     slug = plan.slug if plan else None
     url = request.build_absolute_uri(_card_path(get_script_prefix(), get_language() or "", slug))
+    version = _version(context, board, boards)
+    if version:
+        # A new publication gives the card a new address, so social networks and LINE, which
+        # keep an image by its URL, fetch the new figures instead of showing the old ones.
+        url = f"{url}?v={version}"
     alt = cards.plan_alt(plan, board or None) if plan else cards.site_alt(boards or None)
     return format_html(
         '<meta property="og:image" content="{url}">\n'

@@ -14,6 +14,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 
 from evaluations import cards
+from evaluations.models import Publication
 from evaluations.reports.pdf import FONT_FILE
 from evaluations.views.public import dashboards, live_plans, pillar_data, plan_data
 from initiatives.models import Plan
@@ -204,7 +205,11 @@ def test_every_public_page_has_an_og_image_that_answers_a_png(client, seeded, ur
     prefix = "/en" if url.startswith("/en/") else ""
     slug = PLAN_OF_PAGE.get(url.removeprefix("/en"))
     card = f"{prefix}/plans/{slug}/card.png" if slug else f"{prefix}/card.png"
-    assert image == f"http://testserver{card}"
+    address, _, version = image.partition("?v=")
+    assert address == f"http://testserver{card}"
+    # A new publication gives the card a new address (networks keep images by URL).
+    published = {str(p.pk) for p in Publication.objects.all()}
+    assert version == "" or set(version.split("-")) <= published
     assert _meta(page, "og:image:type") == "image/png"
     assert _meta(page, "og:image:width") == "1200"
     assert _meta(page, "og:image:height") == "630"
@@ -285,3 +290,10 @@ def test_the_site_card_keeps_many_plans_on_the_card_and_counts_the_rest(seeded):
     assert sum(line == "約82.6%" for line in card.lines()) == 2
     for t in card.texts:
         assert 0 <= t.y <= cards.HEIGHT - t.size
+
+
+def test_a_new_publication_gives_the_plan_card_a_new_address(client, seeded):
+    before = _unescape(_meta(client.get(f"/plans/{OSAKA}/").content.decode(), "og:image"))
+    publication = grow_and_publish(total=30)
+    after = _unescape(_meta(client.get(f"/plans/{OSAKA}/").content.decode(), "og:image"))
+    assert before != after and after.endswith(f"?v={publication.pk}")
