@@ -52,8 +52,15 @@ def publication_fingerprint() -> str:
     return value
 
 
+# The root URLconf's addresses that are never public pages (reformtracker/urls.py): requests
+# for them skip the cache altogether, so they pay neither the key nor the lookup.
+NOT_PUBLIC = ("/admin/", "/healthz", "/staff/", "/office/", "/accounts/", "/i18n/")
+
+
 def _may_use_cache(request) -> bool:
     if not settings.PUBLIC_PAGE_CACHE or request.method not in ("GET", "HEAD"):
+        return False
+    if request.path_info.startswith(NOT_PUBLIC):
         return False
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 

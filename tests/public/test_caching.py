@@ -134,3 +134,30 @@ def test_a_page_that_sets_a_cookie_is_not_stored(client, seeded, page_cache, mon
     monkeypatch.setattr(public, "render", render_with_a_cookie)
     assert client.get(PLAN)["X-Public-Cache"] == "miss"
     assert client.get(PLAN)["X-Public-Cache"] == "miss"  # never stored: not a hit
+
+
+def _routes_outside_i18n_patterns(patterns=None, prefix=""):
+    from django.urls import URLResolver, get_resolver
+    from django.urls.resolvers import LocalePrefixPattern
+
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p.pattern, LocalePrefixPattern):
+            continue  # the public pages
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from _routes_outside_i18n_patterns(p.url_patterns, route)
+        else:
+            yield route
+
+
+def test_addresses_that_are_never_public_pages_skip_the_cache(client, seeded, page_cache):
+    from evaluations.public_cache import NOT_PUBLIC
+
+    # Every route outside i18n_patterns starts with one of NOT_PUBLIC, so /healthz and the
+    # staff pages pay no cache lookup (and no publication-fingerprint query).
+    routes = list(_routes_outside_i18n_patterns())
+    assert len(routes) > 20
+    assert [r for r in routes if not ("/" + r).startswith(NOT_PUBLIC)] == []
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/healthz").status_code == 200
+    assert len(ctx.captured_queries) == 0
