@@ -88,7 +88,9 @@ EN = {
     "取組項目ごとの評価結果は公表されていません。": "No item-by-item evaluation results have been published.",
     "未入力": "Not entered",
     "進捗状況を確認した取組項目数": "Items whose progress was checked",
-    "項目": " items",
+    # 「24項目」 in the 1–5 table: a unit after a count; alone, a column heading.
+    ("count unit", "項目"): " items",
+    "項目": "Item",
     "%(asof)s現在で評価対象とした取組項目数": "Items evaluated as of the %(asof)s",
     "(注)": " (note)",
     "評価結果が「達成」であった取組項目数": "Items evaluated as “achieved”",
@@ -751,7 +753,8 @@ def main():
     path = Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po"
     po = polib.pofile(str(path))
     for entry in po:
-        value = EN.get(entry.msgid)
+        # A msgid with a context (pgettext, {% translate … context … %}) is keyed by both.
+        value = EN.get((entry.msgctxt, entry.msgid)) if entry.msgctxt else EN.get(entry.msgid)
         if value is None:
             continue
         if entry.msgid_plural:
@@ -765,7 +768,8 @@ def main():
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     po.save(str(path))
-    missing = [k for k in EN if not any(e.msgid == k for e in po)]
+    keys = {(e.msgctxt, e.msgid) if e.msgctxt else e.msgid for e in po}
+    missing = [k for k in EN if k not in keys]
     print(f"{len(EN) - len(missing)} translated; not in the catalogue: {missing}")
 
 
