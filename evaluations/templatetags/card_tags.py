@@ -7,24 +7,13 @@ dashboard's ``boards``).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django import template
-from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language
 
 from evaluations import cards
+from evaluations.views.public import _reversed  # reverse(), memoised per language and prefix
 
 register = template.Library()
-
-
-@lru_cache(maxsize=1024)
-def _card_path(prefix: str, language: str, slug: str | None) -> str:
-    # A pure function of the URLconf, the script prefix and the language (hence the key).
-    if slug:
-        return reverse("plan_card", args=[slug])
-    return reverse("site_card")
 
 
 def _version(context, board, boards) -> str:
@@ -45,7 +34,8 @@ def og_card(context, plan=None, board=None, boards=None):
     if request is None:  # rendered without a request (an error page): no absolute URL to give
         return ""
     slug = plan.slug if plan else None
-    url = request.build_absolute_uri(_card_path(get_script_prefix(), get_language() or "", slug))
+    path = _reversed("plan_card", slug) if slug else _reversed("site_card")
+    url = request.build_absolute_uri(path)
     version = _version(context, board, boards)
     if version:
         # A new publication gives the card a new address, so social networks and LINE, which

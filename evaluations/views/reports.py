@@ -8,6 +8,8 @@ change. Every page works without JavaScript; htmx polls the job status and swaps
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -164,30 +166,37 @@ def _session_key(token: str) -> str:
     return f"workbook-import:{token}"
 
 
-class _Expired(Exception):
-    pass
-
-
-def _stored(request, token: str) -> tuple[bytes, str]:
-    """The user's own upload (another's token: 404); _Expired when it is no longer kept."""
-    info = request.session.get(_session_key(token)) if token.isalnum() else None
-    if info is None:
-        raise Http404
-    data = import_uploads.read(token)
-    if data is None:
-        raise _Expired
-    return data, info["filename"]
-
-
 EXPIRED = (
     "取り込むファイルの保存期間（%(hours)d時間）が過ぎたか、既に取り込まれています。"
     "もう一度アップロードしてください。"
 )
 
 
-def _expired(request):
-    messages.error(request, EXPIRED % {"hours": settings.IMPORT_UPLOAD_MAX_AGE_HOURS})
-    return redirect("reports:import")
+def _with_upload(view):
+    """Hands ``view`` the user's own stored upload (data, filename). Another user's token is
+    404; an upload no longer kept sends the user back to the import page with a message."""
+
+    @wraps(view)
+    def wrapper(request, token):
+        info = request.session.get(_session_key(token)) if token.isalnum() else None
+        if info is None:
+            raise Http404
+        data = import_uploads.read(token)
+        if data is None:
+            messages.error(request, EXPIRED % {"hours": settings.IMPORT_UPLOAD_MAX_AGE_HOURS})
+            return redirect("reports:import")
+        return view(request, token, data, info["filename"])
+
+    return wrapper
+
+
+def _rejected(request, problems):
+    return render(
+        request,
+        "evaluations/reports/import.html",
+        {"problems": problems, "rounds": []},
+        status=INVALID,
+    )
 
 
 @login_required
@@ -228,20 +237,12 @@ def import_upload(request):
 
 @login_required
 @require_GET
-def import_preview(request, token):
-    try:
-        data, filename = _stored(request, token)
-    except _Expired:
-        return _expired(request)
+@_with_upload
+def import_preview(request, token, data, filename):
     try:
         plan = imports.read_workbook(data, user=request.user, filename=filename)
     except imports.ImportRejected as exc:
-        return render(
-            request,
-            "evaluations/reports/import.html",
-            {"problems": exc.problems, "rounds": []},
-            status=INVALID,
-        )
+        return _rejected(request, exc.problems)
     return render(
         request, "evaluations/reports/import.html", {"plan": plan, "token": token, "rounds": []}
     )
@@ -249,20 +250,12 @@ def import_preview(request, token):
 
 @login_required
 @require_POST
-def import_confirm(request, token):
-    try:
-        data, filename = _stored(request, token)
-    except _Expired:
-        return _expired(request)
+@_with_upload
+def import_confirm(request, token, data, filename):
     try:
         plan = imports.import_workbook(data, user=request.user, filename=filename)
     except imports.ImportRejected as exc:
-        return render(
-            request,
-            "evaluations/reports/import.html",
-            {"problems": exc.problems, "rounds": []},
-            status=INVALID,
-        )
+        return _rejected(request, exc.problems)
     except services.Conflict:
         messages.error(
             request, "取込中にほかの人が回答を更新しました。もう一度取り込んでください。"

@@ -14,6 +14,21 @@ OSAKA = "osaka-shin-shisei-kaikaku"
 KITAKYUSHU = "kitakyushu-shisei-henkaku"
 
 
+# One of each public page type (Japanese addresses; /en/ + the same for English).
+PUBLIC_PAGES = [
+    "/",
+    f"/plans/{OSAKA}/",
+    f"/plans/{OSAKA}/pillars/2/",
+    f"/plans/{OSAKA}/initiatives/6-5/",
+    f"/plans/{KITAKYUSHU}/",
+    f"/plans/{KITAKYUSHU}/pillars/1/",
+    "/initiatives/",
+    "/meetings/",
+    f"/meetings/{KITAKYUSHU}/schedule/",
+    "/open-data/",
+]
+
+
 @pytest.fixture
 def seeded(db):
     call_command("load_seed", verbosity=0)

@@ -18,22 +18,10 @@ from evaluations.models import Publication
 from evaluations.reports.pdf import FONT_FILE
 from evaluations.views.public import dashboards, live_plans, pillar_data, plan_data
 from initiatives.models import Plan
-from tests.public.conftest import KITAKYUSHU, OSAKA, grow_and_publish
+from tests.public.conftest import KITAKYUSHU, OSAKA, PUBLIC_PAGES, grow_and_publish
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PAGES = [
-    "/",
-    f"/plans/{OSAKA}/",
-    f"/plans/{OSAKA}/pillars/2/",
-    f"/plans/{OSAKA}/initiatives/6-5/",
-    f"/plans/{KITAKYUSHU}/",
-    f"/plans/{KITAKYUSHU}/pillars/1/",
-    "/initiatives/",
-    "/meetings/",
-    f"/meetings/{KITAKYUSHU}/schedule/",
-    "/open-data/",
-]
 # The pages about one plan show that plan's card; the others the site's.
 PLAN_OF_PAGE = {
     f"/plans/{OSAKA}/": OSAKA,

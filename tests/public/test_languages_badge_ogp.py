@@ -5,22 +5,9 @@ import re
 
 import pytest
 
-from tests.public.conftest import KITAKYUSHU, OSAKA, grow_and_publish
+from tests.public.conftest import KITAKYUSHU, OSAKA, PUBLIC_PAGES, grow_and_publish
 
 pytestmark = pytest.mark.django_db
-
-PUBLIC_PAGES = [
-    "/",
-    f"/plans/{OSAKA}/",
-    f"/plans/{OSAKA}/pillars/2/",
-    f"/plans/{OSAKA}/initiatives/6-5/",
-    f"/plans/{KITAKYUSHU}/",
-    f"/plans/{KITAKYUSHU}/pillars/1/",
-    "/initiatives/",
-    "/meetings/",
-    f"/meetings/{KITAKYUSHU}/schedule/",
-    "/open-data/",
-]
 
 
 def _plan_rate(html: str) -> str:
