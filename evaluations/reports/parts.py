@@ -1,0 +1,270 @@
+"""A large report made in parts, one process each, and joined into one tagged PDF.
+
+WeasyPrint lays a document out on one core. A 1,000-item report spends about 6 s there, so
+``pdf.render_pdf`` cuts a large report at the page breaks it has anyway (each 取組方針 starts a
+page) and lays the parts out at once, in processes forked from a forkserver that has
+WeasyPrint loaded (``part_worker``). Only page numbers tie the parts together:
+
+1. each part is laid out; its process says how many pages it has and where its anchors
+   are, and waits;
+2. meanwhile the front (cover and contents) is laid out here, to learn its length;
+3. each part is told how many pages precede it and how many the report has, prints its
+   ``n / N`` footers with those, writes its PDF and sends it back; meanwhile the front is
+   made again, with the contents' page numbers;
+4. the PDFs are joined with pikepdf (qpdf): pages, the structure tree and its parent tree,
+   named destinations and the outline, so the result is one tagged document as if it had
+   been made in one piece.
+
+The ``__main__`` module of the program is imported again in each process, as with any
+multiprocessing start method but fork, so it must be cheap to import (manage.py, gunicorn and
+pytest are; a script keeps its set-up under ``if __name__ == "__main__"``).
+
+This module imports nothing from Django; the caller gives it the HTML.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+import multiprocessing.connection
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from evaluations.reports import typesetting
+
+# A part that takes longer than this is given up (its process is killed).
+PART_TIMEOUT_SECONDS = 600
+
+
+class PartsError(Exception):
+    """A part could not be made; the report can still be made in one piece."""
+
+
+@dataclass
+class _Part:
+    process: multiprocessing.Process
+    connection: multiprocessing.connection.Connection
+    pages: int = 0
+    before: int = 0
+    anchors: dict[str, int] = field(default_factory=dict)
+    data: bytes = b""
+    peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0
+    logged: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def receive(self, kind: str):
+        ready = multiprocessing.connection.wait(
+            [self.connection, self.process.sentinel], timeout=PART_TIMEOUT_SECONDS
+        )
+        if not ready:
+            raise PartsError(f"no answer in {PART_TIMEOUT_SECONDS} s")
+        try:
+            message = self.connection.recv() if self.connection in ready else None
+        except EOFError:
+            message = None
+        if message is None:  # the process ended without a word
+            self.process.join(timeout=5)
+            raise PartsError(f"the report process ended (exit code {self.process.exitcode})")
+        if message[0] != kind:
+            raise PartsError(message[1] if message[0] == "failed" else f"unexpected {message[0]}")
+        return message[1:]
+
+    def stop(self) -> None:
+        self.connection.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+@dataclass
+class Outcome:
+    """The joined PDF, and what each part's process cost (for the bench)."""
+
+    data: bytes
+    part_pages: list[int]
+    part_peak_rss_mb: list[float]
+    part_cpu_seconds: list[float]
+
+
+_context = None
+_context_lock = threading.Lock()
+
+
+def _processes():
+    """The forkserver context, its server preloading ``part_worker`` (WeasyPrint, the font,
+    the stylesheet). A forkserver rather than fork: a web worker may run threads, and a fork
+    would copy its Django state, database connections included, into every part."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["evaluations.reports.part_worker"])
+            _context = context
+    return _context
+
+
+def start_server() -> None:
+    """Starts the forkserver now (at a web worker's warm-up) rather than on the first report."""
+    from multiprocessing import forkserver
+
+    _processes()
+    forkserver.ensure_running()
+
+
+def render(
+    front_html: Callable[[dict[str, int] | None], str],
+    part_htmls: Sequence[str],
+    *,
+    tagged: bool = True,
+) -> Outcome:
+    """Makes the report from its front (a function of the anchors' page numbers, None while
+    they are unknown) and its parts (each starting a page), each part in its own process."""
+    from evaluations.reports import part_worker
+
+    context = _processes()
+    parts: list[_Part] = []
+    try:
+        for html in part_htmls:
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=part_worker.render_part, args=(theirs, html, tagged), daemon=True
+            )
+            process.start()
+            theirs.close()
+            parts.append(_Part(process, ours))
+
+        front_pages = len(typesetting.render(front_html(None), tagged=tagged).pages)
+        for part in parts:
+            part.pages, part.anchors = part.receive("pages")
+        total = front_pages + sum(part.pages for part in parts)
+        before = front_pages
+        pages: dict[str, int] = {}
+        for part in parts:
+            part.before, before = before, before + part.pages
+            part.connection.send((part.before, total))
+            for name, index in part.anchors.items():
+                pages.setdefault(name, part.before + index + 1)
+        front = typesetting.render(
+            front_html(pages), tagged=tagged, numbering=lambda _pages, _anchors: (0, total)
+        )
+        if len(front.pages) != front_pages:
+            raise PartsError("the front changed length once its page numbers were printed")
+        front_pdf = typesetting.write(front, tagged=tagged)
+        for part in parts:
+            part.data, part.peak_rss_mb, part.cpu_seconds, part.logged = part.receive("done")
+            for name, level, message in part.logged:
+                logging.getLogger(name).log(level, message)
+    finally:
+        for part in parts:
+            part.stop()
+
+    joined = join(front_pdf, [part.data for part in parts])
+    return Outcome(
+        joined,
+        [part.pages for part in parts],
+        [part.peak_rss_mb for part in parts],
+        [part.cpu_seconds for part in parts],
+    )
+
+
+def join(front: bytes, parts: Sequence[bytes]) -> bytes:
+    """One PDF of ``front``'s pages followed by each part's, as WeasyPrint would have written
+    it in one piece: one structure tree (the parts' top elements join the front's Document
+    element, and the parent tree is renumbered: pages first, then annotations), one name tree
+    of destinations (a part's anchor wins over the front's stand-in, see
+    ``progress_report.html``), and the parts' bookmarks under the front's last top one (the
+    cover's title, as the h2 of a one-piece report are under its h1)."""
+    import pikepdf
+
+    out = pikepdf.open(io.BytesIO(front))
+    tree = out.Root.get("/StructTreeRoot")
+    page_entries, annotations = _parent_tree(tree, len(out.pages)) if tree else ([], [])
+    destinations = _destinations(out, out, {})
+    bookmarks = []
+    for data in parts:
+        source = pikepdf.open(io.BytesIO(data))
+        first = len(out.pages)
+        out.pages.extend(source.pages)
+        page_at = {page.obj.objgen: out.pages[first + i].obj for i, page in enumerate(source.pages)}
+        if tree is not None:
+            copied = out.copy_foreign(source.Root.StructTreeRoot)
+            for element in copied.K[0].K:
+                element.P = tree.K[0]
+                tree.K[0].K.append(element)
+            entries, part_annotations = _parent_tree(copied, len(source.pages))
+            page_entries += entries
+            annotations += part_annotations
+        destinations.update(_destinations(source, out, page_at))
+        with source.open_outline() as outline:
+            bookmarks += [_copy_bookmark(item, page_at) for item in outline.root]
+
+    if tree is not None:
+        nums = pikepdf.Array()
+        for key, (page, entry) in enumerate(zip(out.pages, page_entries, strict=True)):
+            page.obj.StructParents = key
+            nums.extend([key, entry])
+        for key, annotation in enumerate(annotations, start=len(out.pages)):
+            annotation.StructParent = key
+            nums.extend([key, annotation])
+        tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
+        tree.ParentTreeNextKey = len(out.pages) + len(annotations)
+    if destinations:
+        names = pikepdf.Array()
+        for name in sorted(destinations, key=lambda name: name.encode("utf-8")):
+            names.extend([pikepdf.String(name), destinations[name]])
+        if "/Names" not in out.Root:
+            out.Root.Names = pikepdf.Dictionary()
+        out.Root.Names.Dests = pikepdf.Dictionary(Names=names)
+    if bookmarks:
+        with out.open_outline() as outline:
+            under = outline.root[-1].children if outline.root else outline.root
+            under.extend(bookmarks)
+
+    buffer = io.BytesIO()
+    # Object streams: the structure tree's 10,000s of small objects compress to a quarter of
+    # the file, and qpdf writes them faster than the uncompressed objects.
+    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
+def _parent_tree(tree, pages: int):
+    """(each page's array of marked content, in page order; the annotations, in key order)
+    from a WeasyPrint parent tree, whose keys are the page indices, then one per annotation."""
+    nums = tree.ParentTree.Nums
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    page_entries = [entries[key] for key in range(pages)]
+    annotations = [entries[key] for key in sorted(entries) if key >= pages]
+    return page_entries, annotations
+
+
+def _destinations(source, out, page_at: dict) -> dict:
+    """The named destinations of ``source``, their pages mapped into ``out`` (``page_at``
+    maps a source page's object to its copy; empty when the source is ``out`` itself)."""
+    import pikepdf
+
+    names = source.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return {}
+    array = names.Dests.Names
+    found = {}
+    for i in range(0, len(array), 2):
+        target = array[i + 1]
+        if page_at:
+            target = pikepdf.Array([page_at[target[0].objgen], *list(target)[1:]])
+        found[str(array[i])] = target
+    return found
+
+
+def _copy_bookmark(item, page_at: dict):
+    import pikepdf
+
+    destination = item.destination
+    copy = pikepdf.OutlineItem(
+        item.title,
+        pikepdf.Array([page_at[destination[0].objgen], *list(destination)[1:]]),
+    )
+    copy.is_closed = item.is_closed
+    copy.children.extend(_copy_bookmark(child, page_at) for child in item.children)
+    return copy

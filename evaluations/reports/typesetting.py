@@ -1,0 +1,198 @@
+"""WeasyPrint's side of the progress report: the shipped font, the stylesheet, and HTML → PDF.
+
+This module imports nothing from Django. ``evaluations.reports.parts`` preloads it in the
+forkserver its report processes are forked from, so each process starts with WeasyPrint
+imported, the font registered and the stylesheet parsed, and without Django's state (open
+database connections above all) that a forked web worker would carry.
+
+The font ships with the project (``fonts/reformgothic.ttf``, a subset of IPAex Gothic) and is
+referenced by a file:// URL, so nothing depends on fonts installed on the machine.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FONT_FILE = Path(
+    os.environ.get("REPORT_FONT_FILE", Path(__file__).resolve().parent / "fonts/reformgothic.ttf")
+)
+FONT_FAMILY = "Reform Gothic"
+STYLESHEET = Path(__file__).resolve().parent / "progress_report.css"
+PDF_UA = "pdf/ua-1"
+
+# Given the number of pages a part of a report has and the 0-based page of each of its anchors,
+# returns (pages before the part, pages of the whole report); see render(). None for a report
+# made in one piece.
+PageNumbering = Callable[[int, dict[str, int]], tuple[int, int]]
+
+
+@dataclass
+class _Numbered:
+    numbering: PageNumbering
+    pages: list = field(default_factory=list)
+    answer: tuple[int, int] | None = None
+
+
+_numbered: ContextVar[_Numbered | None] = ContextVar("report_page_numbering", default=None)
+
+_font_config = None
+_stylesheet = None
+
+
+def fonts():
+    # One FontConfiguration per process: building it scans fontconfig, which costs more than
+    # laying out a short report.
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+        atexit.register(_forget_fonts)
+    return _font_config
+
+
+def _forget_fonts() -> None:
+    """At exit, while WeasyPrint's modules are still whole: FontConfiguration.__del__ deletes
+    its temporary folder, and fails noisily once interpreter shutdown has cleared them."""
+    global _font_config, _stylesheet
+    _stylesheet = _font_config = None
+
+
+def font_face() -> str:
+    return (
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{FONT_FILE.as_uri()}"); }}\n'
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: bold; '
+        f'src: url("{FONT_FILE.as_uri()}"); }}'
+    )
+
+
+def stylesheets() -> list:
+    """The report's stylesheet (``progress_report.css`` after the shipped font's @font-face
+    rules, which html's font-family names), parsed once per process: parsing it for every
+    report took about 60 ms, a tenth of the seed report. WeasyPrint only reads a CSS object
+    while it renders, so one can serve every report; it belongs to ``fonts()``'s one
+    FontConfiguration."""
+    global _stylesheet
+    if _stylesheet is None:
+        from weasyprint import CSS
+
+        css = f'{font_face()}\nhtml {{ font-family: "{FONT_FAMILY}"; }}\n'
+        _stylesheet = CSS(string=css + STYLESHEET.read_text(encoding="utf-8"), font_config=fonts())
+    return [_stylesheet]
+
+
+_warm = False
+
+
+def warm_up() -> None:
+    """Imports WeasyPrint (1.5 s: cffi bindings to Pango, fontTools) and prepares the fonts and
+    the stylesheet, then makes a one-line PDF, which loads the font into Pango and HarfBuzz and
+    imports the modules WeasyPrint imports only when it writes: the first report then costs
+    what every later one does (40 ms less), and so does every process forked after this."""
+    global _warm
+    if not _warm:
+        write(render('<html lang="ja"><body><p>進捗状況 1 / 1</p></body></html>'))
+        _warm = True
+
+
+def render(html: str, *, tagged: bool = True, numbering: PageNumbering | None = None):
+    """Lays ``html`` out into a WeasyPrint Document.
+
+    ``numbering`` is for one part of a report made in several processes: called once the
+    part's pages are laid out, with their number and its anchors' pages, it returns how many
+    pages come before the part and how many the whole report has, and the running footer's
+    ``n / N`` is printed with those (the pages are laid out the same whatever their numbers)."""
+    from weasyprint import HTML
+
+    _install_hooks()
+    token = _numbered.set(_Numbered(numbering) if numbering else None)
+    try:
+        return HTML(string=html, base_url=str(FONT_FILE.parent)).render(
+            stylesheets=stylesheets(), font_config=fonts(), pdf_variant=PDF_UA if tagged else None
+        )
+    finally:
+        _numbered.reset(token)
+
+
+def write(document, *, tagged: bool = True) -> bytes:
+    return document.write_pdf(pdf_variant=PDF_UA if tagged else None, uncompressed_pdf=False)
+
+
+_hooks_installed = False
+
+
+def _install_hooks() -> None:
+    global _hooks_installed
+    if not _hooks_installed:
+        _memoise_page_references()
+        _number_margin_boxes()
+        _hooks_installed = True
+
+
+def _number_margin_boxes() -> None:
+    """WeasyPrint paginates the whole document, then lays the margin boxes (running header,
+    ``n / N`` footer) out from each page's counter state. For a part of a report that state
+    counts from the part's first page. When a numbering is set, the pages of the last
+    pagination are kept, and before the first margin box the numbering is asked for the
+    part's place in the report; the page and pages counters are shifted to it."""
+    import weasyprint.layout
+
+    make_all_pages = weasyprint.layout.make_all_pages
+    make_margin_boxes = weasyprint.layout.make_margin_boxes
+
+    def keeping_pages(context, root_box, html, pages):
+        made = list(make_all_pages(context, root_box, html, pages))
+        if (numbered := _numbered.get()) is not None:
+            numbered.pages = made
+        return made
+
+    def numbered_margin_boxes(context, page, state):
+        if (numbered := _numbered.get()) is not None:
+            if numbered.answer is None:
+                numbered.answer = numbered.numbering(len(numbered.pages), anchors(numbered.pages))
+            before, total = numbered.answer
+            quote_depth, counters, scopes, groups = state
+            counters = {**counters, "page": [counters["page"][-1] + before], "pages": [total]}
+            state = (quote_depth, counters, scopes, groups)
+        return make_margin_boxes(context, page, state)
+
+    weasyprint.layout.make_all_pages = keeping_pages
+    weasyprint.layout.make_margin_boxes = numbered_margin_boxes
+
+
+def anchors(pages) -> dict[str, int]:
+    """The 0-based page of each anchor (an element's id) of laid-out page boxes."""
+    found: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for box in page.descendants():
+            if (name := box.style["anchor"]) and name not in found:
+                found[name] = index
+    return found
+
+
+def _memoise_page_references() -> None:
+    """pydyf rebuilds the tuple of every page's reference each time ``page_references`` is
+    read, and WeasyPrint's PDF/UA tagging reads it once per structure element: for an 87-page
+    report that is 17,000 rebuilds of an 87-item tuple. The memo is keyed on the page count
+    (pages are only ever appended), so it returns exactly what the property would."""
+    import pydyf
+
+    original = pydyf.PDF.page_references
+    if getattr(original, "_reformtracker_memo", False):
+        return
+
+    def page_references(self):
+        count = len(self.pages["Kids"])
+        memo = self.__dict__.get("_reformtracker_page_references")
+        if memo is None or memo[0] != count:
+            memo = (count, original.fget(self))
+            self.__dict__["_reformtracker_page_references"] = memo
+        return memo[1]
+
+    page_references._reformtracker_memo = True
+    pydyf.PDF.page_references = property(page_references)
