@@ -6,23 +6,21 @@ The figures come from the published snapshot rows of the fiscal year's newest pu
 the year (Kitakyushu's method pillars have no item-level results) gets a report without the
 評価結果 table: its pillars' narratives, X会議 and schedule grid.
 
-The font ships with the project (``fonts/reformgothic.ttf``, a subset of IPAex Gothic) and is
-referenced by a file:// URL, so nothing depends on fonts installed on the machine. The
-stylesheet is ``progress_report.css`` beside this module, parsed once per process.
+This module reads the database and writes the HTML; ``typesetting`` turns HTML into PDF with
+the shipped font, and ``parts`` does so in several processes for a large report.
 """
 
 from __future__ import annotations
 
-import atexit
 import gc
-import os
+import logging
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -31,17 +29,15 @@ from evaluations import published
 from evaluations.choices import Result, RoundKind
 from evaluations.models import PillarNarrative, Publication, PublishedResult
 from evaluations.rates import EMPTY, Summary
+from evaluations.reports.typesetting import FONT_FAMILY, FONT_FILE
 from initiatives.models import Plan, PlanNote
 from reformtracker.calendar_ja import fy_label_ja
 from xmeetings.models import Meeting, Schedule, ScheduleActivity, ScheduleLane
 from xmeetings.views import _grid
 
-FONT_FILE = Path(
-    os.environ.get("REPORT_FONT_FILE", Path(__file__).resolve().parent / "fonts/reformgothic.ttf")
-)
-FONT_FAMILY = "Reform Gothic"
 TEMPLATE = "evaluations/reports/progress_report.html"
-STYLESHEET = Path(__file__).resolve().parent / "progress_report.css"
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], None]
 
@@ -165,9 +161,37 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         "meetings": meetings,
         "schedules": schedules,
         "notes": notes,
+        "toc": _contents(publication, sections, meetings, schedules, notes),
+        # What of the report this HTML holds: all of it, unless it is made in parts.
+        "front": True,
+        "results_chapter": True,
+        "body_sections": sections,
+        "tail": True,
         "font_url": FONT_FILE.as_uri(),
         "font_family": FONT_FAMILY,
     }
+
+
+@dataclass
+class ContentsEntry:
+    anchor: str
+    label: str
+    # Printed as is when the report is made in parts; None: WeasyPrint's target-counter.
+    page: int | str | None = None
+
+
+def _contents(publication, sections, meetings, schedules, notes) -> list[ContentsEntry]:
+    entries = [ContentsEntry("results", "評価結果")] if publication else []
+    entries += [ContentsEntry(s.anchor, f"{s.order} {s.name}") for s in sections]
+    if meetings:
+        entries.append(ContentsEntry("meetings", "X会議"))
+    entries += [
+        ContentsEntry(f"schedule-{item['schedule'].fiscal_year}", f"{item['label']}のスケジュール")
+        for item in schedules
+    ]
+    if notes:
+        entries.append(ContentsEntry("notes", "振り返りと今後の進め方"))
+    return entries
 
 
 def _meetings_and_schedules(plan: Plan, fiscal_year: int):
@@ -207,51 +231,18 @@ def render_html(context: dict) -> str:
         return render_to_string(TEMPLATE, context)
 
 
-_font_config = None
-_stylesheet = None
-
-
-def _fonts():
-    # One FontConfiguration per process: building it scans fontconfig, which costs more than
-    # laying out a short report.
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-        atexit.register(_forget_fonts)
-    return _font_config
-
-
 def warm_up() -> None:
     """Imports WeasyPrint (1.5 s: cffi bindings to Pango, fontTools) and prepares the fonts and
     the stylesheet, so that a web worker's first report costs what every later one does
-    (reformtracker/wsgi.py calls it when REPORT_WARM_UP is on, as in production)."""
-    import weasyprint  # noqa: F401
+    (reformtracker/wsgi.py calls it when REPORT_WARM_UP is on, as in production). Where large
+    reports are made in parts, it also starts their forkserver, which does the same once."""
+    from evaluations.reports import typesetting
 
-    _stylesheets()
+    typesetting.warm_up()
+    if settings.REPORT_PROCESSES > 1:
+        from evaluations.reports import parts
 
-
-def _forget_fonts() -> None:
-    """At exit, while WeasyPrint's modules are still whole: FontConfiguration.__del__ deletes
-    its temporary folder, and fails noisily once interpreter shutdown has cleared them."""
-    global _font_config, _stylesheet
-    _stylesheet = _font_config = None
-
-
-def _stylesheets() -> list:
-    """The report's stylesheet (``progress_report.css`` after the shipped font's @font-face
-    rules, which html's font-family names), parsed once per process: parsing it for every
-    report took about 60 ms, a tenth of the seed report. WeasyPrint only reads a CSS object
-    while it renders, so one can serve every report; it belongs to ``_fonts()``'s one
-    FontConfiguration."""
-    global _stylesheet
-    if _stylesheet is None:
-        from weasyprint import CSS
-
-        css = f'{_font_face()}\nhtml {{ font-family: "{FONT_FAMILY}"; }}\n'
-        _stylesheet = CSS(string=css + STYLESHEET.read_text(encoding="utf-8"), font_config=_fonts())
-    return [_stylesheet]
+        parts.start_server()
 
 
 _gc_lock = threading.Lock()
@@ -262,7 +253,7 @@ REPORT_GC_THRESHOLDS = (100_000, 50, 1_000)
 
 @contextmanager
 def _fewer_collections():
-    """Raises the cyclic garbage collector's thresholds while a report is made.
+    """Raises the cyclic garbage collector's thresholds while a report is made in this process.
 
     Laying out a 1,000-item report creates some 650,000 objects (boxes, computed styles,
     drawing operations) that stay alive until the PDF is written. With the default thresholds
@@ -272,7 +263,8 @@ def _fewer_collections():
     dropped, one ``gc.collect(1)`` frees its reference cycles (some 570,000 objects) at once,
     which later collections would otherwise do: that 0.45 s stays counted in the report, and
     memory goes back down before the next one. Nested and concurrent reports share the raised
-    thresholds (never lower than the process's own); the last one out restores them."""
+    thresholds (never lower than the process's own); the last one out restores them.
+    (A report made in parts needs none of this: each part's process ends with it.)"""
     global _gc_depth, _gc_thresholds
     with _gc_lock:
         if _gc_depth == 0:
@@ -289,27 +281,14 @@ def _fewer_collections():
         gc.collect(1)
 
 
-def _memoise_page_references() -> None:
-    """pydyf rebuilds the tuple of every page's reference each time ``page_references`` is
-    read, and WeasyPrint's PDF/UA tagging reads it once per structure element: for an 87-page
-    report that is 17,000 rebuilds of an 87-item tuple. The memo is keyed on the page count
-    (pages are only ever appended), so it returns exactly what the property would."""
-    import pydyf
-
-    original = pydyf.PDF.page_references
-    if getattr(original, "_reformtracker_memo", False):
-        return
-
-    def page_references(self):
-        count = len(self.pages["Kids"])
-        memo = self.__dict__.get("_reformtracker_page_references")
-        if memo is None or memo[0] != count:
-            memo = (count, original.fget(self))
-            self.__dict__["_reformtracker_page_references"] = memo
-        return memo[1]
-
-    page_references._reformtracker_memo = True
-    pydyf.PDF.page_references = property(page_references)
+@dataclass
+class Report:
+    data: bytes
+    # For a report made in parts: each part's pages, and its process's peak memory (MB) and
+    # CPU time (s).
+    part_pages: list[int] = field(default_factory=list)
+    part_peak_rss_mb: list[float] = field(default_factory=list)
+    part_cpu_seconds: list[float] = field(default_factory=list)
 
 
 def render_pdf(
@@ -319,45 +298,136 @@ def render_pdf(
     issued_on: date | None = None,
     progress: Progress | None = None,
     tagged: bool = True,
+    processes: int | None = None,
 ) -> bytes:
     """The report as PDF bytes, tagged PDF/UA-1 by default. ``progress(percent, step)`` is
     called as the steps finish, for the background job's progress bar.
 
     ``tagged=False`` leaves out the structure tree (about a seventh of the time of a
     1,000-item report): for drafts only — the published report must stay tagged, since
-    screen readers and JIS X 8341-3 rely on it."""
+    screen readers and JIS X 8341-3 rely on it. ``processes``: see ``make_report``."""
+    return make_report(
+        plan,
+        fiscal_year,
+        issued_on=issued_on,
+        progress=progress,
+        tagged=tagged,
+        processes=processes,
+    ).data
+
+
+def make_report(
+    plan: Plan,
+    fiscal_year: int,
+    *,
+    issued_on: date | None = None,
+    progress: Progress | None = None,
+    tagged: bool = True,
+    processes: int | None = None,
+) -> Report:
+    """The report, made in up to ``processes`` parts at once (``parts``). By default a plan
+    with at least REPORT_PARALLEL_THRESHOLD items is made in REPORT_PROCESSES parts, a smaller
+    one here, in one piece: starting processes costs more than a short report."""
+    step = progress or _no_progress
+    step(5, "データを読み込んでいます")
+    context = build_context(plan, fiscal_year, issued_on=issued_on)
+    groups = _groups(context, _processes_for(context, processes))
+    if len(groups) > 1:
+        from evaluations.reports import parts
+
+        step(20, f"ページを{len(groups)}つのプロセスで組版しています")
+        try:
+            outcome = parts.render(
+                lambda pages: render_html(_front(context, pages)),
+                [render_html(_part(context, group, last=group is groups[-1])) for group in groups],
+                tagged=tagged,
+            )
+        except parts.PartsError:
+            logger.exception("The report could not be made in parts; making it in one piece")
+        else:
+            step(100, "完了しました")
+            return Report(
+                outcome.data,
+                outcome.part_pages,
+                outcome.part_peak_rss_mb,
+                outcome.part_cpu_seconds,
+            )
+    from evaluations.reports import typesetting
+
     with _fewer_collections():
-        return _render_pdf(plan, fiscal_year, issued_on, progress or _no_progress, tagged)
+        step(20, "ページを組版しています")
+        document = typesetting.render(render_html(context), tagged=tagged)
+        step(80, f"PDFを書き出しています（{len(document.pages)}ページ）")
+        data = typesetting.write(document, tagged=tagged)
+        del document
+    step(100, "完了しました")
+    return Report(data)
 
 
 def _no_progress(percent: int, step: str) -> None:
     pass
 
 
-def _render_pdf(plan, fiscal_year, issued_on, step: Progress, tagged: bool) -> bytes:
-    from weasyprint import HTML
-
-    _memoise_page_references()
-    variant = "pdf/ua-1" if tagged else None
-    step(5, "データを読み込んでいます")
-    context = build_context(plan, fiscal_year, issued_on=issued_on)
-    html = render_html(context)
-    step(20, "ページを組版しています")
-    document = HTML(string=html, base_url=str(FONT_FILE.parent)).render(
-        stylesheets=_stylesheets(), font_config=_fonts(), pdf_variant=variant
-    )
-    step(80, f"PDFを書き出しています（{len(document.pages)}ページ）")
-    data = document.write_pdf(pdf_variant=variant, uncompressed_pdf=False)
-    step(100, "完了しました")
-    return data
+def _processes_for(context: dict, processes: int | None) -> int:
+    if processes is not None:
+        return processes
+    items = sum(len(section.results) for section in context["sections"])
+    return settings.REPORT_PROCESSES if items >= settings.REPORT_PARALLEL_THRESHOLD else 1
 
 
-def _font_face() -> str:
-    return (
-        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{FONT_FILE.as_uri()}"); }}\n'
-        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: bold; '
-        f'src: url("{FONT_FILE.as_uri()}"); }}'
-    )
+def _groups(context: dict, count: int) -> list[list]:
+    """The report's chapters (評価結果, then each 取組方針; each starts a page) cut into at most
+    ``count`` runs of about equal work, weighed by the rows they print. The X会議, schedules and
+    notes follow the last 取組方針 without a page break, so they stay in its run."""
+    chapters = (["results"] if context["publication"] else []) + list(context["sections"])
+    weights = [
+        10 + (len(context["excluded"]) if chapter == "results" else len(chapter.results))
+        for chapter in chapters
+    ]
+    count = max(1, min(count, len(chapters)))
+    # best[k][i]: the smallest possible heaviest run when chapters[:i] make k runs.
+    best = [[float("inf")] * (len(chapters) + 1) for _ in range(count + 1)]
+    cut = [[0] * (len(chapters) + 1) for _ in range(count + 1)]
+    best[0][0] = 0
+    for k in range(1, count + 1):
+        for i in range(1, len(chapters) + 1):
+            for j in range(k - 1, i):
+                heaviest = max(best[k - 1][j], sum(weights[j:i]))
+                if heaviest < best[k][i]:
+                    best[k][i], cut[k][i] = heaviest, j
+    groups, end = [], len(chapters)
+    for k in range(count, 0, -1):
+        groups.insert(0, chapters[cut[k][end] : end])
+        end = cut[k][end]
+    return [group for group in groups if group]
+
+
+def _front(context: dict, pages: dict[str, int] | None) -> dict:
+    """The cover and contents of a report made in parts. The contents print each chapter's
+    page number as text; ``pages`` is None while they are not known yet, and a stand-in of
+    three digits takes their place (the front is laid out once to learn its length)."""
+    toc = [
+        ContentsEntry(entry.anchor, entry.label, pages[entry.anchor] if pages else "000")
+        for entry in context["toc"]
+    ]
+    return {
+        **context,
+        "toc": toc,
+        "front": True,
+        "results_chapter": False,
+        "body_sections": [],
+        "tail": False,
+    }
+
+
+def _part(context: dict, chapters: list, *, last: bool) -> dict:
+    return {
+        **context,
+        "front": False,
+        "results_chapter": "results" in chapters,
+        "body_sections": [chapter for chapter in chapters if chapter != "results"],
+        "tail": last,
+    }
 
 
 def filename(plan: Plan, fiscal_year: int) -> str:

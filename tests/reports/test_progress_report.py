@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from evaluations import services
 from evaluations.choices import EntryState
-from evaluations.reports import pdf
+from evaluations.reports import pdf, typesetting
 
 pytestmark = [
     pytest.mark.django_db,
@@ -181,7 +181,7 @@ def test_an_untagged_draft_can_be_made_and_the_default_stays_tagged(osaka, osaka
 def test_the_page_reference_memo_follows_added_pages():
     import pydyf
 
-    pdf._memoise_page_references()
+    typesetting._memoise_page_references()
     document = pydyf.PDF()
     first = document.page_references
     document.add_page(pydyf.Dictionary({"Type": "/Page"}))

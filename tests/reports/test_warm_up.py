@@ -4,7 +4,7 @@ on in production), so the reform office's first PDF after a deploy is not 1.5 s 
 import importlib
 import sys
 
-from evaluations.reports import pdf
+from evaluations.reports import pdf, typesetting
 
 
 def _load_wsgi():
@@ -26,5 +26,5 @@ def test_the_wsgi_application_warms_the_report_up_when_asked(settings, monkeypat
 def test_warming_up_leaves_the_stylesheet_and_fonts_ready():
     pdf.warm_up()
     assert "weasyprint" in sys.modules
-    assert pdf._stylesheets() == pdf._stylesheets()  # parsed once, kept
-    assert pdf._fonts() is pdf._fonts()
+    assert typesetting.stylesheets() == typesetting.stylesheets()  # parsed once, kept
+    assert typesetting.fonts() is typesetting.fonts()
