@@ -1,7 +1,7 @@
-"""What a report process runs (``evaluations.reports.parts``).
+"""What a part's process runs (``evaluations.reports.parts``).
 
-The forkserver imports this module once, which imports WeasyPrint and prepares the font and
-the stylesheet; every part's process is forked from it ready to lay out. Nothing from Django.
+A forkserver imports this module once, which imports WeasyPrint and prepares the font and the
+stylesheet; every part's process is forked from it ready to lay out. Nothing from Django.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ def render_part(connection, html: str, tagged: bool) -> None:
     # The process ends with its part and the exit frees everything at once: the collector
     # would only walk WeasyPrint's 100,000s of live boxes and find nothing.
     gc.disable()
+    # Only to the parent: a process forked from a Django one also has its handlers.
     logged = _Logged()
-    logging.getLogger("weasyprint").addHandler(logged)
+    weasyprint_log = logging.getLogger("weasyprint")
+    weasyprint_log.handlers, weasyprint_log.propagate = [logged], False
     try:
 
         def numbering(pages: int, anchors: dict[str, int]) -> tuple[int, int]:

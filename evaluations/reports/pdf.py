@@ -12,6 +12,7 @@ the shipped font, and ``parts`` does so in several processes for a large report.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import threading
@@ -234,15 +235,10 @@ def render_html(context: dict) -> str:
 def warm_up() -> None:
     """Imports WeasyPrint (1.5 s: cffi bindings to Pango, fontTools) and prepares the fonts and
     the stylesheet, so that a web worker's first report costs what every later one does
-    (reformtracker/wsgi.py calls it when REPORT_WARM_UP is on, as in production). Where large
-    reports are made in parts, it also starts their forkserver, which does the same once."""
+    (reformtracker/wsgi.py calls it when REPORT_WARM_UP is on, as in production)."""
     from evaluations.reports import typesetting
 
     typesetting.warm_up()
-    if settings.REPORT_PROCESSES > 1:
-        from evaluations.reports import parts
-
-        parts.start_server()
 
 
 _gc_lock = threading.Lock()
@@ -345,6 +341,7 @@ def make_report(
         except parts.PartsError:
             logger.exception("The report could not be made in parts; making it in one piece")
         else:
+            _give_memory_back()
             step(100, "完了しました")
             return Report(
                 outcome.data,
@@ -360,8 +357,27 @@ def make_report(
         step(80, f"PDFを書き出しています（{len(document.pages)}ページ）")
         data = typesetting.write(document, tagged=tagged)
         del document
+    _give_memory_back()
     step(100, "完了しました")
     return Report(data)
+
+
+def _give_memory_back() -> None:
+    """glibc keeps the heap a report freed for later allocations: a web worker that made a
+    1,000-item report in one piece stayed 80 MB larger, 60 MB after joining one made in parts.
+    malloc_trim(0) returns it to the system (in a few milliseconds). Elsewhere than glibc, a
+    no-op."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 def _no_progress(percent: int, step: str) -> None:

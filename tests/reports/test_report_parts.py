@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 
 import pikepdf
 import pytest
@@ -233,6 +234,38 @@ def test_a_part_whose_process_dies_is_reported_and_the_report_made_in_one_piece(
     report = pdf.make_report(osaka, 2024, issued_on=ISSUED, processes=2)
     assert report.part_pages == [] and report.data.startswith(b"%PDF")
     assert "making it in one piece" in caplog.text
+
+
+def test_a_process_with_threads_makes_its_parts_from_a_forkserver(
+    osaka, osaka_in_one_piece, monkeypatch, tmp_path
+):
+    """A threaded web worker must not fork (another thread may hold a lock the child would
+    wait for); its parts come from a forkserver, and read the same."""
+    monkeypatch.setattr(parts, "_threads", lambda: 4)
+    assert parts._processes().get_start_method() == "forkserver"
+    report = pdf.make_report(osaka, 2024, issued_on=ISSUED, processes=3)
+    assert len(report.part_pages) == 3
+    assert page_texts(report.data, tmp_path, "fs.pdf") == page_texts(
+        osaka_in_one_piece, tmp_path, "whole.pdf"
+    )
+
+
+def test_a_single_threaded_process_forks_its_parts(monkeypatch):
+    monkeypatch.setattr(parts, "_threads", lambda: 1)
+    assert parts._processes().get_start_method() == "fork"
+
+
+def test_threads_are_counted_as_the_kernel_counts_them():
+    before = parts._threads()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert parts._threads() == before + 1
+    finally:
+        stop.set()
+        thread.join()
+    assert parts._threads() == before
 
 
 def test_chapters_are_cut_into_runs_of_about_equal_work(osaka):
