@@ -129,9 +129,11 @@ def render(
     part_htmls: Sequence[str],
     *,
     tagged: bool = True,
+    progress: Callable[[int, str], None] = lambda percent, step: None,
 ) -> Outcome:
     """Makes the report from its front (a function of the anchors' page numbers, None while
-    they are unknown) and its parts (each starting a page), each part in its own process."""
+    they are unknown) and its parts (each starting a page), each part in its own process.
+    ``progress(percent, step)`` hears when the pages are laid out and when they are written."""
     from evaluations.reports import part_worker
 
     context = _processes()
@@ -150,6 +152,7 @@ def render(
         for part in parts:
             part.pages, part.anchors = part.receive("pages")
         total = front_pages + sum(part.pages for part in parts)
+        progress(60, f"PDFを書き出しています（{total}ページ）")
         before = front_pages
         pages: dict[str, int] = {}
         for part in parts:
@@ -171,6 +174,7 @@ def render(
         for part in parts:
             part.stop()
 
+    progress(90, "PDFをまとめています")
     joined = join(front_pdf, [part.data for part in parts])
     return Outcome(
         joined,

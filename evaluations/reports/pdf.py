@@ -337,6 +337,7 @@ def make_report(
                 lambda pages: render_html(_front(context, pages)),
                 [render_html(_part(context, group, last=group is groups[-1])) for group in groups],
                 tagged=tagged,
+                progress=step,
             )
         except parts.PartsError:
             logger.exception("The report could not be made in parts; making it in one piece")

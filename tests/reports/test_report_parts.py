@@ -194,6 +194,14 @@ def test_a_large_plan_is_made_in_parts_and_a_small_one_in_one_piece(osaka, setti
     assert pdf.make_report(osaka, 2024).part_pages == []
 
 
+def test_the_background_jobs_progress_hears_each_step(osaka):
+    steps = []
+    pdf.make_report(osaka, 2024, processes=2, progress=lambda *step: steps.append(step))
+    assert [percent for percent, _ in steps] == [5, 20, 60, 90, 100]
+    assert steps[1][1] == "ページを2つのプロセスで組版しています"
+    assert re.fullmatch(r"PDFを書き出しています（\d+ページ）", steps[2][1])
+
+
 def test_what_a_part_logs_reaches_the_parents_log(osaka, caplog):
     """A glyph the font lacks is logged by WeasyPrint in the process that draws it; for a
     table row that is a part's process, and the log (and the tests that look for .notdef
