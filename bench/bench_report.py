@@ -8,8 +8,8 @@ Its memory is measured as the terminal command makes it (`manage.py progress_rep
 process, as a web worker would): the proportional set size (PSS) of the command's whole process
 tree (Django and the parts' processes forked from it), sampled every 10 ms. PSS shares each page
 among the processes mapping it, so what the parts share with the process they were forked from
-counts once. This bench process is measured the same way, but it also holds what creating the
-plan left behind.
+counts once. The command is also run with a second thread, as in a threaded web worker, which
+makes the parts from a forkserver rather than forking them.
 For comparison the same report is also made in one piece, tagged and untagged.
 
 The set-up is in main(): each part's process imports this script again (as any multiprocessing
@@ -66,10 +66,21 @@ def tree_pss_mb(root: int | None = None) -> float:
     return sum(_pss_kb(pid) for pid in tree) / 1024
 
 
-def command_peak_mb(*args: str) -> tuple[float, float]:
-    """(peak PSS of the process tree, seconds) of ``manage.py *args``, sampled every 10 ms."""
+THREADED = """
+import sys, threading
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+from django.core.management import execute_from_command_line
+execute_from_command_line(["manage.py", *sys.argv[1:]])
+"""
+
+
+def command_peak_mb(*args: str, threaded: bool = False) -> tuple[float, float]:
+    """(peak PSS of the process tree, seconds) of ``manage.py *args``, sampled every 10 ms.
+    ``threaded``: with a second thread running, as in a threaded web worker, which makes the
+    parts from a forkserver rather than forking them."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "manage.py", *args])
+    command = ["-c", THREADED] if threaded else ["manage.py"]
+    process = subprocess.Popen([sys.executable, *command, *args])
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, tree_pss_mb(process.pid))
@@ -145,20 +156,17 @@ def main():
     per_page.sort()
     print(f"  median {per_page[1]:.3f} s/page, worst {per_page[2]:.3f} s/page")
     with tempfile.TemporaryDirectory() as folder:
-        peak, seconds = command_peak_mb(
-            "progress_report", plan.slug, "--fiscal-year", "2024", "--output", f"{folder}/r.pdf"
-        )
+        command = ("progress_report", plan.slug, "--fiscal-year", "2024", "--output", f"{folder}/r")
+        peak, seconds = command_peak_mb(*command)
+        threaded_peak, _ = command_peak_mb(*command, threaded=True)
     print(
         f"  peak memory of `manage.py progress_report` making it (PSS of the command and its "
         f"parts' processes, sampled every 10 ms): {peak:.0f} MB (limit 400 MB); "
         f"the command took {seconds:.1f} s, Django and WeasyPrint's start included"
     )
-    with PeakMemory() as memory:
-        report = pdf.make_report(plan, 2024)
     print(
-        f"  in this process: PSS of the tree {memory.before:.0f} MB before, {memory.peak:.0f} MB "
-        f"at the peak; each part's peak RSS: "
-        f"{', '.join(f'{mb:.0f}' for mb in report.part_peak_rss_mb)} MB"
+        f"  the same with a second thread running, as in a threaded web worker (its parts come "
+        f"from a forkserver, which counts too): {threaded_peak:.0f} MB"
     )
     print("The same report in one piece, for comparison:")
     for label, tagged in (("tagged PDF/UA-1", True), ("untagged", False)):
@@ -170,7 +178,10 @@ def main():
         )
     with PeakMemory() as memory:
         pdf.render_pdf(plan, 2024, processes=1)
-    print(f"  PSS of this process {memory.before:.0f} MB before, {memory.peak:.0f} MB at the peak")
+    print(
+        f"  peak memory (PSS of this bench process, which also holds what creating the plan "
+        f"left): {memory.before:.0f} MB before, {memory.peak:.0f} MB at the peak"
+    )
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

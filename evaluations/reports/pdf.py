@@ -279,6 +279,8 @@ def _fewer_collections():
 
 @dataclass
 class Report:
+    """The report's PDF; for one made in parts, also what each part cost (the bench prints it)."""
+
     data: bytes
     # For a report made in parts: each part's pages, and its process's peak memory (MB) and
     # CPU time (s).
