@@ -195,7 +195,7 @@ def join(front: bytes, parts: Sequence[bytes]) -> bytes:
 
     out = pikepdf.open(io.BytesIO(front))
     tree = out.Root.get("/StructTreeRoot")
-    page_entries, annotations = _parent_tree(tree, len(out.pages)) if tree else ([], [])
+    page_entries, annotations = _parent_tree(tree, out.pages) if tree else ([], [])
     destinations = _destinations(out, out, {})
     bookmarks = []
     for data in parts:
@@ -208,7 +208,7 @@ def join(front: bytes, parts: Sequence[bytes]) -> bytes:
             for element in copied.K[0].K:
                 element.P = tree.K[0]
                 tree.K[0].K.append(element)
-            entries, part_annotations = _parent_tree(copied, len(source.pages))
+            entries, part_annotations = _parent_tree(copied, out.pages[first:])
             page_entries += entries
             annotations += part_annotations
         destinations.update(_destinations(source, out, page_at))
@@ -220,9 +220,9 @@ def join(front: bytes, parts: Sequence[bytes]) -> bytes:
         for key, (page, entry) in enumerate(zip(out.pages, page_entries, strict=True)):
             page.obj.StructParents = key
             nums.extend([key, entry])
-        for key, annotation in enumerate(annotations, start=len(out.pages)):
+        for key, (element, annotation) in enumerate(annotations, start=len(out.pages)):
             annotation.StructParent = key
-            nums.extend([key, annotation])
+            nums.extend([key, element])
         tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
         tree.ParentTreeNextKey = len(out.pages) + len(annotations)
     if destinations:
@@ -244,13 +244,20 @@ def join(front: bytes, parts: Sequence[bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _parent_tree(tree, pages: int):
-    """(each page's array of marked content, in page order; the annotations, in key order)
-    from a WeasyPrint parent tree, whose keys are the page indices, then one per annotation."""
+def _parent_tree(tree, pages):
+    """From a WeasyPrint parent tree, whose keys are the page indices and then one per
+    annotation: each page's array of marked content, in page order, and for each annotation
+    key in order, (the structure element it belongs to, the annotation on ``pages``)."""
     nums = tree.ParentTree.Nums
     entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    page_entries = [entries[key] for key in range(pages)]
-    annotations = [entries[key] for key in sorted(entries) if key >= pages]
+    page_entries = [entries[key] for key in range(len(pages))]
+    on_pages = {
+        int(annotation.StructParent): annotation
+        for page in pages
+        for annotation in page.obj.get("/Annots", [])
+        if "/StructParent" in annotation
+    }
+    annotations = [(entries[key], on_pages[key]) for key in sorted(entries) if key >= len(pages)]
     return page_entries, annotations
 
 

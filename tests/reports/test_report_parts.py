@@ -140,16 +140,29 @@ def test_it_is_one_structure_tree_with_a_consistent_parent_tree(
     keys = [int(nums[i]) for i in range(0, len(nums), 2)]
     assert keys == list(range(len(keys)))
     assert int(root.ParentTreeNextKey) == len(keys)
-    page_objects = {page.obj.objgen for page in joined.pages}
     for index, page in enumerate(joined.pages):
         assert int(page.obj.StructParents) == index
         marked = nums[2 * index + 1]
         for element in marked:
             assert element.Pg.objgen == page.obj.objgen  # marked content of this very page
-    for i in range(2 * len(joined.pages), len(nums), 2):
-        annotation = nums[i + 1]
-        assert int(annotation.StructParent) == int(nums[i])
-        assert annotation.objgen not in page_objects
+    # Each link annotation's key leads to the structure element that holds it (an OBJR).
+    links = [a for page in joined.pages for a in page.obj.get("/Annots", [])]
+    assert len(keys) == len(joined.pages) + len(links) and len(links) >= 6  # the contents'
+    for annotation in links:
+        key = int(annotation.StructParent)
+        assert key >= len(joined.pages)
+        element = nums[2 * key + 1]
+        held = [
+            kid.Obj.objgen
+            for kid in element.K
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
+        ]
+        assert element.S == "/Link" and annotation.objgen in held
+    assert joined.check_pdf_syntax() == []  # qpdf's own check of the joined file
+    assert str(joined.Root.Lang) == "ja" and joined.Root.MarkInfo.Marked
+    metadata = joined.open_metadata()
+    assert metadata["pdfuaid:part"] == "1"
+    assert metadata["dc:title"] == "大阪市「新・市政改革プラン」の進捗状況（令和6年度末時点）"
     assert (
         "Tagged:          yes"
         in subprocess.run(
