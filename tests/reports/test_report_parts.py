@@ -57,21 +57,21 @@ def destinations(document: pikepdf.Pdf) -> dict[str, int]:
 
 
 def structure(document: pikepdf.Pdf) -> list[str]:
-    """Every structure element's type, depth first: what a screen reader walks."""
+    """Every structure element's type, depth first: what a screen reader walks. Checks on the
+    way that each element names its parent."""
     found = []
 
-    def walk(element):
+    def walk(element, parent):
         if isinstance(element, pikepdf.Dictionary) and "/S" in element:
+            assert element.P.objgen == parent.objgen
             found.append(str(element.S))
             kids = element.get("/K")
-            if isinstance(kids, pikepdf.Array):
-                for kid in kids:
-                    walk(kid)
-            elif kids is not None:
-                walk(kids)
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid, element)
 
-    for top in document.Root.StructTreeRoot.K:
-        walk(top)
+    root = document.Root.StructTreeRoot
+    for top in root.K:
+        walk(top, root)
     return found
 
 
