@@ -6,7 +6,6 @@ import os
 import time
 import tracemalloc
 
-import openpyxl
 from _setup import peak_rss_mb, synthetic_plan, timer
 
 from evaluations import imports
@@ -18,6 +17,9 @@ FLIP = {"達成": "未達成", "未達成": "達成"}
 
 def filled_workbook(round_) -> bytes:
     """The round's 照会票 with every 達成/未達成 flipped, as a department would send it back."""
+    # openpyxl only after the settings (imported by _setup), which keep it off lxml as in the app.
+    import openpyxl
+
     book = openpyxl.load_workbook(io.BytesIO(workbook.export_round(round_)))
     for ws in book.worksheets[1:]:
         for (cell,) in ws.iter_rows(min_row=2, min_col=7, max_col=7):

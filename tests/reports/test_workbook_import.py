@@ -173,6 +173,14 @@ def test_openpyxl_itself_refuses_entities(monkeypatch, osaka):
         imports.read_workbook(data)
 
 
+def test_openpyxl_stays_on_defusedxml_though_lxml_is_installed():
+    """pikepdf brings lxml; openpyxl would prefer it to defusedxml, and the settings say no."""
+    import lxml  # noqa: F401
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML and not openpyxl.xml.LXML
+
+
 def test_it_refuses_another_departments_rows_and_applies_nothing(open_round_2025, staff_zaisei):
     book = export(open_round_2025)  # the whole round, as the office would send it
     book["6 持続可能な行財政基盤の構築"]["G2"] = "達成"  # a zaisei row? not necessarily
