@@ -170,6 +170,8 @@ def render(
             part.data, part.peak_rss_mb, part.cpu_seconds, part.logged = part.receive("done")
             for name, level, message in part.logged:
                 logging.getLogger(name).log(level, message)
+    except OSError as error:  # a pipe to a process that is gone
+        raise PartsError(f"lost a report process: {error}") from error
     finally:
         for part in parts:
             part.stop()

@@ -289,6 +289,24 @@ def test_threads_are_counted_as_the_kernel_counts_them():
     assert parts._threads() == before
 
 
+def _gone_after_counting(connection, html, tagged):
+    connection.send(("pages", 1, {}))
+    os._exit(1)
+
+
+def test_a_part_that_ends_halfway_is_reported_and_the_report_made_in_one_piece(
+    osaka, monkeypatch, caplog
+):
+    from evaluations.reports import part_worker
+
+    monkeypatch.setattr(parts, "_threads", lambda: 1)  # forked: the child runs the patched one
+    monkeypatch.setattr(part_worker, "render_part", _gone_after_counting)
+    report = pdf.make_report(osaka, 2024, issued_on=ISSUED, processes=2)
+    assert report.part_pages == [] and report.data.startswith(b"%PDF")
+    assert "making it in one piece" in caplog.text
+    assert re.search(r"exit code 1|lost a report process", caplog.text)
+
+
 def test_chapters_are_cut_into_runs_of_about_equal_work(osaka):
     context = pdf.build_context(osaka, 2024)
     chapters = ["results", *context["sections"]]
