@@ -396,11 +396,13 @@ def _processes_for(context: dict, processes: int | None) -> int:
 
 def _groups(context: dict, count: int) -> list[list]:
     """The report's chapters (評価結果, then each 取組方針; each starts a page) cut into at most
-    ``count`` runs of about equal work, weighed by the rows they print. The X会議, schedules and
-    notes follow the last 取組方針 without a page break, so they stay in its run."""
+    ``count`` runs of about equal work, weighed by the rows they print: a table row of five
+    cells costs about what three of the 評価結果's notes on excluded items do (measured: 0.4 s
+    for 200 notes, 2.0 s for 333 rows). The X会議, schedules and notes follow the last 取組方針
+    without a page break, so they stay in its run."""
     chapters = (["results"] if context["publication"] else []) + list(context["sections"])
     weights = [
-        10 + (len(context["excluded"]) if chapter == "results" else len(chapter.results))
+        10 + (len(context["excluded"]) // 3 if chapter == "results" else len(chapter.results))
         for chapter in chapters
     ]
     count = max(1, min(count, len(chapters)))
