@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -123,15 +124,19 @@ def write(document, *, tagged: bool = True) -> bytes:
 
 
 _hooks_installed = False
+_hooks_lock = threading.Lock()
 
 
 def _install_hooks() -> None:
+    # Once per process, whichever thread renders first: installed twice, the margin-box hook
+    # would shift the page numbers twice.
     global _hooks_installed
-    if not _hooks_installed:
-        _memoise_page_references()
-        _deflate_at_level_6()
-        _number_margin_boxes()
-        _hooks_installed = True
+    with _hooks_lock:
+        if not _hooks_installed:
+            _memoise_page_references()
+            _deflate_at_level_6()
+            _number_margin_boxes()
+            _hooks_installed = True
 
 
 def _number_margin_boxes() -> None:
