@@ -225,7 +225,8 @@ REPORT_BACKGROUND_THRESHOLD = env_int("REPORT_BACKGROUND_THRESHOLD", 300)
 # each laid out in its own process at once (evaluations/reports/parts.py); 1 makes every report
 # in one piece. One more part than CPUs: chapters differ in length, and while the longest part
 # finishes, the others have kept every CPU busy (on 2 CPUs, 3 parts took 4.2 s, 2 parts 5.0 s).
-REPORT_PROCESSES = env_int("REPORT_PROCESSES", min(8, len(os.sched_getaffinity(0)) + 1))
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+REPORT_PROCESSES = env_int("REPORT_PROCESSES", min(8, _CPUS + 1))
 REPORT_PARALLEL_THRESHOLD = env_int("REPORT_PARALLEL_THRESHOLD", 300)
 
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
