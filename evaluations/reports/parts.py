@@ -52,7 +52,6 @@ class _Part:
     data: bytes = b""
     peak_rss_mb: float = 0.0
     cpu_seconds: float = 0.0
-    logged: list[tuple[str, int, str]] = field(default_factory=list)
 
     def receive(self, kind: str):
         ready = multiprocessing.connection.wait(
@@ -79,13 +78,14 @@ class _Part:
 
 
 @dataclass
-class Outcome:
-    """The joined PDF, and what each part's process cost (for the bench)."""
+class Report:
+    """A report's PDF; for one made in parts, also each part's pages and what its process
+    cost: peak memory (MB) and CPU time (s), which the bench prints."""
 
     data: bytes
-    part_pages: list[int]
-    part_peak_rss_mb: list[float]
-    part_cpu_seconds: list[float]
+    part_pages: list[int] = field(default_factory=list)
+    part_peak_rss_mb: list[float] = field(default_factory=list)
+    part_cpu_seconds: list[float] = field(default_factory=list)
 
 
 _forkserver = None
@@ -130,7 +130,7 @@ def render(
     *,
     tagged: bool = True,
     progress: Callable[[int, str], None] = lambda percent, step: None,
-) -> Outcome:
+) -> Report:
     """Makes the report from its front (a function of the anchors' page numbers, None while
     they are unknown) and its parts (each starting a page), each part in its own process.
     ``progress(percent, step)`` hears when the pages are laid out and when they are written."""
@@ -167,8 +167,8 @@ def render(
             raise PartsError("the front changed length once its page numbers were printed")
         front_pdf = typesetting.write(front, tagged=tagged)
         for part in parts:
-            part.data, part.peak_rss_mb, part.cpu_seconds, part.logged = part.receive("done")
-            for name, level, message in part.logged:
+            part.data, part.peak_rss_mb, part.cpu_seconds, logged = part.receive("done")
+            for name, level, message in logged:
                 logging.getLogger(name).log(level, message)
     except OSError as error:  # a pipe to a process that is gone
         raise PartsError(f"lost a report process: {error}") from error
@@ -178,7 +178,7 @@ def render(
 
     progress(90, "PDFをまとめています")
     joined = join(front_pdf, [part.data for part in parts])
-    return Outcome(
+    return Report(
         joined,
         [part.pages for part in parts],
         [part.peak_rss_mb for part in parts],
@@ -198,7 +198,7 @@ def join(front: bytes, parts: Sequence[bytes]) -> bytes:
     out = pikepdf.open(io.BytesIO(front))
     tree = out.Root.get("/StructTreeRoot")
     page_entries, annotations = _parent_tree(tree, out.pages) if tree else ([], [])
-    destinations = _destinations(out, out, {})
+    destinations = _destinations(out)
     bookmarks = []
     for data in parts:
         source = pikepdf.open(io.BytesIO(data))
@@ -213,7 +213,7 @@ def join(front: bytes, parts: Sequence[bytes]) -> bytes:
             entries, part_annotations = _parent_tree(copied, out.pages[first:])
             page_entries += entries
             annotations += part_annotations
-        destinations.update(_destinations(source, out, page_at))
+        destinations.update(_destinations(source, page_at))
         with source.open_outline() as outline:
             bookmarks += [_copy_bookmark(item, page_at) for item in outline.root]
 
@@ -263,32 +263,31 @@ def _parent_tree(tree, pages):
     return page_entries, annotations
 
 
-def _destinations(source, out, page_at: dict) -> dict:
-    """The named destinations of ``source``, their pages mapped into ``out`` (``page_at``
-    maps a source page's object to its copy; empty when the source is ``out`` itself)."""
-    import pikepdf
-
+def _destinations(source, page_at: dict | None = None) -> dict:
+    """The named destinations of ``source``, moved to the copies of its pages (``page_at``,
+    see ``_on_copies``) when it is a part."""
     names = source.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return {}
     array = names.Dests.Names
-    found = {}
-    for i in range(0, len(array), 2):
-        target = array[i + 1]
-        if page_at:
-            target = pikepdf.Array([page_at[target[0].objgen], *list(target)[1:]])
-        found[str(array[i])] = target
-    return found
+    return {
+        str(array[i]): _on_copies(array[i + 1], page_at) if page_at else array[i + 1]
+        for i in range(0, len(array), 2)
+    }
 
 
 def _copy_bookmark(item, page_at: dict):
     import pikepdf
 
-    destination = item.destination
-    copy = pikepdf.OutlineItem(
-        item.title,
-        pikepdf.Array([page_at[destination[0].objgen], *list(destination)[1:]]),
-    )
+    copy = pikepdf.OutlineItem(item.title, _on_copies(item.destination, page_at))
     copy.is_closed = item.is_closed
     copy.children.extend(_copy_bookmark(child, page_at) for child in item.children)
     return copy
+
+
+def _on_copies(destination, page_at: dict):
+    """An explicit destination ([page /XYZ left top zoom]) of a part, on the copy of its page
+    in the joined PDF (``page_at`` maps each page object of the part to its copy)."""
+    import pikepdf
+
+    return pikepdf.Array([page_at[destination[0].objgen], *list(destination)[1:]])

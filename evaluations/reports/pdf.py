@@ -30,6 +30,7 @@ from evaluations import published
 from evaluations.choices import Result, RoundKind
 from evaluations.models import PillarNarrative, Publication, PublishedResult
 from evaluations.rates import EMPTY, Summary
+from evaluations.reports import parts, typesetting
 from evaluations.reports.typesetting import FONT_FAMILY, FONT_FILE
 from initiatives.models import Plan, PlanNote
 from reformtracker.calendar_ja import fy_label_ja
@@ -236,8 +237,6 @@ def warm_up() -> None:
     """Imports WeasyPrint (1.5 s: cffi bindings to Pango, fontTools) and prepares the fonts and
     the stylesheet, so that a web worker's first report costs what every later one does
     (reformtracker/wsgi.py calls it when REPORT_WARM_UP is on, as in production)."""
-    from evaluations.reports import typesetting
-
     typesetting.warm_up()
 
 
@@ -277,41 +276,9 @@ def _fewer_collections():
         gc.collect(1)
 
 
-@dataclass
-class Report:
-    """The report's PDF; for one made in parts, also what each part cost (the bench prints it)."""
-
-    data: bytes
-    # For a report made in parts: each part's pages, and its process's peak memory (MB) and
-    # CPU time (s).
-    part_pages: list[int] = field(default_factory=list)
-    part_peak_rss_mb: list[float] = field(default_factory=list)
-    part_cpu_seconds: list[float] = field(default_factory=list)
-
-
-def render_pdf(
-    plan: Plan,
-    fiscal_year: int,
-    *,
-    issued_on: date | None = None,
-    progress: Progress | None = None,
-    tagged: bool = True,
-    processes: int | None = None,
-) -> bytes:
-    """The report as PDF bytes, tagged PDF/UA-1 by default. ``progress(percent, step)`` is
-    called as the steps finish, for the background job's progress bar.
-
-    ``tagged=False`` leaves out the structure tree (about a seventh of the time of a
-    1,000-item report): for drafts only — the published report must stay tagged, since
-    screen readers and JIS X 8341-3 rely on it. ``processes``: see ``make_report``."""
-    return make_report(
-        plan,
-        fiscal_year,
-        issued_on=issued_on,
-        progress=progress,
-        tagged=tagged,
-        processes=processes,
-    ).data
+def render_pdf(plan: Plan, fiscal_year: int, **options) -> bytes:
+    """The report as PDF bytes; ``options`` as for ``make_report``."""
+    return make_report(plan, fiscal_year, **options).data
 
 
 def make_report(
@@ -322,20 +289,25 @@ def make_report(
     progress: Progress | None = None,
     tagged: bool = True,
     processes: int | None = None,
-) -> Report:
-    """The report, made in up to ``processes`` parts at once (``parts``). By default a plan
-    with at least REPORT_PARALLEL_THRESHOLD items is made in REPORT_PROCESSES parts, a smaller
-    one here, in one piece: starting processes costs more than a short report."""
+) -> parts.Report:
+    """The report, tagged PDF/UA-1 by default. ``progress(percent, step)`` is called as the
+    steps finish, for the background job's progress bar.
+
+    ``tagged=False`` leaves out the structure tree (about a seventh of the time of a
+    1,000-item report): for drafts only — the published report must stay tagged, since
+    screen readers and JIS X 8341-3 rely on it.
+
+    It is made in up to ``processes`` parts at once (``parts``). By default a plan with at
+    least REPORT_PARALLEL_THRESHOLD items is made in REPORT_PROCESSES parts, a smaller one
+    here, in one piece: starting processes costs more than a short report."""
     step = progress or _no_progress
     step(5, "データを読み込んでいます")
     context = build_context(plan, fiscal_year, issued_on=issued_on)
     groups = _groups(context, _processes_for(context, processes))
     if len(groups) > 1:
-        from evaluations.reports import parts
-
         step(20, f"ページを{len(groups)}つのプロセスで組版しています")
         try:
-            outcome = parts.render(
+            report = parts.render(
                 lambda pages: render_html(_front(context, pages)),
                 [render_html(_part(context, group, last=group is groups[-1])) for group in groups],
                 tagged=tagged,
@@ -346,14 +318,7 @@ def make_report(
         else:
             _give_memory_back()
             step(100, "完了しました")
-            return Report(
-                outcome.data,
-                outcome.part_pages,
-                outcome.part_peak_rss_mb,
-                outcome.part_cpu_seconds,
-            )
-    from evaluations.reports import typesetting
-
+            return report
     with _fewer_collections():
         step(20, "ページを組版しています")
         document = typesetting.render(render_html(context), tagged=tagged)
@@ -362,7 +327,7 @@ def make_report(
         del document
     _give_memory_back()
     step(100, "完了しました")
-    return Report(data)
+    return parts.Report(data)
 
 
 def _give_memory_back() -> None:

@@ -317,6 +317,12 @@ def evidence_add(request, pk):
             request, entry, fragment="evidence", status=INVALID, evidence_form=form
         )
     notice = _("根拠資料を登録しました。")
+    return _evidence_changed(request, entry, notice, item.recorded_event)
+
+
+def _evidence_changed(request, entry, notice, recorded):
+    """After evidence is added or removed: htmx gets the evidence panel, with the entry's new
+    version and state out of band and the new history row; a plain form a redirect."""
     if request.htmx:
         entry = scope.entries_for(request.user).get(pk=entry.pk)  # a new version and state
         return _render_entry(
@@ -325,7 +331,7 @@ def evidence_add(request, pk):
             fragment="evidence",
             evidence_notice=notice,
             oob=True,
-            recorded=item.recorded_event,
+            recorded=recorded,
         )
     messages.success(request, notice)
     return redirect("staff:entry", pk=entry.pk)
@@ -347,18 +353,7 @@ def evidence_remove(request, pk):
             evidence_error=" ".join(_error_messages(exc)),
         )
     notice = _("根拠資料「%(title)s」を削除しました。") % {"title": item.title}
-    if request.htmx:
-        entry = scope.entries_for(request.user).get(pk=entry.pk)  # a new version and state
-        return _render_entry(
-            request,
-            entry,
-            fragment="evidence",
-            evidence_notice=notice,
-            oob=True,
-            recorded=item.recorded_event,
-        )
-    messages.success(request, notice)
-    return redirect("staff:entry", pk=entry.pk)
+    return _evidence_changed(request, entry, notice, item.recorded_event)
 
 
 @require_GET
