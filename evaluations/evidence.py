@@ -16,11 +16,11 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Enough for the longest signature of TYPES (PNG's 8 bytes, GIF's 6).
 SNIFF_BYTES = 16
 
 
@@ -59,7 +59,7 @@ TYPES = {
 
 
 def max_bytes() -> int:
-    return getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.EVIDENCE_MAX_BYTES
 
 
 def allowed_label() -> str:
@@ -98,10 +98,9 @@ def check_upload(upload) -> tuple[str, FileType]:
 
 
 def storage():
-    """The private storage for evidence (falls back to the default storage if not configured)."""
-    if "evidence" in settings.STORAGES:
-        return storages["evidence"]
-    return default_storage
+    """The private storage for evidence (settings.STORAGES["evidence"]). Never the default
+    storage, whose files are public under MEDIA_URL."""
+    return storages["evidence"]
 
 
 def save(entry, upload, ext: str) -> str:

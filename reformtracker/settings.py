@@ -2,6 +2,12 @@
 
 DJANGO_ENV selects the defaults: ``development`` (make run), ``test`` (make test) or ``production``
 (the default, so a forgotten variable fails closed: DEBUG off and SECRET_KEY required).
+
+Every value a deployment may tune is read here, through the typed helpers of
+``reformtracker.env``, and nowhere else: the code reads ``settings.X``. The comment above each one
+ends with the variable that sets it, its unit and its default ("Env X; seconds; default 300.");
+the README's settings table lists them all (tests/foundation/test_settings_documented.py checks
+both).
 """
 
 import os
@@ -12,7 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from reformtracker.env import env_bool, env_int, env_list, env_str
+from reformtracker.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,6 +27,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # first imported, which is after the settings.
 os.environ["OPENPYXL_LXML"] = "False"
 
+# Which defaults apply. Env DJANGO_ENV; development, test or production; default production.
 DJANGO_ENV = env_str("DJANGO_ENV", "production")
 if DJANGO_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(
@@ -28,17 +35,24 @@ if DJANGO_ENV not in {"development", "test", "production"}:
     )
 PRODUCTION = DJANGO_ENV == "production"
 
+# Django's debug pages. Env DJANGO_DEBUG; on/off; default off.
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# Signs sessions and tokens; required in production, a fixed insecure key elsewhere.
+# Env SECRET_KEY; text; no default in production.
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production.")
     SECRET_KEY = f"insecure-{DJANGO_ENV}-key-never-use-in-production-0123456789abcdef"
 
+# Host names this site answers to. Env ALLOWED_HOSTS; comma-separated names; default none in
+# production, the loopback names elsewhere.
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
 )
+# Origins (scheme://host) trusted for form posts besides the site's own.
+# Env CSRF_TRUSTED_ORIGINS; comma-separated origins; default none.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -97,6 +111,9 @@ TEMPLATES = [
 ]
 
 # SQLite unless DATABASE_URL names another database (PostgreSQL through psycopg 3 in practice).
+# Env DATABASE_URL; a database URL; default unset (SQLite). Env SQLITE_PATH; a file path; default
+# db.sqlite3 in the project. Env CONN_MAX_AGE; seconds a SQLite connection is kept (PostgreSQL's
+# are kept 60); default 60, 0 in tests.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -138,11 +155,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Where collectstatic gathers the static files. Env STATIC_ROOT; a folder; default staticfiles.
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Outside production whitenoise serves straight from the app and project static dirs, so
 # tests and `make run` need no collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Public uploaded files. Env MEDIA_ROOT; a folder; default media.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
@@ -154,16 +173,25 @@ CACHES = {
 }
 
 # Public pages (dashboard, plans, initiatives, badges, read API) are cached whole, keyed by the
-# latest publication, the language and the full path (ARCHITECTURE idea 4), for anonymous visitors
-# only. Off in tests by default (tests that check caching turn it on), so one test's cached page
-# cannot leak into another that reuses the same database ids. The timeout bounds how long an edit
-# of live text (plan notes, descriptions) takes to appear without a new publication.
+# latest publication, the language and the full path, for anonymous visitors only
+# (docs/architecture.md, "Public pages cache exactly by publication"). Off in tests by default
+# (tests that check caching turn it on), so one test's cached page cannot leak into another that
+# reuses the same database ids. Env PUBLIC_PAGE_CACHE; on/off; default on, off in tests.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", DJANGO_ENV != "test")
+# How long a stored page is kept: it bounds how long an edit of live text (plan notes,
+# descriptions) takes to appear without a new publication.
+# Env PUBLIC_PAGE_CACHE_SECONDS; seconds; default 300.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+# Each process re-reads the publications' fingerprint (evaluations.public_cache) at most this
+# often, so a cache hit usually touches no database; a new publication shows in every worker
+# within this time. 0 reads it on every request (tests that publish and look at once).
+# Env PUBLIC_PAGE_FINGERPRINT_SECONDS; seconds (a fraction allowed); default 1.
+PUBLIC_PAGE_FINGERPRINT_SECONDS = env_float("PUBLIC_PAGE_FINGERPRINT_SECONDS", 1.0)
 # What the dashboards take from publications (figures, excluded items, trend, and the markup of
 # the headline, 1–5 table and charts) is immutable per publication, so each process computes it
 # once per publication fingerprint, with the page cache on or off. Off in tests for the same
 # reason as the page cache (rolled-back ids are reused); tests that check it turn it on.
+# Env PUBLIC_DATA_MEMO; on/off; default on, off in tests.
 PUBLIC_DATA_MEMO = env_bool("PUBLIC_DATA_MEMO", DJANGO_ENV != "test")
 # The page chrome (site header, footer) is a function of the language and the page's URL name
 # alone: Django's {% cache %} keeps it per process (rendering its translations and URLs was a
@@ -186,15 +214,20 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Lock the pair (username, address) — never the username alone, which anyone could use to lock a
 # colleague out — and only for a cool-off period, never permanently.
+# Env AXES_FAILURE_LIMIT; failed sign-ins before the lock; default 5.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Env AXES_COOLOFF_MINUTES; minutes the lock lasts; default 15.
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Evidence files (PDF, images, Excel) for entries: outside MEDIA_ROOT, never given a public URL;
-# evaluations.views.staff streams them after a permission check.
+# evaluations.views.staff streams them after a permission check (evaluations.evidence).
+# Env EVIDENCE_MAX_BYTES; bytes per file; default 10 MiB (10485760).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Evidence files, report jobs and uploaded 照会票 awaiting confirmation live here.
+# Env PRIVATE_MEDIA_ROOT; a folder; default private_media.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -206,39 +239,74 @@ STORAGES = {
 }
 # Import WeasyPrint and prepare the report font when a WSGI worker starts (reformtracker/wsgi.py)
 # rather than on the first report; off in development, where the autoreloader restarts often.
+# Env REPORT_WARM_UP; on/off; default on in production, off elsewhere.
 REPORT_WARM_UP = env_bool("REPORT_WARM_UP", DJANGO_ENV == "production")
 # An uploaded 照会票 waits this long for its preview to be confirmed (evaluations.import_uploads).
+# Env IMPORT_UPLOAD_MAX_AGE_HOURS; hours; default 24.
 IMPORT_UPLOAD_MAX_AGE_HOURS = env_int("IMPORT_UPLOAD_MAX_AGE_HOURS", 24)
+# Bounds an uploaded 照会票 (an .xlsx, which is a zip) must keep before anything in it is parsed,
+# so a zip bomb is refused unopened (the workbook import).
+# Env IMPORT_MAX_UPLOAD_BYTES; bytes of the uploaded file; default 10 MiB (10485760).
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Env IMPORT_MAX_MEMBERS; files inside the zip; default 500.
+IMPORT_MAX_MEMBERS = env_int("IMPORT_MAX_MEMBERS", 500)
+# Env IMPORT_MAX_UNCOMPRESSED_BYTES; bytes of all files inside, uncompressed; default 200 MiB.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+# Env IMPORT_MAX_MEMBER_BYTES; bytes of one file inside, uncompressed; default 100 MiB.
+IMPORT_MAX_MEMBER_BYTES = env_int("IMPORT_MAX_MEMBER_BYTES", 100 * 1024 * 1024)
+# A file inside larger than 1 MiB may not expand more than this; real sheet XML stays far below.
+# Env IMPORT_MAX_RATIO; uncompressed / compressed size, per file; default 200.
+IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 200)
 # Room for an evidence file at the limit plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 
 # Background jobs (progress reports of large plans). The immediate backend runs a task inside
 # the request that enqueues it; a queue backend with workers can be named here instead.
+# Env TASKS_BACKEND; a dotted class path; default the immediate backend.
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
     }
 }
 # Plans with more published items than this get their PDF made as a background job.
+# Env REPORT_BACKGROUND_THRESHOLD; published items; default 300.
 REPORT_BACKGROUND_THRESHOLD = env_int("REPORT_BACKGROUND_THRESHOLD", 300)
 # A report of at least REPORT_PARALLEL_THRESHOLD items is cut into up to REPORT_PROCESSES parts,
 # each laid out in its own process at once (evaluations/reports/parts.py); 1 makes every report
 # in one piece. One more part than CPUs: chapters differ in length, and while the longest part
 # finishes, the others have kept every CPU busy (on 2 CPUs, 3 parts took 4.2 s, 2 parts 5.0 s).
+# Env REPORT_PROCESSES; processes; default the CPUs + 1, at most 8.
+# Env REPORT_PARALLEL_THRESHOLD; published items; default 300.
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 REPORT_PROCESSES = env_int("REPORT_PROCESSES", min(8, _CPUS + 1))
 REPORT_PARALLEL_THRESHOLD = env_int("REPORT_PARALLEL_THRESHOLD", 300)
+# A part's process that has not answered in this time is killed and the report made in one
+# piece instead. Env REPORT_PART_TIMEOUT_SECONDS; seconds; default 600.
+REPORT_PART_TIMEOUT_SECONDS = env_int("REPORT_PART_TIMEOUT_SECONDS", 600)
+# The font of the reports and share cards: the shipped subset of IPAex Gothic by default, or a
+# full font to print text outside the subset (evaluations/reports/fonts/README.md). Read once
+# per process, when evaluations.reports.typesetting is imported.
+# Env REPORT_FONT_FILE; an absolute path to a .ttf;
+# default evaluations/reports/fonts/reformgothic.ttf.
+REPORT_FONT_FILE = Path(
+    env_str("REPORT_FONT_FILE", str(BASE_DIR / "evaluations/reports/fonts/reformgothic.ttf"))
+)
 
+# A session ends after this long without a request (every request renews it).
+# Env SESSION_IDLE_SECONDS; seconds; default 1800.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 
 if PRODUCTION:
+    # Env SECURE_SSL_REDIRECT; on/off; default on (production only).
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Env SECURE_HSTS_SECONDS; seconds browsers keep to HTTPS; default 31536000 (a year).
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Env SECURE_HSTS_PRELOAD; on/off; default off (see below).
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
         # Preloading binds every subdomain of the city's domain for good: the domain's owner
@@ -252,6 +320,10 @@ X_FRAME_OPTIONS = "DENY"
 # Django 6.1 mailers. Console by default (reminders print to the terminal); SMTP when
 # EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables are set.
 # Production defaults to SMTP: the console backend would silently drop reminders there.
+# Env EMAIL_BACKEND; a dotted class path; default SMTP in production, the console elsewhere.
+# For SMTP: Env EMAIL_HOST; a host name; default localhost. Env EMAIL_PORT; a port; default 587.
+# Env EMAIL_HOST_USER; text; default empty. Env EMAIL_HOST_PASSWORD; text; default empty.
+# Env EMAIL_USE_TLS; on/off; default on.
 _EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -268,8 +340,10 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", True),
     }
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
+# The sender of reminders. Env DEFAULT_FROM_EMAIL; an address; default reformtracker@localhost.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reformtracker@localhost")
 
+# Env LOG_LEVEL; DEBUG, INFO, WARNING or ERROR; default INFO.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

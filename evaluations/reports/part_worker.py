@@ -1,7 +1,8 @@
 """What a part's process runs (``evaluations.reports.parts``).
 
 A forkserver imports this module once, which imports WeasyPrint and prepares the font and the
-stylesheet; every part's process is forked from it ready to lay out. Nothing from Django.
+stylesheet; every part's process is forked from it ready to lay out. Of Django only the settings
+are read (the font file, by ``typesetting``), never the database.
 """
 
 from __future__ import annotations

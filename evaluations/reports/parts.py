@@ -19,7 +19,8 @@ Where the processes come from a forkserver, the program's ``__main__`` module is
 in each, so it must be cheap to import (manage.py, gunicorn and pytest are; a script keeps its
 set-up under ``if __name__ == "__main__"``).
 
-This module imports nothing from Django; the caller gives it the HTML.
+Of Django this module reads only the settings (REPORT_PART_TIMEOUT_SECONDS); the caller gives
+it the HTML.
 """
 
 from __future__ import annotations
@@ -32,10 +33,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from evaluations.reports import typesetting
+from django.conf import settings
 
-# A part that takes longer than this is given up (its process is killed).
-PART_TIMEOUT_SECONDS = 600
+from evaluations.reports import typesetting
 
 
 class PartsError(Exception):
@@ -54,11 +54,13 @@ class _Part:
     cpu_seconds: float = 0.0
 
     def receive(self, kind: str):
+        # A part that takes longer is given up (stop() kills its process).
+        timeout = settings.REPORT_PART_TIMEOUT_SECONDS
         ready = multiprocessing.connection.wait(
-            [self.connection, self.process.sentinel], timeout=PART_TIMEOUT_SECONDS
+            [self.connection, self.process.sentinel], timeout=timeout
         )
         if not ready:
-            raise PartsError(f"no answer in {PART_TIMEOUT_SECONDS} s")
+            raise PartsError(f"no answer in {timeout} s")
         try:
             message = self.connection.recv() if self.connection in ready else None
         except EOFError:

@@ -1,26 +1,27 @@
 """WeasyPrint's side of the progress report: the shipped font, the stylesheet, and HTML → PDF.
 
-This module imports nothing from Django: where the parts of a large report are made in processes
-forked from a forkserver (``evaluations.reports.parts``), the server preloads it, so each process
-starts with WeasyPrint imported, the font registered and the stylesheet parsed.
+Of Django it reads only the settings (the font file), not the models: where the parts of a large
+report are made in processes forked from a forkserver (``evaluations.reports.parts``), the server
+preloads it, so each process starts with WeasyPrint imported, the font registered and the
+stylesheet parsed.
 
-The font ships with the project (``fonts/reformgothic.ttf``, a subset of IPAex Gothic) and is
-referenced by a file:// URL, so nothing depends on fonts installed on the machine.
+The font ships with the project (``fonts/reformgothic.ttf``, a subset of IPAex Gothic; the
+REPORT_FONT_FILE setting names another) and is referenced by a file:// URL, so nothing depends on
+fonts installed on the machine.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FONT_FILE = Path(
-    os.environ.get("REPORT_FONT_FILE", Path(__file__).resolve().parent / "fonts/reformgothic.ttf")
-)
+from django.conf import settings
+
+FONT_FILE = Path(settings.REPORT_FONT_FILE)
 FONT_FAMILY = "Reform Gothic"
 STYLESHEET = Path(__file__).resolve().parent / "progress_report.css"
 PDF_UA = "pdf/ua-1"

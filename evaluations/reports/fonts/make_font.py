@@ -13,7 +13,7 @@ and IBM extensions of CP932 (①–⑳, ㈱ …), printable ASCII, full-width an
 every character of the seed fixtures, templates and Python sources (labels such as 〜). The IPA Font License forbids the
 name of the original in a derived font's name or file name, so the subset is renamed
 "Reform Gothic". To use the original instead, put ipaexg.ttf in this folder and set
-REPORT_FONT_FILE to its path (see pdf.py).
+REPORT_FONT_FILE to its path (a setting, see reformtracker/settings.py).
 """
 
 import contextlib
