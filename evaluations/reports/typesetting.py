@@ -8,6 +8,10 @@ stylesheet parsed.
 The font ships with the project (``fonts/reformgothic.ttf``, a subset of IPAex Gothic; the
 REPORT_FONT_FILE setting names another) and is referenced by a file:// URL, so nothing depends on
 fonts installed on the machine.
+
+Three hooks replace WeasyPrint and pydyf internals (``_install_hooks``); ``PATCHED_INTERNALS``
+lists every name they replace or call outside the libraries' documented API, and
+tests/reports/test_typesetting_patches.py fails, naming it, when one of them moves.
 """
 
 from __future__ import annotations
@@ -123,6 +127,51 @@ def render(html: str, *, tagged: bool = True, numbering: PageNumbering | None = 
 def write(document, *, tagged: bool = True) -> bytes:
     return document.write_pdf(pdf_variant=PDF_UA if tagged else None, uncompressed_pdf=False)
 
+
+@dataclass(frozen=True)
+class Internal:
+    """A name inside WeasyPrint or pydyf that a hook below replaces or calls although the
+    library does not document it, so a new release may move it without notice."""
+
+    module: str
+    name: str  # within the module; "Class.attribute" for a class's
+    # The parameters the hook passes or accepts, in order; None where it is not called.
+    parameters: tuple[str, ...] | None
+    # The library's function that must look the name up at call time for the replacement to
+    # take effect ("module:function" or "module:Class.attribute"); None where nothing is replaced.
+    looked_up_by: str | None
+    hook: str
+
+
+# The one list of what the hooks rely on; pyproject.toml bounds WeasyPrint and pydyf to the
+# releases checked against it.
+PATCHED_INTERNALS = (
+    Internal(
+        "weasyprint.layout",
+        "make_all_pages",
+        ("context", "root_box", "html", "pages"),
+        "weasyprint.layout:layout_document",
+        "_number_margin_boxes",
+    ),
+    Internal(
+        "weasyprint.layout",
+        "make_margin_boxes",
+        ("context", "page", "state"),
+        "weasyprint.layout:layout_document",
+        "_number_margin_boxes",
+    ),
+    # anchors() walks the laid-out page boxes that make_all_pages returns.
+    Internal(
+        "weasyprint.formatting_structure.boxes",
+        "Box.descendants",
+        ("self", "placeholders"),
+        None,
+        "_number_margin_boxes",
+    ),
+    # Replaced by a namespace of compress and compressobj only.
+    Internal("pydyf", "zlib", None, "pydyf:Stream.data", "_deflate_at_level_6"),
+    Internal("pydyf", "PDF.page_references", None, None, "_memoise_page_references"),
+)
 
 _hooks_installed = False
 _hooks_lock = threading.Lock()

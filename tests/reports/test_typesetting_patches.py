@@ -1,0 +1,140 @@
+"""The WeasyPrint and pydyf internals the report's hooks rely on are still where they were.
+
+``typesetting.PATCHED_INTERNALS`` lists them. A new WeasyPrint or pydyf that moves one of them
+would otherwise make the hooks replace a name nobody calls (silently: footers counting from 1,
+slower reports) or break every report; these tests fail first, naming the internal, before the
+upper bound in pyproject.toml is raised.
+"""
+
+import ast
+import importlib
+import inspect
+
+import pytest
+
+from evaluations.reports import typesetting
+
+
+def _resolve(module: str, dotted: str):
+    """The object at ``module``'s ``dotted`` name, as its class holds it (a property stays a
+    property), or AssertionError naming what is missing."""
+    target = importlib.import_module(module)
+    for part in dotted.split("."):
+        assert hasattr(target, part), f"{module}.{dotted}: {part!r} no longer exists"
+        target = inspect.getattr_static(target, part)
+    return target
+
+
+def _label(internal: typesetting.Internal) -> str:
+    return f"{internal.module}.{internal.name} (used by typesetting.{internal.hook})"
+
+
+@pytest.mark.parametrize("internal", typesetting.PATCHED_INTERNALS, ids=_label)
+def test_the_internal_still_exists(internal):
+    _resolve(internal.module, internal.name)
+
+
+@pytest.mark.parametrize(
+    "internal",
+    [internal for internal in typesetting.PATCHED_INTERNALS if internal.parameters is not None],
+    ids=_label,
+)
+def test_the_internal_takes_the_same_parameters(internal):
+    function = _resolve(internal.module, internal.name)
+    parameters = tuple(inspect.signature(function).parameters)
+    assert parameters == internal.parameters, (
+        f"{_label(internal)} now takes {parameters}, the hook passes {internal.parameters}"
+    )
+
+
+@pytest.mark.parametrize(
+    "internal",
+    [internal for internal in typesetting.PATCHED_INTERNALS if internal.looked_up_by],
+    ids=_label,
+)
+def test_the_replaced_name_is_looked_up_where_the_library_uses_it(internal):
+    """A replacement takes effect only if the library reads the module's name when it runs
+    (``make_all_pages(...)`` in ``layout_document``), not a reference bound elsewhere."""
+    module, function_name = internal.looked_up_by.split(":")
+    function = _resolve(module, function_name)
+    code = (function.fget if isinstance(function, property) else function).__code__
+    assert internal.name in code.co_names, (
+        f"{internal.looked_up_by} no longer reads {internal.module}.{internal.name}: "
+        f"replacing it in typesetting.{internal.hook} would change nothing"
+    )
+
+
+def test_pydyf_uses_only_what_the_replaced_zlib_offers():
+    """pydyf.zlib becomes a namespace of compress and compressobj (``_deflate_at_level_6``);
+    every zlib call in pydyf must find its function there and be accepted by it."""
+    import pydyf
+
+    typesetting.warm_up()
+    tree = ast.parse(inspect.getsource(pydyf))
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "zlib"
+    ]
+    assert calls, "pydyf no longer calls zlib: typesetting._deflate_at_level_6 does nothing"
+    for call in calls:
+        name = call.func.attr
+        assert hasattr(pydyf.zlib, name), (
+            f"pydyf now calls zlib.{name}, which typesetting._deflate_at_level_6's namespace lacks"
+        )
+        arguments = [None] * len(call.args)
+        keywords = {keyword.arg: None for keyword in call.keywords if keyword.arg}
+        try:
+            inspect.signature(getattr(pydyf.zlib, name)).bind(*arguments, **keywords)
+        except TypeError as error:
+            pytest.fail(f"pydyf calls zlib.{name} in a way the replacement refuses: {error}")
+
+
+def test_pydyf_page_references_is_a_property_of_the_pages_kids():
+    """The memo (``_memoise_page_references``) calls the property's getter and is keyed on
+    the length of ``pages["Kids"]``."""
+    import pydyf
+
+    original = inspect.getattr_static(pydyf.PDF, "page_references")
+    assert isinstance(original, property), "pydyf.PDF.page_references is no longer a property"
+    document = pydyf.PDF()
+    document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert "Kids" in document.pages, "pydyf.PDF.pages no longer keeps the pages in Kids"
+    assert len(document.page_references) == 1
+
+
+def test_a_parts_footers_and_anchors_come_from_the_hooked_layout():
+    """The page state ``make_margin_boxes`` receives is still (quote depth, counters, scopes,
+    groups) with page and pages counters, and the pages ``make_all_pages`` returns still
+    carry their anchors: a part of 2 pages after 10 others, in a report of 99, prints
+    "11 / 99" and "12 / 99" and finds its second page's anchor."""
+    heard = []
+
+    def numbering(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+        heard.append((pages, anchors))
+        return 10, 99
+
+    html = (
+        '<html lang="ja"><body><h2 id="first">一</h2>'
+        '<h2 id="second" style="break-before: page">二</h2></body></html>'
+    )
+    document = typesetting.render(html, numbering=numbering)
+    assert heard == [(2, {"first": 0, "second": 1})], (
+        "weasyprint.layout.make_all_pages or Box.descendants no longer give the part's pages "
+        "and anchors"
+    )
+    footers = [
+        "".join(
+            box.text
+            for box in page._page_box.descendants()
+            if hasattr(box, "text") and "/" in box.text
+        )
+        for page in document.pages
+    ]
+    assert footers == ["11 / 99", "12 / 99"], (
+        "weasyprint.layout.make_margin_boxes' page state changed: the footers read "
+        f"{footers}, not the report's page numbers"
+    )
