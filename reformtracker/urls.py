@@ -13,7 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Japanese at the unprefixed URLs, English under /en/: the language is part of the address, so
-# English links can be shared and a cached page is keyed by its path (ARCHITECTURE idea 4).
+# English links can be shared and a cached page is keyed by its path (docs/architecture.md,
+# "Public pages cache exactly by publication").
 urlpatterns += i18n_patterns(
     path("meetings/", include("xmeetings.urls")),
     path("open-data/", include(meetings_open_data)),

@@ -1,4 +1,7 @@
-"""Public pages are cached per publication; ETag and 304 for repeat visits (ARCHITECTURE idea 4)."""
+"""Public pages are cached per publication; ETag and 304 for repeat visits.
+
+docs/architecture.md, "Public pages cache exactly by publication".
+"""
 
 from datetime import UTC, datetime
 
