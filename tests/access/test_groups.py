@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from evaluations import services
-from tests.staff.conftest import make_user
+from tests.personas import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from tests.staff import test_permissions, test_permissions_reports
+from tests.access import reports_matrix, staff_matrix
 
 NAMESPACES = ("staff", "reports")
 
@@ -24,7 +24,7 @@ def _view_names(resolver=None, namespace: str = "") -> set[str]:
 
 def _covered(world) -> set[str]:
     covered = set()
-    for case in test_permissions.CASES + test_permissions_reports.CASES:
+    for case in staff_matrix.CASES + reports_matrix.CASES:
         with transaction.atomic():
             # Some URLs name what a set-up makes (an evidence file, a report job).
             if case.setup:

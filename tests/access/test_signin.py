@@ -16,9 +16,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from tests.staff.conftest import HTMX, client_for, edit_data
-
-PASSWORD = "correct-horse-battery-staple"
+from tests.personas import HTMX, PASSWORD, client_for, edit_data
 
 
 def sign_in(client, username, password, ip="192.0.2.10"):

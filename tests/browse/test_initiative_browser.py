@@ -5,7 +5,8 @@ import re
 import pytest
 
 from initiatives.models import Department, Initiative, Pillar
-from tests.public.conftest import KITAKYUSHU, OSAKA, grow_and_publish
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.factories import grow_and_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluations.choices import Result
-from tests.factories import make_plan, make_published_round
-from tests.public.conftest import OSAKA, grow_and_publish
+from tests.constants import OSAKA
+from tests.factories import grow_and_publish, make_plan, make_published_round
 
 pytestmark = pytest.mark.django_db
 PLAN = f"/plans/{OSAKA}/"

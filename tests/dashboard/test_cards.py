@@ -18,7 +18,8 @@ from evaluations.models import Publication
 from evaluations.reports.pdf import FONT_FILE
 from evaluations.views.public import dashboards, live_plans, pillar_data, plan_data
 from initiatives.models import Plan
-from tests.public.conftest import KITAKYUSHU, OSAKA, PUBLIC_PAGES, grow_and_publish
+from tests.constants import KITAKYUSHU, OSAKA, PUBLIC_PAGES
+from tests.factories import grow_and_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from evaluations.models import PublishedResult
 from evaluations.templatetags.public_tags import JAPANESE, ja, ja_attr, month_span
 from initiatives.models import AnalysisCluster, Department, Initiative, Pillar
-from tests.public.conftest import KITAKYUSHU, OSAKA
+from tests.constants import KITAKYUSHU, OSAKA
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
 
 pytestmark = pytest.mark.django_db

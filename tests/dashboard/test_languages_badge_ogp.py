@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.public.conftest import KITAKYUSHU, OSAKA, PUBLIC_PAGES, grow_and_publish
+from tests.constants import KITAKYUSHU, OSAKA, PUBLIC_PAGES
+from tests.factories import grow_and_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import Initiative
-from tests.public.conftest import KITAKYUSHU, OSAKA, grow_and_publish
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.factories import grow_and_publish
 
 PAGES = [
     "/",

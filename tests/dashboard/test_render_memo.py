@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from evaluations import published
 from evaluations.templatetags.public_tags import clear_fragments
 from initiatives.models import Pillar, Plan
-from tests.public.conftest import KITAKYUSHU, OSAKA, grow_and_publish
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.factories import grow_and_publish
 
 PAGES = ["/", "/en/", f"/plans/{OSAKA}/", f"/en/plans/{OSAKA}/", f"/plans/{KITAKYUSHU}/"]
 

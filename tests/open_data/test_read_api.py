@@ -3,17 +3,12 @@
 import pytest
 import time_machine
 
-from tests.public.conftest import KITAKYUSHU, OSAKA
+from tests.constants import KITAKYUSHU, OSAKA, OSAKA_FY2024
 
 pytestmark = pytest.mark.django_db
 
 OSAKA_FIGURES = {
-    "checked": 24,
-    "evaluated": 23,
-    "achieved": 19,
-    "not_achieved": 4,
-    "excluded": 1,
-    "rate_percent": "82.6",
+    **OSAKA_FY2024,
     "rate_display": "約82.6%",
     "rate_display_en": "approx. 82.6%",
 }

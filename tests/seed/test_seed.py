@@ -19,13 +19,12 @@ from evaluations.choices import Result
 from evaluations.models import HistoryEvent, PillarNarrative, Publication, PublishedResult
 from evaluations.rates import summarize, summarize_by
 from initiatives.models import Initiative, Pillar, Plan
+from tests.constants import KITAKYUSHU, OSAKA, OSAKA_PILLARS
 from xmeetings.models import Meeting, MeetingTopic, Schedule
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 OSAKA_FILE = FIXTURES / "osaka.json"
 KITAKYUSHU_FILE = FIXTURES / "kitakyushu.json"
-OSAKA_SLUG = "osaka-shin-shisei-kaikaku"
-KITAKYUSHU_SLUG = "kitakyushu-shisei-henkaku"
 DOMAIN_APPS = ("initiatives", "evaluations", "xmeetings")
 
 pytestmark = pytest.mark.django_db
@@ -62,16 +61,11 @@ def quiet():
     return io.StringIO()
 
 
-@pytest.fixture
-def seeded(db, quiet):
-    call_command("load_seed", stdout=quiet)
-
-
 # --- Osaka ---------------------------------------------------------------------------------------
 
 
 def test_osaka_latest_publication_gives_the_released_figures(seeded):
-    summary = summarize(latest_publication(OSAKA_SLUG).results.all())
+    summary = summarize(latest_publication(OSAKA).results.all())
     assert summary.checked == 24
     assert summary.evaluated == 23
     assert summary.achieved == 19
@@ -84,11 +78,11 @@ def test_osaka_latest_publication_gives_the_released_figures(seeded):
 
 
 def test_osaka_environment_item_is_checked_but_excluded_until_the_end_of_reiwa_9(seeded):
-    row = latest_publication(OSAKA_SLUG).results.get(title="環境負荷の低減に係る取組の推進")
+    row = latest_publication(OSAKA).results.get(title="環境負荷の低減に係る取組の推進")
     assert row.result == Result.EXCLUDED
     assert row.get_result_display() == "評価対象外"
     assert "令和9年度末" in row.reason
-    initiative = Initiative.objects.get(plan__slug=OSAKA_SLUG, title=row.title)
+    initiative = Initiative.objects.get(plan__slug=OSAKA, title=row.title)
     assert initiative.first_evaluated_fiscal_year == 2027
     assert not initiative.is_evaluated_in(2024)
     assert initiative.is_evaluated_in(2027)
@@ -97,9 +91,9 @@ def test_osaka_environment_item_is_checked_but_excluded_until_the_end_of_reiwa_9
 def test_osaka_each_pillar_rate_matches_a_hand_count_of_the_seed_file(seeded):
     data = read_fixture(OSAKA_FILE)
     hand = Counter((item["pillar"], item["result"]) for item in data["initiatives"])
-    publication = latest_publication(OSAKA_SLUG)
+    publication = latest_publication(OSAKA)
     by_pillar = summarize_by(PublishedResult.objects.filter(publication=publication), "pillar_id")
-    order_of = dict(Pillar.objects.filter(plan__slug=OSAKA_SLUG).values_list("pk", "order"))
+    order_of = dict(Pillar.objects.filter(plan__slug=OSAKA).values_list("pk", "order"))
     by_order = {order_of[pk]: summary for pk, summary in by_pillar.items()}
 
     assert set(by_order) == {pillar for pillar, _ in hand}
@@ -113,27 +107,20 @@ def test_osaka_each_pillar_rate_matches_a_hand_count_of_the_seed_file(seeded):
 
 
 def test_osaka_results_are_only_for_the_pillars_the_reform_office_tracks(seeded):
-    publication = latest_publication(OSAKA_SLUG)
+    publication = latest_publication(OSAKA)
     orders = set(publication.results.values_list("pillar__order", flat=True))
     assert orders == {2, 3, 6}
-    tracked = Pillar.objects.filter(plan__slug=OSAKA_SLUG, office_tracks_items=True)
+    tracked = Pillar.objects.filter(plan__slug=OSAKA, office_tracks_items=True)
     assert set(tracked.values_list("order", flat=True)) == {2, 3, 6}
 
 
 def test_osaka_has_its_six_pillars_in_order(seeded):
-    expected = [
-        "DXの推進",
-        "官民連携の推進",
-        "業務改革の推進",
-        "働き方改革",
-        "ニア・イズ・ベターの徹底",
-        "持続可能な行財政基盤の構築",
-    ]
-    plan = Plan.objects.get(slug=OSAKA_SLUG)
+    expected = OSAKA_PILLARS
+    plan = Plan.objects.get(slug=OSAKA)
     assert list(plan.pillars.order_by("order").values_list("order", "name")) == list(
         enumerate(expected, start=1)
     )
-    published = latest_publication(OSAKA_SLUG).pillars.order_by("order")
+    published = latest_publication(OSAKA).pillars.order_by("order")
     assert list(published.values_list("name", flat=True)) == expected
     seed_names = [
         p["name"] for p in sorted(read_fixture(OSAKA_FILE)["pillars"], key=lambda p: p["order"])
@@ -142,16 +129,14 @@ def test_osaka_has_its_six_pillars_in_order(seeded):
 
 
 def test_osaka_pillars_know_who_manages_them(seeded):
-    managed = dict(
-        Pillar.objects.filter(plan__slug=OSAKA_SLUG).values_list("order", "managed_through")
-    )
+    managed = dict(Pillar.objects.filter(plan__slug=OSAKA).values_list("order", "managed_through"))
     assert "大阪市DX戦略" in managed[1]
     assert "働き方改革実施方針" in managed[4]
     assert "区政がめざす姿" in managed[5]
 
 
 def test_osaka_was_published_on_16_september_2025_at_14_00_japan_time(seeded):
-    publication = latest_publication(OSAKA_SLUG)
+    publication = latest_publication(OSAKA)
     assert publication.published_at == datetime(2025, 9, 16, 14, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
     local = timezone.localtime(publication.published_at)
     assert (local.date(), local.hour, local.minute) == (date(2025, 9, 16), 14, 0)
@@ -161,7 +146,7 @@ def test_osaka_was_published_on_16_september_2025_at_14_00_japan_time(seeded):
 
 
 def test_osaka_seed_results_were_recorded_through_the_services_with_history(seeded):
-    publication = latest_publication(OSAKA_SLUG)
+    publication = latest_publication(OSAKA)
     round_ = publication.round
     assert HistoryEvent.objects.filter(round=round_, action="round.open").count() == 1
     assert HistoryEvent.objects.filter(round=round_, action="entry.update").count() == 24
@@ -176,7 +161,7 @@ def test_the_seed_records_the_creation_of_every_plan_pillar_and_initiative(seede
             model.objects.values_list("pk", flat=True)
         )
         assert set(created.values_list("actor_name", flat=True)) == {"seed loader"}
-    initiative = Initiative.objects.filter(plan__slug=OSAKA_SLUG).order_by("order").first()
+    initiative = Initiative.objects.filter(plan__slug=OSAKA).order_by("order").first()
     event = HistoryEvent.objects.get(action="initiative.create", initiative=initiative)
     assert event.changes["title"] == {"before": "", "after": initiative.title}
 
@@ -185,7 +170,7 @@ def test_the_seed_records_the_creation_of_every_plan_pillar_and_initiative(seede
 
 
 def test_kitakyushu_has_the_three_method_pillars(seeded):
-    pillars = Pillar.objects.filter(plan__slug=KITAKYUSHU_SLUG).order_by("order")
+    pillars = Pillar.objects.filter(plan__slug=KITAKYUSHU).order_by("order")
     assert list(pillars.values_list("name", flat=True)) == [
         "局区X方針",
         "経営分析・事業分析",
@@ -195,9 +180,7 @@ def test_kitakyushu_has_the_three_method_pillars(seeded):
 
 
 def test_kitakyushu_has_six_x_meetings_dated_as_written(seeded):
-    meetings = Meeting.objects.filter(plan__slug=KITAKYUSHU_SLUG, fiscal_year=2025).order_by(
-        "number"
-    )
+    meetings = Meeting.objects.filter(plan__slug=KITAKYUSHU, fiscal_year=2025).order_by("number")
     assert [m.number for m in meetings] == [1, 2, 3, 4, 5, 6]
     assert [m.date_label_ja for m in meetings] == [
         "5月23日",
@@ -215,19 +198,19 @@ def test_kitakyushu_has_six_x_meetings_dated_as_written(seeded):
 
 
 def test_kitakyushu_meetings_sort_by_date_in_the_fiscal_year(seeded):
-    by_date = Meeting.objects.filter(plan__slug=KITAKYUSHU_SLUG).order_by("earliest")
+    by_date = Meeting.objects.filter(plan__slug=KITAKYUSHU).order_by("earliest")
     assert [m.number for m in by_date] == [1, 2, 3, 4, 5, 6]
 
 
 def test_kitakyushu_analysed_37_clusters_in_reiwa_6(seeded):
     narrative = PillarNarrative.objects.get(
-        pillar__plan__slug=KITAKYUSHU_SLUG, pillar__name="経営分析・事業分析", fiscal_year=2024
+        pillar__plan__slug=KITAKYUSHU, pillar__name="経営分析・事業分析", fiscal_year=2024
     )
     assert narrative.cluster_count == 37
 
 
 def test_kitakyushu_reiwa_6_meetings_discussed_seven_topics(seeded):
-    topics = MeetingTopic.objects.filter(plan__slug=KITAKYUSHU_SLUG, fiscal_year=2024)
+    topics = MeetingTopic.objects.filter(plan__slug=KITAKYUSHU, fiscal_year=2024)
     assert list(topics.order_by("order").values_list("name", flat=True)) == [
         "保育所",
         "子育て",
@@ -241,20 +224,18 @@ def test_kitakyushu_reiwa_6_meetings_discussed_seven_topics(seeded):
 
 def test_kitakyushu_has_both_a_and_bc_level_reforms(seeded):
     levels = set(
-        Initiative.objects.filter(plan__slug=KITAKYUSHU_SLUG).values_list("reform_level", flat=True)
+        Initiative.objects.filter(plan__slug=KITAKYUSHU).values_list("reform_level", flat=True)
     )
     assert levels == {"A", "BC"}
     assert (
-        Initiative.objects.get(
-            plan__slug=KITAKYUSHU_SLUG, title="公共施設マネジメント"
-        ).reform_level
+        Initiative.objects.get(plan__slug=KITAKYUSHU, title="公共施設マネジメント").reform_level
         == "BC"
     )
 
 
 def test_kitakyushu_schedule_has_every_lane_and_activity_of_the_seed(seeded):
     seed = read_fixture(KITAKYUSHU_FILE)["schedules"][0]
-    schedule = Schedule.objects.get(plan__slug=KITAKYUSHU_SLUG, fiscal_year=seed["fiscal_year"])
+    schedule = Schedule.objects.get(plan__slug=KITAKYUSHU, fiscal_year=seed["fiscal_year"])
     lanes = list(schedule.lanes.order_by("order"))
     assert [(lane.order, lane.name) for lane in lanes] == [
         (lane["order"], lane["name"]) for lane in seed["lanes"]
@@ -285,7 +266,7 @@ def test_kitakyushu_schedule_has_every_lane_and_activity_of_the_seed(seeded):
 
 
 def test_kitakyushu_schedule_columns_run_from_may_to_december_onwards(seeded):
-    schedule = Schedule.objects.get(plan__slug=KITAKYUSHU_SLUG, fiscal_year=2025)
+    schedule = Schedule.objects.get(plan__slug=KITAKYUSHU, fiscal_year=2025)
     columns = [label for label, _months in schedule.columns()]
     assert columns == ["5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月以降"]
 
@@ -409,7 +390,7 @@ def test_a_broken_file_leaves_already_seeded_data_exactly_as_it_was(seeded, seed
 
     assert row_counts() == counts
     assert domain_snapshot() == snapshot
-    assert Plan.objects.get(slug=OSAKA_SLUG).title == "新・市政改革プラン"
+    assert Plan.objects.get(slug=OSAKA).title == "新・市政改革プラン"
 
 
 def test_an_unreadable_file_is_refused_with_its_name(db, seed_dir, quiet):
@@ -422,5 +403,5 @@ def test_an_unreadable_file_is_refused_with_its_name(db, seed_dir, quiet):
 
 def test_only_the_files_named_on_the_command_line_are_loaded(db, quiet):
     call_command("load_seed", str(OSAKA_FILE), stdout=quiet)
-    assert Plan.objects.filter(slug=OSAKA_SLUG).exists()
-    assert not Plan.objects.filter(slug=KITAKYUSHU_SLUG).exists()
+    assert Plan.objects.filter(slug=OSAKA).exists()
+    assert not Plan.objects.filter(slug=KITAKYUSHU).exists()

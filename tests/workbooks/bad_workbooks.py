@@ -1,6 +1,6 @@
 """Writes the corpus of bad 照会票 files in bad_files/ (committed; rerun after changing it).
 
-    .venv/bin/python tests/reports/make_bad_files.py
+    .venv/bin/python tests/workbooks/bad_workbooks.py
 
 Each file is wrong in one way and EXPECTED maps its name to the message (a fragment) the import
 must give for it. Every file names the seed's Osaka plan and its 令和6年度末 round, so checks past

@@ -13,8 +13,7 @@ from evaluations.choices import EntryState
 from evaluations.models import Entry, HistoryEvent
 from evaluations.reports import workbook
 from initiatives.models import Department
-
-from .make_bad_files import EXPECTED
+from tests.workbooks.bad_workbooks import EXPECTED
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from django.db import connection
 from django.test import Client
 
 from evaluations.models import Entry, HistoryEvent
-from tests.staff.conftest import build_world, edit_data, make_user
+from tests.personas import build_world, edit_data, make_user
 
 THREADS = 50
 RETRIES = 4

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluations.choices import EntryState as S
 from evaluations.models import Entry, Evidence, HistoryEvent
-from tests.staff.conftest import HTMX, PDF_BYTES, client_for, edit_data, move
+from tests.personas import HTMX, PDF_BYTES, client_for, edit_data, move
 
 
 def url(entry, suffix=""):

@@ -8,7 +8,7 @@ import pytest
 from evaluations import services
 from evaluations.choices import EntryState as S
 from evaluations.models import Entry, Evidence, HistoryEvent
-from tests.staff.conftest import HTMX, client_for, edit_data, move
+from tests.personas import HTMX, client_for, edit_data, move
 
 LINK = {"title": "公表資料", "url": "https://www.city.example.jp/a.pdf"}
 

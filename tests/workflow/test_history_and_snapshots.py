@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from evaluations import published, services
 from evaluations.models import HistoryEvent, PublishedResult
-from tests.staff.conftest import client_for, move
+from tests.personas import client_for, move
 
 
 def publish_both(world, result_a="achieved", result_b="not_achieved"):

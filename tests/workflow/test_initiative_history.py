@@ -12,7 +12,7 @@ from evaluations import masterdata, services
 from evaluations.models import HistoryEvent
 from initiatives.models import Initiative, Pillar, Plan
 from tests.factories import make_initiative, make_pillar, make_plan
-from tests.staff.conftest import client_for, move
+from tests.personas import client_for, move
 
 
 def _form_data(obj, **changes) -> dict:

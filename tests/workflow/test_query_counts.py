@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.staff.conftest import HTMX, client_for, edit_data
+from tests.personas import HTMX, client_for, edit_data
 
 # session, user, memberships, entry, permissions, UPDATE, INSERT history, session save — plus
 # the savepoints the test's own transaction turns BEGIN/COMMIT into. No history read: the

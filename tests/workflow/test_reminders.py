@@ -5,7 +5,7 @@ from io import StringIO
 from django.core import mail
 from django.core.management import call_command
 
-from tests.staff.conftest import move
+from tests.personas import move
 
 
 def test_it_mails_each_department_its_overdue_entries(world, time_machine):

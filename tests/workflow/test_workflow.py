@@ -12,7 +12,7 @@ from evaluations.choices import EntryState as S
 from evaluations.models import HistoryEvent
 from evaluations.workflow import Action
 from reformtracker.scope import OFFICE, STAFF
-from tests.staff.conftest import move
+from tests.personas import move
 
 # The whole rule, written out independently of evaluations.workflow: (role, action, before) → after.
 EXPECTED = {

@@ -1,7 +1,12 @@
-"""Personas and a small world for the staff workflow tests.
+"""The people of the tests and the small world they work in, as plain functions.
 
-One city with a reform office (市政改革室) and two bureaus, A (環境局-like) and B; one plan with an
-open year-end round holding one entry per bureau; a second city whose plan nobody here may see.
+Personas: ``PERSONAS`` lists who the permission matrices ask (anonymous, staff of bureau A and
+of bureau B, the reform office, an administrator); ``build_world`` makes one city with a reform
+office (市政改革室) and two bureaus, A (環境局-like) and B; one plan with an open year-end
+round holding one entry per bureau; and a second city whose plan nobody here may see.
+``client_for`` signs a test client in as a persona; ``move`` walks an entry through the
+workflow; ``make_member`` is a member of departments of the seed data (the report and workbook
+tests). The fixtures that hand these out (``world``, ``as_persona``) are in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -9,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from evaluations import services
@@ -21,6 +26,9 @@ from reformtracker.management.commands.load_demo_accounts import ensure_groups
 from tests.factories import make_department, make_initiative, make_municipality, make_plan
 
 PERSONAS = ["anonymous", "staff_a", "staff_b", "office", "admin"]
+
+# Every persona's password (sign-in tests type it; the others use force_login).
+PASSWORD = "correct-horse-battery-staple"
 
 
 @dataclass
@@ -46,9 +54,10 @@ class World:
 
 
 def make_user(username: str, *, department=None, group=None, superuser=False):
+    """A user with PASSWORD, a member of ``department`` and in ``group`` (as staff are)."""
     user = get_user_model().objects.create_user(
         username=username,
-        password="correct-horse-battery-staple",
+        password=PASSWORD,
         first_name=f"{username} さん",
         email=f"{username}@example.jp",
         is_superuser=superuser,
@@ -59,6 +68,18 @@ def make_user(username: str, *, department=None, group=None, superuser=False):
     if group is not None:
         user.groups.add(group)
     return user
+
+
+def make_member(username: str, *departments: Department, perms=("submit_entry",)):
+    """A member of ``departments`` holding ``perms`` directly (no group), as the report and
+    workbook tests want staff of the seed's own departments."""
+    user = get_user_model().objects.create_user(username=username, password="x-unused-x")
+    for department in departments:
+        Membership.objects.create(user=user, department=department)
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="evaluations", codename__in=perms)
+    )
+    return get_user_model().objects.get(pk=user.pk)  # fresh: no cached permissions
 
 
 def build_world() -> World:
@@ -113,41 +134,11 @@ def build_world() -> World:
     )
 
 
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
-
-
 def client_for(world: World, persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
         client.force_login(world.users[persona])
     return client
-
-
-@pytest.fixture
-def as_persona(world):
-    """``as_persona("staff_a")`` → a test client signed in as that persona."""
-    return lambda persona: client_for(world, persona)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # PBKDF2 would cost ~0.1 s per persona and test; the hasher is not what these tests test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Evidence files go to a throwaway directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "evidence"},
-        },
-    }
-    return tmp_path / "evidence"
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
