@@ -1,11 +1,23 @@
-"""Shared test plumbing. (Database: pytest-django builds test_reformtracker itself; `make
-test-postgres` points DATABASE_URL at a throwaway PostgreSQL 15 via scripts/with-postgres.sh.)"""
+"""Every fixture the tests share, and nothing else: the helpers they hand out are plain
+modules (tests/personas.py, tests/constants.py, tests/factories.py) that tests import.
+(Database: pytest-django builds test_reformtracker itself; `make test-postgres` points
+DATABASE_URL at a throwaway PostgreSQL 15 via scripts/with-postgres.sh.)"""
 
+import io
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from evaluations import services
+from evaluations.choices import RoundKind
+from initiatives.models import Department, Plan
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.personas import World, build_world, client_for, make_member
 
 # Playwright's sync API keeps an asyncio event loop running in the test's own thread, so Django
 # would refuse every ORM call made while a browser is open ("SynchronousOnlyOperation: You cannot
@@ -29,3 +41,88 @@ def chromium_executable() -> str:
     if not Path(path).is_file():
         pytest.fail(f"Chromium not found at {path}; run scripts/ensure-system-deps.sh as root")
     return path
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # PBKDF2 would cost ~0.1 s per persona and test; the hasher is not what the tests test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Evidence files go to a throwaway directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+    }
+    return tmp_path / "evidence"
+
+
+# --- the seed data: both cities as published (fixtures/*.json) ------------------------------------
+
+
+@pytest.fixture
+def seeded(db):
+    """Both cities' seed data, loaded as `manage.py load_seed` loads it."""
+    call_command("load_seed", stdout=io.StringIO())
+
+
+@pytest.fixture
+def osaka(seeded) -> Plan:
+    return Plan.objects.select_related("municipality").get(slug=OSAKA)
+
+
+@pytest.fixture
+def kitakyushu(seeded) -> Plan:
+    return Plan.objects.select_related("municipality").get(slug=KITAKYUSHU)
+
+
+@pytest.fixture
+def open_round_2025(osaka):
+    """令和7年度末の照会: every office-tracked item blank (未着手), as a new year starts."""
+    return services.open_round(
+        plan=osaka,
+        fiscal_year=2025,
+        kind=RoundKind.YEAR_END,
+        as_of=date(2026, 3, 31),
+        actor_name="test",
+    )
+
+
+@pytest.fixture
+def staff_kaikaku(osaka):
+    """Staff of 市政改革室's own items (so staff of a department, for import purposes)."""
+    return make_member("kaikaku", Department.objects.get(code="shisei-kaikaku"))
+
+
+@pytest.fixture
+def staff_zaisei(osaka):
+    return make_member("zaisei", Department.objects.get(code="zaisei"))
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The whole-page cache as in production (tests have it off by default), emptied."""
+    settings.PUBLIC_PAGE_CACHE = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0  # tests publish and look at once
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- the small world of the staff tests (tests/personas.py) ---------------------------------------
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def as_persona(world):
+    """``as_persona("staff_a")`` → a test client signed in as that persona."""
+    return lambda persona: client_for(world, persona)

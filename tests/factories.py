@@ -2,7 +2,9 @@
 
 Results are never written directly: ``make_published_round`` goes through
 ``evaluations.services`` (open_round → update_entry with state=CONFIRMED → publish_round), the
-way staff and the seed loader do, so history and snapshots are made as in production.
+way staff and the seed loader do, so history and snapshots are made as in production. The one
+exception is ``grow_and_publish``, which bulk-writes a plan of 10,000 items and its publication
+for the tests of page size and speed (through the services that would take minutes).
 
 Every factory gives each row a fresh code/slug, so several calls in one test never collide;
 pass the keyword arguments you care about and leave the rest.
@@ -12,13 +14,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from evaluations import services
 from evaluations.choices import EntryState, Result, RoundKind
-from evaluations.models import Publication, Round
+from evaluations.models import Publication, PublishedPillar, PublishedResult, Round
 from initiatives.models import Department, Initiative, Municipality, Pillar, Plan
 from reformtracker.calendar_ja import fiscal_year_end, fy_end_label_ja
+from tests.constants import OSAKA
 
 _sequence = itertools.count(1)
 
@@ -193,3 +196,63 @@ def make_published_round(
         published_at=published_at,
         note=f"{fy_end_label_ja(round_.fiscal_year)}時点",
     )
+
+
+def grow_and_publish(slug: str = OSAKA, total: int = 10_000, fiscal_year: int = 2025):
+    """Brings the plan to ``total`` initiatives (bulk rows under pillar 2) and publishes a
+    year-end 時点 for ``fiscal_year`` holding every one of them: 2 achieved, 1 not achieved in
+    every 3, and the seed's own results for the seed's items. Returns the publication."""
+    plan = Plan.objects.get(slug=slug)
+    pillar = plan.pillars.get(order=2)
+    department = plan.initiatives.first().department
+    existing = plan.initiatives.count()
+    Initiative.objects.bulk_create(
+        [
+            Initiative(
+                plan=plan,
+                pillar=pillar,
+                department=department,
+                code=f"g-{n}",
+                order=1000 + n,
+                title=f"追加の取組{n}",
+            )
+            for n in range(total - existing)
+        ],
+        batch_size=1000,
+    )
+    round_ = Round.objects.create(
+        plan=plan, fiscal_year=fiscal_year, as_of=date(fiscal_year + 1, 3, 31), state="closed"
+    )
+    publication = Publication.objects.create(
+        round=round_, published_at=datetime(fiscal_year + 1, 6, 1, 5, tzinfo=UTC)
+    )
+    PublishedPillar.objects.bulk_create(
+        PublishedPillar(
+            publication=publication,
+            pillar=p,
+            order=p.order,
+            name=p.name,
+            office_tracks_items=p.office_tracks_items,
+        )
+        for p in plan.pillars.all()
+    )
+    rows = []
+    for n, item in enumerate(
+        plan.initiatives.filter(pillar__office_tracks_items=True).select_related("department")
+    ):
+        result = Result.NOT_ACHIEVED if n % 3 == 2 else Result.ACHIEVED
+        rows.append(
+            PublishedResult(
+                publication=publication,
+                initiative=item,
+                pillar_id=item.pillar_id,
+                department=item.department,
+                code=item.code,
+                order=item.order,
+                title=item.title,
+                department_name=item.department.name,
+                result=result,
+            )
+        )
+    PublishedResult.objects.bulk_create(rows, batch_size=1000)
+    return publication

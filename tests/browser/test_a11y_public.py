@@ -16,11 +16,11 @@ from django.core.management import call_command
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
 
+from tests.constants import KITAKYUSHU, OSAKA
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-OSAKA = "osaka-shin-shisei-kaikaku"
-KITAKYUSHU = "kitakyushu-shisei-henkaku"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -87,7 +87,7 @@ def _axe(page) -> dict:
 
 
 # What axe leaves for a person to review ("incomplete"), by axe's reason, and why each holds.
-# Both are text in the stylesheet's own colours, whose ratios tests/public/test_contrast.py
+# Both are text in the stylesheet's own colours, whose ratios tests/dashboard/test_contrast.py
 # computes from the design tokens; anything else left for review fails the test below.
 REVIEWED_CONTRAST = {
     # Text inside the charts' <svg role="img">: axe cannot see an SVG's background. The labels

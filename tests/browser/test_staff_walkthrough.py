@@ -12,7 +12,7 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
 
-from tests.staff.conftest import build_world, move
+from tests.personas import PASSWORD, build_world, move
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "correct-horse-battery-staple"
 
 
 def sign_in(browser, base, username):

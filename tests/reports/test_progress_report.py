@@ -12,21 +12,12 @@ from django.core.management.base import CommandError
 from evaluations import services
 from evaluations.choices import EntryState
 from evaluations.reports import pdf, typesetting
+from tests.constants import ISSUED, OSAKA_PILLARS
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing"),
 ]
-
-OSAKA_PILLARS = [
-    "DXの推進",
-    "官民連携の推進",
-    "業務改革の推進",
-    "働き方改革",
-    "ニア・イズ・ベターの徹底",
-    "持続可能な行財政基盤の構築",
-]
-ISSUED = date(2025, 9, 16)
 
 
 def pdf_text(data: bytes, tmp_path, name="report.pdf") -> str:

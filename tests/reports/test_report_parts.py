@@ -18,7 +18,7 @@ import pytest
 
 from evaluations.models import PublishedResult
 from evaluations.reports import parts, pdf
-from tests.reports.test_progress_report import ISSUED
+from tests.constants import ISSUED
 
 pytestmark = [
     pytest.mark.django_db,

@@ -10,8 +10,7 @@ from django.test import override_settings
 
 from evaluations.models import Entry, HistoryEvent
 from initiatives.models import Department
-
-from .conftest import make_user
+from tests.personas import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +24,12 @@ def private_media(tmp_path, settings):
 
 @pytest.fixture
 def office_user(osaka):
-    return make_user("office", Department.objects.get(code="shisei-kaikaku"))
+    return make_member("office", Department.objects.get(code="shisei-kaikaku"))
 
 
 @pytest.fixture
 def kitakyushu_office(kitakyushu):
-    return make_user("k-office", Department.objects.get(code="shisei-henkaku"))
+    return make_member("k-office", Department.objects.get(code="shisei-henkaku"))
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, osaka):

@@ -1,0 +1,122 @@
+"""The initiative browser: filters, Japanese search, pagination, htmx fragments with URL state."""
+
+import re
+
+import pytest
+
+from initiatives.models import Department, Initiative, Pillar
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.factories import grow_and_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _codes(response) -> list[str]:
+    body = response.content.decode()
+    table = body.split('class="initiative-table"', 1)[-1] if "initiative-table" in body else ""
+    return re.findall(r"<tr>\s*<td>([^<]+)</td>", table)
+
+
+def _count(response) -> str:
+    return re.search(r'id="result-count"[^>]*>([^<]+)<', response.content.decode()).group(1)
+
+
+def test_it_lists_every_initiative_of_both_plans_by_default(client, seeded):
+    response = client.get("/initiatives/")
+    assert _count(response) == "30件中 1〜20件目を表示"
+    assert len(_codes(response)) == 20
+
+
+def test_it_filters_by_plan_pillar_department_result_and_level(client, seeded):
+    assert "6件中" in _count(client.get(f"/initiatives/?plan={KITAKYUSHU}"))
+    pillar = Pillar.objects.get(plan__slug=OSAKA, order=6)
+    codes = _codes(client.get(f"/initiatives/?pillar={pillar.pk}"))
+    assert codes and all(code.startswith("6-") for code in codes)
+    assert len(codes) == Initiative.objects.filter(pillar=pillar).count()
+
+    department = Department.objects.get(name="環境局")
+    codes = _codes(client.get(f"/initiatives/?department={department.pk}"))
+    assert sorted(codes) == sorted(
+        Initiative.objects.filter(department=department).values_list("code", flat=True)
+    )
+
+    assert "評価対象外" in client.get("/initiatives/?result=excluded").content.decode()
+    assert _codes(client.get("/initiatives/?result=excluded")) == ["6-5"]
+    assert "4件中" in _count(client.get("/initiatives/?result=not_achieved"))
+    assert "19件中" in _count(client.get(f"/initiatives/?plan={OSAKA}&result=achieved"))
+    # Kitakyushu publishes no item results: its six are "not published".
+    assert "6件中" in _count(client.get("/initiatives/?result=none"))
+    level_b = _codes(client.get("/initiatives/?level=BC"))
+    assert sorted(level_b) == sorted(
+        Initiative.objects.filter(reform_level="BC").values_list("code", flat=True)
+    )
+
+
+def test_it_filters_by_fiscal_year_and_shows_that_years_result(client, seeded):
+    grow_and_publish(total=40, fiscal_year=2025)
+    latest = client.get(f"/initiatives/?plan={OSAKA}&result=excluded")
+    assert _codes(latest) == []  # in the FY2025 時点 every item was evaluated
+    fy2024 = client.get(f"/initiatives/?plan={OSAKA}&result=excluded&fy=2024")
+    assert _codes(fy2024) == ["6-5"]
+    assert "令和6年度末時点" in fy2024.content.decode()
+    # Only items published in that year: the 16 added for FY2025 are not in FY2024.
+    assert "24件中" in _count(client.get(f"/initiatives/?plan={OSAKA}&fy=2024"))
+    assert "40件中" in _count(client.get(f"/initiatives/?plan={OSAKA}&fy=2025"))
+
+
+def test_it_searches_japanese_titles_and_published_narratives_with_full_width_input(client, seeded):
+    codes = _codes(client.get("/initiatives/?q=民間委託"))
+    titles = Initiative.objects.filter(title__contains="民間委託").values_list("code", flat=True)
+    assert titles and set(titles) <= set(codes)
+    # 全角 letters are read as 半角: 「ＤＸ」 finds what 「DX」 finds.
+    assert _codes(client.get("/initiatives/?q=ＤＸ")) == _codes(client.get("/initiatives/?q=DX"))
+    # The reason published with a result is searched too.
+    assert _codes(client.get("/initiatives/?q=令和9年度末時点で評価")) == ["6-5"]
+    assert (
+        "条件に合う取組項目はありません"
+        in client.get("/initiatives/?q=存在しない語").content.decode()
+    )
+
+
+def test_it_pages_through_results_keeping_the_filters_in_the_links(client, seeded):
+    first = client.get(f"/initiatives/?plan={OSAKA}")
+    assert _count(first) == "24件中 1〜20件目を表示"
+    assert f"?plan={OSAKA}&amp;page=2" in first.content.decode()
+    second = client.get(f"/initiatives/?plan={OSAKA}&page=2")
+    assert _count(second) == "24件中 21〜24件目を表示"
+    assert set(_codes(first)).isdisjoint(_codes(second))
+    assert len(_codes(first) + _codes(second)) == 24
+    assert client.get("/initiatives/?page=999").status_code == 200  # last page, not an error
+
+
+def test_it_answers_htmx_with_the_fragment_and_a_full_page_otherwise(client, seeded):
+    full = client.get(f"/initiatives/?plan={OSAKA}").content.decode()
+    assert full.startswith("<!DOCTYPE html>")
+    # The form pushes each state into the URL: shareable and the back button works.
+    form = re.search(r'<form id="filters".*?>', full, re.S).group(0)
+    assert 'hx-push-url="true"' in form and 'hx-target="#results"' in form
+    assert 'method="get"' in form  # and without JavaScript it is an ordinary GET form
+
+    fragment = client.get(
+        f"/initiatives/?plan={OSAKA}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    body = fragment.content.decode()
+    assert "<html" not in body and '<form id="filters"' not in body
+    assert 'id="result-count"' in body and 'hx-swap-oob="true"' in body
+    assert _codes(fragment) == _codes(client.get(f"/initiatives/?plan={OSAKA}"))
+    assert "HX-Request" in fragment["Vary"]
+
+    # Back/forward after htmx navigation asks for the whole page.
+    restored = client.get(
+        f"/initiatives/?plan={OSAKA}",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    ).content.decode()
+    assert restored.startswith("<!DOCTYPE html>")
+    assert f'<option value="{OSAKA}" selected>' in restored
+
+
+def test_it_ignores_malformed_filter_values(client, seeded):
+    response = client.get("/initiatives/?pillar=abc&department=x&fy=R6&result=maybe&level=Z")
+    assert response.status_code == 200
+    assert _count(response) == "30件中 1〜20件目を表示"
