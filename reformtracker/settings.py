@@ -165,6 +165,9 @@ PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
 # once per publication fingerprint, with the page cache on or off. Off in tests for the same
 # reason as the page cache (rolled-back ids are reused); tests that check it turn it on.
 PUBLIC_DATA_MEMO = env_bool("PUBLIC_DATA_MEMO", DJANGO_ENV != "test")
+# How long a process trusts the publication fingerprint it last read: a new publication shows
+# in every worker within this many seconds.
+PUBLIC_PAGE_FINGERPRINT_SECONDS = 1.0
 # The page chrome (site header, footer) is a function of the language and the page's URL name
 # alone: Django's {% cache %} keeps it per process (rendering its translations and URLs was a
 # third of a dashboard render). A dummy cache renders it every time, as tests do by default.
