@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from evaluations import published
 from evaluations.charts import stacked_bars
+from evaluations.choices import Result
 from evaluations.labels import asof, localised
 from evaluations.models import PublishedResult
 from evaluations.rates import EMPTY
@@ -327,5 +328,6 @@ def badge_data(slug: str) -> dict:
         "right": right,
         "width": left + right,
         "title": localised(plan, "title"),
+        "colour": Result.ACHIEVED.hex,
         "LANGUAGE_CODE": language(),
     }

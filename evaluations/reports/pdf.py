@@ -157,6 +157,7 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         "results_chapter": True,
         "body_sections": sections,
         "tail": True,
+        "colours": {result.value: result.hex for result in Result},
         "font_url": FONT_FILE.as_uri(),
         "font_family": FONT_FAMILY,
     }
