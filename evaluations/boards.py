@@ -36,7 +36,7 @@ class _Prepared:
 
     def __init__(self, model, *ordering: str, join: str | None = None):
         self.model, self.ordering, self.join = model, ordering, join
-        self.plans: dict[tuple[str, str], tuple] = {}
+        self.plans: dict[tuple[str, str], tuple] = memos.store()
 
     def _models(self) -> list:
         models = [self.model]

@@ -1,34 +1,16 @@
-"""Public pages for X会議 and the yearly schedule grid, and their JSON for the read API.
+"""Public pages for X会議 and the yearly schedule grid, and their JSON for the read API; what
+they show is built by xmeetings.pages.
 
 These read live rows (meetings are not published in rounds) and "held or upcoming" depends on
 today, so they are not cached whole like the result pages (``public_page(store=False)``); they get
 an ETag of their content, so repeat visits are answered 304 without sending the page again.
 """
 
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.shortcuts import render
 
-from initiatives.models import Plan
 from reformtracker.public_pages import licensed_json, public_page
-from xmeetings.models import Meeting, MeetingTopic, Schedule
-
-
-def meeting_data(plan_slug: str | None) -> dict:
-    meetings = Meeting.objects.select_related("plan__municipality").prefetch_related(
-        "topics", "materials"
-    )
-    if plan_slug:
-        meetings = meetings.filter(plan__slug=plan_slug)
-    today = timezone.localdate()
-    meetings = list(meetings.order_by("plan__order", "earliest", "number"))
-    for meeting in meetings:
-        # Held or upcoming is relative to today; an approximate date counts as upcoming
-        # until its whole range has passed.
-        meeting.is_past = meeting.latest < today
-    topics = MeetingTopic.objects.filter(meeting__isnull=True).select_related("plan")
-    if plan_slug:
-        topics = topics.filter(plan__slug=plan_slug)
-    return {"meetings": meetings, "yearly_topics": list(topics), "today": today}
+from xmeetings.models import Meeting
+from xmeetings.pages import meeting_data, schedule_data
 
 
 @public_page(store=False)
@@ -72,19 +54,6 @@ def meetings_json(request):
             ],
         }
     )
-
-
-def schedule_data(slug: str, fiscal_year: int | None) -> dict:
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
-    schedules = Schedule.objects.filter(plan=plan).order_by("-fiscal_year")
-    if fiscal_year is not None:
-        schedules = schedules.filter(fiscal_year=fiscal_year)
-    schedule = get_object_or_404(schedules.with_grid()[:1])
-    meetings = list(
-        Meeting.objects.filter(plan=plan, fiscal_year=schedule.fiscal_year).order_by("earliest")
-    )
-    columns, rows = schedule.grid(meetings)
-    return {"plan": plan, "schedule": schedule, "columns": columns, "rows": rows}
 
 
 @public_page(store=False)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from evaluations import labels, published
 from reformtracker import memos
+from reformtracker.display import language
 from reformtracker.links import translated_url
 
 register = template.Library()
@@ -63,7 +63,7 @@ def ja_attr(*values):
 def language_urls(context):
     """[(code, name, url, is_current)] for the switcher: the same page in each language."""
     request = context["request"]
-    current = get_language() or "ja"
+    current = language()
     path = request.get_full_path()
     return [
         {
@@ -91,7 +91,7 @@ def _fragment_key(board: dict, testid: str) -> tuple:
     publication = board["publication"]
     chart, trend = board["chart"], board["trend_chart"]
     return (
-        get_language() or "ja",
+        language(),
         testid,
         board["plan"].slug,
         publication.pk if publication else None,
@@ -113,7 +113,7 @@ def dashboard(context, board, testid="headline-rate"):
     template_ = context.template.engine.get_template(_DASHBOARD)
 
     def render():
-        values = {"board": board, "testid": testid, "LANGUAGE_CODE": get_language() or "ja"}
+        values = {"board": board, "testid": testid, "LANGUAGE_CODE": language()}
         return template_.render(context.new(values))
 
     fingerprint = board.get("fingerprint")
