@@ -2,12 +2,12 @@
 
 Social networks and LINE do not show SVG as og:image, so the cards are PNG, drawn with Pillow (a
 well-kept imaging library that WeasyPrint already installs) in the font bundled for the reports
-(``evaluations.reports.pdf.FONT_FILE``, ``REPORT_FONT_FILE`` to override), never a system font:
+(``evaluations.reports.typesetting.FONT_FILE``, ``REPORT_FONT_FILE`` to override), never a system font:
 a card looks the same on every server, and a character the font lacks is replaced before drawing
 rather than shown as a missing-glyph box.
 
-The figures come from the same boards as the pages (``views.public.plan_data`` and
-``dashboards``) and are shown by the same rule (``Summary.rate_display``) with the same msgids,
+The figures come from the same boards as the pages (``evaluations.boards.plan_data``
+and ``dashboards``) and are shown by the same rule (``Summary.rate_display``) with the same msgids,
 so a card never disagrees with the page it illustrates. A card is built as a list of ``Text``
 (``Card.lines()`` is what a test or the og:image:alt sentence reads) and only then drawn.
 """
@@ -18,14 +18,16 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 from PIL import Image, ImageDraw, ImageFont
 
+from evaluations.labels import asof, localised
 from evaluations.rates import EMPTY
-from evaluations.templatetags.public_tags import asof, loc
+from evaluations.reports.typesetting import FONT_FILE
+from reformtracker import memos
+from reformtracker.display import is_english, language
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 64
@@ -85,19 +87,17 @@ class Card:
 
 def font_file() -> Path:
     """The reports' font file: one setting (``REPORT_FONT_FILE``) for PDF and cards alike."""
-    from evaluations.reports.pdf import FONT_FILE  # imported late: the report module is large
-
     return Path(FONT_FILE)
 
 
-@lru_cache(maxsize=64)
+@memos.lru(maxsize=64)
 def _font(size: int) -> ImageFont.FreeTypeFont:
     # BASIC layout: CJK and Latin need no shaping, and the result does not depend on whether
     # this Pillow build found libraqm.
     return ImageFont.truetype(str(font_file()), size, layout_engine=ImageFont.Layout.BASIC)
 
 
-@lru_cache(maxsize=1)
+@memos.lru(maxsize=1)
 def font_characters() -> frozenset[int]:
     """The code points the font has a glyph for (its cmap)."""
     from fontTools.ttLib import TTFont
@@ -206,10 +206,6 @@ def _shrink(text: str, width: int, largest: int, smallest: int) -> int:
 # --- what a card says ---------------------------------------------------------------------------
 
 
-def _language() -> str:
-    return get_language() or "ja"
-
-
 def site_name() -> str:
     return gettext("市政改革の進捗")
 
@@ -217,8 +213,8 @@ def site_name() -> str:
 def plan_label(plan) -> str:
     """「大阪市「新・市政改革プラン」」 / 'Osaka City "New Administrative Reform Plan…"'."""
     return gettext("%(municipality)s「%(title)s」") % {
-        "municipality": loc(plan.municipality, "name"),
-        "title": loc(plan, "title"),
+        "municipality": localised(plan.municipality, "name"),
+        "title": localised(plan, "title"),
     }
 
 
@@ -250,7 +246,7 @@ def plan_sentence(board: dict) -> str:
     return gettext("%(plan)sの達成率は%(asof)sで%(rate)s（%(counts)s）です。") % {
         "plan": plan_label(plan),
         "asof": asof(publication.round),
-        "rate": summary.rate_display(_language()),
+        "rate": summary.rate_display(language()),
         "counts": counts(summary),
     }
 
@@ -267,7 +263,7 @@ def site_alt(boards: list[dict] | None = None) -> str:
     """og:image:alt of the site card, with every plan's figures when the page has them."""
     if not boards:
         return gettext("市政改革の進捗：計画ごとの最新の達成率")
-    joiner = " " if _language().startswith("en") else ""
+    joiner = " " if is_english() else ""
     return gettext("%(site)s：%(plans)s") % {
         "site": site_name(),
         "plans": joiner.join(plan_sentence(b) for b in boards),
@@ -296,9 +292,9 @@ def plan_card(board: dict) -> Card:
     _header(card)
     inner = WIDTH - 2 * MARGIN
 
-    municipality = drawable(loc(plan.municipality, "name"))
+    municipality = drawable(localised(plan.municipality, "name"))
     card.texts.append(Text(municipality, MARGIN, 132, 36, MUTED, BACKGROUND))
-    size, lines = fit(drawable(loc(plan, "title")), inner, 64, 40, 2)
+    size, lines = fit(drawable(localised(plan, "title")), inner, 64, 40, 2)
     y = 186
     for line in lines:
         card.texts.append(Text(line, MARGIN, y, size, FOREGROUND, BACKGROUND))
@@ -313,7 +309,7 @@ def plan_card(board: dict) -> Card:
     heading = drawable(rate_heading(publication))
     size = _shrink(heading, inner, 36, 24)
     card.texts.append(Text(heading, MARGIN, 366, size, MUTED, BACKGROUND))
-    rate = drawable(summary.rate_display(_language()))
+    rate = drawable(summary.rate_display(language()))
     size = _shrink(rate, inner, 128, 64)
     card.texts.append(Text(rate, MARGIN, 524, size, ACCENT, BACKGROUND, anchor="ls"))
     figures = drawable(counts(summary))
@@ -340,7 +336,7 @@ def site_card(boards: list[dict]) -> Card:
     for board in shown:
         card.boxes.append(((MARGIN, y, WIDTH - MARGIN, y), RULE))
         publication, summary = board["publication"], board.get("summary") or EMPTY
-        rate = drawable(summary.rate_display(_language()))
+        rate = drawable(summary.rate_display(language()))
         rate_width = round(text_width(rate, rate_size))
         middle = y + height // 2
         room = WIDTH - 2 * MARGIN - rate_width - 40

@@ -3,6 +3,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# One colour per result: the デジタル庁 design token the site's stylesheet names (green / red /
+# grey, each keeping AA contrast with white text) and the hex that outputs which cannot read
+# CSS variables (the PDF, the badge) use. site.css's --achieved, --not-achieved and --excluded
+# and the PDF stylesheet are checked against these (tests/public/test_contrast.py).
+_PALETTE = {
+    "achieved": ("--color-primitive-green-800", "#115a36"),
+    "not_achieved": ("--color-primitive-red-800", "#b20000"),
+    "excluded": ("--color-neutral-solid-gray-700", "#414141"),
+}
+
 
 class Result(models.TextChoices):
     """An initiative's evaluation at a 時点. 評価対象外 counts as checked, never as evaluated."""
@@ -17,25 +27,17 @@ class Result(models.TextChoices):
 
     @property
     def colour(self) -> str:
-        # デジタル庁 design tokens: green / red / grey that keep AA contrast with white text.
-        return {
-            "achieved": "var(--color-primitive-green-800, #115a36)",
-            "not_achieved": "var(--color-primitive-red-800, #b20000)",
-            "excluded": "var(--color-neutral-solid-gray-700, #414141)",
-        }[self.value]
+        """The colour as CSS: the design token, with the hex as its fallback."""
+        token, hex_ = _PALETTE[self.value]
+        return f"var({token}, {hex_})"
+
+    @property
+    def hex(self) -> str:
+        return _PALETTE[self.value][1]
 
     @property
     def css_class(self) -> str:
         return f"result-{self.value.replace('_', '-')}"
-
-    @classmethod
-    def from_label(cls, text: str) -> "Result":
-        """Reads a label as staff type it (達成, 未達成, 評価対象外, or the English value)."""
-        value = str(text).strip()
-        for member in cls:
-            if value in (member.value, str(member.label)):
-                return member
-        raise ValueError(value)
 
 
 class RoundKind(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Whole-page caching and ETags for the public pages (ARCHITECTURE idea 4).
+"""Whole-page caching and ETags for the public pages (docs/architecture.md, "Public pages cache
+exactly by publication").
 
 A public page is a function of (the published snapshots, the language, the path with its query
 string). The cache key carries a fingerprint of the publications, so publishing — or withdrawing —
@@ -6,7 +7,7 @@ a 時点 changes every key at once and nothing needs invalidating. The fingerpri
 aggregate query per request.
 
 PublicPageCacheMiddleware serves and stores the pages; the ``public_page`` decorator on each view
-sets the ETag and marks what may be stored. Only anonymous visitors without session or message
+(reformtracker.public_pages) sets the ETag and marks what may be stored. Only anonymous visitors without session or message
 cookies are served from the cache: staff see
 their own header, and a page that used a CSRF token is never stored (a cached token would hand one
 visitor's token to the next). The ETag is a hash of the content, so a 304 is right even for text
@@ -16,40 +17,16 @@ that is live rather than published (plan notes), and repeat visits cost no rende
 from __future__ import annotations
 
 import hashlib
-import time
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers
-from django.utils.http import parse_etags, quote_etag
+from django.http import HttpResponse
 from django.utils.translation import get_language_from_path
 
-from evaluations.models import Publication
+from evaluations.published import publication_fingerprint
+from reformtracker.public_pages import answer_304, not_modified
 
 CACHE_PREFIX = "public-page"
-
-
-_memo = {"value": None, "until": 0.0}
-
-
-def publication_fingerprint() -> str:
-    """Changes whenever a publication is added or removed (one query).
-
-    Each process re-reads it at most once per PUBLIC_PAGE_FINGERPRINT_SECONDS (default 1 s), so
-    a cache hit usually touches no database at all; a publication shows within that second in
-    every worker (each keeps its own local-memory cache, so no signal could reach them all).
-    """
-    ttl = getattr(settings, "PUBLIC_PAGE_FINGERPRINT_SECONDS", 1.0)
-    now = time.monotonic()
-    if ttl > 0 and _memo["value"] is not None and now < _memo["until"]:
-        return _memo["value"]
-    state = Publication.objects.aggregate(n=Count("id"), last=Max("id"))
-    value = f"{state['n']}.{state['last'] or 0}"
-    _memo.update(value=value, until=now + ttl)
-    return value
 
 
 # The root URLconf's addresses that are never public pages (reformtracker/urls.py): requests
@@ -77,27 +54,6 @@ def _variant(request) -> str:
 def cache_key(request, fingerprint: str, language: str) -> str:
     raw = "|".join([fingerprint, language, _variant(request), request.get_full_path()])
     return f"{CACHE_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
-
-
-def content_etag(content: bytes) -> str:
-    return quote_etag(hashlib.sha256(content).hexdigest()[:32])
-
-
-def _not_modified(request, etag: str) -> bool:
-    return etag in parse_etags(request.headers.get("If-None-Match", ""))
-
-
-# What a 304 carries of the full response besides ETag and caching headers (RFC 9110 15.4.5).
-_KEPT_ON_304 = ("Cache-Control", "Vary", "Content-Location", "Cross-Origin-Resource-Policy")
-
-
-def _answer_304(response, etag: str) -> HttpResponseNotModified:
-    not_modified = HttpResponseNotModified()
-    for name in _KEPT_ON_304:
-        if name in response:
-            not_modified[name] = response[name]
-    not_modified["ETag"] = etag
-    return not_modified
 
 
 class PublicPageCacheMiddleware:
@@ -128,8 +84,8 @@ class PublicPageCacheMiddleware:
                 for name, value in headers.items():
                     response[name] = value
                 response["X-Public-Cache"] = "hit"
-                if _not_modified(request, etag):
-                    return _answer_304(response, etag)
+                if not_modified(request, etag):
+                    return answer_304(response, etag)
                 return response
             request.public_cache_key = key
         response = self.get_response(request)
@@ -146,43 +102,3 @@ class PublicPageCacheMiddleware:
                 settings.PUBLIC_PAGE_CACHE_SECONDS,
             )
         return response
-
-
-def public_page(view=None, *, store: bool = True):
-    """Decorates a public view: ETag/304 always; stored whole by PublicPageCacheMiddleware when
-    ``store`` (and the middleware found the request cacheable).
-
-    Pages that read live rows besides publications (X会議, whose status depends on today) use
-    ``store=False``: they get the ETag and 304 but are rendered every time.
-    """
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
-                return response
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            etag = content_etag(response.content)
-            storable = (
-                store
-                and getattr(request, "public_cache_key", None) is not None
-                # A page that touched the CSRF token belongs to one visitor only.
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            )
-            response["ETag"] = etag
-            # Browsers revalidate every time (ETag → 304), so a new publication shows at once.
-            response["Cache-Control"] = "no-cache"
-            response["X-Public-Cache"] = "miss" if storable else "bypass"
-            patch_vary_headers(response, ["Cookie", "HX-Request"])
-            if _not_modified(request, etag):
-                return _answer_304(response, etag)
-            response.public_cache_store = storable
-            return response
-
-        return wrapper
-
-    if view is not None:
-        return decorate(view)
-    return decorate

@@ -7,14 +7,17 @@ round published more than once, its newest publication.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Max
 
-from evaluations.choices import Result
+from evaluations.choices import Result, RoundKind
 from evaluations.models import Publication, PublishedPillar, PublishedResult
 from evaluations.rates import EMPTY, Summary, summarize, summarize_by
+from reformtracker import memos
 
 
 def _newest_per_round(publications: Iterable[Publication]) -> list[Publication]:
@@ -45,6 +48,15 @@ def latest_by_plan(plan_ids: Iterable[int] | None = None) -> dict[int, Publicati
     return latest
 
 
+def publication_for(plan, fiscal_year: int) -> Publication | None:
+    """The 時点 a fiscal year's report and open-data files show: the newest publication of the
+    year-end round, or of the year's latest interim round when the year-end one is not
+    published yet."""
+    candidates = [p for p in current_publications([plan.pk]) if p.round.fiscal_year == fiscal_year]
+    candidates.sort(key=lambda p: (p.round.kind == RoundKind.YEAR_END, p.round.as_of), reverse=True)
+    return candidates[0] if candidates else None
+
+
 def summaries_of(publications: Iterable[Publication]) -> dict[int, Summary]:
     """Summary per publication id, in one GROUP BY query."""
     ids = [p.pk for p in publications]
@@ -71,6 +83,29 @@ def published_pillars(publication: Publication) -> dict[int, PublishedPillar]:
     return {p.pillar_id: p for p in publication.pillars.all()}
 
 
+# --- the publication fingerprint ----------------------------------------------------------------
+
+# "value": the fingerprint last read; "until": when this process reads it again.
+_fingerprint = memos.store()
+
+
+def publication_fingerprint() -> str:
+    """Changes whenever a publication is added or removed (one query).
+
+    Each process re-reads it at most once per ``PUBLIC_PAGE_FINGERPRINT_SECONDS``, so a cache
+    hit usually touches no database at all; a publication shows within that time in every
+    worker (each keeps its own local-memory cache, so no signal could reach them all).
+    """
+    ttl = settings.PUBLIC_PAGE_FINGERPRINT_SECONDS
+    now = time.monotonic()
+    if ttl > 0 and _fingerprint.get("value") is not None and now < _fingerprint["until"]:
+        return _fingerprint["value"]
+    state = Publication.objects.aggregate(n=Count("id"), last=Max("id"))
+    value = f"{state['n']}.{state['last'] or 0}"
+    _fingerprint.update(value=value, until=now + ttl)
+    return value
+
+
 # --- what the dashboards read, memoised per publication fingerprint ---------------------------
 
 
@@ -78,8 +113,8 @@ def published_pillars(publication: Publication) -> dict[int, PublishedPillar]:
 class PublishedState:
     """Everything the dashboards take from publications: immutable for one fingerprint.
 
-    Publications are append-only and their snapshot rows never change (idea 1), and a published
-    round's plan, fiscal year, kind and as-of date are fixed, so for a given set of publications
+    Publications are append-only and their snapshot rows never change (docs/architecture.md,
+    "Public pages read published snapshots"), and a published round's plan, fiscal year, kind and as-of date are fixed, so for a given set of publications
     (the fingerprint) all of this is fixed too. Live rows (plans, pillars) are not in here.
     """
 
@@ -92,20 +127,11 @@ class PublishedState:
     excluded: dict[int, list[PublishedResult]]  # latest publication id → its 評価対象外 rows
 
 
-_state_memo: dict[str, PublishedState] = {}
+_state_memo: dict[str, PublishedState] = memos.store()
 
 
 def memo_enabled() -> bool:
-    return getattr(settings, "PUBLIC_DATA_MEMO", False)
-
-
-# views.public.home_boards keeps the home page's boards here, so clear_memo empties both.
-boards_memo: dict = {}
-
-
-def clear_memo() -> None:
-    _state_memo.clear()
-    boards_memo.clear()
+    return settings.PUBLIC_DATA_MEMO
 
 
 def _read_state(fingerprint: str, plan_ids: list[int] | None) -> PublishedState:
@@ -144,8 +170,6 @@ def published_state(plan_ids: Iterable[int] | None = None) -> PublishedState:
     fingerprint, for every plan, and keeps only the newest; a publication shows as soon as the
     fingerprint sees it. Off, it is read for just the plans asked, every time.
     """
-    from evaluations.public_cache import publication_fingerprint
-
     if not memo_enabled():
         return _read_state("", None if plan_ids is None else list(plan_ids))
     fingerprint = publication_fingerprint()

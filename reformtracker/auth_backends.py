@@ -7,16 +7,16 @@ them (about 0.9 ms of a 7 ms status update, measured by bench/bench_status_updat
 result is cached on the user object (Django's own ``_perm_cache``), so once per request as before.
 """
 
-from functools import cache
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from reformtracker import memos
 
-@cache
+
+@memos.lru(maxsize=1)
 def _sql() -> str:
     user = get_user_model()
     q = connection.ops.quote_name

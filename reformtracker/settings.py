@@ -193,6 +193,9 @@ PUBLIC_PAGE_FINGERPRINT_SECONDS = env_float("PUBLIC_PAGE_FINGERPRINT_SECONDS", 1
 # reason as the page cache (rolled-back ids are reused); tests that check it turn it on.
 # Env PUBLIC_DATA_MEMO; on/off; default on, off in tests.
 PUBLIC_DATA_MEMO = env_bool("PUBLIC_DATA_MEMO", DJANGO_ENV != "test")
+# How long a process trusts the publication fingerprint it last read: a new publication shows
+# in every worker within this many seconds.
+PUBLIC_PAGE_FINGERPRINT_SECONDS = 1.0
 # The page chrome (site header, footer) is a function of the language and the page's URL name
 # alone: Django's {% cache %} keeps it per process (rendering its translations and URLs was a
 # third of a dashboard render). A dummy cache renders it every time, as tests do by default.

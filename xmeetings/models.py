@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Pillar, Plan
@@ -188,6 +188,15 @@ class MeetingMaterial(models.Model):
         return self.title
 
 
+class ScheduleQuerySet(models.QuerySet):
+    def with_grid(self):
+        """Schedules with their lanes and each lane's activities, in order (two more queries),
+        as ``Schedule.grid`` reads them."""
+        activities = Prefetch("activities", queryset=ScheduleActivity.objects.order_by("order"))
+        lanes = ScheduleLane.objects.prefetch_related(activities).order_by("order")
+        return self.prefetch_related(Prefetch("lanes", queryset=lanes))
+
+
 class Schedule(models.Model):
     """A fiscal year's schedule grid: lanes × month columns, the last column open-ended."""
 
@@ -203,6 +212,8 @@ class Schedule(models.Model):
         blank=True,
         help_text=_("例：12 とすると 12月から年度末までを「12月以降」の1列にまとめます。"),
     )
+
+    objects = ScheduleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("スケジュール")
@@ -243,6 +254,35 @@ class Schedule(models.Model):
         head = [(f"{m}月", [m]) for m in months if fiscal_month_index(m) < cut]
         tail = [m for m in months if fiscal_month_index(m) >= cut]
         return [*head, (f"{self.open_ended_from}月以降", tail)]
+
+    def grid(self, meetings: list["Meeting"]):
+        """(columns, rows): each lane's row of cells, one per column, holding the lane's
+        activities (from their start column, with ``span_label`` and ``span_columns`` set) or,
+        for the X会議 lane, ``meetings`` in their month's column. Read through
+        ``Schedule.objects.with_grid()`` so the lanes cost no further query."""
+        columns = self.columns()
+        column_of = {}
+        for index, (_label, months) in enumerate(columns):
+            for month in months:
+                column_of[month] = index
+        first_index = fiscal_month_index(self.first_month)
+        rows = []
+        for lane in self.lanes.all():
+            cells = [[] for _ in columns]
+            if lane.shows_meetings:
+                for meeting in meetings:
+                    if fiscal_month_index(meeting.date_month) >= first_index:
+                        cells[column_of[meeting.date_month]].append(meeting)
+            for activity in lane.activities.all():
+                start = column_of.get(activity.start_month, 0)
+                end = column_of.get(activity.end_month, len(columns) - 1)
+                activity.span_label = (
+                    columns[start][0] if start == end else f"{columns[start][0]}〜{columns[end][0]}"
+                )
+                activity.span_columns = end - start + 1
+                cells[start].append(activity)
+            rows.append({"lane": lane, "cells": cells})
+        return columns, rows
 
 
 class ScheduleLane(models.Model):

@@ -22,20 +22,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from evaluations import published
-from evaluations.choices import Result, RoundKind
-from evaluations.models import PillarNarrative, Publication, PublishedResult
+from evaluations.choices import Result
+from evaluations.models import PillarNarrative, PublishedResult
 from evaluations.rates import EMPTY, Summary
 from evaluations.reports import parts, typesetting
 from evaluations.reports.typesetting import FONT_FAMILY, FONT_FILE
 from initiatives.models import Plan, PlanNote
 from reformtracker.calendar_ja import fy_label_ja
-from xmeetings.models import Meeting, Schedule, ScheduleActivity, ScheduleLane
-from xmeetings.views import _grid
+from xmeetings.models import Meeting, Schedule
 
 TEMPLATE = "evaluations/reports/progress_report.html"
 
@@ -46,16 +44,6 @@ Progress = Callable[[int, str], None]
 
 class ReportError(Exception):
     """A report that cannot be made (no such plan or year); the message is Japanese."""
-
-
-def publication_for(plan: Plan, fiscal_year: int) -> Publication | None:
-    """The 時点 a fiscal year's report shows: the newest publication of the year-end round, or
-    of the year's latest interim round when the year-end one is not published yet."""
-    candidates = [
-        p for p in published.current_publications([plan.pk]) if p.round.fiscal_year == fiscal_year
-    ]
-    candidates.sort(key=lambda p: (p.round.kind == RoundKind.YEAR_END, p.round.as_of), reverse=True)
-    return candidates[0] if candidates else None
 
 
 @dataclass
@@ -92,7 +80,7 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
     """Everything the template shows, read from the published snapshot of ``fiscal_year``."""
     if not plan.covers_fiscal_year(fiscal_year):
         raise ReportError(plan.period_error(fiscal_year))
-    publication = publication_for(plan, fiscal_year)
+    publication = published.publication_for(plan, fiscal_year)
     sections: list[PillarSection] = []
     summary = EMPTY
     excluded: list[PublishedResult] = []
@@ -169,6 +157,7 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         "results_chapter": True,
         "body_sections": sections,
         "tail": True,
+        "colours": {result.value: result.hex for result in Result},
         "font_url": FONT_FILE.as_uri(),
         "font_family": FONT_FAMILY,
     }
@@ -205,17 +194,9 @@ def _meetings_and_schedules(plan: Plan, fiscal_year: int):
         .order_by("fiscal_year", "earliest", "number")
     )
     schedules = []
-    lanes = Prefetch(
-        "lanes",
-        queryset=ScheduleLane.objects.prefetch_related(
-            Prefetch("activities", queryset=ScheduleActivity.objects.order_by("order"))
-        ).order_by("order"),
-    )
-    for schedule in Schedule.objects.filter(plan=plan, fiscal_year__in=years).prefetch_related(
-        lanes
-    ):
-        columns, rows = _grid(
-            schedule, [m for m in meetings if m.fiscal_year == schedule.fiscal_year]
+    for schedule in Schedule.objects.filter(plan=plan, fiscal_year__in=years).with_grid():
+        columns, rows = schedule.grid(
+            [m for m in meetings if m.fiscal_year == schedule.fiscal_year]
         )
         schedules.append(
             {

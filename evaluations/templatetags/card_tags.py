@@ -11,7 +11,7 @@ from django import template
 from django.utils.html import format_html
 
 from evaluations import cards
-from evaluations.views.public import _reversed  # reverse(), memoised per language and prefix
+from reformtracker.links import cached_reverse
 
 register = template.Library()
 
@@ -34,7 +34,7 @@ def og_card(context, plan=None, board=None, boards=None):
     if request is None:  # rendered without a request (an error page): no absolute URL to give
         return ""
     slug = plan.slug if plan else None
-    path = _reversed("plan_card", slug) if slug else _reversed("site_card")
+    path = cached_reverse("plan_card", slug) if slug else cached_reverse("site_card")
     url = request.build_absolute_uri(path)
     version = _version(context, board, boards)
     if version:

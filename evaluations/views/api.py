@@ -1,26 +1,19 @@
 """The read API: every public page's data as JSON under /open-data/ (CC BY 4.0).
 
-Each endpoint serialises what the matching HTML page shows, from the same ``*_data`` function in
-views/public.py, so the figures are equal by construction. Rates are given as the exact
-fraction's parts and as the display string of the one rule (Summary.rate_display). Keys are
-English; text values are Japanese as published. /open-data/plans.json (views/opendata.py) stays
+Each endpoint serialises what the matching HTML page shows, from the same function of
+evaluations.boards or evaluations.browse, so the figures are equal by construction. Rates are
+given as the exact fraction's parts and as the display string of the one rule
+(Summary.rate_display). Keys are English; text values are Japanese as published. /open-data/plans.json (views/opendata.py) stays
 as it is.
 """
 
 from __future__ import annotations
 
-from django.http import JsonResponse
 from django.utils import timezone
 
-from evaluations.public_cache import public_page
-from evaluations.views import public
-from evaluations.views.opendata import LICENCE
-
-
-def _json(request, payload: dict) -> JsonResponse:
-    return JsonResponse(
-        {"licence": LICENCE, **payload}, json_dumps_params={"ensure_ascii": False, "indent": 2}
-    )
+from evaluations import boards
+from evaluations.browse import PAGE_SIZE, browse
+from reformtracker.public_pages import licensed_json, public_page
 
 
 def _summary(summary) -> dict:
@@ -88,16 +81,15 @@ def _board(request, board: dict) -> dict:
 
 @public_page
 def home(request):
-    return _json(
-        request, {"plans": [_board(request, b) for b in public.dashboards(list(public._plans()))]}
+    return licensed_json(
+        {"plans": [_board(request, b) for b in boards.dashboards(list(boards.plans()))]}
     )
 
 
 @public_page
 def plan(request, slug):
-    data = public.plan_data(slug)
-    return _json(
-        request,
+    data = boards.plan_data(slug)
+    return licensed_json(
         {
             **_board(request, data),
             "notes": [
@@ -128,10 +120,9 @@ def _result(request, plan, r) -> dict:
 
 @public_page
 def pillar(request, slug, order):
-    data = public.pillar_data(slug, order)
+    data = boards.pillar_data(slug, order)
     plan, snap = data["plan"], data["snapshot"]
-    return _json(
-        request,
+    return licensed_json(
         {
             "plan": _plan(request, plan),
             "pillar": {
@@ -160,10 +151,9 @@ def pillar(request, slug, order):
 
 @public_page
 def initiative(request, slug, code):
-    data = public.initiative_data(slug, code)
+    data = boards.initiative_data(slug, code)
     item = data["initiative"]
-    return _json(
-        request,
+    return licensed_json(
         {
             "plan": _plan(request, data["plan"]),
             "initiative": {
@@ -191,16 +181,15 @@ def initiative(request, slug, code):
 
 @public_page
 def initiatives(request):
-    data = public.browse_data(request.GET)
+    data = browse(request.GET)
     page = data["page"]
-    return _json(
-        request,
+    return licensed_json(
         {
             "filters": data["query"],
             "count": page.paginator.count,
             "page": page.number,
             "pages": page.paginator.num_pages,
-            "page_size": public.PAGE_SIZE,
+            "page_size": PAGE_SIZE,
             "results": [
                 {
                     "plan": i.plan.slug,

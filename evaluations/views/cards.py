@@ -1,7 +1,7 @@
 """The share cards (og:image) as PNG: one per plan, and one for the site.
 
-They read the same boards as the plan page and the dashboard (views.public), so a card shows the
-page's figures, and are cached per publication with an ETag like the pages (public_page).
+They read the same boards as the plan page and the dashboard (evaluations.boards), so a card
+shows the page's figures, and are cached per publication with an ETag like the pages (public_page).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import threading
 from django.http import HttpResponse
 
 from evaluations import cards
-from evaluations.public_cache import public_page
-from evaluations.views.public import home_boards, plan_data
+from evaluations.boards import home_boards, plan_data
+from reformtracker.public_pages import public_page
 
 # The process shares one FreeType face per size (cards._font), and a face must not be used by
 # two threads at once: a threaded server lays out and draws one card at a time. Cards are

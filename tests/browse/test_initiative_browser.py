@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.http import QueryDict
 
+from evaluations.browse import NOT_PUBLISHED, BrowseFilters
 from initiatives.models import Department, Initiative, Pillar
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.factories import grow_and_publish
@@ -120,3 +122,20 @@ def test_it_ignores_malformed_filter_values(client, seeded):
     response = client.get("/initiatives/?pillar=abc&department=x&fy=R6&result=maybe&level=Z")
     assert response.status_code == 200
     assert _count(response) == "30件中 1〜20件目を表示"
+
+
+def test_the_filter_form_keeps_each_value_as_typed_and_reads_what_it_means():
+    form = BrowseFilters(QueryDict("q=%EF%BC%96-%EF%BC%95+&pillar=abc&fy=2024&result=none&level=Z"))
+    assert form.is_valid()  # nothing is rejected: a value naming nothing filters nothing
+    assert form.chosen() == {
+        "plan": "",
+        "pillar": "abc",
+        "department": "",
+        "result": "none",
+        "fy": "2024",
+        "level": "Z",
+        "q": "6-5",  # 全角 → 半角, trimmed
+    }
+    data = form.cleaned_data
+    assert (data["pillar_id"], data["department_id"], data["fiscal_year"]) == (None, None, 2024)
+    assert (data["result_filter"], data["reform_level"]) == (NOT_PUBLISHED, None)

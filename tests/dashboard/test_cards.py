@@ -14,9 +14,9 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 
 from evaluations import cards
+from evaluations.boards import dashboards, live_plans, pillar_data, plan_data
 from evaluations.models import Publication
-from evaluations.reports.pdf import FONT_FILE
-from evaluations.views.public import dashboards, live_plans, pillar_data, plan_data
+from evaluations.reports.typesetting import FONT_FILE
 from initiatives.models import Plan
 from tests.constants import KITAKYUSHU, OSAKA, PUBLIC_PAGES
 from tests.factories import grow_and_publish

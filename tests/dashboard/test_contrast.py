@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from evaluations.choices import Result
+
 STATIC = Path(settings.BASE_DIR) / "static"
 VAR = re.compile(r"var\((--[\w-]+)(?:,\s*([^)]+))?\)")
 
@@ -111,3 +113,22 @@ def test_the_stylesheet_separates_bar_segments_and_hatches_not_achieved():
     assert "chart-not-achieved-hatch" in chart and "<pattern" in chart
     assert re.search(r"\.chart-achieved\s*{[^}]*stroke:\s*var\(--bg\)", css)
     assert re.search(r"\.legend-not-achieved::before\s*{[^}]*repeating-linear-gradient", css)
+
+
+RESULT_PROPERTIES = {
+    Result.ACHIEVED: "--achieved",
+    Result.NOT_ACHIEVED: "--not-achieved",
+    Result.EXCLUDED: "--excluded",
+}
+
+
+@pytest.mark.parametrize("result", list(Result), ids=[r.value for r in Result])
+def test_the_site_and_the_pdf_take_each_result_colour_from_result(result):
+    # One colour per result, declared in Result: the site's custom property is Result.colour,
+    # and the PDF, which reads no CSS variables, prints Result.hex for the same result class.
+    assert SITE[RESULT_PROPERTIES[result]] == result.colour
+    pdf_css = (Path(settings.BASE_DIR) / "evaluations/reports/progress_report.css").read_text()
+    rule = re.search(rf"\.{result.css_class}\s*{{\s*color:\s*([^;]+);", pdf_css)
+    assert rule, f".{result.css_class} is not styled in the PDF"
+    assert rule.group(1).strip() == result.hex
+    assert re.search(rf"\.{result.css_class}\s*{{", (STATIC / "css/site.css").read_text())

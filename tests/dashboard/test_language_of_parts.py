@@ -16,8 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from evaluations.labels import JAPANESE, month_span
 from evaluations.models import PublishedResult
-from evaluations.templatetags.public_tags import JAPANESE, ja, ja_attr, month_span
+from evaluations.templatetags.public_tags import ja, ja_attr
 from initiatives.models import AnalysisCluster, Department, Initiative, Pillar
 from tests.constants import KITAKYUSHU, OSAKA
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic

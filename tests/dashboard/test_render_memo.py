@@ -10,9 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluations import published
-from evaluations.templatetags.public_tags import clear_fragments
 from initiatives.models import Pillar, Plan
+from reformtracker import memos
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.factories import grow_and_publish
 
@@ -23,11 +22,9 @@ PAGES = ["/", "/en/", f"/plans/{OSAKA}/", f"/en/plans/{OSAKA}/", f"/plans/{KITAK
 def memo(settings):
     settings.PUBLIC_DATA_MEMO = True
     settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0  # tests publish and look at once
-    published.clear_memo()
-    clear_fragments()
+    memos.clear()
     yield
-    published.clear_memo()
-    clear_fragments()
+    memos.clear()
 
 
 def _pages(client) -> dict[str, str]:

@@ -1,0 +1,333 @@
+"""The public read side: what the dashboard, plan, pillar and initiative pages show.
+
+The HTML views (views/public.py), the read API (views/api.py), the share cards (cards.py) and
+the og:image tags all call these functions, so they never disagree. Every figure comes from
+published snapshots (evaluations.published) in a constant number of queries, whatever the number
+of initiatives. These live in evaluations (not initiatives) because they show published results,
+and the arrows only point evaluations → initiatives.
+"""
+
+from __future__ import annotations
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
+
+from evaluations import published
+from evaluations.charts import stacked_bars
+from evaluations.choices import Result
+from evaluations.labels import asof, localised
+from evaluations.models import PublishedResult
+from evaluations.rates import EMPTY
+from initiatives.models import Initiative, Pillar, Plan, PlanNote
+from reformtracker import memos
+from reformtracker.display import is_english, language
+from reformtracker.links import cached_reverse
+
+
+class _Prepared:
+    """A fixed query of every row of ``model`` (with the row its foreign key ``join`` names,
+    ``select_related`` in effect), in ``ordering``. Nothing in it comes from the request, so its
+    SQL and the columns' converters are worked out once per process and database; building the
+    same SQL through the ORM on every request cost more than running it. The rows are still
+    read from the database every time."""
+
+    def __init__(self, model, *ordering: str, join: str | None = None):
+        self.model, self.ordering, self.join = model, ordering, join
+        self.plans: dict[tuple[str, str], tuple] = memos.store()
+
+    def _models(self) -> list:
+        models = [self.model]
+        if self.join:
+            models.append(self.model._meta.get_field(self.join).related_model)
+        return models
+
+    def _plan(self, connection) -> tuple:
+        q = connection.ops.quote_name
+        main = self.model._meta
+        tables = [f"{q(main.db_table)} t0"]
+        columns, parts = [], []
+        for i, model in enumerate(self._models()):
+            opts = model._meta
+            if i:
+                fk = main.get_field(self.join)
+                tables.append(
+                    f"JOIN {q(opts.db_table)} t{i} ON t{i}.{q(opts.pk.column)} = t0.{q(fk.column)}"
+                )
+            fields = opts.concrete_fields
+            columns += [f"t{i}.{q(f.column)}" for f in fields]
+            converters = []
+            for f in fields:
+                col = f.get_col(opts.db_table)
+                found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                converters.append([(c, col) for c in found])
+            parts.append((model, [f.attname for f in fields], converters))
+        order = ", ".join(
+            f"t0.{q(main.get_field(main.pk.name if n == 'pk' else n).column)}"
+            for n in self.ordering
+        )
+        sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} ORDER BY {order}"
+        return sql, parts
+
+    def _prepared(self, connection) -> tuple:
+        key = (connection.vendor, connection.settings_dict["NAME"])
+        if key not in self.plans:
+            self.plans[key] = self._plan(connection)
+        return self.plans[key]
+
+    def rows(self) -> list[tuple]:
+        """The rows as the database gives them (one query)."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        sql, _ = self._prepared(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    def __call__(self) -> list:
+        return self.build(self.rows())
+
+    def build(self, rows: list[tuple]) -> list:
+        """Model instances of ``rows`` (with the joined instance set)."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        _, parts = self._prepared(connection)
+        objects = []
+        for row in rows:
+            start, made = 0, []
+            for model, attnames, converters in parts:
+                values = []
+                for value, funcs in zip(
+                    row[start : start + len(attnames)], converters, strict=True
+                ):
+                    for func, col in funcs:
+                        value = func(value, col, connection)
+                    values.append(value)
+                start += len(attnames)
+                made.append(model.from_db(DEFAULT_DB_ALIAS, attnames, values))
+            if self.join:
+                setattr(made[0], self.join, made[1])
+            objects.append(made[0])
+        return objects
+
+
+_plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
+_all_pillars = _Prepared(Pillar, "order", "pk")
+
+
+_plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
+_all_pillars = _Prepared(Pillar, "order", "pk")
+
+# The home page's boards: "home" → (key, boards); see home_boards.
+_boards_memo = memos.store()
+
+
+def _pillar_url(pillar: Pillar) -> str:
+    return cached_reverse("pillar_detail", pillar.plan.slug, pillar.order)
+
+
+def live_plans() -> list[Plan]:
+    """Every plan with its municipality, in their order (one query)."""
+    return _plans_with_municipalities()
+
+
+def home_boards() -> list[dict]:
+    """Every plan's dashboard for the home page.
+
+    The plans and pillars are live rows, read on every request. With ``PUBLIC_DATA_MEMO`` on,
+    the boards built from them (figures, rows, chart geometry) are kept per process for the
+    last (publication fingerprint, language, script prefix, rows as read): the same inputs give
+    the same boards, and any edit of a plan or pillar changes the rows and so the key.
+    """
+    plan_rows, pillar_rows = _plans_with_municipalities.rows(), _all_pillars.rows()
+    if not published.memo_enabled():
+        return dashboards(
+            _plans_with_municipalities.build(plan_rows), _all_pillars.build(pillar_rows)
+        )
+    key = (
+        published.published_state().fingerprint,
+        get_language() or "",
+        get_script_prefix(),
+        tuple(plan_rows),
+        tuple(pillar_rows),
+    )
+    memo = _boards_memo.get("home")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    boards = dashboards(
+        _plans_with_municipalities.build(plan_rows), _all_pillars.build(pillar_rows)
+    )
+    _boards_memo["home"] = (key, boards)
+    return boards
+
+
+def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[dict]:
+    """Each plan's latest 時点 with its 1–5 figures, excluded items, pillars and trend.
+
+    Six queries for any number of plans and initiatives: five for the publications side
+    (``published.published_state``, read once per publication when memoised) and one for the
+    plans' pillars, which are live rows and read every time.
+    """
+    plan_ids = [p.pk for p in plans]
+    state = published.published_state(plan_ids)
+    publications, summaries, latest = state.publications, state.summaries, state.latest
+    by_pillar, frozen, excluded = state.pillar_summaries, state.pillars, state.excluded
+    pillars_of: dict[int, list[Pillar]] = {pk: [] for pk in plan_ids}
+    plan_by_id = {p.pk: p for p in plans}
+    for pillar in _all_pillars() if pillars is None else pillars:
+        if pillar.plan_id in plan_by_id:
+            pillar.plan = plan_by_id[pillar.plan_id]  # its URL needs the plan's slug
+            pillars_of[pillar.plan_id].append(pillar)
+
+    boards = []
+    for plan in plans:
+        publication = latest.get(plan.pk)
+        rows = []
+        for pillar in pillars_of[plan.pk]:
+            snap = frozen.get(pillar.pk) if publication else None
+            rows.append(
+                {
+                    "pillar": pillar,
+                    "order": snap.order if snap else pillar.order,
+                    "name": snap.name if snap else pillar.name,
+                    "label": localised(pillar, "name")
+                    if pillar.name_en and is_english()
+                    else (snap.name if snap else pillar.name),
+                    "managed_through": snap.managed_through if snap else pillar.managed_through,
+                    "tracked": snap.office_tracks_items if snap else pillar.office_tracks_items,
+                    "done": snap.done if snap else "",
+                    "next_steps": snap.next_steps if snap else "",
+                    "summary": by_pillar.get(pillar.pk, EMPTY) if publication else EMPTY,
+                }
+            )
+        history = sorted(
+            (p for p in publications if p.round.plan_id == plan.pk),
+            key=lambda p: (p.round.as_of, p.published_at),
+        )
+        trend = [{"publication": p, "summary": summaries[p.pk]} for p in history]
+        boards.append(
+            {
+                "plan": plan,
+                "url": cached_reverse("plan_detail", plan.slug),
+                "fingerprint": state.fingerprint,
+                "publication": publication,
+                "summary": summaries[publication.pk] if publication else EMPTY,
+                "excluded": excluded.get(publication.pk, []) if publication else [],
+                "pillars": rows,
+                "chart": stacked_bars(
+                    [
+                        (f"{r['order']} {r['label']}", r["summary"], _pillar_url(r["pillar"]))
+                        for r in rows
+                        if r["tracked"]
+                    ]
+                ),
+                "trend": trend if len(trend) > 1 else [],
+                "trend_chart": stacked_bars(
+                    [(asof(t["publication"].round), t["summary"], "") for t in trend]
+                )
+                if len(trend) > 1
+                else None,
+            }
+        )
+    return boards
+
+
+def plans(meetings: bool = False):
+    """Every plan with its municipality (and its X会議 count when ``meetings``), as a queryset."""
+    queryset = Plan.objects.select_related("municipality")
+    if meetings:
+        # The plan page's meeting count saves it a query; Count over the reverse relation
+        # keeps evaluations from importing xmeetings.
+        queryset = queryset.annotate(meeting_count=Count("meetings"))
+    return queryset
+
+
+def plan_data(slug: str) -> dict:
+    plan = get_object_or_404(plans(meetings=True), slug=slug)
+    board = dashboards([plan])[0]
+    notes = list(PlanNote.objects.filter(plan=plan).order_by("fiscal_year", "kind", "order"))
+    return {**board, "board": board, "notes": notes, "has_meetings": plan.meeting_count > 0}
+
+
+def pillar_data(slug: str, order: int) -> dict:
+    pillar = get_object_or_404(
+        Pillar.objects.select_related("plan__municipality", "managing_department"),
+        plan__slug=slug,
+        order=order,
+    )
+    plan = pillar.plan
+    publication = published.latest_by_plan([plan.pk]).get(plan.pk)
+    results = []
+    snap = None
+    if publication:
+        results = list(
+            PublishedResult.objects.filter(publication=publication, pillar=pillar).order_by(
+                "order", "code"
+            )
+        )
+        snap = publication.pillars.filter(pillar=pillar).first()
+    initiatives = []
+    if not results:
+        initiatives = list(
+            Initiative.objects.filter(pillar=pillar).select_related("department", "cluster")
+        )
+    narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
+    return {
+        "plan": plan,
+        "pillar": pillar,
+        "publication": publication,
+        "snapshot": snap,
+        "summary": published.summary_of(publication, pillar=pillar),
+        "results": results,
+        "initiatives": initiatives,
+        "narratives": narratives,
+    }
+
+
+def initiative_data(slug: str, code: str) -> dict:
+    initiative = get_object_or_404(
+        Initiative.objects.select_related("plan__municipality", "pillar", "department", "cluster"),
+        plan__slug=slug,
+        code=code,
+    )
+    current = {p.pk for p in published.current_publications([initiative.plan_id])}
+    # Every publication that included the item, superseded ones too: its published history.
+    history = list(
+        PublishedResult.objects.filter(initiative=initiative)
+        .select_related("publication__round")
+        .order_by("-publication__round__as_of", "-publication__published_at", "-publication_id")
+    )
+    for row in history:
+        row.is_current = row.publication_id in current
+    return {
+        "plan": initiative.plan,
+        "initiative": initiative,
+        "results": [r for r in history if r.is_current],
+        "published_history": history,
+        "meetings": list(initiative.meetings.order_by("earliest")),
+    }
+
+
+def _text_width(text: str, size: int = 11) -> int:
+    """Rough advance width: full-width characters a full em, others about 0.6 em."""
+    return int(sum(size if ord(c) > 0x2E7F else size * 0.62 for c in text)) + 12
+
+
+def badge_data(slug: str) -> dict:
+    """What the embeddable SVG badge shows: the plan's headline rate, sized to its text."""
+    board = plan_data(slug)
+    plan, summary = board["plan"], board["summary"]
+    label = "achievement rate" if is_english() else "達成率"
+    value = summary.rate_display(language())
+    left, right = _text_width(label), _text_width(value)
+    return {
+        **board,
+        "label": label,
+        "value": value,
+        "left": left,
+        "right": right,
+        "width": left + right,
+        "title": localised(plan, "title"),
+        "colour": Result.ACHIEVED.hex,
+        "LANGUAGE_CODE": language(),
+    }

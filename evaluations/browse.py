@@ -1,0 +1,164 @@
+"""The initiative browser's data: its filters as a form that reads the query string, and one
+query function that gives a page of initiatives with their published results.
+
+The HTML page (views/public.py) and the read API (views/api.py) both call ``browse``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, Subquery
+
+from evaluations import published
+from evaluations.choices import Result
+from evaluations.models import Publication, PublishedResult
+from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
+from reformtracker.calendar_ja import normalize
+
+PAGE_SIZE = 20
+NOT_PUBLISHED = "none"  # the result filter's value for "not published in the shown 時点"
+
+
+class _Text(forms.Field):
+    """A filter as typed, NFKC-normalised (全角 → 半角) and trimmed; "" when absent. Nothing is
+    rejected: a value that names nothing filters nothing but stays in the page links."""
+
+    def __init__(self):
+        super().__init__(required=False)
+
+    def to_python(self, value) -> str:
+        return normalize(value or "")
+
+
+def _integer(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+class BrowseFilters(forms.Form):
+    """The browser's query string. ``cleaned_data`` holds each filter as typed (normalised);
+    ``clean`` adds what they mean: ``pillar_id``, ``department_id``, ``fiscal_year``,
+    ``reform_level`` and ``result`` (a Result value, NOT_PUBLISHED or None)."""
+
+    plan = _Text()
+    pillar = _Text()
+    department = _Text()
+    result = _Text()
+    fy = _Text()
+    level = _Text()
+    q = _Text()
+
+    def clean(self):
+        data = super().clean()
+        data["pillar_id"] = _integer(data["pillar"])
+        data["department_id"] = _integer(data["department"])
+        data["fiscal_year"] = _integer(data["fy"])
+        data["reform_level"] = data["level"] if data["level"] in ReformLevel.values else None
+        known = (*Result.values, NOT_PUBLISHED)
+        data["result_filter"] = data["result"] if data["result"] in known else None
+        return data
+
+    def chosen(self) -> dict[str, str]:
+        """Each filter's value as typed (normalised), in the form's order."""
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+def _matching(initiatives, filters: dict, plan, snapshots):
+    """``initiatives`` narrowed by the chosen filters; ``snapshots`` are the shown 時点's rows."""
+    if plan:
+        initiatives = initiatives.filter(plan=plan)
+    if filters["pillar_id"]:
+        initiatives = initiatives.filter(pillar_id=filters["pillar_id"])
+    if filters["department_id"]:
+        initiatives = initiatives.filter(department_id=filters["department_id"])
+    if filters["reform_level"]:
+        initiatives = initiatives.filter(reform_level=filters["reform_level"])
+    if filters["fiscal_year"] is not None:
+        initiatives = initiatives.filter(Exists(snapshots))
+    if filters["result_filter"] == NOT_PUBLISHED:
+        initiatives = initiatives.filter(~Exists(snapshots))
+    elif filters["result_filter"]:
+        initiatives = initiatives.filter(Exists(snapshots.filter(result=filters["result_filter"])))
+    if q := filters["q"]:
+        # icontains works alike on SQLite and PostgreSQL and needs no word splitting, which
+        # Japanese text has none of; the query is NFKC-normalised (全角 → 半角) first.
+        initiatives = initiatives.filter(
+            Q(title__icontains=q)
+            | Q(title_en__icontains=q)
+            | Q(target__icontains=q)
+            | Q(description__icontains=q)
+            | Q(code__iexact=q)
+            | Exists(
+                snapshots.filter(
+                    Q(title__icontains=q) | Q(narrative__icontains=q) | Q(reason__icontains=q)
+                )
+            )
+        )
+    return initiatives
+
+
+def _choices(plan) -> dict:
+    """The options of the filter form (the pillars and departments of ``plan`` when chosen)."""
+    pillars = list(Pillar.objects.select_related("plan").order_by("plan__order", "order"))
+    if plan:
+        pillars = [p for p in pillars if p.plan_id == plan.pk]
+    # EXISTS, not a join + DISTINCT: chaining two filters over initiatives joined the table
+    # twice, a departments × initiatives² product that took minutes at 10,000 items.
+    owned = Initiative.objects.filter(department=OuterRef("pk"))
+    if plan:
+        owned = owned.filter(plan=plan)
+    departments = Department.objects.filter(Exists(owned))
+    return {
+        "pillars": pillars,
+        "departments": list(departments.order_by("municipality__slug", "code")),
+        "results": [(r.value, r.label) for r in Result],
+        "levels": ReformLevel.choices,
+    }
+
+
+def browse(params) -> dict:
+    """Initiatives filtered by plan, pillar, department, published result, fiscal year, reform
+    level and text, one page of them; each with its published result for the chosen year (the
+    latest 時点 of each plan when no year is chosen). Six queries whatever the sizes."""
+    form = BrowseFilters(params)
+    form.is_valid()  # every value is accepted; this reads them
+    filters, chosen = form.cleaned_data, form.chosen()
+    plans = list(Plan.objects.select_related("municipality"))
+    plan = next((p for p in plans if p.slug == chosen["plan"]), None)
+    publications = published.current_publications()
+    fiscal_years = sorted({p.round.fiscal_year for p in publications}, reverse=True)
+    # The 時点 shown per plan: its latest, or its latest within the chosen fiscal year.
+    shown: dict[int, Publication] = {}
+    for publication in publications:
+        if filters["fiscal_year"] in (None, publication.round.fiscal_year):
+            shown.setdefault(publication.round.plan_id, publication)
+    snapshots = PublishedResult.objects.filter(
+        initiative=OuterRef("pk"), publication_id__in=[p.pk for p in shown.values()]
+    )
+    rows = (
+        Initiative.objects.select_related("plan", "pillar", "department")
+        .annotate(
+            published_result=Subquery(snapshots.values("result")[:1]),
+            published_title=Subquery(snapshots.values("title")[:1]),
+            publication_id=Subquery(snapshots.values("publication_id")[:1]),
+        )
+        .order_by("plan__order", "plan__slug", "pillar__order", "order", "code")
+    )
+    page = Paginator(_matching(rows, filters, plan, snapshots), PAGE_SIZE).get_page(
+        params.get("page")
+    )
+    by_id = {p.pk: p for p in publications}
+    for row in page.object_list:
+        row.publication = by_id.get(row.publication_id)
+    return {
+        "plans": plans,
+        **_choices(plan),
+        "fiscal_years": fiscal_years,
+        "chosen": chosen,
+        "query": {k: v for k, v in chosen.items() if v},
+        "page": page,
+        "shown": list(shown.values()),
+    }

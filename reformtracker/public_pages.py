@@ -1,0 +1,90 @@
+"""What every public page and open-data file shares: the ``public_page`` decorator (ETag, 304,
+and the mark that lets evaluations.public_cache store the page whole), and the licence with the
+JSON response that carries it.
+
+Generic on purpose: result pages (evaluations) and X会議 pages (xmeetings) both wear it, and
+neither app imports the other's views for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.http import HttpResponseNotModified, JsonResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags, quote_etag
+
+# Every published figure and every open-data file is offered under this licence.
+LICENCE = {
+    "name": "CC BY 4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/deed.ja",
+}
+
+
+def licensed_json(payload: dict) -> JsonResponse:
+    """``payload`` as pretty-printed UTF-8 JSON with the licence as its first key."""
+    return JsonResponse(
+        {"licence": LICENCE, **payload}, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+
+
+def content_etag(content: bytes) -> str:
+    return quote_etag(hashlib.sha256(content).hexdigest()[:32])
+
+
+def not_modified(request, etag: str) -> bool:
+    return etag in parse_etags(request.headers.get("If-None-Match", ""))
+
+
+# What a 304 carries of the full response besides ETag and caching headers (RFC 9110 15.4.5).
+_KEPT_ON_304 = ("Cache-Control", "Vary", "Content-Location", "Cross-Origin-Resource-Policy")
+
+
+def answer_304(response, etag: str) -> HttpResponseNotModified:
+    answer = HttpResponseNotModified()
+    for name in _KEPT_ON_304:
+        if name in response:
+            answer[name] = response[name]
+    answer["ETag"] = etag
+    return answer
+
+
+def public_page(view=None, *, store: bool = True):
+    """Decorates a public view: ETag/304 always; stored whole by PublicPageCacheMiddleware when
+    ``store`` (and the middleware found the request cacheable).
+
+    Pages that read live rows besides publications (X会議, whose status depends on today) use
+    ``store=False``: they get the ETag and 304 but are rendered every time.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            etag = content_etag(response.content)
+            storable = (
+                store
+                and getattr(request, "public_cache_key", None) is not None
+                # A page that touched the CSRF token belongs to one visitor only.
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            )
+            response["ETag"] = etag
+            # Browsers revalidate every time (ETag → 304), so a new publication shows at once.
+            response["Cache-Control"] = "no-cache"
+            response["X-Public-Cache"] = "miss" if storable else "bypass"
+            patch_vary_headers(response, ["Cookie", "HX-Request"])
+            if not_modified(request, etag):
+                return answer_304(response, etag)
+            response.public_cache_store = storable
+            return response
+
+        return wrapper
+
+    if view is not None:
+        return decorate(view)
+    return decorate

@@ -1,0 +1,74 @@
+"""The arrows between modules point one way.
+
+Page data lives in plain modules beside the models; views and template tag libraries are reached
+only through URLconfs and templates, so nothing else may import them. And ``initiatives`` is the
+base the other apps build on: it imports neither of them.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("reformtracker", "initiatives", "evaluations", "xmeetings")
+
+
+def _modules():
+    """(dotted name, path) of every project module, migrations and tests left out."""
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if "migrations" in parts or "tests" in parts:
+                continue
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            yield ".".join(parts), path
+
+
+def _imports(name: str, path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every import in the file, at any depth; ``from a import b`` gives both
+    ``a`` and ``a.b`` (b may be a module); relative imports resolved."""
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.append((node.lineno, module))
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _is_view_or_tag_library(module: str) -> bool:
+    parts = module.split(".")
+    return parts[0] in PACKAGES and ("views" in parts or "templatetags" in parts)
+
+
+def test_only_urlconfs_import_views_or_template_tags():
+    offenders: dict[str, str] = {}  # "path:line" → the first view or tag module it imports
+    for name, path in _modules():
+        if path.name.startswith("urls"):
+            continue
+        for line, module in _imports(name, path):
+            if _is_view_or_tag_library(module):
+                offenders.setdefault(f"{path.relative_to(ROOT)}:{line}", module)
+    assert not offenders, (
+        "Only URLconfs (urls*.py) may import views, and only templates load template tags; "
+        "move what these need into a plain module beside the models:\n  "
+        + "\n  ".join(f"{where} imports {module}" for where, module in sorted(offenders.items()))
+    )
+
+
+def test_initiatives_imports_neither_evaluations_nor_xmeetings():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for name, path in _modules()
+        if name.split(".")[0] == "initiatives"
+        for line, module in _imports(name, path)
+        if module.split(".")[0] in ("evaluations", "xmeetings")
+    ]
+    assert not offenders, (
+        "initiatives is the base the other apps build on; it must not import them:\n  "
+        + "\n  ".join(sorted(set(offenders)))
+    )
