@@ -114,8 +114,9 @@ class PublishedState:
     """Everything the dashboards take from publications: immutable for one fingerprint.
 
     Publications are append-only and their snapshot rows never change (docs/architecture.md,
-    "Public pages read published snapshots"), and a published round's plan, fiscal year, kind and as-of date are fixed, so for a given set of publications
-    (the fingerprint) all of this is fixed too. Live rows (plans, pillars) are not in here.
+    "Public pages read published snapshots"), and a published round's plan, fiscal year, kind
+    and as-of date are fixed, so for a given set of publications (the fingerprint) all of this is
+    fixed too. Live rows (plans, pillars) are not in here.
     """
 
     fingerprint: str
