@@ -273,6 +273,7 @@ EN = {
     "柱の登録": "Pillar created",
     "柱の変更": "Pillar changed",
     "柱の削除": "Pillar deleted",
+    ("history action", "照会票の取込"): "Imported from an update sheet",
     # model and field names (admin): update rounds, answers, evidence, publications, history
     "照会": "Update round",
     "照会（更新ラウンド）": "Update round",
