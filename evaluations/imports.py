@@ -7,7 +7,7 @@ Two steps, so people see what will change before it does:
    ``ImportPlan`` of the changes per initiative — or raises ``ImportRejected`` with every problem,
    each naming sheet, row, column and reason in Japanese. Nothing is written.
 2. ``apply(plan, …)`` saves the changes in one transaction through
-   ``services.update_entries`` (version checks and one history row per entry): all or nothing.
+   ``services.update_entries_as_system`` (version checks and one history row per entry): all or nothing.
 
 What real municipal sheets hold is accepted: 全角 digits and spaces, trailing spaces, 和暦 dates
 (令和6年3月31日, R6.3.31, 令和元年…), blank rows and extra columns (headers are found by name).
@@ -801,7 +801,7 @@ def apply(plan: ImportPlan, *, actor=None, actor_name: str = "") -> int:
         )
         for c in plan.changes
     ]
-    return services.update_entries(
+    return services.update_entries_as_system(
         changes=changes,
         round_=plan.round,
         actor=actor,

@@ -118,7 +118,7 @@ def test_it_reads_the_as_of_in_every_wareki_form(open_round_2025, staff_kaikaku)
 
 def test_an_untouched_workbook_changes_nothing(open_round_2025, staff_kaikaku):
     entry = open_round_2025.entries.filter(initiative__department__code="shisei-kaikaku")[0]
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=entry.pk,
         expected_version=entry.version,
         values={"narrative": "-で始まる進捗\n二行目", "result": "achieved"},
@@ -199,7 +199,7 @@ def test_it_refuses_a_row_saved_by_somebody_else_since_the_export(open_round_202
     ws["G2"] = "達成"
     ws["G3"] = "達成"
     other = Entry.objects.get(pk=ws["A3"].value)
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=other.pk, expected_version=other.version, values={"narrative": "先に保存"}
     )
     state = database_state()
@@ -218,7 +218,7 @@ def test_a_conflict_while_applying_rolls_back_every_row(open_round_2025, staff_k
     ws["G3"] = "達成"
     plan = imports.read_workbook(save(book), user=staff_kaikaku)
     late = Entry.objects.get(pk=ws["A3"].value)
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=late.pk, expected_version=late.version, values={"narrative": "割り込み"}
     )
     state = database_state()
