@@ -510,7 +510,7 @@ EN = {
     "ファイルの中身が拡張子（.%(ext)s）と一致しません。%(label)sのファイルを選んでください。": (
         "The file's content does not match its extension (.%(ext)s). Choose a %(label)s file."
     ),
-    # update sheet import (evaluations/imports.py); the workbook's own labels stay Japanese
+    # update sheet import (evaluations/workbooks/); the workbook's own labels stay Japanese
     "ファイルが空です。": "The file is empty.",
     "ファイルが大きすぎます（%(size)s、上限 %(limit)dMB）。": (
         "The file is too large (%(size)s; the limit is %(limit)d MB)."
