@@ -7,8 +7,9 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
-from evaluations import services, workbooks
+from evaluations import history, services, workbooks
 from evaluations.choices import EntryState
 from evaluations.models import Entry, HistoryEvent
 from evaluations.workbooks import safety
@@ -268,3 +269,22 @@ def test_the_command_lists_every_problem_and_fails(osaka, capsys):
     with pytest.raises(CommandError, match="何も取り込みませんでした"):
         call_command("import_workbook", str(BAD_FILES / "duplicate_entry_id.xlsx"))
     assert "重複しています" in capsys.readouterr().err
+
+
+def test_the_staff_history_of_an_imported_entry_names_the_import(
+    open_round_2025, staff_kaikaku, client
+):
+    book = export(open_round_2025, "shisei-kaikaku")
+    book[SHEET]["G2"] = "達成"
+    entry_id = book[SHEET]["A2"].value
+    workbooks.import_workbook(save(book), user=staff_kaikaku)
+
+    client.force_login(staff_kaikaku)
+    response = client.get(f"/staff/entries/{entry_id}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<td>照会票の取込" in page  # the history table's action cell
+    assert "entry.import" not in page
+    with translation.override("en"):
+        (row, *_) = history.staff_rows(Entry.objects.get(pk=entry_id).initiative)
+        assert row.action == "Imported from an update sheet"
