@@ -84,7 +84,7 @@ def synthetic_plan(items: int, *, publish: bool, slug: str = "bench-plan", track
         )
         for i in range(items)
     )
-    round_ = services.open_round(
+    round_ = services.open_round_as_system(
         plan=plan, fiscal_year=2024, as_of=date(2025, 3, 31), actor_name="bench"
     )
     cycle = [
@@ -115,7 +115,7 @@ def synthetic_plan(items: int, *, publish: bool, slug: str = "bench-plan", track
                 state=EntryState.CONFIRMED if publish else EntryState.IN_PROGRESS,
             )
         )
-    services.update_entries(changes=changes, round_=round_, actor_name="bench")
+    services.update_entries_as_system(changes=changes, round_=round_, actor_name="bench")
     if publish:
-        services.publish_round(round_=round_, actor_name="bench")
+        services.publish_round_as_system(round_=round_, actor_name="bench")
     return plan, round_

@@ -6,24 +6,24 @@ import tracemalloc
 
 from _setup import peak_rss_mb, synthetic_plan, timer
 
-from evaluations.reports import workbook
+from evaluations import workbooks
 
 
 def main():
     print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     _, round_ = synthetic_plan(10_000, publish=False)
     results = {}
-    workbook.export_round(round_)  # warm-up: imports, query plans
+    workbooks.export_round(round_)  # warm-up: imports, query plans
     cpu = time.process_time()
     with timer("export", results):
-        data = workbook.export_round(round_)
+        data = workbooks.export_round(round_)
     cpu = time.process_time() - cpu
     print(
         f"export of 10,000 rows: {results['export']:.2f} s, {len(data) / 1024 / 1024:.1f} MB "
         f"(limit 2 s); CPU {cpu:.2f} s"
     )
     tracemalloc.start()
-    workbook.export_round(round_)
+    workbooks.export_round(round_)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"  peak traced Python heap during one export: {peak / 1024 / 1024:.0f} MB")

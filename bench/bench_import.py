@@ -8,9 +8,8 @@ import tracemalloc
 
 from _setup import peak_rss_mb, synthetic_plan, timer
 
-from evaluations import imports
+from evaluations import workbooks
 from evaluations.models import Entry, HistoryEvent
-from evaluations.reports import workbook
 
 FLIP = {"達成": "未達成", "未達成": "達成"}
 
@@ -20,7 +19,7 @@ def filled_workbook(round_) -> bytes:
     # openpyxl only after the settings (imported by _setup), which keep it off lxml as in the app.
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(workbook.export_round(round_)))
+    book = openpyxl.load_workbook(io.BytesIO(workbooks.export_round(round_)))
     for ws in book.worksheets[1:]:
         for (cell,) in ws.iter_rows(min_row=2, min_col=7, max_col=7):
             if cell.value in FLIP:
@@ -39,9 +38,9 @@ def main():
     results = {}
     cpu = time.process_time()
     with timer("import", results):
-        plan = imports.import_workbook(data, filename="bench.xlsx")
+        preview = workbooks.import_workbook(data, filename="bench.xlsx")
     cpu = time.process_time() - cpu
-    rows, changed = plan.rows, len(plan.changes)
+    rows, changed = preview.rows, len(preview.changes)
     assert HistoryEvent.objects.count() == history_before + changed
     seconds = results["import"]
     print(
@@ -56,7 +55,7 @@ def main():
 
     data = filled_workbook(round_)  # new versions after the first import
     tracemalloc.start()
-    imports.import_workbook(data, filename="bench.xlsx")
+    workbooks.import_workbook(data, filename="bench.xlsx")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(

@@ -43,7 +43,7 @@ from evaluations import services
 from evaluations.choices import RoundKind
 from initiatives.models import Plan
 plan = Plan.objects.get(slug="osaka-shin-shisei-kaikaku")
-round_ = services.open_round(plan=plan, fiscal_year=2025, kind=RoundKind.YEAR_END,
+round_ = services.open_round_as_system(plan=plan, fiscal_year=2025, kind=RoundKind.YEAR_END,
     as_of=date(2026, 3, 31), due_on=date(2026, 5, 29), actor_name="bench")
 entry = round_.entries.filter(initiative__department__code="kankyo").order_by("pk").first()
 print("ENTRY", entry.pk)

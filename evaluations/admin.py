@@ -51,7 +51,7 @@ class RoundAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = services.open_round(
+        created = services.open_round_as_system(
             plan=obj.plan,
             fiscal_year=obj.fiscal_year,
             kind=obj.kind,

@@ -21,29 +21,6 @@ from evaluations.choices import EntryState, Result
 from evaluations.models import Entry, HistoryEvent, PublishedResult
 from initiatives.models import Initiative, Pillar, Plan
 
-ACTION_LABELS = {
-    "entry.update": _("更新"),
-    "entry.edit": _("編集"),
-    "entry.submit": _("提出"),
-    "entry.return": _("差戻し"),
-    "entry.confirm": _("確認"),
-    "entry.publish": _("公表"),
-    "evidence.add": _("根拠資料の追加"),
-    "evidence.remove": _("根拠資料の削除"),
-    "round.open": _("照会の開始"),
-    "round.close": _("照会の締切"),
-    "round.publish": _("公表"),
-    "initiative.create": _("取組項目の登録"),
-    "initiative.change": _("取組項目の変更"),
-    "initiative.delete": _("取組項目の削除"),
-    "plan.create": _("計画の登録"),
-    "plan.change": _("計画の変更"),
-    "plan.delete": _("計画の削除"),
-    "pillar.create": _("柱の登録"),
-    "pillar.change": _("柱の変更"),
-    "pillar.delete": _("柱の削除"),
-}
-
 # Which model's fields an event's changes name, by the action's prefix.
 MODELS = {"initiative": Initiative, "plan": Plan, "pillar": Pillar}
 
@@ -115,7 +92,7 @@ def staff_row(event: HistoryEvent) -> Row:
     return Row(
         at=event.at,
         actor=event.actor_name,
-        action=str(ACTION_LABELS.get(event.action, event.action)),
+        action=str(event.get_action_display()),  # HistoryAction's label
         round_label=event.round.as_of_label_ja if event.round_id else "",
         version=event.changes.get("version"),
         comment=event.comment,

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from evaluations.choices import HistoryAction
 from evaluations.models import Entry, PublishedResult
 from evaluations.services import record
 from initiatives.models import Initiative, Plan
@@ -65,8 +66,9 @@ def _subject(obj) -> dict:
     return subject
 
 
-def _action(obj, verb: str) -> str:
-    return f"{obj._meta.model_name}.{verb}"
+def _action(obj, verb: str) -> HistoryAction:
+    # ValueError for a model or verb without a declared action (and so without a label).
+    return HistoryAction(f"{obj._meta.model_name}.{verb}")
 
 
 @transaction.atomic

@@ -12,14 +12,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.choices import EntryState, Result, RoundKind, RoundState
+from evaluations.choices import EntryState, HistoryAction, Result, RoundKind, RoundState
+from evaluations.rules import (
+    EXCLUDED_NEEDS_REASON,
+    EXCLUDED_NEEDS_REASON_MESSAGE,
+    TEXT_LIMITS,
+    reason_problem,
+)
 from initiatives.models import Department, Initiative, Pillar, Plan
 from reformtracker.calendar_ja import bounds, fiscal_year_end, format_date_ja, fy_label_ja
-
-EXCLUDED_NEEDS_REASON = Q(result__in=[Result.ACHIEVED, Result.NOT_ACHIEVED, ""]) | (
-    Q(result=Result.EXCLUDED) & ~Q(reason="")
-)
-EXCLUDED_NEEDS_REASON_MESSAGE = _("「評価対象外」には理由を入力してください。")
 
 
 class Round(models.Model):
@@ -97,10 +98,16 @@ class Entry(models.Model):
         Initiative, verbose_name=_("取組項目"), on_delete=models.PROTECT, related_name="entries"
     )
     result = models.CharField(_("評価結果"), max_length=15, choices=Result.choices, blank=True)
-    reason = models.TextField(_("評価対象外の理由・備考"), max_length=2000, blank=True)
-    narrative = models.TextField(_("進捗状況"), max_length=4000, blank=True)
-    staff_comment = models.TextField(_("市政改革室へのコメント"), max_length=2000, blank=True)
-    review_comment = models.TextField(_("差戻し・確認のコメント"), max_length=2000, blank=True)
+    reason = models.TextField(
+        _("評価対象外の理由・備考"), max_length=TEXT_LIMITS["reason"], blank=True
+    )
+    narrative = models.TextField(_("進捗状況"), max_length=TEXT_LIMITS["narrative"], blank=True)
+    staff_comment = models.TextField(
+        _("市政改革室へのコメント"), max_length=TEXT_LIMITS["staff_comment"], blank=True
+    )
+    review_comment = models.TextField(
+        _("差戻し・確認のコメント"), max_length=TEXT_LIMITS["review_comment"], blank=True
+    )
     state = models.CharField(
         _("状態"), max_length=12, choices=EntryState.choices, default=EntryState.NOT_STARTED
     )
@@ -145,8 +152,8 @@ class Entry(models.Model):
         errors = {}
         if self.round_id and self.initiative_id and self.initiative.plan_id != self.round.plan_id:
             errors["initiative"] = _("取組項目は照会と同じ計画のものを選んでください。")
-        if self.result == Result.EXCLUDED and not self.reason.strip():
-            errors["reason"] = EXCLUDED_NEEDS_REASON_MESSAGE
+        if problem := reason_problem(self.result, self.reason):
+            errors["reason"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -308,7 +315,7 @@ class HistoryEvent(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("操作者名"), max_length=150, blank=True)
-    action = models.CharField(_("操作"), max_length=40)
+    action = models.CharField(_("操作"), max_length=40, choices=HistoryAction.choices)
     initiative = models.ForeignKey(
         Initiative,
         verbose_name=_("取組項目"),

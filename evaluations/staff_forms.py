@@ -4,19 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import EntryState, Result, RoundKind
-from evaluations.models import EXCLUDED_NEEDS_REASON_MESSAGE, Entry, Round
+from evaluations.models import Entry, Round
+from evaluations.rules import TEXT_LIMITS, TOO_LONG_FOR_FORMS, reason_problem
 from evaluations.workflow import Action
 
 
 def _limit(field: str) -> int:
-    return Entry._meta.get_field(field).max_length
+    return TEXT_LIMITS[field]
 
 
-def _too_long(limit: int) -> dict:
-    # Django fills in limit_value and show_value; the wording is ours.
-    return {
-        "max_length": _("%(limit_value)d文字以内で入力してください（現在%(show_value)d文字）。")
-    }
+# Django fills in limit_value and show_value; the wording is evaluations.rules'.
+_TOO_LONG = {"max_length": TOO_LONG_FOR_FORMS}
 
 
 class EntryForm(forms.Form):
@@ -30,28 +28,28 @@ class EntryForm(forms.Form):
         max_length=_limit("reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_too_long(_limit("reason")),
+        error_messages=_TOO_LONG,
     )
     narrative = forms.CharField(
         label=_("進捗状況"),
         max_length=_limit("narrative"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages=_too_long(_limit("narrative")),
+        error_messages=_TOO_LONG,
     )
     staff_comment = forms.CharField(
         label=_("市政改革室へのコメント"),
         max_length=_limit("staff_comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_too_long(_limit("staff_comment")),
+        error_messages=_TOO_LONG,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def clean(self):
         data = super().clean()
-        if data.get("result") == Result.EXCLUDED and not (data.get("reason") or "").strip():
-            self.add_error("reason", EXCLUDED_NEEDS_REASON_MESSAGE)
+        if problem := reason_problem(data.get("result"), data.get("reason")):
+            self.add_error("reason", problem)
         return data
 
     @classmethod
@@ -73,10 +71,10 @@ class TransitionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     comment = forms.CharField(
         label=_("コメント"),
-        max_length=2000,
+        max_length=_limit("review_comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=_too_long(2000),
+        error_messages=_TOO_LONG,
     )
 
 
@@ -128,7 +126,7 @@ class BulkForm(forms.Form):
     )
     comment = forms.CharField(
         label=_("コメント（差戻しの場合は必須）"),
-        max_length=2000,
+        max_length=_limit("review_comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -273,6 +273,7 @@ EN = {
     "柱の登録": "Pillar created",
     "柱の変更": "Pillar changed",
     "柱の削除": "Pillar deleted",
+    ("history action", "照会票の取込"): "Imported from an update sheet",
     # model and field names (admin): update rounds, answers, evidence, publications, history
     "照会": "Update round",
     "照会（更新ラウンド）": "Update round",
@@ -509,7 +510,7 @@ EN = {
     "ファイルの中身が拡張子（.%(ext)s）と一致しません。%(label)sのファイルを選んでください。": (
         "The file's content does not match its extension (.%(ext)s). Choose a %(label)s file."
     ),
-    # update sheet import (evaluations/imports.py); the workbook's own labels stay Japanese
+    # update sheet import (evaluations/workbooks/); the workbook's own labels stay Japanese
     "ファイルが空です。": "The file is empty.",
     "ファイルが大きすぎます（%(size)s、上限 %(limit)dMB）。": (
         "The file is too large (%(size)s; the limit is %(limit)d MB)."

@@ -271,7 +271,7 @@ def _load_round(report: SeedReport, plan: Plan, item: dict, results: list[dict])
     as_of = date.fromisoformat(item["as_of"])
     if Round.objects.filter(plan=plan, as_of=as_of).exists():
         return
-    round_ = services.open_round(
+    round_ = services.open_round_as_system(
         plan=plan,
         fiscal_year=item["fiscal_year"],
         kind=item["kind"],
@@ -287,7 +287,7 @@ def _load_round(report: SeedReport, plan: Plan, item: dict, results: list[dict])
             raise SeedError(
                 f"取組項目 {result['code']} は市政改革室が進捗管理する柱にないため、結果を登録できません。"
             )
-        services.update_entry(
+        services.update_entry_as_system(
             entry_id=entry.pk,
             expected_version=entry.version,
             values={
@@ -300,7 +300,7 @@ def _load_round(report: SeedReport, plan: Plan, item: dict, results: list[dict])
         )
         report.count(Entry, True)
     if item.get("published_at"):
-        services.publish_round(
+        services.publish_round_as_system(
             round_=round_,
             actor_name=SEED_ACTOR,
             published_at=datetime.fromisoformat(item["published_at"]),

@@ -84,7 +84,7 @@ def kitakyushu(seeded) -> Plan:
 @pytest.fixture
 def open_round_2025(osaka):
     """令和7年度末の照会: every office-tracked item blank (未着手), as a new year starts."""
-    return services.open_round(
+    return services.open_round_as_system(
         plan=osaka,
         fiscal_year=2025,
         kind=RoundKind.YEAR_END,

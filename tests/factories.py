@@ -1,10 +1,11 @@
 """Small factories for tests: plain functions that build valid rows with Japanese defaults.
 
 Results are never written directly: ``make_published_round`` goes through
-``evaluations.services`` (open_round → update_entry with state=CONFIRMED → publish_round), the
-way staff and the seed loader do, so history and snapshots are made as in production. The one
-exception is ``grow_and_publish``, which bulk-writes a plan of 10,000 items and its publication
-for the tests of page size and speed (through the services that would take minutes).
+``evaluations.services`` (open_round_as_system → update_entry_as_system with state=CONFIRMED →
+publish_round_as_system), the way the seed loader does, so history and snapshots are made as in
+production. The one exception is ``grow_and_publish``, which bulk-writes a plan of 10,000 items and
+its publication for the tests of page size and speed (through the services that would take
+minutes).
 
 Every factory gives each row a fresh code/slug, so several calls in one test never collide;
 pass the keyword arguments you care about and leave the rest.
@@ -140,9 +141,9 @@ def make_initiative(
 
 def open_year_end_round(plan: Plan, fiscal_year: int | None = None) -> Round:
     """Opens the year-end round (年度末照会) of ``fiscal_year`` (the plan's first by default)
-    through ``services.open_round``: one blank entry per office-tracked initiative."""
+    through ``services.open_round_as_system``: one blank entry per office-tracked initiative."""
     fiscal_year = plan.start_fiscal_year if fiscal_year is None else fiscal_year
-    return services.open_round(
+    return services.open_round_as_system(
         plan=plan,
         fiscal_year=fiscal_year,
         kind=RoundKind.YEAR_END,
@@ -152,8 +153,8 @@ def open_year_end_round(plan: Plan, fiscal_year: int | None = None) -> Round:
 
 
 def confirm_entries(round_: Round, results: Mapping[Initiative, Result | tuple[Result, str]]):
-    """Records each initiative's result in ``round_`` as 確認済, through ``services.update_entry``.
-    A value may be a Result or ``(Result, reason)``; 評価対象外 without a reason gets
+    """Records each initiative's result in ``round_`` as 確認済, through
+    ``services.update_entry_as_system``. A value may be a Result or ``(Result, reason)``; 評価対象外 without a reason gets
     ``DEFAULT_EXCLUDED_REASON``."""
     entries = {e.initiative_id: e for e in round_.entries.all()}
     for initiative, value in results.items():
@@ -161,7 +162,7 @@ def confirm_entries(round_: Round, results: Mapping[Initiative, Result | tuple[R
         if result == Result.EXCLUDED and not reason:
             reason = DEFAULT_EXCLUDED_REASON
         entry = entries[initiative.pk]
-        services.update_entry(
+        services.update_entry_as_system(
             entry_id=entry.pk,
             expected_version=entry.version,
             values={"result": result, "reason": reason},
@@ -190,7 +191,7 @@ def make_published_round(
         results = {make_initiative(plan): result for result in results}
     round_ = open_year_end_round(plan, fiscal_year)
     confirm_entries(round_, results)
-    return services.publish_round(
+    return services.publish_round_as_system(
         round_=round_,
         actor_name="factory",
         published_at=published_at,

@@ -92,7 +92,7 @@ def build_world() -> World:
     plan = make_plan(municipality=city, title="テスト市政改革プラン")
     initiative_a = make_initiative(plan, department=dept_a, title="ごみ収集業務の全面委託化")
     initiative_b = make_initiative(plan, department=dept_b, title="留保財産の取扱いの策定")
-    round_ = services.open_round(
+    round_ = services.open_round_as_system(
         plan=plan,
         fiscal_year=2024,
         kind=RoundKind.YEAR_END,
@@ -105,7 +105,7 @@ def build_world() -> World:
     Department.objects.filter(pk=other_office.pk).update(is_reform_office=True)
     other_plan = make_plan(municipality=other_city)
     make_initiative(other_plan)
-    other_round = services.open_round(
+    other_round = services.open_round_as_system(
         plan=other_plan, fiscal_year=2024, as_of=date(2025, 3, 31), actor_name="test"
     )
     users = {

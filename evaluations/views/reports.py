@@ -18,9 +18,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evaluations import import_uploads, imports, published, services
+from evaluations import import_uploads, published, services, workbooks
 from evaluations.models import Round
-from evaluations.reports import jobs, pdf, workbook
+from evaluations.reports import jobs, pdf
 from initiatives.models import Department, Plan
 from reformtracker import scope
 
@@ -149,12 +149,12 @@ def round_workbook(request, pk):
             department = own.first()
         if department is None or department.pk not in reach.departments:
             raise Http404
-    data = workbook.export_round(round_, department)
+    data = workbooks.export_round(round_, department)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="{workbook.filename(round_, department)}"'
+        f'attachment; filename="{workbooks.filename(round_, department)}"'
     )
     return response
 
@@ -203,20 +203,20 @@ def _rejected(request, problems):
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     rounds = scope.rounds_for(request.user).filter(state="open").order_by("-as_of")
-    context = {"rounds": rounds, "max_mb": imports.MAX_UPLOAD_BYTES // 1024 // 1024}
+    context = {"rounds": rounds, "max_mb": workbooks.MAX_UPLOAD_BYTES // 1024 // 1024}
     if request.method == "GET":
         return render(request, "evaluations/reports/import.html", context)
     upload = request.FILES.get("file")
     problems = []
     if upload is None:
-        problems = [imports.Problem("ファイルを選んでください。")]
-    elif upload.size > imports.MAX_UPLOAD_BYTES:
-        problems = [imports.Problem(f"ファイルが大きすぎます（上限 {context['max_mb']}MB）。")]
+        problems = [workbooks.Problem("ファイルを選んでください。")]
+    elif upload.size > workbooks.MAX_UPLOAD_BYTES:
+        problems = [workbooks.Problem(f"ファイルが大きすぎます（上限 {context['max_mb']}MB）。")]
     else:
         data = upload.read()
         try:
-            plan = imports.read_workbook(data, user=request.user, filename=upload.name)
-        except imports.ImportRejected as exc:
+            preview = workbooks.read_workbook(data, user=request.user, filename=upload.name)
+        except workbooks.ImportRejected as exc:
             problems = exc.problems
     if problems:
         context["problems"] = problems
@@ -230,7 +230,7 @@ def import_upload(request):
         return render(
             request,
             "evaluations/reports/import.html#result",
-            {**context, "plan": plan, "token": token},
+            {**context, "preview": preview, "token": token},
         )
     return redirect("reports:import_preview", token=token)
 
@@ -240,11 +240,13 @@ def import_upload(request):
 @_with_upload
 def import_preview(request, token, data, filename):
     try:
-        plan = imports.read_workbook(data, user=request.user, filename=filename)
-    except imports.ImportRejected as exc:
+        preview = workbooks.read_workbook(data, user=request.user, filename=filename)
+    except workbooks.ImportRejected as exc:
         return _rejected(request, exc.problems)
     return render(
-        request, "evaluations/reports/import.html", {"plan": plan, "token": token, "rounds": []}
+        request,
+        "evaluations/reports/import.html",
+        {"preview": preview, "token": token, "rounds": []},
     )
 
 
@@ -253,8 +255,8 @@ def import_preview(request, token, data, filename):
 @_with_upload
 def import_confirm(request, token, data, filename):
     try:
-        plan = imports.import_workbook(data, user=request.user, filename=filename)
-    except imports.ImportRejected as exc:
+        preview = workbooks.import_workbook(data, user=request.user, filename=filename)
+    except workbooks.ImportRejected as exc:
         return _rejected(request, exc.problems)
     except services.Conflict:
         messages.error(
@@ -265,6 +267,6 @@ def import_confirm(request, token, data, filename):
     request.session.pop(_session_key(token), None)
     messages.success(
         request,
-        f"{filename} を取り込みました（{len(plan.changes)}件変更、{plan.unchanged}件変更なし）。",
+        f"{filename} を取り込みました（{len(preview.changes)}件変更、{preview.unchanged}件変更なし）。",
     )
     return redirect("reports:import")

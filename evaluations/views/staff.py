@@ -395,7 +395,7 @@ def round_list(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                round_ = services.start_round(user=request.user, **form.cleaned_data)
+                round_ = services.open_round(user=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -512,7 +512,7 @@ def round_close(request, pk):
 def round_publish(request, pk):
     round_ = _managed_round(request, pk)
     try:
-        services.publish(user=request.user, round_id=round_.pk)
+        services.publish_round(user=request.user, round_id=round_.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -13,7 +13,7 @@ from tests.personas import client_for, move
 def _published(world):
     move(world, world.entry_a, "edit", "submit", "confirm")
     move(world, world.entry_b, "edit", "submit", "confirm")
-    services.publish(user=world.users["admin"], round_id=world.round.pk)
+    services.publish_round(user=world.users["admin"], round_id=world.round.pk)
 
 
 def _pdf(world, slug=None):

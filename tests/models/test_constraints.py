@@ -179,7 +179,7 @@ def test_a_published_result_excluded_without_reason_is_refused_by_the_database()
 def test_update_entry_refuses_excluded_without_reason_and_writes_nothing(entry):
     before = counts()
     with pytest.raises(ValidationError) as excinfo:
-        services.update_entry(
+        services.update_entry_as_system(
             entry_id=entry.pk,
             expected_version=entry.version,
             values={"result": Result.EXCLUDED, "reason": ""},
@@ -369,7 +369,7 @@ def test_two_meetings_with_one_number_in_a_year_are_refused():
 
 def test_a_stale_save_raises_conflict_and_writes_nothing(entry):
     loaded_version = entry.version
-    winner = services.update_entry(
+    winner = services.update_entry_as_system(
         entry_id=entry.pk,
         expected_version=loaded_version,
         values={"result": Result.ACHIEVED, "narrative": "先に保存した内容"},
@@ -379,7 +379,7 @@ def test_a_stale_save_raises_conflict_and_writes_nothing(entry):
     history_before = list(HistoryEvent.objects.values_list("pk", flat=True))
 
     with pytest.raises(services.Conflict) as excinfo:
-        services.update_entry(
+        services.update_entry_as_system(
             entry_id=entry.pk,
             expected_version=loaded_version,
             values={"result": Result.NOT_ACHIEVED, "narrative": "後から保存しようとした内容"},
@@ -401,7 +401,7 @@ def test_a_stale_save_raises_conflict_and_writes_nothing(entry):
 
 
 def test_a_save_with_the_current_version_goes_through_and_is_recorded(entry):
-    updated = services.update_entry(
+    updated = services.update_entry_as_system(
         entry_id=entry.pk,
         expected_version=entry.version,
         values={"result": Result.ACHIEVED},
@@ -422,7 +422,7 @@ def test_publishing_refuses_while_an_entry_is_not_confirmed_and_writes_nothing()
     round_ = open_year_end_round(plan)
     entries = {e.initiative_id: e for e in round_.entries.all()}
     for initiative, state in ((confirmed, EntryState.CONFIRMED), (submitted, EntryState.SUBMITTED)):
-        services.update_entry(
+        services.update_entry_as_system(
             entry_id=entries[initiative.pk].pk,
             expected_version=entries[initiative.pk].version,
             values={"result": Result.ACHIEVED},
@@ -432,7 +432,7 @@ def test_publishing_refuses_while_an_entry_is_not_confirmed_and_writes_nothing()
     states_before = dict(round_.entries.values_list("pk", "state"))
 
     with pytest.raises(ValidationError) as excinfo:
-        services.publish_round(round_=round_)
+        services.publish_round_as_system(round_=round_)
 
     assert excinfo.value.messages == ["確認済になっていない回答が1件あるため公表できません。"]
     assert counts() == before
@@ -444,12 +444,12 @@ def test_publishing_refuses_a_confirmed_entry_without_a_result():
     make_initiative(plan)
     round_ = open_year_end_round(plan)
     entry = round_.entries.get()
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=entry.pk, expected_version=entry.version, values={}, state=EntryState.CONFIRMED
     )
     before = counts()
     with pytest.raises(ValidationError) as excinfo:
-        services.publish_round(round_=round_)
+        services.publish_round_as_system(round_=round_)
     assert excinfo.value.messages == ["評価結果が未入力の回答が1件あるため公表できません。"]
     assert counts() == before
 

@@ -45,9 +45,11 @@ def test_it_serves_json_with_the_licence_and_the_summary(client, osaka):
 
 def test_the_files_keep_their_published_content_after_live_edits(client, osaka):
     before = client.get(CSV_URL).content
-    services.open_round(plan=osaka, fiscal_year=2025, as_of=date(2026, 3, 31), actor_name="t")
+    services.open_round_as_system(
+        plan=osaka, fiscal_year=2025, as_of=date(2026, 3, 31), actor_name="t"
+    )
     entry = osaka.rounds.get(fiscal_year=2024).entries.filter(result="achieved").first()
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=entry.pk,
         expected_version=entry.version,
         values={"result": "not_achieved"},

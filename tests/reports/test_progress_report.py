@@ -104,10 +104,12 @@ def test_it_logs_no_missing_glyphs(osaka, kitakyushu, caplog):
 def test_it_gives_the_same_report_for_a_past_as_of_after_later_edits(osaka, tmp_path):
     before = pdf_text(pdf.render_pdf(osaka, 2024, issued_on=ISSUED), tmp_path, "a.pdf")
     # A new year starts; the old year's entries are corrected live as well.
-    services.open_round(plan=osaka, fiscal_year=2025, as_of=date(2026, 3, 31), actor_name="test")
+    services.open_round_as_system(
+        plan=osaka, fiscal_year=2025, as_of=date(2026, 3, 31), actor_name="test"
+    )
     old = osaka.rounds.get(fiscal_year=2024)
     for entry in old.entries.filter(result="achieved")[:3]:
-        services.update_entry(
+        services.update_entry_as_system(
             entry_id=entry.pk,
             expected_version=entry.version,
             values={"result": "not_achieved", "narrative": "後日修正"},

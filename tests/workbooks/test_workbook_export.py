@@ -7,9 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evaluations import services
+from evaluations import services, workbooks
 from evaluations.models import Round
-from evaluations.reports import workbook
 from initiatives.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ def osaka_round(osaka) -> Round:
 
 
 def test_it_has_a_summary_sheet_and_one_sheet_per_tracked_pillar(osaka_round):
-    book = load(workbook.export_round(osaka_round))
+    book = load(workbooks.export_round(osaka_round))
     assert book.sheetnames == [
         "概要",
         "2 官民連携の推進",
@@ -41,8 +40,8 @@ def test_it_has_a_summary_sheet_and_one_sheet_per_tracked_pillar(osaka_round):
 
 
 def test_it_writes_japanese_headers_frozen_with_widths(osaka_round):
-    ws = load(workbook.export_round(osaka_round))["2 官民連携の推進"]
-    assert [c.value for c in ws[1]] == [c.header for c in workbook.COLUMNS]
+    ws = load(workbooks.export_round(osaka_round))["2 官民連携の推進"]
+    assert [c.value for c in ws[1]] == [c.header for c in workbooks.COLUMNS]
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["D"].width == 40
     assert ws.column_dimensions["I"].width == 60
@@ -50,7 +49,7 @@ def test_it_writes_japanese_headers_frozen_with_widths(osaka_round):
 
 
 def test_it_offers_the_results_as_a_validation_list(osaka_round):
-    ws = load(workbook.export_round(osaka_round))["3 業務改革の推進"]
+    ws = load(workbooks.export_round(osaka_round))["3 業務改革の推進"]
     (validation,) = ws.data_validations.dataValidation
     assert validation.type == "list"
     assert validation.formula1 == '"達成,未達成,評価対象外"'
@@ -58,7 +57,7 @@ def test_it_offers_the_results_as_a_validation_list(osaka_round):
 
 
 def test_it_locks_the_id_columns_and_opens_the_answer_columns(osaka_round):
-    ws = load(workbook.export_round(osaka_round))["2 官民連携の推進"]
+    ws = load(workbooks.export_round(osaka_round))["2 官民連携の推進"]
     assert ws.protection.sheet is True
     for column in "ABCDEF":
         assert ws[f"{column}2"].protection.locked is True
@@ -68,7 +67,7 @@ def test_it_locks_the_id_columns_and_opens_the_answer_columns(osaka_round):
 
 def test_it_neutralises_formulas_in_every_text_cell(osaka_round):
     entry = osaka_round.entries.select_related("initiative").order_by("initiative__order")[0]
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=entry.pk,
         expected_version=entry.version,
         values={"narrative": '=HYPERLINK("http://evil.example","x")', "reason": "+1+2"},
@@ -78,7 +77,7 @@ def test_it_neutralises_formulas_in_every_text_cell(osaka_round):
     initiative.title = "@SUM(A1:A9)"
     initiative.target = "-2+3\x07"
     initiative.save()
-    ws = load(workbook.export_round(osaka_round))["2 官民連携の推進"]
+    ws = load(workbooks.export_round(osaka_round))["2 官民連携の推進"]
     row = [c for c in ws[2]]
     assert row[3].value == "'@SUM(A1:A9)"
     assert row[5].value == "'-2+3"  # and the control character is gone
@@ -99,13 +98,13 @@ def test_it_neutralises_formulas_in_every_text_cell(osaka_round):
     ],
 )
 def test_safe_text_guards_every_formula_lead_and_unguard_undoes_it(text, safe):
-    assert workbook.safe_text(text) == safe
-    assert workbook.unguard(safe) == text
+    assert workbooks.safe_text(text) == safe
+    assert workbooks.unguard(safe) == text
 
 
 def test_a_department_workbook_holds_only_its_rows(osaka_round):
     zaisei = Department.objects.get(code="zaisei")
-    book = load(workbook.export_round(osaka_round, zaisei))
+    book = load(workbooks.export_round(osaka_round, zaisei))
     assert book.sheetnames == ["概要", "6 持続可能な行財政基盤の構築"]
     ws = book["6 持続可能な行財政基盤の構築"]
     assert {row[4] for row in ws.iter_rows(min_row=2, values_only=True)} == {zaisei.name}

@@ -7,11 +7,12 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
-from evaluations import imports, services
+from evaluations import history, services, workbooks
 from evaluations.choices import EntryState
 from evaluations.models import Entry, HistoryEvent
-from evaluations.reports import workbook
+from evaluations.workbooks import safety
 from initiatives.models import Department
 from tests.workbooks.bad_workbooks import EXPECTED
 
@@ -23,7 +24,7 @@ SHEET = "2 官民連携の推進"
 
 def export(round_, code=None) -> openpyxl.Workbook:
     department = Department.objects.get(code=code) if code else None
-    return openpyxl.load_workbook(io.BytesIO(workbook.export_round(round_, department)))
+    return openpyxl.load_workbook(io.BytesIO(workbooks.export_round(round_, department)))
 
 
 def save(book) -> bytes:
@@ -51,9 +52,9 @@ def test_it_changes_exactly_the_two_edited_results_with_history(open_round_2025,
     before = {e.pk: e for e in Entry.objects.all()}
     history_before = HistoryEvent.objects.count()
 
-    plan = imports.import_workbook(save(book), user=staff_kaikaku, filename="kaikaku.xlsx")
+    preview = workbooks.import_workbook(save(book), user=staff_kaikaku, filename="kaikaku.xlsx")
 
-    assert {c.entry_id for c in plan.changes} == edited
+    assert {c.entry_id for c in preview.changes} == edited
     changed = {
         e.pk
         for e in Entry.objects.all()
@@ -96,8 +97,8 @@ def test_it_accepts_what_municipal_sheets_hold(open_round_2025, staff_kaikaku):
     ws["G3"] = "評価対象外 "
     ws["H3"] = "令和9年度末時点で評価を実施のため。  "
     ws.insert_rows(3)  # a blank row in between
-    plan = imports.import_workbook(save(book), user=staff_kaikaku)
-    assert {c.entry_id: c.after["result"] for c in plan.changes} == {
+    preview = workbooks.import_workbook(save(book), user=staff_kaikaku)
+    assert {c.entry_id: c.after["result"] for c in preview.changes} == {
         first_id: "achieved",
         second_id: "excluded",
     }
@@ -111,31 +112,31 @@ def test_it_reads_the_as_of_in_every_wareki_form(open_round_2025, staff_kaikaku)
         for row in book["概要"].iter_rows():
             if row[0].value == "時点":
                 row[1].value = text
-        plan = imports.read_workbook(save(book), user=staff_kaikaku)
-        assert (plan.unchanged, plan.changes) == (7, [])
+        preview = workbooks.read_workbook(save(book), user=staff_kaikaku)
+        assert (preview.unchanged, preview.changes) == (7, [])
 
 
 def test_an_untouched_workbook_changes_nothing(open_round_2025, staff_kaikaku):
     entry = open_round_2025.entries.filter(initiative__department__code="shisei-kaikaku")[0]
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=entry.pk,
         expected_version=entry.version,
         values={"narrative": "-で始まる進捗\n二行目", "result": "achieved"},
         actor_name="test",
     )
     state = database_state()
-    plan = imports.import_workbook(
+    preview = workbooks.import_workbook(
         save(export(open_round_2025, "shisei-kaikaku")), user=staff_kaikaku
     )
-    assert plan.changes == []
+    assert preview.changes == []
     assert database_state() == state
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_bad_file_is_refused_with_its_own_message(name, osaka):
     state = database_state()
-    with pytest.raises(imports.ImportRejected) as refused:
-        imports.import_workbook((BAD_FILES / name).read_bytes(), filename=name)
+    with pytest.raises(workbooks.ImportRejected) as refused:
+        workbooks.import_workbook((BAD_FILES / name).read_bytes(), filename=name)
     messages = [str(p) for p in refused.value.problems]
     assert any(EXPECTED[name] in m for m in messages), messages
     assert database_state() == state
@@ -150,26 +151,26 @@ def test_the_corpus_is_complete_and_committed():
 
 
 def test_row_problems_name_sheet_row_and_column(osaka):
-    with pytest.raises(imports.ImportRejected) as refused:
-        imports.read_workbook((BAD_FILES / "unknown_result.xlsx").read_bytes())
+    with pytest.raises(workbooks.ImportRejected) as refused:
+        workbooks.read_workbook((BAD_FILES / "unknown_result.xlsx").read_bytes())
     (problem,) = refused.value.problems
     assert (problem.sheet, problem.row, problem.column) == (SHEET, 2, "G")
     assert str(problem).startswith(f"シート「{SHEET}」 2行目 G列：")
 
 
 def test_it_refuses_an_oversize_file(osaka, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(safety, "MAX_UPLOAD_BYTES", 1000)
     data = (BAD_FILES / "unknown_entry_id.xlsx").read_bytes()
-    with pytest.raises(imports.ImportRejected, match="ファイルが大きすぎます"):
-        imports.read_workbook(data)
+    with pytest.raises(workbooks.ImportRejected, match="ファイルが大きすぎます"):
+        workbooks.read_workbook(data)
 
 
 def test_openpyxl_itself_refuses_entities(monkeypatch, osaka):
     """Even past our own scan, openpyxl parses with defusedxml."""
-    monkeypatch.setattr(imports, "_declares_entities", lambda xml: False)
+    monkeypatch.setattr(safety, "declares_entities", lambda xml: False)
     data = (BAD_FILES / "billion_laughs.xlsx").read_bytes()
-    with pytest.raises(imports.ImportRejected, match="実体宣言"):
-        imports.read_workbook(data)
+    with pytest.raises(workbooks.ImportRejected, match="実体宣言"):
+        workbooks.read_workbook(data)
 
 
 def test_openpyxl_stays_on_defusedxml_though_lxml_is_installed():
@@ -185,8 +186,8 @@ def test_it_refuses_another_departments_rows_and_applies_nothing(open_round_2025
     book["6 持続可能な行財政基盤の構築"]["G2"] = "達成"  # a zaisei row? not necessarily
     book[SHEET]["G2"] = "達成"  # 市政改革室's row
     state = database_state()
-    with pytest.raises(imports.ImportRejected) as refused:
-        imports.import_workbook(save(book), user=staff_zaisei)
+    with pytest.raises(workbooks.ImportRejected) as refused:
+        workbooks.import_workbook(save(book), user=staff_zaisei)
     problems = refused.value.problems
     assert any("所管外の取組項目です（所管：市政改革室）" in str(p) for p in problems)
     assert database_state() == state
@@ -198,12 +199,12 @@ def test_it_refuses_a_row_saved_by_somebody_else_since_the_export(open_round_202
     ws["G2"] = "達成"
     ws["G3"] = "達成"
     other = Entry.objects.get(pk=ws["A3"].value)
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=other.pk, expected_version=other.version, values={"narrative": "先に保存"}
     )
     state = database_state()
-    with pytest.raises(imports.ImportRejected) as refused:
-        imports.import_workbook(save(book), user=staff_kaikaku)
+    with pytest.raises(workbooks.ImportRejected) as refused:
+        workbooks.import_workbook(save(book), user=staff_kaikaku)
     (problem,) = refused.value.problems
     assert "照会票の出力後に更新されています（照会票の版 1、現在の版 2）" in str(problem)
     assert (problem.row, problem.column) == (3, "B")
@@ -215,14 +216,14 @@ def test_a_conflict_while_applying_rolls_back_every_row(open_round_2025, staff_k
     ws = book[SHEET]
     ws["G2"] = "達成"
     ws["G3"] = "達成"
-    plan = imports.read_workbook(save(book), user=staff_kaikaku)
+    preview = workbooks.read_workbook(save(book), user=staff_kaikaku)
     late = Entry.objects.get(pk=ws["A3"].value)
-    services.update_entry(
+    services.update_entry_as_system(
         entry_id=late.pk, expected_version=late.version, values={"narrative": "割り込み"}
     )
     state = database_state()
     with pytest.raises(services.Conflict):
-        imports.apply(plan, actor=staff_kaikaku)
+        workbooks.apply(preview, actor=staff_kaikaku)
     assert database_state() == state
 
 
@@ -232,8 +233,8 @@ def test_it_refuses_rows_of_another_round_and_mismatched_codes(open_round_2025, 
     old = Entry.objects.filter(round__fiscal_year=2024).order_by("pk")[0]
     ws["A2"] = old.pk
     ws["C3"] = "9-9"
-    with pytest.raises(imports.ImportRejected) as refused:
-        imports.read_workbook(save(book), user=staff_kaikaku)
+    with pytest.raises(workbooks.ImportRejected) as refused:
+        workbooks.read_workbook(save(book), user=staff_kaikaku)
     messages = [str(p) for p in refused.value.problems]
     assert any("は別の照会（令和6年度末時点）の回答です" in m for m in messages)
     assert any("取組番号「9-9」が回答ID" in m for m in messages)
@@ -243,8 +244,8 @@ def test_it_refuses_changes_to_published_entries_by_the_workflow(osaka, staff_ka
     round_2024 = osaka.rounds.get(fiscal_year=2024)
     book = export(round_2024, "shisei-kaikaku")
     book[SHEET]["G2"] = "未達成"
-    with pytest.raises(imports.ImportRejected, match="「公表」の回答には「編集」を行えません"):
-        imports.read_workbook(save(book), user=staff_kaikaku)
+    with pytest.raises(workbooks.ImportRejected, match="「公表」の回答には「編集」を行えません"):
+        workbooks.read_workbook(save(book), user=staff_kaikaku)
 
 
 def test_the_command_dry_run_changes_nothing_and_the_real_run_applies(
@@ -267,3 +268,22 @@ def test_the_command_lists_every_problem_and_fails(osaka, capsys):
     with pytest.raises(CommandError, match="何も取り込みませんでした"):
         call_command("import_workbook", str(BAD_FILES / "duplicate_entry_id.xlsx"))
     assert "重複しています" in capsys.readouterr().err
+
+
+def test_the_staff_history_of_an_imported_entry_names_the_import(
+    open_round_2025, staff_kaikaku, client
+):
+    book = export(open_round_2025, "shisei-kaikaku")
+    book[SHEET]["G2"] = "達成"
+    entry_id = book[SHEET]["A2"].value
+    workbooks.import_workbook(save(book), user=staff_kaikaku)
+
+    client.force_login(staff_kaikaku)
+    response = client.get(f"/staff/entries/{entry_id}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<td>照会票の取込" in page  # the history table's action cell
+    assert "entry.import" not in page
+    with translation.override("en"):
+        (row, *_) = history.staff_rows(Entry.objects.get(pk=entry_id).initiative)
+        assert row.action == "Imported from an update sheet"

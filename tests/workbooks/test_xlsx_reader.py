@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evaluations import imports
-from evaluations.reports import workbook, xlsx_reader
+from evaluations import workbooks
+from evaluations.workbooks import reader
 
 BAD_FILES = Path(__file__).resolve().parent / "bad_files"
 
@@ -28,7 +28,7 @@ def trimmed(rows) -> list[tuple]:
 
 
 def assert_reads_like_openpyxl(data: bytes):
-    fast = xlsx_reader.read(zipfile.ZipFile(io.BytesIO(data)))
+    fast = reader.read(zipfile.ZipFile(io.BytesIO(data)))
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     assert fast.sheetnames == book.sheetnames
     for sheet in fast.worksheets:
@@ -43,8 +43,8 @@ def readable_corpus() -> list:
     for path in sorted(BAD_FILES.glob("*.xlsx")):
         data = path.read_bytes()
         try:
-            imports.check_container(data)
-        except imports.ImportRejected:
+            workbooks.check_container(data)
+        except workbooks.ImportRejected:
             continue
         files.append(pytest.param(data, id=path.name))
     return files
@@ -57,7 +57,7 @@ def test_it_reads_every_readable_corpus_file_as_openpyxl_does(data):
 
 @pytest.mark.django_db
 def test_it_reads_an_exported_and_an_openpyxl_edited_workbook_as_openpyxl_does(osaka):
-    exported = workbook.export_round(osaka.rounds.get(fiscal_year=2024))
+    exported = workbooks.export_round(osaka.rounds.get(fiscal_year=2024))
     assert_reads_like_openpyxl(exported)  # inline strings, as our export writes them
     book = openpyxl.load_workbook(io.BytesIO(exported))
     ws = book.worksheets[1]
@@ -129,7 +129,7 @@ def test_it_reads_shared_strings_without_phonetic_guides_and_dates_as_dates():
         '<row r="3"><c><v>42</v></c><c s="1"><v>46112</v></c><c s="2"><v>46112.5</v></c>'
         '<c t="b"><v>1</v></c><c t="str"><v>計算結果</v></c><c><v>1.25E2</v></c></row>'
     )
-    fast = xlsx_reader.read(zipfile.ZipFile(io.BytesIO(data)))
+    fast = reader.read(zipfile.ZipFile(io.BytesIO(data)))
     assert list(fast["概要"].iter_rows()) == [
         ("回答ID", None, "達成"),
         (),
@@ -140,8 +140,8 @@ def test_it_reads_shared_strings_without_phonetic_guides_and_dates_as_dates():
 
 def test_it_refuses_a_part_with_a_doctype_by_itself():
     archive = zipfile.ZipFile(io.BytesIO((BAD_FILES / "billion_laughs.xlsx").read_bytes()))
-    with pytest.raises(xlsx_reader.Unsupported, match="markup declaration"):
-        xlsx_reader.read(archive)
+    with pytest.raises(reader.Unsupported, match="markup declaration"):
+        reader.read(archive)
 
 
 def test_it_hands_strict_ooxml_back_to_openpyxl():
@@ -158,5 +158,5 @@ def test_it_hands_strict_ooxml_back_to_openpyxl():
                     b"http://purl.oclc.org/ooxml/spreadsheetml/main",
                 )
             target.writestr(info, content)
-    with pytest.raises(xlsx_reader.Unsupported):
-        xlsx_reader.read(zipfile.ZipFile(io.BytesIO(out.getvalue())))
+    with pytest.raises(reader.Unsupported):
+        reader.read(zipfile.ZipFile(io.BytesIO(out.getvalue())))

@@ -14,7 +14,7 @@ from tests.personas import client_for, move
 def publish_both(world, result_a="achieved", result_b="not_achieved"):
     move(world, world.entry_a, "edit", "submit", "confirm", result=result_a)
     move(world, world.entry_b, "edit", "submit", "confirm", result=result_b)
-    return services.publish(user=world.users["office"], round_id=world.round.pk)
+    return services.publish_round(user=world.users["office"], round_id=world.round.pk)
 
 
 def history_section(page: str) -> str:
@@ -50,7 +50,7 @@ def test_it_shows_the_public_each_publication_and_what_a_correction_changed(worl
     assert "年度内に完了しなかった。" not in draft  # unpublished correction stays private
     move(world, world.entry_a, "submit", "confirm")
     move(world, world.entry_b, "return", "submit", "confirm")
-    services.publish(user=world.users["office"], round_id=world.round.pk)
+    services.publish_round(user=world.users["office"], round_id=world.round.pk)
     view = history_section(
         client_for(world, "anonymous").get(world.initiative_a.get_absolute_url()).content.decode()
     )
@@ -108,7 +108,7 @@ def test_it_changes_the_public_figures_only_on_publication(world):
     )
     move(world, world.entry_b, "submit", "confirm")
     assert "50.0%" in anonymous.get(world.plan.get_absolute_url()).content.decode()
-    services.publish(user=world.users["office"], round_id=world.round.pk)
+    services.publish_round(user=world.users["office"], round_id=world.round.pk)
     assert "100.0%" in anonymous.get(world.plan.get_absolute_url()).content.decode()
 
 

@@ -88,7 +88,7 @@ def test_it_refuses_deleting_an_initiative_that_has_entries(world):
 def test_it_refuses_deleting_an_initiative_with_published_results(world):
     move(world, world.entry_a, "edit", "submit", "confirm")
     move(world, world.entry_b, "edit", "submit", "confirm")
-    services.publish(user=world.users["admin"], round_id=world.round.pk)
+    services.publish_round(user=world.users["admin"], round_id=world.round.pk)
     with pytest.raises(ValidationError):
         masterdata.delete(world.initiative_b, actor=world.users["admin"])
 

@@ -198,7 +198,7 @@ def test_it_refuses_a_whole_bulk_return_when_one_entry_is_stale(world):
 def test_it_publishes_with_a_history_row_per_entry_and_a_new_version(world):
     a = move(world, world.entry_a, "edit", "submit", "confirm")
     move(world, world.entry_b, "edit", "submit", "confirm")
-    publication = services.publish(user=world.users["office"], round_id=world.round.pk)
+    publication = services.publish_round(user=world.users["office"], round_id=world.round.pk)
     a.refresh_from_db()
     assert a.state == S.PUBLISHED
     event = HistoryEvent.objects.get(entry=a, action="entry.publish")
@@ -212,10 +212,10 @@ def test_it_publishes_with_a_history_row_per_entry_and_a_new_version(world):
 def test_it_refuses_publishing_a_half_reviewed_round(world):
     move(world, world.entry_a, "edit", "submit", "confirm")
     with pytest.raises(ValidationError, match="確認済になっていない回答が1件"):
-        services.publish(user=world.users["office"], round_id=world.round.pk)
+        services.publish_round(user=world.users["office"], round_id=world.round.pk)
 
 
 def test_it_refuses_staff_closing_or_publishing_a_round(world):
-    for action in (services.close_round, services.publish):
+    for action in (services.close_round, services.publish_round):
         with pytest.raises(PermissionDenied):
             action(user=world.users["staff_a"], round_id=world.round.pk)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from evaluations import workbooks
 from evaluations.choices import RoundKind
 from evaluations.models import Round
-from evaluations.reports import workbook
 from initiatives.models import Department, Plan
 from reformtracker.calendar_ja import CalendarError, fy_label_ja, parse_fiscal_year
 
@@ -44,6 +44,6 @@ class Command(BaseCommand):
             ).first()
             if dept is None:
                 raise CommandError(f"所属コード「{department}」はありません。")
-        data = workbook.export_round(round_, dept)
+        data = workbooks.export_round(round_, dept)
         output.write_bytes(data)
         self.stdout.write(f"{output}: {len(data):,} bytes")

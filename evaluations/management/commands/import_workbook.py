@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluations import imports
+from evaluations import workbooks
 
 
 class Command(BaseCommand):
@@ -30,14 +30,16 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"ユーザー「{user}」はいません。")
         try:
-            plan = imports.import_workbook(data, user=actor, filename=file.name, dry_run=dry_run)
-        except imports.ImportRejected as exc:
+            preview = workbooks.import_workbook(
+                data, user=actor, filename=file.name, dry_run=dry_run
+            )
+        except workbooks.ImportRejected as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
                 f"{file.name}: {len(exc.problems)}件の問題があるため、何も取り込みませんでした。"
             ) from None
-        for change in plan.changes:
+        for change in preview.changes:
             for item in change.fields:
                 self.stdout.write(
                     f"{change.sheet} {change.row}行目 {change.code} {item['label']}: "
@@ -45,6 +47,6 @@ class Command(BaseCommand):
                 )
         verb = "変更予定" if dry_run else "変更"
         self.stdout.write(
-            f"{file.name}: {plan.rows}行を確認、{len(plan.changes)}件{verb}、{plan.unchanged}件変更なし"
+            f"{file.name}: {preview.rows}行を確認、{len(preview.changes)}件{verb}、{preview.unchanged}件変更なし"
             + ("（--dry-run のため保存していません）" if dry_run else "")
         )

@@ -1,4 +1,5 @@
-"""The 照会票: a round's live entries as an Excel workbook, one per department, to fill and import.
+"""Writing the 照会票: a round's live entries as an Excel workbook, one per department, to fill
+and import (its layout: evaluations.workbooks.format).
 
 A summary sheet (概要) names the plan, the round and its 時点 — the import refuses a sheet from
 another round or plan by these — and shows the figures through ``evaluations.rates``. Each pillar
@@ -21,9 +22,7 @@ openpyxl fallback would no longer refuse entity declarations by itself
 from __future__ import annotations
 
 import io
-import re
 from copy import copy
-from dataclasses import dataclass
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -34,68 +33,25 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from evaluations.choices import Result
 from evaluations.models import Entry, Round
 from evaluations.rates import summarize, summarize_by
+from evaluations.workbooks.format import (
+    COLUMNS,
+    FORMAT_ID,
+    META_AS_OF,
+    META_DEPARTMENT,
+    META_FILLED_ON,
+    META_FISCAL_YEAR,
+    META_FORMAT,
+    META_PLAN,
+    META_PLAN_TITLE,
+    META_ROUND,
+    RESULT_COLUMN_LETTER,
+    RESULT_LABELS,
+    SUMMARY_SHEET,
+    safe_text,
+    sheet_title,
+)
 from initiatives.models import Department
 from reformtracker.calendar_ja import format_date_ja, fy_label_ja
-
-FORMAT_ID = "reformtracker-照会票-1"
-SUMMARY_SHEET = "概要"
-RESULT_LABELS = [str(r.label) for r in Result]
-
-# Labels of the summary sheet's key cells (column A), read back by the import.
-META_FORMAT = "様式"
-META_PLAN = "計画ID"
-META_PLAN_TITLE = "計画"
-META_ROUND = "照会ID"
-META_AS_OF = "時点"
-META_FISCAL_YEAR = "年度"
-META_DEPARTMENT = "所管コード"
-META_FILLED_ON = "記入日"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    width: int
-    editable: bool = False
-
-
-COLUMNS = (
-    Column("entry_id", "回答ID", 9),
-    Column("version", "版", 6),
-    Column("code", "取組番号", 10),
-    Column("title", "取組項目", 40),
-    Column("department", "所管", 16),
-    Column("target", "目標", 40),
-    Column("result", "評価結果", 13, editable=True),
-    Column("reason", "評価対象外の理由・備考", 40, editable=True),
-    Column("narrative", "進捗状況", 60, editable=True),
-)
-RESULT_COLUMN_LETTER = "G"
-
-_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def safe_text(value) -> str:
-    """Text that no spreadsheet will run as a formula (after pretix's safe_openpyxl)."""
-    text = _ILLEGAL.sub("", str(value))
-    if text.startswith(_FORMULA_LEAD):
-        return "'" + text
-    return text
-
-
-def unguard(text: str) -> str:
-    """Undoes ``safe_text``'s apostrophe, and nothing else."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
-
-
-def sheet_title(order: int, name: str) -> str:
-    cleaned = re.sub(r"[\[\]:*?/\\]", "・", f"{order} {name}")
-    return cleaned[:31]
-
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E8F1FE")

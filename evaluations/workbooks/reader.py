@@ -1,11 +1,12 @@
-"""A small, fast reader of an xlsx's cell values, for the 照会票 import.
+"""Reading an xlsx's sheets and cell values, for the 照会票 import: a small, fast reader of our
+own, and openpyxl for whatever it does not know (``open_book`` picks).
 
 openpyxl builds an object per cell and per string run; for a 10,000-row 照会票 that parsing was
 most of the import's time. This reads what the import needs — sheet names and cell values, as
 ``openpyxl.load_workbook(read_only=True, data_only=True)`` would give them with
 ``iter_rows(values_only=True)`` — straight from the package XML with ElementTree's C parser.
 
-It is only ever handed a zip that ``imports.check_container`` has already vetted (sizes, ratios,
+It is only ever handed a zip that ``safety.check_container`` has already vetted (sizes, ratios,
 no DOCTYPE or ENTITY in any part), and it refuses again, by itself, any part with a markup
 declaration before the parser sees it, so no DTD ever reaches expat. Anything it does not
 understand (strict OOXML, a missing part, a malformed cell) raises ``Unsupported`` and the caller
@@ -14,6 +15,7 @@ falls back to openpyxl, which gives the usual messages.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -21,12 +23,15 @@ import zlib
 from datetime import date, datetime
 from xml.etree.ElementTree import ParseError, XMLParser
 
+from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     is_date_format,
     is_timedelta_format,
 )
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
+
+from evaluations.workbooks.problems import ImportRejected
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -79,6 +84,36 @@ class Book:
 
     def close(self) -> None:
         pass
+
+
+def open_book(archive: zipfile.ZipFile, data: bytes):
+    """The workbook's sheets: our own 照会票 (and anything plain) straight from the sheet XML;
+    openpyxl takes over for whatever ``read`` does not know, with its own messages."""
+    try:
+        return read(archive)
+    except Unsupported:
+        return _open_with_openpyxl(data)
+
+
+def _open_with_openpyxl(data: bytes):
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    entities = _("XML に実体宣言が含まれているため、安全のため読み込みません。")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except DefusedXmlException:
+        raise ImportRejected.because(entities) from None
+    except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, SyntaxError) as exc:
+        cause = exc
+        while cause is not None:  # openpyxl wraps the parser's error in a ValueError
+            if isinstance(cause, DefusedXmlException):
+                raise ImportRejected.because(entities) from None
+            cause = cause.__cause__ or cause.__context__
+        raise ImportRejected.because(
+            _("Excel ブックとして読み込めません（%(kind)s）。保存し直してください。")
+            % {"kind": type(exc).__name__}
+        ) from None
 
 
 def read(archive: zipfile.ZipFile) -> Book:

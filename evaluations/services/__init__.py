@@ -1,0 +1,58 @@
+"""The only writers of rounds, entries, evidence, publications and history.
+
+Each function runs in one transaction and writes its history row together with the change, so a
+change without its record (or a record without its change) cannot exist. Views, the admin, bulk
+actions, imports and the seed loader all come through here.
+
+One public name per operation, and it checks who may: ``open_round``, ``close_round``,
+``publish_round``, ``edit_entry``, ``transition_entry``, ``bulk_transition``, ``add_evidence``,
+``remove_evidence`` take the acting ``user``. Where there is no user to check (the seed loader,
+the admin's round form, the import once it has checked every row, tests, benchmarks) the
+``*_as_system`` variants do the same work and say in their name that they ask nobody.
+
+    rounds.py    opening, closing, publishing rounds
+    entries.py   saving one entry; the staff workflow
+    evidence.py  links and files attached to an entry
+    bulk.py      many entries at once (the Excel import), in raw SQL
+    base.py      the history row, the version conflict, the open-round check
+"""
+
+from evaluations.services.base import Conflict, record
+from evaluations.services.bulk import IMPORT_FIELDS, EntryChange, update_entries_as_system
+from evaluations.services.entries import (
+    ENTRY_FIELDS,
+    STAFF_FIELDS,
+    bulk_transition,
+    edit_entry,
+    transition_entry,
+    update_entry_as_system,
+)
+from evaluations.services.evidence import add_evidence, remove_evidence
+from evaluations.services.rounds import (
+    close_round,
+    open_round,
+    open_round_as_system,
+    publish_round,
+    publish_round_as_system,
+)
+
+__all__ = [
+    "ENTRY_FIELDS",
+    "IMPORT_FIELDS",
+    "STAFF_FIELDS",
+    "Conflict",
+    "EntryChange",
+    "add_evidence",
+    "bulk_transition",
+    "close_round",
+    "edit_entry",
+    "open_round",
+    "open_round_as_system",
+    "publish_round",
+    "publish_round_as_system",
+    "record",
+    "remove_evidence",
+    "transition_entry",
+    "update_entries_as_system",
+    "update_entry_as_system",
+]

@@ -1,0 +1,68 @@
+"""What every service shares: the history row, the version conflict and the open-round check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from evaluations.choices import HistoryAction, RoundState
+from evaluations.models import Entry, HistoryEvent, Round
+
+
+@dataclass
+class Conflict(Exception):
+    """Somebody else saved the entry since the editor loaded it."""
+
+    entry: Entry
+    their_changes: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return _(
+            "ほかの人がこの回答を先に更新しました。内容を確認してから、もう一度保存してください。"
+        )
+
+
+def name_of(actor) -> str:
+    """The name a history row keeps for its actor (it outlives a renamed or removed user)."""
+    if actor is None:
+        return "system"
+    return actor.get_full_name() or actor.get_username()
+
+
+def record(action: HistoryAction, *, actor=None, actor_name: str = "", **kwargs) -> HistoryEvent:
+    """Appends a history row. Call only inside a service function's transaction."""
+    return HistoryEvent.objects.create(
+        action=HistoryAction(action),
+        actor=actor,
+        actor_name=actor_name or name_of(actor),
+        **kwargs,
+    )
+
+
+def field_changes(before: dict, after: dict) -> dict:
+    """Each field of ``after`` that differs from ``before``, as history records it."""
+    return {
+        name: {"before": before[name], "after": after[name]}
+        for name in after
+        if before.get(name) != after[name]
+    }
+
+
+def changes_since(entry: Entry, version: int) -> dict:
+    """What others changed after ``version``, merged oldest to newest, for the conflict message."""
+    merged: dict = {}
+    events = entry.history.filter(changes__version__gt=version).order_by("at", "id")
+    for event in events:
+        for name, change in event.changes.items():
+            if name == "version":
+                continue
+            merged.setdefault(name, {"before": change["before"]})["after"] = change["after"]
+            merged[name]["by"] = event.actor_name
+    return merged
+
+
+def require_open(round_: Round) -> None:
+    if round_.state != RoundState.OPEN:
+        raise ValidationError(_("この照会は締め切られているため、変更できません。"))

@@ -1,0 +1,45 @@
+"""The 照会票: a round's entries as an Excel workbook to fill in, and the import of filled ones.
+
+Import in two steps, so people see what will change before it does:
+
+1. ``read_workbook(data, user=…)`` checks the file (size, zip structure, zip-bomb limits, XML
+   entity declarations), reads the summary sheet (plan, round, 時点) and every row, and returns
+   an ``ImportPreview`` of the changes per initiative — or raises ``ImportRejected`` with every
+   problem, each naming sheet, row, column and reason in Japanese. Nothing is written.
+2. ``apply(preview, …)`` saves the changes in one transaction: all or nothing.
+
+    format.py    the layout both ways: columns, sheet names, key cells, the formula guard
+    export.py    writing a round's 照会票
+    safety.py    the table of container checks run before any XML parser
+    reader.py    sheets and cell values from the xlsx (our fast reader, openpyxl otherwise)
+    cells.py     one cell's value as the import reads it (全角, 和暦, the guard undone)
+    preview.py   file → ImportPreview: summary sheet, pillar sheets
+    compare.py   rows against the live entries: checks and changes
+    apply.py     saving a preview
+    problems.py  Problem and ImportRejected
+"""
+
+from evaluations.workbooks.apply import apply, import_workbook
+from evaluations.workbooks.compare import ImportPreview, RowChange
+from evaluations.workbooks.export import export_round, filename
+from evaluations.workbooks.format import COLUMNS, safe_text, unguard
+from evaluations.workbooks.preview import read_workbook
+from evaluations.workbooks.problems import ImportRejected, Problem
+from evaluations.workbooks.safety import MAX_UPLOAD_BYTES, check_container
+
+__all__ = [
+    "COLUMNS",
+    "MAX_UPLOAD_BYTES",
+    "ImportPreview",
+    "ImportRejected",
+    "Problem",
+    "RowChange",
+    "apply",
+    "check_container",
+    "export_round",
+    "filename",
+    "import_workbook",
+    "read_workbook",
+    "safe_text",
+    "unguard",
+]

@@ -1,0 +1,59 @@
+"""Saving an ``ImportPreview``: every change in one transaction, all or nothing, through
+``services.update_entries_as_system`` (version checks and one history row per entry; scope and
+workflow were checked row by row when the file was read)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from evaluations import services
+from evaluations.workbooks.compare import ImportPreview
+from evaluations.workbooks.preview import read_workbook
+from evaluations.workbooks.problems import ImportRejected, Problem
+from reformtracker.calendar_ja import format_date_ja
+
+
+def apply(preview: ImportPreview, *, actor=None, actor_name: str = "") -> int:
+    """Saves every change of ``preview`` in one transaction (all or nothing); returns the count."""
+    comment = _("Excel 照会票から取込")
+    if preview.filename:
+        comment += f"（{preview.filename}）"
+    if preview.filled_on:
+        comment += _("　記入日 %(day)s") % {"day": format_date_ja(preview.filled_on)}
+    changes = [
+        services.EntryChange(
+            entry_id=c.entry_id,
+            expected_version=c.expected_version,
+            before=c.before,
+            values=c.after,
+            state_before=c.state_before,
+            state=c.state_after,
+        )
+        for c in preview.changes
+    ]
+    return services.update_entries_as_system(
+        changes=changes,
+        round_=preview.round,
+        actor=actor,
+        actor_name=actor_name,
+        comment=comment,
+    )
+
+
+def import_workbook(
+    data: bytes, *, user=None, filename: str = "", dry_run: bool = False
+) -> ImportPreview:
+    """Reads and (unless ``dry_run``) applies a 照会票; returns the ImportPreview."""
+    preview = read_workbook(data, user=user, filename=filename)
+    if not dry_run:
+        try:
+            apply(preview, actor=user, actor_name="" if user else "import_workbook")
+        except services.Conflict as exc:
+            raise ImportRejected.because(
+                _("取込中にほかの人が回答 %(id)d を更新しました。もう一度取り込んでください。")
+                % {"id": exc.entry.pk}
+            ) from None
+        except ValidationError as exc:
+            raise ImportRejected([Problem(m) for m in exc.messages]) from None
+    return preview
