@@ -7,10 +7,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from evaluations import services
+from evaluations import seed, services
 from evaluations.choices import RoundKind
 from initiatives.models import Department, Membership, Plan
-from reformtracker import seed
 
 OSAKA_SLUG = "osaka-shin-shisei-kaikaku"
 KITAKYUSHU_SLUG = "kitakyushu-shisei-henkaku"
