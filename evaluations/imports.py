@@ -26,14 +26,15 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from evaluations import services
+from evaluations import access, services
 from evaluations.choices import EntryState, Result, RoundState
 from evaluations.models import Entry, Round
 from evaluations.reports import workbook as wb_format
 from evaluations.reports import xlsx_reader
 from evaluations.workflow import STAFF_EDITABLE, Action, resolve
+from initiatives.access import SYSTEM, reach_of
 from initiatives.models import Plan
-from reformtracker import scope
+from initiatives.roles import Role
 from reformtracker.calendar_ja import CalendarError, format_date_ja, normalize, parse_date
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -405,7 +406,7 @@ def _read(book, *, user, filename: str) -> ImportPlan:
             ]
         )
     round_, filled_on = _read_summary(book[wb_format.SUMMARY_SHEET])
-    if user is not None and not scope.rounds_for(user).filter(pk=round_.pk).exists():
+    if user is not None and not access.rounds_for(user).filter(pk=round_.pk).exists():
         raise ImportRejected([Problem(_("この照会の照会票を取り込む権限がありません。"))])
 
     problems: list[Problem] = []
@@ -570,7 +571,7 @@ def _compare(plan: ImportPlan, rows: list, problems: list[Problem], user) -> Non
         if row is not None:
             parsed.append((row, problem, sheet, row_number))
     entries = _entries([r["entry_id"] for r, *_ in parsed], plan.round.pk)
-    reach = scope.reach_of(user) if user is not None else None
+    reach = reach_of(user) if user is not None else None
     seen: dict[int, tuple[str, int]] = {}
     for row, problem, sheet, row_number in parsed:
         entry_id = row["entry_id"]
@@ -602,7 +603,7 @@ def _compare(plan: ImportPlan, rows: list, problems: list[Problem], user) -> Non
             )
             continue
         roles = _roles(reach, entry)
-        if scope.STAFF not in roles:
+        if Role.DEPARTMENT_STAFF not in roles:
             problem(
                 _("所管外の取組項目です（所管：%(dept)s）。自所属の行だけを取り込めます。")
                 % {"dept": entry.department_name},
@@ -758,15 +759,8 @@ def _parse_row(values: dict, problem, results: dict[str, str]) -> dict | None:
 
 
 def _roles(reach, entry) -> frozenset[str]:
-    """As scope.roles_for_entry, from the reach read once for the whole file."""
-    if reach is None or reach.everything:
-        return frozenset({scope.STAFF, scope.OFFICE})
-    roles = set()
-    if entry.department_id in reach.departments:
-        roles.add(scope.STAFF)
-    if entry.municipality_id in reach.office_municipalities:
-        roles.add(scope.OFFICE)
-    return frozenset(roles)
+    """As access.roles_for, from the reach read once for the whole file."""
+    return (reach or SYSTEM).roles(entry.department_id, entry.municipality_id)
 
 
 def _next_state(user, roles, state: str) -> str:

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import access
 from evaluations import evidence as evidence_files
 from evaluations.choices import EntryState, RoundKind, RoundState
 from evaluations.models import (
@@ -29,8 +30,9 @@ from evaluations.models import (
     Round,
 )
 from evaluations.workflow import STAFF_EDITABLE, Action, resolve
+from initiatives.access import manages_plan
 from initiatives.models import Initiative, Plan
-from reformtracker import scope
+from initiatives.roles import Role
 
 ENTRY_FIELDS = ("result", "reason", "narrative", "staff_comment", "review_comment")
 
@@ -332,7 +334,7 @@ def publish_round(
 
 # --- The staff workflow: permission-checked actions of signed-in users --------------------------
 #
-# Each function takes the acting user, finds the object through reformtracker.scope (outside the
+# Each function takes the acting user, finds the object through evaluations.access (outside the
 # scope: PermissionDenied, which views have already turned into 404 by looking it up themselves),
 # asks evaluations.workflow whether the action is allowed, and writes through update_entry or
 # record() in the same transaction. Bulk actions call the per-entry function inside one
@@ -343,11 +345,11 @@ STAFF_FIELDS = ("result", "reason", "narrative", "staff_comment")
 
 def _entry_in_scope(user, entry_id: int, entry: Entry | None = None) -> Entry:
     """The entry, if the user may see it. A caller that already loaded it through
-    ``scope.entries_for(user)`` may pass it to save a query; whether it is in scope is then
+    ``access.entries_for(user)`` may pass it to save a query; whether it is in scope is then
     decided again in memory (in scope ⟺ the user has a role for it)."""
     if entry is None or entry.pk != entry_id:
-        entry = scope.entries_for(user).filter(pk=entry_id).first()
-    elif not scope.roles_for_entry(user, entry):
+        entry = access.entries_for(user).filter(pk=entry_id).first()
+    elif not access.roles_for(user, entry):
         entry = None
     if entry is None:
         raise PermissionDenied(_("この回答を操作する権限がありません。"))
@@ -367,12 +369,12 @@ def edit_entry(
 
     Refused when the round is closed, the entry is read-only in its state (提出済, 確認済, 公表),
     or somebody saved it since ``expected_version`` (Conflict, with their changes). ``entry``:
-    the view's copy from ``scope.entries_for(user)``, to save reading it again.
+    the view's copy from ``access.entries_for(user)``, to save reading it again.
     """
     entry = _entry_in_scope(user, entry_id, entry)
     _require_open(entry.round)
     _require_version(entry, expected_version)
-    new_state = resolve(user, scope.roles_for_entry(user, entry), Action.EDIT, entry.state)
+    new_state = resolve(user, access.roles_for(user, entry), Action.EDIT, entry.state)
     return _save_entry(
         entry,
         expected_version=expected_version,
@@ -398,7 +400,7 @@ def transition_entry(
     entry = _entry_in_scope(user, entry_id)
     _require_open(entry.round)
     _require_version(entry, expected_version)
-    new_state = resolve(user, scope.roles_for_entry(user, entry), action, entry.state)
+    new_state = resolve(user, access.roles_for(user, entry), action, entry.state)
     comment = (comment or "").strip()
     values = {}
     if action == Action.SUBMIT and not entry.result:
@@ -445,7 +447,7 @@ def _managed_round(user, round_id: int, *, lock: bool = False) -> Round:
     qs = Round.objects.select_related("plan")
     if lock:
         qs = qs.select_for_update()
-    round_ = qs.filter(pk=round_id, plan__in=scope.plans_managed_by(user)).first()
+    round_ = qs.filter(pk=round_id, plan__in=Plan.objects.managed_by(user)).first()
     if round_ is None or not user.has_perm("evaluations.manage_round"):
         raise PermissionDenied(_("この照会を操作する権限がありません。"))
     return round_
@@ -456,7 +458,7 @@ def start_round(
     *, user, plan: Plan, fiscal_year: int, kind: str, as_of: date, due_on: date | None
 ) -> Round:
     """The reform office opens a round (照会) for one of its municipality's plans."""
-    if not scope.manages_plan(user, plan) or not user.has_perm("evaluations.manage_round"):
+    if not manages_plan(user, plan) or not user.has_perm("evaluations.manage_round"):
         raise PermissionDenied(_("この計画の照会を開始する権限がありません。"))
     return open_round(
         plan=plan, fiscal_year=fiscal_year, kind=kind, as_of=as_of, due_on=due_on, actor=user
@@ -489,8 +491,8 @@ def publish(*, user, round_id: int, note: str = "") -> Publication:
 def _evidence_entry(user, entry_id: int) -> Entry:
     entry = _entry_in_scope(user, entry_id)
     _require_open(entry.round)
-    roles = scope.roles_for_entry(user, entry)
-    if scope.STAFF not in roles or not user.has_perm("evaluations.submit_entry"):
+    roles = access.roles_for(user, entry)
+    if Role.DEPARTMENT_STAFF not in roles or not user.has_perm("evaluations.submit_entry"):
         raise PermissionDenied(_("この回答の根拠資料を変更する権限がありません。"))
     if entry.state not in STAFF_EDITABLE:
         raise ValidationError(
@@ -507,7 +509,7 @@ def _touch_entry(entry: Entry, user) -> dict:
     version, state = (
         Entry.objects.select_for_update().filter(pk=entry.pk).values_list("version", "state").get()
     )
-    new_state = resolve(user, scope.roles_for_entry(user, entry), Action.EDIT, state)
+    new_state = resolve(user, access.roles_for(user, entry), Action.EDIT, state)
     Entry.objects.filter(pk=entry.pk, version=version).update(
         state=new_state, version=version + 1, updated_by=user, updated_at=timezone.now()
     )
@@ -564,7 +566,7 @@ def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None)
 def remove_evidence(*, user, evidence_id: int) -> Evidence:
     """Withdraws an evidence item. The row and the file stay, so the history still names them.
     Counts as an edit, as adding does."""
-    item = scope.evidence_for(user).filter(pk=evidence_id).first()
+    item = access.evidence_for(user).filter(pk=evidence_id).first()
     if item is None:
         raise PermissionDenied(_("この根拠資料を操作する権限がありません。"))
     entry = _evidence_entry(user, item.entry_id)

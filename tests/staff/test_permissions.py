@@ -42,8 +42,9 @@ class Case:
         return self.name
 
 
-def expect(anonymous, staff_a, staff_b, office, admin) -> dict:
-    return dict(zip(PERSONAS, (anonymous, staff_a, staff_b, office, admin), strict=True))
+def expect(anonymous, staff_a, staff_b, office, admin, office_member) -> dict:
+    statuses = (anonymous, staff_a, staff_b, office, admin, office_member)
+    return dict(zip(PERSONAS, statuses, strict=True))
 
 
 def _submitted(world):
@@ -66,44 +67,44 @@ def _version(world):
 
 
 CASES = [
-    Case("worklist", "get", lambda w: "/staff/", expect(302, 200, 200, 200, 200)),
+    Case("worklist", "get", lambda w: "/staff/", expect(302, 200, 200, 200, 200, 200)),
     Case(
         "entry page",
         "get",
         lambda w: f"/staff/entries/{w.entry_a.pk}/",
-        expect(302, 200, 404, 200, 200),
+        expect(302, 200, 404, 200, 200, 200),
     ),
     Case(
         "entry of another city",
         "get",
         lambda w: f"/staff/entries/{w.other_entry.pk}/",
-        expect(302, 404, 404, 404, 200),
+        expect(302, 404, 404, 404, 200, 404),
     ),
     Case(
         "entry, bad id",
         "get",
         lambda w: f"/staff/entries/{BAD_ID}/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
     Case(
         "edit entry",
         "post",
         lambda w: f"/staff/entries/{w.entry_a.pk}/",
-        expect(302, 302, 404, 403, 302),
+        expect(302, 302, 404, 403, 302, 403),
         data=_edit,
     ),
     Case(
         "edit entry, bad id",
         "post",
         lambda w: f"/staff/entries/{BAD_ID}/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
         data=_edit,
     ),
     Case(
         "submit entry",
         "post",
         lambda w: f"/staff/entries/{w.entry_a.pk}/submit/",
-        expect(302, 302, 404, 403, 302),
+        expect(302, 302, 404, 403, 302, 403),
         data=_version,
         setup=lambda w: move(w, w.entry_a, "edit"),
     ),
@@ -111,7 +112,7 @@ CASES = [
         "return entry",
         "post",
         lambda w: f"/staff/entries/{w.entry_a.pk}/return/",
-        expect(302, 403, 404, 302, 302),
+        expect(302, 403, 404, 302, 302, 403),
         data=_version,
         setup=_submitted,
     ),
@@ -119,7 +120,7 @@ CASES = [
         "confirm entry",
         "post",
         lambda w: f"/staff/entries/{w.entry_a.pk}/confirm/",
-        expect(302, 403, 404, 302, 302),
+        expect(302, 403, 404, 302, 302, 403),
         data=_version,
         setup=_submitted,
     ),
@@ -127,43 +128,43 @@ CASES = [
         "unknown transition",
         "post",
         lambda w: f"/staff/entries/{w.entry_a.pk}/frobnicate/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
         data=_version,
     ),
     Case(
         "add evidence link",
         "post",
         lambda w: f"/staff/entries/{w.entry_a.pk}/evidence/add/",
-        expect(302, 302, 404, 403, 302),
+        expect(302, 302, 404, 403, 302, 403),
         data=lambda w: {"title": "委託の公表資料", "url": "https://www.city.example.jp/itaku"},
     ),
     Case(
         "download evidence",
         "get",
         lambda w: f"/staff/evidence/{Evidence.objects.get().pk}/",
-        expect(302, 200, 404, 200, 200),
+        expect(302, 200, 404, 200, 200, 200),
         setup=_with_file_evidence,
     ),
     Case(
         "download evidence, bad id",
         "get",
         lambda w: f"/staff/evidence/{BAD_ID}/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
     Case(
         "remove evidence",
         "post",
         lambda w: f"/staff/evidence/{Evidence.objects.get().pk}/remove/",
-        expect(302, 302, 404, 403, 302),
+        expect(302, 302, 404, 403, 302, 403),
         data=lambda w: {},
         setup=_with_file_evidence,
     ),
-    Case("rounds", "get", lambda w: "/staff/rounds/", expect(302, 403, 403, 200, 200)),
+    Case("rounds", "get", lambda w: "/staff/rounds/", expect(302, 403, 403, 200, 200, 403)),
     Case(
         "open a round",
         "post",
         lambda w: "/staff/rounds/",
-        expect(302, 403, 403, 302, 302),
+        expect(302, 403, 403, 302, 302, 403),
         data=lambda w: {
             "plan": w.plan.pk,
             "fiscal_year": 2025,
@@ -176,25 +177,25 @@ CASES = [
         "round page",
         "get",
         lambda w: f"/staff/rounds/{w.round.pk}/",
-        expect(302, 403, 403, 200, 200),
+        expect(302, 403, 403, 200, 200, 403),
     ),
     Case(
         "round of another city",
         "get",
         lambda w: f"/staff/rounds/{w.other_round.pk}/",
-        expect(302, 404, 404, 404, 200),
+        expect(302, 404, 404, 404, 200, 404),
     ),
     Case(
         "round, bad id",
         "get",
         lambda w: f"/staff/rounds/{BAD_ID}/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
     Case(
         "bulk confirm",
         "post",
         lambda w: f"/staff/rounds/{w.round.pk}/bulk/",
-        expect(302, 403, 403, 302, 302),
+        expect(302, 403, 403, 302, 302, 403),
         data=lambda w: {
             "action": "confirm",
             "entries": [f"{w.entry_a.pk}:{Entry.objects.get(pk=w.entry_a.pk).version}"],
@@ -205,19 +206,19 @@ CASES = [
         "close round",
         "post",
         lambda w: f"/staff/rounds/{w.round.pk}/close/",
-        expect(302, 403, 403, 302, 302),
+        expect(302, 403, 403, 302, 302, 403),
         data=lambda w: {},
     ),
     Case(
         "publish round",
         "post",
         lambda w: f"/staff/rounds/{w.round.pk}/publish/",
-        expect(302, 403, 403, 302, 302),
+        expect(302, 403, 403, 302, 302, 403),
         data=lambda w: {},
         setup=_all_confirmed,
     ),
-    Case("health check", "get", lambda w: "/healthz", expect(200, 200, 200, 200, 200)),
-    Case("sign-in page", "get", lambda w: "/accounts/login/", expect(200, 302, 302, 302, 302)),
+    Case("health check", "get", lambda w: "/healthz", expect(200, 200, 200, 200, 200, 200)),
+    Case("sign-in page", "get", lambda w: "/accounts/login/", expect(200, 302, 302, 302, 302, 302)),
 ]
 
 
