@@ -3,7 +3,8 @@ progress), the 照会票 workbooks, and the upload → preview → confirm impor
 
 Plans are fetched through evaluations.access, by the same rule as the round pages (a plan of
 another city: 404; one the user sees but does not manage: 403); the import decides row by row,
-through the same reach and workflow as the edit page, which rows the user may change. Every page works without JavaScript; htmx polls the job status and swaps the preview.
+through the same reach and workflow as the edit page, which rows the user may change. Every
+page works without JavaScript; htmx polls the job status and swaps the preview.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ INVALID = 422
 @require_GET
 def office(request):
     """The reform office's outputs: per plan, each published year's report and each round's
-    照会票 (whole, or per department). Department staff get 403, as on the office's round pages:
-    their own 照会票 is on the import page."""
+    照会票 (whole, or per department). Whoever may not manage rounds gets 403, as on the
+    office's round pages: department staff find their own 照会票 on the import page."""
     access.require_round_manager(request.user)
     plans = list(Plan.objects.managed_by(request.user).select_related("municipality"))
     publications = published.current_publications(p.pk for p in plans)
