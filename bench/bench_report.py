@@ -113,9 +113,9 @@ def main():
     from _setup import synthetic_plan
     from django.conf import settings
 
+    from evaluations import seed
     from evaluations.reports import pdf
     from initiatives.models import Plan
-    from reformtracker import seed
 
     print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"CPUs: {len(os.sched_getaffinity(0))}; REPORT_PROCESSES={settings.REPORT_PROCESSES}")

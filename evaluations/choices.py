@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 # One colour per result: the デジタル庁 design token the site's stylesheet names (green / red /
 # grey, each keeping AA contrast with white text) and the hex that outputs which cannot read
 # CSS variables (the PDF, the badge) use. site.css's --achieved, --not-achieved and --excluded
-# and the PDF stylesheet are checked against these (tests/public/test_contrast.py).
+# and the PDF stylesheet are checked against these (tests/dashboard/test_contrast.py).
 _PALETTE = {
     "achieved": ("--color-primitive-green-800", "#115a36"),
     "not_achieved": ("--color-primitive-red-800", "#b20000"),

@@ -19,8 +19,27 @@ from evaluations.rules import (
     TEXT_LIMITS,
     reason_problem,
 )
+from evaluations.workflow import PUBLISHABLE
+from initiatives.access import reach_of
 from initiatives.models import Department, Initiative, Pillar, Plan
 from reformtracker.calendar_ja import bounds, fiscal_year_end, format_date_ja, fy_label_ja
+
+
+class RoundQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rounds the user can see: those of plans in their reform office's reach, or holding one
+        of their departments' entries. (Managing them is initiatives.access.manages_plan.)"""
+        reach = reach_of(user)
+        if reach.everything:
+            return self.all()
+        if reach.is_empty:
+            return self.none()
+        staff_rounds = Round.objects.filter(
+            entries__initiative__department_id__in=reach.departments
+        ).values("pk")
+        return self.filter(
+            Q(plan__municipality_id__in=reach.office_municipalities) | Q(pk__in=staff_rounds)
+        )
 
 
 class Round(models.Model):
@@ -39,6 +58,8 @@ class Round(models.Model):
         _("状態"), max_length=10, choices=RoundState.choices, default=RoundState.OPEN
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("照会（更新ラウンド）")
@@ -88,6 +109,23 @@ class Round(models.Model):
             raise ValidationError(errors)
 
 
+class EntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Entries the user may see (and, workflow permitting, act on): their departments'
+        initiatives', and every entry of their reform office's municipality."""
+        reach = reach_of(user)
+        if reach.everything:
+            return self.all()
+        if reach.is_empty:
+            return self.none()
+        return self.filter(reach.initiatives_q(prefix="initiative__"))
+
+    def not_ready_to_publish(self):
+        """Entries that keep their round from being published: any not yet 確認済 (nor already
+        公表). "Every entry confirmed" is this being empty."""
+        return self.exclude(state__in=PUBLISHABLE)
+
+
 class Entry(models.Model):
     """One initiative's answer in one round: the live, editable row (staff side)."""
 
@@ -122,12 +160,14 @@ class Entry(models.Model):
         related_name="+",
     )
 
+    objects = EntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("照会の回答")
         verbose_name_plural = _("照会の回答")
         ordering = ["round", "initiative__pillar__order", "initiative__order"]
         # Given through the groups 所管課職員 / 市政改革室; which entries a holder may act on is
-        # decided by reformtracker.scope (department membership), not by these.
+        # decided by initiatives.access (department membership), not by these.
         permissions = [
             ("submit_entry", _("担当の回答を入力・提出できる")),
             ("review_entry", _("回答を確認・差戻しできる")),
@@ -372,6 +412,14 @@ class HistoryEvent(models.Model):
         raise PermissionError("History is append-only.")
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Evidence items (not removed) attached to entries the user may see."""
+        return self.filter(
+            entry__in=Entry.objects.visible_to(user).values("pk"), removed_at__isnull=True
+        )
+
+
 class Evidence(models.Model):
     """Supporting material for an entry: a link, or a file kept in the private evidence storage.
 
@@ -410,6 +458,8 @@ class Evidence(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("根拠資料")

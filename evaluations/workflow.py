@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import EntryState as S
-from reformtracker.scope import OFFICE, STAFF
+from initiatives.roles import MANAGE_ROUND, Role
 
 
 class Action(models.TextChoices):
@@ -29,22 +29,22 @@ class Action(models.TextChoices):
 
 
 # (role, action) → {state before: state after}. Anything not listed is refused.
-TRANSITIONS: dict[tuple[str, str], dict[str, str]] = {
-    (STAFF, Action.EDIT): {
+TRANSITIONS: dict[tuple[Role, str], dict[str, str]] = {
+    (Role.DEPARTMENT_STAFF, Action.EDIT): {
         S.NOT_STARTED: S.IN_PROGRESS,
         S.IN_PROGRESS: S.IN_PROGRESS,
         S.RETURNED: S.IN_PROGRESS,
     },
-    (STAFF, Action.SUBMIT): {S.IN_PROGRESS: S.SUBMITTED, S.RETURNED: S.SUBMITTED},
+    (Role.DEPARTMENT_STAFF, Action.SUBMIT): {S.IN_PROGRESS: S.SUBMITTED, S.RETURNED: S.SUBMITTED},
     # A published entry may be returned for a correction; the public keeps reading the
     # published snapshot until the round is published again.
-    (OFFICE, Action.RETURN): {
+    (Role.REFORM_OFFICE, Action.RETURN): {
         S.SUBMITTED: S.RETURNED,
         S.CONFIRMED: S.RETURNED,
         S.PUBLISHED: S.RETURNED,
     },
-    (OFFICE, Action.CONFIRM): {S.SUBMITTED: S.CONFIRMED},
-    (OFFICE, Action.PUBLISH): {S.CONFIRMED: S.PUBLISHED, S.PUBLISHED: S.PUBLISHED},
+    (Role.REFORM_OFFICE, Action.CONFIRM): {S.SUBMITTED: S.CONFIRMED},
+    (Role.REFORM_OFFICE, Action.PUBLISH): {S.CONFIRMED: S.PUBLISHED, S.PUBLISHED: S.PUBLISHED},
 }
 
 # The Django permission (given through the groups) each action also needs.
@@ -53,14 +53,19 @@ PERMISSIONS = {
     Action.SUBMIT: "evaluations.submit_entry",
     Action.RETURN: "evaluations.review_entry",
     Action.CONFIRM: "evaluations.review_entry",
-    Action.PUBLISH: "evaluations.manage_round",
+    Action.PUBLISH: MANAGE_ROUND,
 }
 
-# Entries staff may still change; in every other state they are read-only for staff.
-STAFF_EDITABLE = frozenset(TRANSITIONS[(STAFF, Action.EDIT)])
+# Entries staff may still change (未着手, 入力中, 差戻し): in every other state they are read-only
+# for staff. Reminders chase these, the worklist marks them overdue, evidence may change in them.
+STAFF_EDITABLE = frozenset(TRANSITIONS[(Role.DEPARTMENT_STAFF, Action.EDIT)])
+
+# Entries a round may be published with (確認済, or 公表 already); any other keeps it unpublished
+# (EntryQuerySet.not_ready_to_publish).
+PUBLISHABLE = frozenset(TRANSITIONS[(Role.REFORM_OFFICE, Action.PUBLISH)])
 
 
-def target(role: str, action: str, state: str) -> str | None:
+def target(role: Role, action: str, state: str) -> str | None:
     """The state ``action`` by ``role`` leads to from ``state``, or None if not allowed."""
     return TRANSITIONS.get((role, action), {}).get(state)
 

@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.access import reach_of
+from initiatives.roles import MANAGE_ROUND
 from reformtracker.calendar_ja import fy_label_ja
 
 
@@ -94,6 +96,23 @@ class Membership(models.Model):
         return f"{self.user} @ {self.department}"
 
 
+class PlanQuerySet(models.QuerySet):
+    def in_office_reach(self, user):
+        """Plans of the municipalities whose reform office the user is in (every plan for a
+        superuser): those whose rounds and reports they see, manage them or not."""
+        reach = reach_of(user)
+        if reach.everything:
+            return self.all()
+        return self.filter(municipality_id__in=reach.office_municipalities)
+
+    def managed_by(self, user):
+        """Plans whose rounds the user may open, close, review and publish, and whose reports they
+        may take: the reform office's, by the rule of initiatives.access.manages_plan."""
+        if not user.has_perm(MANAGE_ROUND):
+            return self.none()
+        return self.in_office_reach(user)
+
+
 class Plan(models.Model):
     """A multi-year reform plan (新・市政改革プラン, 市政変革)."""
 
@@ -124,6 +143,8 @@ class Plan(models.Model):
     source_url = models.URLField(_("出典URL"), blank=True)
     contact = models.CharField(_("問合せ先"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("計画")
@@ -271,6 +292,18 @@ class ReformLevel(models.TextChoices):
     BC = "BC", _("B・Cレベル（本質的な課題認識に基づく改革）")
 
 
+class InitiativeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Initiatives whose full (unpublished) history the user may see: their departments' and,
+        for a reform office, every one of its municipality's plans."""
+        reach = reach_of(user)
+        if reach.everything:
+            return self.all()
+        if reach.is_empty:
+            return self.none()
+        return self.filter(reach.initiatives_q())
+
+
 class Initiative(models.Model):
     """An initiative (取組項目) under one pillar, owned by one department."""
 
@@ -321,6 +354,8 @@ class Initiative(models.Model):
         default=False,
         help_text=_("公表資料に個別の名称や結果がなく、デモ用に補った取組項目。"),
     )
+
+    objects = InitiativeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("取組項目")

@@ -6,7 +6,7 @@ DJANGO_ENV selects the defaults: ``development`` (make run), ``test`` (make test
 Every value a deployment may tune is read here, through the typed helpers of
 ``reformtracker.env``, and nowhere else: the code reads ``settings.X``. The comment above each one
 ends with the variable that sets it, its unit and its default ("Env X; seconds; default 300.");
-the README's settings table lists them all (tests/foundation/test_settings_documented.py checks
+the README's settings table lists them all (tests/project/test_settings_documented.py checks
 both).
 """
 

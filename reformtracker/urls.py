@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reformtracker.views import healthz
-from xmeetings.urls import open_data_urlpatterns as meetings_open_data
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,7 +16,7 @@ urlpatterns = [
 # "Public pages cache exactly by publication").
 urlpatterns += i18n_patterns(
     path("meetings/", include("xmeetings.urls")),
-    path("open-data/", include(meetings_open_data)),
+    path("open-data/", include("xmeetings.urls_open_data")),
     path("", include("evaluations.urls")),
     prefix_default_language=False,
 )

@@ -22,10 +22,13 @@ from evaluations import services
 from evaluations.choices import RoundKind
 from evaluations.models import Entry, Round
 from initiatives.models import Department, Initiative, Membership, Plan
-from reformtracker.management.commands.load_demo_accounts import ensure_groups
+from initiatives.roles import Role, ensure_groups
 from tests.factories import make_department, make_initiative, make_municipality, make_plan
 
-PERSONAS = ["anonymous", "staff_a", "staff_b", "office", "admin"]
+# office_member: in the reform office's department but given only the department staff's group,
+# so without the permission to manage rounds. The office's round pages and its report pages
+# refuse such a member alike (initiatives.access.manages_plan).
+PERSONAS = ["anonymous", "staff_a", "staff_b", "office", "admin", "office_member"]
 
 # Every persona's password (sign-in tests type it; the others use force_login).
 PASSWORD = "correct-horse-battery-staple"
@@ -109,12 +112,15 @@ def build_world() -> World:
         plan=other_plan, fiscal_year=2024, as_of=date(2025, 3, 31), actor_name="test"
     )
     users = {
-        "staff_a": make_user("staff-a", department=dept_a, group=groups["department_staff"]),
-        "staff_b": make_user("staff-b", department=dept_b, group=groups["department_staff"]),
-        "office": make_user("office", department=office_dept, group=groups["reform_office"]),
+        "staff_a": make_user("staff-a", department=dept_a, group=groups[Role.DEPARTMENT_STAFF]),
+        "staff_b": make_user("staff-b", department=dept_b, group=groups[Role.DEPARTMENT_STAFF]),
+        "office": make_user("office", department=office_dept, group=groups[Role.REFORM_OFFICE]),
         "admin": make_user("admin", superuser=True),
+        "office_member": make_user(
+            "office-member", department=office_dept, group=groups[Role.DEPARTMENT_STAFF]
+        ),
         "other_office": make_user(
-            "other-office", department=other_office, group=groups["reform_office"]
+            "other-office", department=other_office, group=groups[Role.REFORM_OFFICE]
         ),
     }
     return World(

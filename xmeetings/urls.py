@@ -7,9 +7,3 @@ urlpatterns = [
     path("<slug:slug>/schedule/", views.schedule_detail, name="schedule_list"),
     path("<slug:slug>/schedule/<int:fiscal_year>/", views.schedule_detail, name="schedule_detail"),
 ]
-
-# The read API (mounted under /open-data/ by reformtracker/urls.py; README "Read API").
-open_data_urlpatterns = [
-    path("meetings.json", views.meetings_json, name="api_meetings"),
-    path("schedules/<slug:slug>.json", views.schedule_json, name="api_schedule"),
-]

@@ -4,7 +4,8 @@ accounts are made by people (admin, createsuperuser), demo ones by load_demo_acc
 
 Permissions are normally created by post_migrate, after every migration has run, so they are
 created here first (idempotent). The lists are frozen in this file on purpose: a later model's
-permissions are granted by that model's own migration, not by editing this one.
+permissions are granted by that model's own migration, not by editing this one. Today's
+definition of the groups, which load_demo_accounts re-grants, is initiatives.roles.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -13,7 +14,7 @@ from django.db import migrations
 DEPARTMENT_STAFF = "所管課職員"
 REFORM_OFFICE = "市政改革室"
 
-# Department staff enter and submit their own answers; which ones is reformtracker.scope's call.
+# Department staff enter and submit their own answers; which ones is initiatives.access's call.
 STAFF_PERMISSIONS = [("evaluations", "submit_entry"), ("evaluations", "view_entry")]
 
 # The reform office maintains plans and results through the admin and runs the workflow; nobody
@@ -31,8 +32,7 @@ def create_groups(apps, schema_editor):
 
 
 def grant(apps) -> dict:
-    """Creates (or resets) both groups with their permissions; also used by load_demo_accounts
-    (after a test database flush, which empties auth_group) with the live app registry."""
+    """Creates (or resets) both groups with their permissions."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     staff, _ = Group.objects.get_or_create(name=DEPARTMENT_STAFF)

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import access
 from evaluations.choices import HistoryAction
 from evaluations.models import Entry
 from evaluations.rules import length_problem
@@ -24,7 +25,6 @@ from evaluations.services.base import (
     require_open,
 )
 from evaluations.workflow import Action, resolve
-from reformtracker import scope
 
 ENTRY_FIELDS = ("result", "reason", "narrative", "staff_comment", "review_comment")
 STAFF_FIELDS = ("result", "reason", "narrative", "staff_comment")
@@ -140,7 +140,7 @@ def check_lengths(values: dict) -> None:
 
 # --- The staff workflow: permission-checked actions of signed-in users --------------------------
 #
-# Each function takes the acting user, finds the object through reformtracker.scope (outside the
+# Each function takes the acting user, finds the object through evaluations.access (outside the
 # scope: PermissionDenied, which views have already turned into 404 by looking it up themselves),
 # asks evaluations.workflow whether the action is allowed, and writes through _save_entry in the
 # same transaction. Bulk actions call the per-entry function inside one transaction, so one
@@ -149,11 +149,11 @@ def check_lengths(values: dict) -> None:
 
 def entry_in_scope(user, entry_id: int, entry: Entry | None = None) -> Entry:
     """The entry, if the user may see it. A caller that already loaded it through
-    ``scope.entries_for(user)`` may pass it to save a query; whether it is in scope is then
+    ``access.entries_for(user)`` may pass it to save a query; whether it is in scope is then
     decided again in memory (in scope ⟺ the user has a role for it)."""
     if entry is None or entry.pk != entry_id:
-        entry = scope.entries_for(user).filter(pk=entry_id).first()
-    elif not scope.roles_for_entry(user, entry):
+        entry = access.entries_for(user).filter(pk=entry_id).first()
+    elif not access.roles_for(user, entry):
         entry = None
     if entry is None:
         raise PermissionDenied(_("この回答を操作する権限がありません。"))
@@ -173,12 +173,12 @@ def edit_entry(
 
     Refused when the round is closed, the entry is read-only in its state (提出済, 確認済, 公表),
     or somebody saved it since ``expected_version`` (Conflict, with their changes). ``entry``:
-    the view's copy from ``scope.entries_for(user)``, to save reading it again.
+    the view's copy from ``access.entries_for(user)``, to save reading it again.
     """
     entry = entry_in_scope(user, entry_id, entry)
     require_open(entry.round)
     _require_version(entry, expected_version)
-    new_state = resolve(user, scope.roles_for_entry(user, entry), Action.EDIT, entry.state)
+    new_state = resolve(user, access.roles_for(user, entry), Action.EDIT, entry.state)
     return _save_entry(
         entry,
         expected_version=expected_version,
@@ -204,7 +204,7 @@ def transition_entry(
     entry = entry_in_scope(user, entry_id)
     require_open(entry.round)
     _require_version(entry, expected_version)
-    new_state = resolve(user, scope.roles_for_entry(user, entry), action, entry.state)
+    new_state = resolve(user, access.roles_for(user, entry), action, entry.state)
     comment = (comment or "").strip()
     values = {}
     if action == Action.SUBMIT and not entry.result:

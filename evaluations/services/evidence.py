@@ -11,20 +11,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import access
 from evaluations import evidence as evidence_files
 from evaluations.choices import EntryState, HistoryAction
 from evaluations.models import Entry, Evidence
 from evaluations.services.base import record, require_open
 from evaluations.services.entries import entry_in_scope
 from evaluations.workflow import STAFF_EDITABLE, Action, resolve
-from reformtracker import scope
+from initiatives.roles import Role
 
 
 def _evidence_entry(user, entry_id: int) -> Entry:
     entry = entry_in_scope(user, entry_id)
     require_open(entry.round)
-    roles = scope.roles_for_entry(user, entry)
-    if scope.STAFF not in roles or not user.has_perm("evaluations.submit_entry"):
+    roles = access.roles_for(user, entry)
+    if Role.DEPARTMENT_STAFF not in roles or not user.has_perm("evaluations.submit_entry"):
         raise PermissionDenied(_("この回答の根拠資料を変更する権限がありません。"))
     if entry.state not in STAFF_EDITABLE:
         raise ValidationError(
@@ -41,7 +42,7 @@ def _touch_entry(entry: Entry, user) -> dict:
     version, state = (
         Entry.objects.select_for_update().filter(pk=entry.pk).values_list("version", "state").get()
     )
-    new_state = resolve(user, scope.roles_for_entry(user, entry), Action.EDIT, state)
+    new_state = resolve(user, access.roles_for(user, entry), Action.EDIT, state)
     Entry.objects.filter(pk=entry.pk, version=version).update(
         state=new_state, version=version + 1, updated_by=user, updated_at=timezone.now()
     )
@@ -98,7 +99,7 @@ def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None)
 def remove_evidence(*, user, evidence_id: int) -> Evidence:
     """Withdraws an evidence item. The row and the file stay, so the history still names them.
     Counts as an edit, as adding does."""
-    item = scope.evidence_for(user).filter(pk=evidence_id).first()
+    item = access.evidence_for(user).filter(pk=evidence_id).first()
     if item is None:
         raise PermissionDenied(_("この根拠資料を操作する権限がありません。"))
     entry = _evidence_entry(user, item.entry_id)

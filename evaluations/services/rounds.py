@@ -27,15 +27,15 @@ from evaluations.models import (
     Round,
 )
 from evaluations.services.base import name_of, record, require_open
+from initiatives.access import manages_plan
 from initiatives.models import Initiative, Plan
-from reformtracker import scope
 
 
 def _managed_round(user, round_id: int, *, lock: bool = False) -> Round:
     qs = Round.objects.select_related("plan")
     if lock:
         qs = qs.select_for_update()
-    round_ = qs.filter(pk=round_id, plan__in=scope.plans_managed_by(user)).first()
+    round_ = qs.filter(pk=round_id, plan__in=Plan.objects.managed_by(user)).first()
     if round_ is None or not user.has_perm("evaluations.manage_round"):
         raise PermissionDenied(_("この照会を操作する権限がありません。"))
     return round_
@@ -49,7 +49,7 @@ def open_round(
     *, user, plan: Plan, fiscal_year: int, kind: str, as_of: date, due_on: date | None
 ) -> Round:
     """The reform office opens a round (照会) for one of its municipality's plans."""
-    if not scope.manages_plan(user, plan) or not user.has_perm("evaluations.manage_round"):
+    if not manages_plan(user, plan):
         raise PermissionDenied(_("この計画の照会を開始する権限がありません。"))
     return open_round_as_system(
         plan=plan, fiscal_year=fiscal_year, kind=kind, as_of=as_of, due_on=due_on, actor=user

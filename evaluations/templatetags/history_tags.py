@@ -5,7 +5,7 @@ published snapshots for anonymous visitors."""
 from django import template
 
 from evaluations import history
-from reformtracker import scope
+from initiatives.models import Initiative
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def initiative_history(context, initiative):
     staff_view = bool(
         user is not None
         and user.is_authenticated
-        and scope.initiatives_for(user).filter(pk=initiative.pk).exists()
+        and Initiative.objects.visible_to(user).filter(pk=initiative.pk).exists()
     )
     rows = history.staff_rows(initiative) if staff_view else history.public_rows(initiative)
     return {"rows": rows, "staff_view": staff_view}

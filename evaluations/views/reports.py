@@ -1,9 +1,10 @@
 """Reform office outputs in the browser: the PDF report (direct or as a background job with
 progress), the 照会票 workbooks, and the upload → preview → confirm import of filled ones.
 
-Plans are fetched through reformtracker.scope (a plan the user does not manage: 404); the import
-decides row by row, through the same scope and workflow as the edit page, which rows the user may
-change. Every page works without JavaScript; htmx polls the job status and swaps the preview.
+Plans are fetched through evaluations.access, by the same rule as the round pages (a plan of
+another city: 404; one the user sees but does not manage: 403); the import decides row by row,
+through the same reach and workflow as the edit page, which rows the user may change. Every
+page works without JavaScript; htmx polls the job status and swaps the preview.
 """
 
 from __future__ import annotations
@@ -13,33 +14,27 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evaluations import import_uploads, published, services, workbooks
+from evaluations import access, import_uploads, published, services, workbooks
 from evaluations.models import Round
 from evaluations.reports import jobs, pdf
+from initiatives.access import manages_plan, reach_of
 from initiatives.models import Department, Plan
-from reformtracker import scope
 
 INVALID = 422
-
-
-def _managed_plan(user, slug: str) -> Plan:
-    return get_object_or_404(scope.plans_managed_by(user).select_related("municipality"), slug=slug)
 
 
 @login_required
 @require_GET
 def office(request):
     """The reform office's outputs: per plan, each published year's report and each round's
-    照会票 (whole, or per department). Department staff get 403, as on the office's round pages:
-    their own 照会票 is on the import page."""
-    if not scope.reach_of(request.user).is_office:
-        raise PermissionDenied
-    plans = list(scope.plans_managed_by(request.user).select_related("municipality"))
+    照会票 (whole, or per department). Whoever may not manage rounds gets 403, as on the
+    office's round pages: department staff find their own 照会票 on the import page."""
+    access.require_round_manager(request.user)
+    plans = list(Plan.objects.managed_by(request.user).select_related("municipality"))
     publications = published.current_publications(p.pk for p in plans)
     sizes = published.summaries_of(publications)
     rounds = Round.objects.filter(plan__in=plans).order_by("-as_of")
@@ -80,7 +75,7 @@ def _is_large(plan, fiscal_year, publications, sizes) -> bool:
 @login_required
 @require_GET
 def report_pdf(request, slug, fiscal_year):
-    plan = _managed_plan(request.user, slug)
+    plan = access.plan_for_manager(request.user, slug)
     try:
         data = pdf.render_pdf(plan, fiscal_year)
     except pdf.ReportError as exc:
@@ -93,7 +88,7 @@ def report_pdf(request, slug, fiscal_year):
 @login_required
 @require_POST
 def report_job_start(request, slug, fiscal_year):
-    plan = _managed_plan(request.user, slug)
+    plan = access.plan_for_manager(request.user, slug)
     if not plan.covers_fiscal_year(fiscal_year):
         raise Http404
     job_id = jobs.start(user=request.user, plan=plan, fiscal_year=fiscal_year)
@@ -132,16 +127,15 @@ def report_job_download(request, job_id):
 def round_workbook(request, pk):
     """A round's 照会票: the office gets any department's (or all); staff get their own
     department's rows only."""
-    round_ = get_object_or_404(scope.rounds_for(request.user), pk=pk)
+    round_ = get_object_or_404(access.rounds_for(request.user), pk=pk)
     code = request.GET.get("department", "")
     department = None
     if code:
         department = get_object_or_404(
             Department, municipality_id=round_.plan.municipality_id, code=code
         )
-    manages = scope.manages_plan(request.user, round_.plan)
-    if not manages:
-        reach = scope.reach_of(request.user)
+    if not manages_plan(request.user, round_.plan):
+        reach = reach_of(request.user)
         own = Department.objects.filter(
             pk__in=reach.departments, municipality_id=round_.plan.municipality_id
         ).order_by("code")
@@ -202,7 +196,7 @@ def _rejected(request, problems):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    rounds = scope.rounds_for(request.user).filter(state="open").order_by("-as_of")
+    rounds = access.rounds_for(request.user).filter(state="open").order_by("-as_of")
     context = {"rounds": rounds, "max_mb": workbooks.MAX_UPLOAD_BYTES // 1024 // 1024}
     if request.method == "GET":
         return render(request, "evaluations/reports/import.html", context)

@@ -1,6 +1,6 @@
 """Staff pages: the worklist, editing an entry, evidence, and the reform office's rounds.
 
-Every object is fetched through reformtracker.scope (outside a user's scope: 404) and every
+Every object is fetched through evaluations.access (outside a user's reach: 404) and every
 change goes through evaluations.services (not allowed: 403, refused: a Japanese message). Each
 page is one template whose ``{% partialdef %}`` fragments htmx swaps in place; without
 JavaScript the same forms post normally and redirect (POST/redirect/GET).
@@ -12,18 +12,18 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from evaluations import access, history, services, workflow
 from evaluations import evidence as evidence_files
-from evaluations import history, services, workflow
 from evaluations.choices import EntryState, RoundState
 from evaluations.models import Entry, Round
 from evaluations.staff_forms import (
@@ -35,11 +35,9 @@ from evaluations.staff_forms import (
     WorklistFilter,
 )
 from initiatives.models import Pillar, Plan
-from reformtracker import scope
 
 CONFLICT = 409
 INVALID = 422
-OPEN_STATES = (EntryState.NOT_STARTED, EntryState.IN_PROGRESS, EntryState.RETURNED)
 HISTORY_ON_ENTRY_PAGE = 20
 
 
@@ -80,7 +78,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 def worklist(request):
     """「担当の取組項目」: the user's entries in open rounds, with state, due date and overdue mark."""
     today = timezone.localdate()
-    entries = scope.entries_for(request.user).filter(round__state=RoundState.OPEN)
+    entries = access.entries_for(request.user).filter(round__state=RoundState.OPEN)
     plans = list(Plan.objects.filter(pk__in=entries.values("round__plan")).order_by("order"))
     pillars = list(
         Pillar.objects.filter(pk__in=entries.values("initiative__pillar"))
@@ -99,7 +97,9 @@ def worklist(request):
     rows = [
         {
             "entry": e,
-            "overdue": bool(e.round.due_on and e.round.due_on < today and e.state in OPEN_STATES),
+            "overdue": bool(
+                e.round.due_on and e.round.due_on < today and e.state in workflow.STAFF_EDITABLE
+            ),
         }
         for e in entries.order_by("round__due_on", "round__plan__order", "initiative__order")
     ]
@@ -115,7 +115,7 @@ def worklist(request):
 def _entry_context(request, entry: Entry, fragment: str = "", **extra) -> dict:
     """What the page (or ``fragment``) shows. The "saved" fragment needs only the entry, its
     actions and the new history row, so the forms are not built for it."""
-    roles = scope.roles_for_entry(request.user, entry)
+    roles = access.roles_for(request.user, entry)
     actions = (
         workflow.allowed_actions(request.user, roles, entry.state)
         if entry.round.state == RoundState.OPEN
@@ -179,7 +179,7 @@ def _conflict_rows(their_changes: dict) -> list:
 def _conflict_response(request, exc: services.Conflict, form=None, fragment="form"):
     """The form comes back with the user's text kept and the current version, so saving again
     re-applies it on top of the other person's change — after they have seen it."""
-    entry = get_object_or_404(scope.entries_for(request.user), pk=exc.entry.pk)
+    entry = access.entry_for_user(request.user, exc.entry.pk)
     if form is not None:
         data = form.data.copy()
         data["version"] = entry.version
@@ -201,12 +201,12 @@ def _conflict_response(request, exc: services.Conflict, form=None, fragment="for
 @staff_login_required
 def entry_edit(request, pk):
     """Shows an entry (with its evidence and history) and saves the department's answer."""
-    entries = scope.entries_for(request.user)
+    entries = access.entries_for(request.user)
     if request.method == "POST":
         # A save renders the answer panel at most, which names neither pillar nor department
         # (and updated_by becomes the user): fewer joins for the most frequent request.
         entries = entries.select_related(None).select_related("round__plan", "initiative")
-    entry = get_object_or_404(entries, pk=pk)
+    entry = access.entry_for_user(request.user, pk, entries)
     if request.method == "GET":
         return _render_entry(request, entry)
     form = EntryForm(request.POST)
@@ -256,7 +256,7 @@ def entry_transition(request, pk, action):
     """Submit (所管課), return or confirm (市政改革室) one entry."""
     if action not in TRANSITION_NOTICES:
         raise Http404
-    entry = get_object_or_404(scope.entries_for(request.user), pk=pk)
+    entry = access.entry_for_user(request.user, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return _render_entry(
@@ -287,7 +287,7 @@ def entry_transition(request, pk, action):
     notice = str(TRANSITION_NOTICES[action])
     if request.htmx:
         recorded = entry.recorded_event
-        entry = scope.entries_for(request.user).get(pk=entry.pk)
+        entry = access.entries_for(request.user).get(pk=entry.pk)
         return _render_entry(request, entry, notice=notice, oob=True, recorded=recorded)
     messages.success(request, notice)
     return redirect("staff:entry", pk=entry.pk)
@@ -299,7 +299,7 @@ def entry_transition(request, pk, action):
 @require_POST
 @staff_login_required
 def evidence_add(request, pk):
-    entry = get_object_or_404(scope.entries_for(request.user), pk=pk)
+    entry = access.entry_for_user(request.user, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -324,7 +324,7 @@ def _evidence_changed(request, entry, notice, recorded):
     """After evidence is added or removed: htmx gets the evidence panel, with the entry's new
     version and state out of band and the new history row; a plain form a redirect."""
     if request.htmx:
-        entry = scope.entries_for(request.user).get(pk=entry.pk)  # a new version and state
+        entry = access.entries_for(request.user).get(pk=entry.pk)  # a new version and state
         return _render_entry(
             request,
             entry,
@@ -340,8 +340,8 @@ def _evidence_changed(request, entry, notice, recorded):
 @require_POST
 @staff_login_required
 def evidence_remove(request, pk):
-    item = get_object_or_404(scope.evidence_for(request.user), pk=pk)
-    entry = scope.entries_for(request.user).get(pk=item.entry_id)
+    item = access.evidence_for_user(request.user, pk)
+    entry = access.entries_for(request.user).get(pk=item.entry_id)
     try:
         item = services.remove_evidence(user=request.user, evidence_id=item.pk)
     except ValidationError as exc:
@@ -360,7 +360,7 @@ def evidence_remove(request, pk):
 @staff_login_required
 def evidence_download(request, pk):
     """Streams an evidence file to someone who may see its entry; never a public URL."""
-    item = get_object_or_404(scope.evidence_for(request.user), pk=pk, kind="file")
+    item = access.evidence_for_user(request.user, pk, kind="file")
     try:
         handle = evidence_files.storage().open(item.file_path, "rb")
     except FileNotFoundError:
@@ -377,19 +377,12 @@ def evidence_download(request, pk):
 # --- rounds (reform office) --------------------------------------------------------------------
 
 
-def _require_office(request):
-    if not (
-        scope.reach_of(request.user).is_office and request.user.has_perm("evaluations.manage_round")
-    ):
-        raise PermissionDenied(_("照会の管理は市政改革室の職員だけが行えます。"))
-
-
 @require_http_methods(["GET", "POST"])
 @staff_login_required
 def round_list(request):
     """The reform office's rounds, with entry counts per state, and the form to open a round."""
-    _require_office(request)
-    plans = scope.plans_managed_by(request.user)
+    access.require_round_manager(request.user)
+    plans = Plan.objects.managed_by(request.user)
     form = RoundForm(request.POST or None, plans=plans)
     status = 200
     if request.method == "POST":
@@ -421,15 +414,6 @@ def round_list(request):
     )
 
 
-def _managed_round(request, pk) -> Round:
-    round_ = get_object_or_404(scope.rounds_for(request.user), pk=pk)
-    if not scope.manages_plan(request.user, round_.plan) or not request.user.has_perm(
-        "evaluations.manage_round"
-    ):
-        raise PermissionDenied(_("照会の管理は市政改革室の職員だけが行えます。"))
-    return round_
-
-
 def _round_page(request, round_, status=200, **extra):
     entries = round_.entries.select_related(
         "initiative__pillar", "initiative__department", "updated_by"
@@ -440,10 +424,7 @@ def _round_page(request, round_, status=200, **extra):
         "bulk_form": BulkForm(),
         "is_open": round_.state == RoundState.OPEN,
         "publications": round_.publications.order_by("-published_at"),
-        "publishable": round_.entries.exclude(
-            state__in=[EntryState.CONFIRMED, EntryState.PUBLISHED]
-        ).count()
-        == 0,
+        "publishable": not round_.entries.not_ready_to_publish().exists(),
     }
     context.update(extra)
     template = "evaluations/staff/round_detail.html"
@@ -455,14 +436,14 @@ def _round_page(request, round_, status=200, **extra):
 @require_GET
 @staff_login_required
 def round_detail(request, pk):
-    return _round_page(request, _managed_round(request, pk))
+    return _round_page(request, access.round_for_manager(request.user, pk))
 
 
 @require_POST
 @staff_login_required
 def round_bulk(request, pk):
     """Return or confirm the ticked entries together (each still gets its own history row)."""
-    round_ = _managed_round(request, pk)
+    round_ = access.round_for_manager(request.user, pk)
     form = BulkForm(request.POST)
     if form.is_valid():
         ids = {pk for pk, _v in form.items}
@@ -497,7 +478,7 @@ def round_bulk(request, pk):
 @require_POST
 @staff_login_required
 def round_close(request, pk):
-    round_ = _managed_round(request, pk)
+    round_ = access.round_for_manager(request.user, pk)
     try:
         services.close_round(user=request.user, round_id=round_.pk)
     except ValidationError as exc:
@@ -510,7 +491,7 @@ def round_close(request, pk):
 @require_POST
 @staff_login_required
 def round_publish(request, pk):
-    round_ = _managed_round(request, pk)
+    round_ = access.round_for_manager(request.user, pk)
     try:
         services.publish_round(user=request.user, round_id=round_.pk)
     except ValidationError as exc:

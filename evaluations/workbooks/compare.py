@@ -22,7 +22,8 @@ from evaluations.rules import length_problem, reason_problem
 from evaluations.workbooks import cells
 from evaluations.workbooks.format import EDITABLE_HEADERS
 from evaluations.workbooks.problems import Problem
-from reformtracker import scope
+from initiatives.access import SYSTEM, reach_of
+from initiatives.roles import Role
 from reformtracker.calendar_ja import normalize
 
 
@@ -107,7 +108,7 @@ def compare(preview: ImportPreview, rows: list, problems: list[Problem], user) -
     ``user`` None: the terminal, every department's rows."""
     parsed = _parse_rows(rows, problems)
     entries = _entries([r.entry_id for r in parsed], preview.round.pk)
-    reach = scope.reach_of(user) if user is not None else None
+    reach = reach_of(user) if user is not None else None
     seen: dict[int, tuple[str, int]] = {}
     for row in parsed:
         if _is_duplicate(row, seen):
@@ -223,7 +224,7 @@ def _matches_entry(row: _Row, entry: _Entry | None, round_: Round) -> bool:
 
 
 def _in_scope(row: _Row, entry: _Entry, roles: frozenset[str]) -> bool:
-    if scope.STAFF not in roles:
+    if Role.DEPARTMENT_STAFF not in roles:
         row.problem(
             _("所管外の取組項目です（所管：%(dept)s）。自所属の行だけを取り込めます。")
             % {"dept": entry.department_name},
@@ -263,7 +264,7 @@ def _state_after_edit(row: _Row, user, roles, state: str) -> str | None:
         if user is not None:
             return workflow.resolve(user, roles, workflow.Action.EDIT, state)
         # The terminal acts as the department, with no user whose permissions to ask.
-        after = workflow.target(scope.STAFF, workflow.Action.EDIT, state)
+        after = workflow.target(Role.DEPARTMENT_STAFF, workflow.Action.EDIT, state)
         if after is None:
             raise ValidationError(
                 _("「%(state)s」の回答は変更できません。") % {"state": EntryState(state).label}
@@ -293,16 +294,9 @@ def _change(row: _Row, entry: _Entry, state: str) -> RowChange:
 
 
 def _roles(reach, entry: _Entry) -> frozenset[str]:
-    """As scope.roles_for_entry, from the reach read once for the whole file and the entry's
-    plain values (that function wants the entry's model with its initiative and round)."""
-    if reach is None or reach.everything:
-        return frozenset({scope.STAFF, scope.OFFICE})
-    roles = set()
-    if entry.department_id in reach.departments:
-        roles.add(scope.STAFF)
-    if entry.municipality_id in reach.office_municipalities:
-        roles.add(scope.OFFICE)
-    return frozenset(roles)
+    """The user's roles on one row, from the reach read once for the whole file (no user: the
+    terminal, which acts in both roles)."""
+    return (reach or SYSTEM).roles(entry.department_id, entry.municipality_id)
 
 
 def _entries(ids: list[int], round_id: int) -> dict[int, _Entry]:

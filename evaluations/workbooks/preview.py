@@ -9,6 +9,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from evaluations import access
 from evaluations.choices import RoundState
 from evaluations.models import Round
 from evaluations.workbooks import cells
@@ -27,7 +28,6 @@ from evaluations.workbooks.problems import ImportRejected, Problem
 from evaluations.workbooks.reader import open_book
 from evaluations.workbooks.safety import check_container
 from initiatives.models import Plan
-from reformtracker import scope
 from reformtracker.calendar_ja import CalendarError, format_date_ja, normalize
 
 HEADER_SCAN_ROWS = 10
@@ -55,7 +55,7 @@ def _read(book, *, user, filename: str) -> ImportPreview:
             % {"sheet": SUMMARY_SHEET}
         )
     round_, filled_on = _read_summary(book[SUMMARY_SHEET])
-    if user is not None and not scope.rounds_for(user).filter(pk=round_.pk).exists():
+    if user is not None and not access.rounds_for(user).filter(pk=round_.pk).exists():
         raise ImportRejected.because(_("この照会の照会票を取り込む権限がありません。"))
 
     problems: list[Problem] = []

@@ -26,8 +26,9 @@ class Case:
         return self.name
 
 
-def expect(anonymous, staff_a, staff_b, office, admin) -> dict:
-    return dict(zip(PERSONAS, (anonymous, staff_a, staff_b, office, admin), strict=True))
+def expect(anonymous, staff_a, staff_b, office, admin, office_member) -> dict:
+    statuses = (anonymous, staff_a, staff_b, office, admin, office_member)
+    return dict(zip(PERSONAS, statuses, strict=True))
 
 
 def request_case(world, case: Case, persona: str):

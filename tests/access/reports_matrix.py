@@ -33,12 +33,14 @@ def _office_job(world):
 
 
 CASES = [
-    Case("office outputs", "get", lambda w: "/office/reports/", expect(302, 403, 403, 200, 200)),
+    Case(
+        "office outputs", "get", lambda w: "/office/reports/", expect(302, 403, 403, 200, 200, 403)
+    ),
     Case(
         "progress report PDF",
         "get",
         _pdf,
-        expect(302, 404, 404, 200, 200),
+        expect(302, 404, 404, 200, 200, 403),
         setup=_published,
     ),
     Case(
@@ -46,83 +48,83 @@ CASES = [
         "get",
         lambda w: _pdf(w, w.other_plan.slug),
         # The administrator sees every city; a year with nothing published is an empty report.
-        expect(302, 404, 404, 404, 200),
+        expect(302, 404, 404, 404, 200, 404),
     ),
     Case(
         "progress report PDF, bad plan",
         "get",
         lambda w: _pdf(w, "no-such-plan"),
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
     Case(
         "start a report job",
         "post",
         lambda w: f"/office/reports/{w.plan.slug}/2024/jobs/",
-        expect(302, 404, 404, 302, 302),
+        expect(302, 404, 404, 302, 302, 403),
         setup=_published,
     ),
     Case(
         "start a report job, bad plan",
         "post",
         lambda w: f"/office/reports/no-such-plan/{BAD_ID}/jobs/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
     Case(
         "the office's report job",
         "get",
         lambda w: w.job_url,
-        expect(302, 404, 404, 200, 404),  # a job is its starter's own
+        expect(302, 404, 404, 200, 404, 404),  # a job is its starter's own
         setup=_office_job,
     ),
     Case(
         "the office's report download",
         "get",
         lambda w: w.job_url + "download/",
-        expect(302, 404, 404, 200, 404),
+        expect(302, 404, 404, 200, 404, 404),
         setup=_office_job,
     ),
     Case(
         "report job, bad id",
         "get",
         lambda w: "/office/reports/jobs/0123456789abcdef/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
-    Case("import page", "get", lambda w: "/staff/import/", expect(302, 200, 200, 200, 200)),
+    Case("import page", "get", lambda w: "/staff/import/", expect(302, 200, 200, 200, 200, 200)),
     Case(
         "round workbook",
         "get",
         lambda w: f"/staff/import/rounds/{w.round.pk}/workbook.xlsx",
-        expect(302, 200, 200, 200, 200),
+        expect(302, 200, 200, 200, 200, 200),
     ),
     Case(
         "round workbook of another department",
         "get",
         lambda w: f"/staff/import/rounds/{w.round.pk}/workbook.xlsx?department=zaisei",
-        expect(302, 404, 200, 200, 200),
+        expect(302, 404, 200, 200, 200, 404),
     ),
     Case(
         "round workbook of another city",
         "get",
         lambda w: f"/staff/import/rounds/{w.other_round.pk}/workbook.xlsx",
-        expect(302, 404, 404, 404, 200),
+        expect(302, 404, 404, 404, 200, 404),
     ),
     Case(
         "round workbook, bad id",
         "get",
         lambda w: f"/staff/import/rounds/{BAD_ID}/workbook.xlsx",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
     Case(
         "import preview, unknown token",
         "get",
         lambda w: "/staff/import/0123456789abcdef0123456789abcdef/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
     ),
     Case(
         "import confirm, unknown token",
         "post",
         lambda w: "/staff/import/0123456789abcdef0123456789abcdef/confirm/",
-        expect(302, 404, 404, 404, 404),
+        expect(302, 404, 404, 404, 404, 404),
         data=lambda w: {},
     ),
 ]

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from evaluations import services
+from initiatives.roles import Role, ensure_groups
 from tests.personas import make_user
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +41,11 @@ def test_it_lets_a_migrated_groups_member_edit_their_entry(world):
 
 def test_it_creates_no_users_when_migrating(django_user_model):
     assert not django_user_model.objects.exists()
+
+
+def test_it_grants_today_the_groups_the_migration_made():
+    # load_demo_accounts (and a flushed test database) re-grant the groups from
+    # initiatives.roles; the migration keeps its own frozen copy. They must agree.
+    migrated = {role: _codenames(role.group_name) for role in Role}
+    groups = ensure_groups()
+    assert {role: _codenames(group.name) for role, group in groups.items()} == migrated

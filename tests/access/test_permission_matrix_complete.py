@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from tests.access import reports_matrix, staff_matrix
+from tests.personas import PERSONAS
 
 NAMESPACES = ("staff", "reports")
 
@@ -41,3 +42,24 @@ def test_every_staff_and_reports_url_has_a_row_in_the_permission_matrix(world, s
     routes = _view_names()
     assert len(routes) >= 20  # the staff pages, evidence, rounds, reports, import
     assert routes - _covered(world) == set()
+
+
+def _case(cases, name):
+    return next(case for case in cases if case.name == name)
+
+
+def test_the_report_pages_refuse_whom_the_round_pages_refuse():
+    # One rule for "the reform office of this plan" (initiatives.access.manages_plan): whoever
+    # may not manage the plan's rounds, an office member without the permission included, may
+    # not take its reports either.
+    for name, round_case in [
+        ("office outputs", "rounds"),
+        ("progress report PDF", "round page"),
+        ("start a report job", "round page"),
+    ]:
+        report = _case(reports_matrix.CASES, name)
+        rounds = _case(staff_matrix.CASES, round_case)
+        for persona in PERSONAS:
+            manages = rounds.expected[persona] == 200
+            served = persona != "anonymous" and report.expected[persona] in (200, 302)
+            assert served == manages, (name, persona)

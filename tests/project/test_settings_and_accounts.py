@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from initiatives.access import manages_plan
+from initiatives.models import Plan
 from reformtracker.env import env_bool, env_int
 
 
@@ -89,6 +91,31 @@ def test_demo_loader_creates_one_account_per_role_twice_without_duplicates(db, c
     assert users.get(username="osaka-kankyo").memberships.get().department.name == "環境局"
     assert users.get(username="admin").is_superuser
     assert "osaka-kankyo" in capsys.readouterr().out
+
+
+def test_demo_loader_lists_each_account_with_its_role(db, capsys):
+    call_command("load_seed", verbosity=0)
+    capsys.readouterr()
+    call_command("load_demo_accounts")
+    assert capsys.readouterr().out.splitlines() == [
+        "Demo accounts (password: demo-pass-2025):",
+        "  osaka-kankyo       所管課職員    環境局 職員（デモ）",
+        "  osaka-zaisei       所管課職員    財政局 職員（デモ）",
+        "  osaka-office       市政改革室    市政改革室 職員（デモ）",
+        "  kitakyushu-office  市政改革室    市政変革室 職員（デモ）",
+        "  admin              管理者      システム管理者（デモ）",
+    ]
+
+
+def test_demo_office_account_manages_its_citys_plan_and_staff_do_not(db):
+    call_command("load_seed", verbosity=0)
+    call_command("load_demo_accounts")
+    osaka = Plan.objects.get(municipality__slug="osaka")
+    users = get_user_model().objects
+    assert manages_plan(users.get(username="osaka-office"), osaka)
+    assert not manages_plan(users.get(username="kitakyushu-office"), osaka)
+    assert not manages_plan(users.get(username="osaka-kankyo"), osaka)
+    assert manages_plan(users.get(username="admin"), osaka)
 
 
 def test_demo_loader_is_refused_in_production(db, settings):

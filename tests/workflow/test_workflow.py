@@ -11,8 +11,10 @@ from evaluations import services, workflow
 from evaluations.choices import EntryState as S
 from evaluations.models import HistoryEvent
 from evaluations.workflow import Action
-from reformtracker.scope import OFFICE, STAFF
+from initiatives.roles import Role
 from tests.personas import move
+
+STAFF, OFFICE = Role.DEPARTMENT_STAFF, Role.REFORM_OFFICE
 
 # The whole rule, written out independently of evaluations.workflow: (role, action, before) → after.
 EXPECTED = {

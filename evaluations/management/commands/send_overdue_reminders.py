@@ -11,11 +11,10 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from evaluations.choices import EntryState, RoundState
+from evaluations.choices import RoundState
 from evaluations.models import Entry
+from evaluations.workflow import STAFF_EDITABLE
 from reformtracker.calendar_ja import format_date_ja
-
-PENDING = (EntryState.NOT_STARTED, EntryState.IN_PROGRESS, EntryState.RETURNED)
 
 
 class Command(BaseCommand):
@@ -30,7 +29,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         overdue = (
             Entry.objects.filter(
-                round__state=RoundState.OPEN, round__due_on__lt=today, state__in=PENDING
+                round__state=RoundState.OPEN, round__due_on__lt=today, state__in=STAFF_EDITABLE
             )
             .select_related("initiative__department", "round__plan")
             .order_by("initiative__department__code", "round__due_on", "initiative__code")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reformtracker.seed import SeedError, load_file
+from evaluations.seed import SeedError, load_file
 
 
 class Command(BaseCommand):

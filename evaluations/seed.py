@@ -110,7 +110,20 @@ def load_file(path: Path | str) -> SeedReport:
 
 @transaction.atomic
 def load(data: dict) -> SeedReport:
+    """Loads one city: its organisation, its plan, the plan's meetings and schedules, and the
+    results of its rounds, in that order (each step needs what the one before made)."""
     report = SeedReport()
+    municipality, departments = _load_organisation(report, data)
+    plan, pillars = _load_plan(report, municipality, departments, data)
+    _load_meetings(report, plan, data)
+    _load_schedules(report, plan, pillars, data)
+    for item in data.get("rounds", []):
+        _load_round(report, plan, item, [i for i in data["initiatives"] if "result" in i])
+    return report
+
+
+def _load_organisation(report: SeedReport, data: dict) -> tuple[Municipality, dict]:
+    """The municipality and its departments (by code)."""
     m = data["municipality"]
     municipality = _upsert(
         report, Municipality, {"slug": m["slug"]}, {"name": m["name"], "name_en": m["name_en"]}
@@ -129,12 +142,26 @@ def load(data: dict) -> SeedReport:
         )
         for d in data["departments"]
     }
+    return municipality, departments
+
+
+def _load_plan(
+    report: SeedReport, municipality: Municipality, departments: dict, data: dict
+) -> tuple[Plan, dict]:
+    """The plan with its pillars (by order), their narratives, its initiatives and notes."""
     p = dict(data["plan"])
     if p.get("adopted_on"):
         p["adopted_on"] = date.fromisoformat(p["adopted_on"])
     slug = p.pop("slug")
     plan = _upsert(report, Plan, {"slug": slug}, {"municipality": municipality, **p})
+    pillars = _load_pillars(report, plan, departments, data)
+    _load_narratives(report, pillars, data)
+    _load_initiatives(report, plan, pillars, departments, data)
+    _load_notes(report, plan, data)
+    return plan, pillars
 
+
+def _load_pillars(report: SeedReport, plan: Plan, departments: dict, data: dict) -> dict:
     pillars = {}
     for item in data["pillars"]:
         item = dict(item)
@@ -144,7 +171,10 @@ def load(data: dict) -> SeedReport:
             _lookup(departments, managing, "所属コード") if managing else None
         )
         pillars[order] = _upsert(report, Pillar, {"plan": plan, "order": order}, item)
+    return pillars
 
+
+def _load_narratives(report: SeedReport, pillars: dict, data: dict):
     for item in data.get("narratives", []):
         _upsert(
             report,
@@ -157,9 +187,10 @@ def load(data: dict) -> SeedReport:
             },
         )
 
-    initiatives = {}
+
+def _load_initiatives(report: SeedReport, plan: Plan, pillars: dict, departments: dict, data: dict):
     for position, item in enumerate(data.get("initiatives", []), start=1):
-        initiatives[item["code"]] = _upsert(
+        _upsert(
             report,
             Initiative,
             {"plan": plan, "code": item["code"]},
@@ -177,6 +208,8 @@ def load(data: dict) -> SeedReport:
             },
         )
 
+
+def _load_notes(report: SeedReport, plan: Plan, data: dict):
     for item in data.get("notes", []):
         _upsert(
             report,
@@ -189,12 +222,6 @@ def load(data: dict) -> SeedReport:
             },
             {"title": item.get("title", ""), "body": item["body"]},
         )
-
-    _load_meetings(report, plan, data)
-    _load_schedules(report, plan, pillars, data)
-    for item in data.get("rounds", []):
-        _load_round(report, plan, item, [i for i in data["initiatives"] if "result" in i])
-    return report
 
 
 def _load_meetings(report: SeedReport, plan: Plan, data: dict):
