@@ -16,13 +16,13 @@ in reach may be *changed* is the workflow's question (evaluations.workflow).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from django.apps import apps
 from django.db import connection
 from django.db.models import Q
 
 from initiatives.roles import MANAGE_ROUND, Role
+from reformtracker import memos
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ NOBODY = Reach(False, frozenset(), frozenset())
 SYSTEM = Reach(True, frozenset(), frozenset())
 
 
-@cache
+@memos.lru(maxsize=1)
 def _memberships_sql() -> str:
     """The user's departments with their municipality and reform-office flag. Plain SQL: every
     staff request starts here, and building the joined queryset cost more than running it."""

@@ -3,7 +3,7 @@
 WeasyPrint lays a document out on one core. A 1,000-item report spends about 7 s there, so
 ``pdf.make_report`` cuts a large report at the page breaks it has anyway (each 取組方針 starts a
 page) and lays the parts out at once, each in a process forked with WeasyPrint loaded
-(``_processes``). Only page numbers tie the parts together:
+(``process_context``). Only page numbers tie the parts together:
 
 1. each part is laid out; its process says how many pages it has and where its anchors
    are, and waits;
@@ -43,7 +43,7 @@ class PartsError(Exception):
 
 
 @dataclass
-class _Part:
+class Part:
     process: multiprocessing.Process
     connection: multiprocessing.connection.Connection
     pages: int = 0
@@ -94,7 +94,7 @@ _forkserver = None
 _forkserver_lock = threading.Lock()
 
 
-def _processes():
+def process_context():
     """Where the parts' processes come from.
 
     Forked from this process when it runs a single thread (the terminal command, a sync web
@@ -104,7 +104,7 @@ def _processes():
     thread may hold a lock the child would wait for forever. It uses a forkserver, a process
     of one thread started once, which preloads ``part_worker`` (WeasyPrint, the font, the
     stylesheet) and forks each part's process."""
-    if _threads() == 1:
+    if thread_count() == 1:
         typesetting.warm_up()
         return multiprocessing.get_context("fork")
     global _forkserver
@@ -116,7 +116,7 @@ def _processes():
     return _forkserver
 
 
-def _threads() -> int:
+def thread_count() -> int:
     """The threads of this process as the kernel counts them, C threads included (as Python's
     own warning about fork does)."""
     try:
@@ -138,8 +138,8 @@ def render(
     ``progress(percent, step)`` hears when the pages are laid out and when they are written."""
     from evaluations.reports import part_worker
 
-    context = _processes()
-    parts: list[_Part] = []
+    context = process_context()
+    parts: list[Part] = []
     try:
         for html in part_htmls:
             ours, theirs = context.Pipe()
@@ -148,7 +148,7 @@ def render(
             )
             process.start()
             theirs.close()
-            parts.append(_Part(process, ours))
+            parts.append(Part(process, ours))
 
         front_pages = len(typesetting.render(front_html(None), tagged=tagged).pages)
         for part in parts:

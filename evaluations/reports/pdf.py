@@ -228,7 +228,7 @@ REPORT_GC_THRESHOLDS = (100_000, 50, 1_000)
 
 
 @contextmanager
-def _fewer_collections():
+def fewer_collections():
     """Raises the cyclic garbage collector's thresholds while a report is made in this process.
 
     Laying out a 1,000-item report creates some 650,000 objects (boxes, computed styles,
@@ -284,7 +284,7 @@ def make_report(
     step = progress or _no_progress
     step(5, "データを読み込んでいます")
     context = build_context(plan, fiscal_year, issued_on=issued_on)
-    groups = _groups(context, _processes_for(context, processes))
+    groups = chapter_groups(context, _processes_for(context, processes))
     if len(groups) > 1:
         step(20, f"ページを{len(groups)}つのプロセスで組版しています")
         try:
@@ -300,7 +300,7 @@ def make_report(
             _give_memory_back()
             step(100, "完了しました")
             return report
-    with _fewer_collections():
+    with fewer_collections():
         step(20, "ページを組版しています")
         document = typesetting.render(render_html(context), tagged=tagged)
         step(80, f"PDFを書き出しています（{len(document.pages)}ページ）")
@@ -340,7 +340,7 @@ def _processes_for(context: dict, processes: int | None) -> int:
     return settings.REPORT_PROCESSES if items >= settings.REPORT_PARALLEL_THRESHOLD else 1
 
 
-def _groups(context: dict, count: int) -> list[list]:
+def chapter_groups(context: dict, count: int) -> list[list]:
     """The report's chapters (評価結果, then each 取組方針; each starts a page) cut into at most
     ``count`` runs of about equal work, weighed by the rows they print: a table row of five
     cells costs about what three of the 評価結果's notes on excluded items do (measured: 0.4 s

@@ -170,7 +170,7 @@ PATCHED_INTERNALS = (
     ),
     # Replaced by a namespace of compress and compressobj only.
     Internal("pydyf", "zlib", None, "pydyf:Stream.data", "_deflate_at_level_6"),
-    Internal("pydyf", "PDF.page_references", None, None, "_memoise_page_references"),
+    Internal("pydyf", "PDF.page_references", None, None, "memoise_page_references"),
 )
 
 _hooks_installed = False
@@ -183,7 +183,7 @@ def _install_hooks() -> None:
     global _hooks_installed
     with _hooks_lock:
         if not _hooks_installed:
-            _memoise_page_references()
+            memoise_page_references()
             _deflate_at_level_6()
             _number_margin_boxes()
             _hooks_installed = True
@@ -247,7 +247,7 @@ def _deflate_at_level_6() -> None:
     )
 
 
-def _memoise_page_references() -> None:
+def memoise_page_references() -> None:
     """pydyf rebuilds the tuple of every page's reference each time ``page_references`` is
     read, and WeasyPrint's PDF/UA tagging reads it once per structure element: for an 87-page
     report that is 17,000 rebuilds of an 87-item tuple. The memo is keyed on the page count

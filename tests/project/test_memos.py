@@ -30,3 +30,22 @@ def test_clear_makes_the_publication_fingerprint_be_read_again(settings, django_
     memos.clear()
     with django_assert_num_queries(1):
         published.publication_fingerprint()
+
+
+def test_no_module_keeps_a_functools_memo_outside_the_registry():
+    # A bare lru_cache would survive memos.clear() and leak rolled-back ids between tests.
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for package in ("reformtracker", "initiatives", "evaluations", "xmeetings"):
+        for path in (root / package).rglob("*.py"):
+            if path.name == "memos.py" or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == "functools":
+                    names = {alias.name for alias in node.names}
+                    if names & {"cache", "lru_cache"}:
+                        offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not offenders, "use reformtracker.memos.lru instead: " + ", ".join(offenders)

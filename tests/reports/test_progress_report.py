@@ -174,7 +174,7 @@ def test_an_untagged_draft_can_be_made_and_the_default_stays_tagged(osaka, osaka
 def test_the_page_reference_memo_follows_added_pages():
     import pydyf
 
-    typesetting._memoise_page_references()
+    typesetting.memoise_page_references()
     document = pydyf.PDF()
     first = document.page_references
     document.add_page(pydyf.Dictionary({"Type": "/Page"}))
@@ -204,9 +204,9 @@ def test_the_collector_thresholds_are_raised_only_while_reports_are_made(osaka):
     import gc
 
     before = gc.get_threshold()
-    with pdf._fewer_collections():
+    with pdf.fewer_collections():
         raised = gc.get_threshold()
-        with pdf._fewer_collections():
+        with pdf.fewer_collections():
             assert gc.get_threshold() == raised
         assert gc.get_threshold() == raised  # the outer report is still running
     assert raised[0] > before[0]

@@ -238,12 +238,12 @@ def test_what_a_part_logs_reaches_the_parents_log(osaka, caplog):
 def test_a_part_whose_process_dies_is_reported_and_the_report_made_in_one_piece(
     osaka, monkeypatch, caplog
 ):
-    context = parts._processes()
+    context = parts.process_context()
     process = context.Process(target=os._exit, args=(3,), daemon=True)
     ours, theirs = context.Pipe()
     process.start()
     theirs.close()
-    part = parts._Part(process, ours)
+    part = parts.Part(process, ours)
     with pytest.raises(parts.PartsError, match="exit code 3"):
         part.receive("pages")
     part.stop()
@@ -262,8 +262,8 @@ def test_a_process_with_threads_makes_its_parts_from_a_forkserver(
 ):
     """A threaded web worker must not fork (another thread may hold a lock the child would
     wait for); its parts come from a forkserver, and read the same."""
-    monkeypatch.setattr(parts, "_threads", lambda: 4)
-    assert parts._processes().get_start_method() == "forkserver"
+    monkeypatch.setattr(parts, "thread_count", lambda: 4)
+    assert parts.process_context().get_start_method() == "forkserver"
     report = pdf.make_report(osaka, 2024, issued_on=ISSUED, processes=3)
     assert len(report.part_pages) == 3
     assert page_texts(report.data, tmp_path, "fs.pdf") == page_texts(
@@ -272,21 +272,21 @@ def test_a_process_with_threads_makes_its_parts_from_a_forkserver(
 
 
 def test_a_single_threaded_process_forks_its_parts(monkeypatch):
-    monkeypatch.setattr(parts, "_threads", lambda: 1)
-    assert parts._processes().get_start_method() == "fork"
+    monkeypatch.setattr(parts, "thread_count", lambda: 1)
+    assert parts.process_context().get_start_method() == "fork"
 
 
 def test_threads_are_counted_as_the_kernel_counts_them():
-    before = parts._threads()
+    before = parts.thread_count()
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert parts._threads() == before + 1
+        assert parts.thread_count() == before + 1
     finally:
         stop.set()
         thread.join()
-    assert parts._threads() == before
+    assert parts.thread_count() == before
 
 
 def _gone_after_counting(connection, html, tagged):
@@ -299,7 +299,7 @@ def test_a_part_that_ends_halfway_is_reported_and_the_report_made_in_one_piece(
 ):
     from evaluations.reports import part_worker
 
-    monkeypatch.setattr(parts, "_threads", lambda: 1)  # forked: the child runs the patched one
+    monkeypatch.setattr(parts, "thread_count", lambda: 1)  # forked: the child runs the patched one
     monkeypatch.setattr(part_worker, "render_part", _gone_after_counting)
     report = pdf.make_report(osaka, 2024, issued_on=ISSUED, processes=2)
     assert report.part_pages == [] and report.data.startswith(b"%PDF")
@@ -311,12 +311,12 @@ def test_chapters_are_cut_into_runs_of_about_equal_work(osaka):
     context = pdf.build_context(osaka, 2024)
     chapters = ["results", *context["sections"]]
     for count in (1, 2, 3, 4, 7, 20):
-        groups = pdf._groups(context, count)
+        groups = pdf.chapter_groups(context, count)
         assert [chapter for group in groups for chapter in group] == chapters  # in order, once
         assert len(groups) == min(count, len(chapters))
     weights = [10 + len(context["excluded"]) // 3] + [
         10 + len(s.results) for s in context["sections"]
     ]
-    two = pdf._groups(context, 2)
+    two = pdf.chapter_groups(context, 2)
     heaviest = max(sum(weights[: len(two[0])]), sum(weights[len(two[0]) :]))
     assert heaviest == min(max(sum(weights[:i]), sum(weights[i:])) for i in range(1, 7))

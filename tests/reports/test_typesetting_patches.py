@@ -94,7 +94,7 @@ def test_pydyf_uses_only_what_the_replaced_zlib_offers():
 
 
 def test_pydyf_page_references_is_a_property_of_the_pages_kids():
-    """The memo (``_memoise_page_references``) calls the property's getter and is keyed on
+    """The memo (``memoise_page_references``) calls the property's getter and is keyed on
     the length of ``pages["Kids"]``."""
     import pydyf
 
