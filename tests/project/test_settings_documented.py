@@ -97,3 +97,11 @@ def test_a_number_setting_takes_a_fraction_and_refuses_a_word(monkeypatch):
     monkeypatch.setenv("SOME_SECONDS", "soon")
     with pytest.raises(ImproperlyConfigured, match="SOME_SECONDS"):
         env_float("SOME_SECONDS", 1.0)
+
+
+def test_no_setting_is_read_with_a_default_beside_it():
+    # A default where a setting is read is a second, undocumented home for its value.
+    readers = [
+        path for path, text in _project_modules() if re.search(r"getattr\(\s*settings\s*,", text)
+    ]
+    assert readers == []
