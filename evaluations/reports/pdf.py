@@ -81,62 +81,14 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
     if not plan.covers_fiscal_year(fiscal_year):
         raise ReportError(plan.period_error(fiscal_year))
     publication = published.publication_for(plan, fiscal_year)
-    sections: list[PillarSection] = []
-    summary = EMPTY
-    excluded: list[PublishedResult] = []
     if publication is not None:
-        results = list(
-            PublishedResult.objects.filter(publication=publication).order_by(
-                "pillar_id", "order", "code"
-            )
-        )
-        summary = published.summary_of(publication)
-        by_pillar = published.pillar_summaries(publication)
-        by_pillar_results: dict[int, list] = {}
-        for row in results:
-            by_pillar_results.setdefault(row.pillar_id, []).append(row)
-        excluded = [r for r in results if r.result == Result.EXCLUDED]
-        excluded.sort(key=lambda r: (r.order, r.code))
-        for snap in publication.pillars.order_by("order"):
-            sections.append(
-                PillarSection(
-                    order=snap.order,
-                    name=snap.name,
-                    managed_through=snap.managed_through,
-                    tracked=snap.office_tracks_items,
-                    done=snap.done,
-                    next_steps=snap.next_steps,
-                    summary=by_pillar.get(snap.pillar_id, EMPTY),
-                    results=by_pillar_results.get(snap.pillar_id, []),
-                )
-            )
+        summary, excluded, sections = _published_sections(publication)
         as_of_label = publication.round.as_of_label_ja
     else:
-        narratives = {
-            n.pillar_id: n
-            for n in PillarNarrative.objects.filter(pillar__plan=plan, fiscal_year=fiscal_year)
-        }
-        for pillar in plan.pillars.order_by("order"):
-            narrative = narratives.get(pillar.pk)
-            sections.append(
-                PillarSection(
-                    order=pillar.order,
-                    name=pillar.name,
-                    managed_through=pillar.managed_through,
-                    tracked=False,
-                    done=getattr(narrative, "done", "") or pillar.description,
-                    next_steps=getattr(narrative, "next_steps", ""),
-                    summary=EMPTY,
-                )
-            )
+        summary, excluded, sections = EMPTY, [], _unpublished_sections(plan, fiscal_year)
         as_of_label = f"{fy_label_ja(fiscal_year)}（評価結果は未公表）"
-
     meetings, schedules = _meetings_and_schedules(plan, fiscal_year)
-    notes = list(
-        PlanNote.objects.filter(plan=plan, fiscal_year__in=[fiscal_year, fiscal_year + 1]).order_by(
-            "fiscal_year", "kind", "order"
-        )
-    )
+    notes = _notes(plan, fiscal_year)
     return {
         "plan": plan,
         "fiscal_year": fiscal_year,
@@ -161,6 +113,68 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         "font_url": FONT_FILE.as_uri(),
         "font_family": FONT_FAMILY,
     }
+
+
+def _published_sections(publication) -> tuple[Summary, list[PublishedResult], list[PillarSection]]:
+    """The headline, the 評価対象外 items and one section per pillar, as published."""
+    results = list(
+        PublishedResult.objects.filter(publication=publication).order_by(
+            "pillar_id", "order", "code"
+        )
+    )
+    by_pillar = published.pillar_summaries(publication)
+    by_pillar_results: dict[int, list] = {}
+    for row in results:
+        by_pillar_results.setdefault(row.pillar_id, []).append(row)
+    excluded = sorted(
+        (r for r in results if r.result == Result.EXCLUDED), key=lambda r: (r.order, r.code)
+    )
+    sections = [
+        PillarSection(
+            order=snap.order,
+            name=snap.name,
+            managed_through=snap.managed_through,
+            tracked=snap.office_tracks_items,
+            done=snap.done,
+            next_steps=snap.next_steps,
+            summary=by_pillar.get(snap.pillar_id, EMPTY),
+            results=by_pillar_results.get(snap.pillar_id, []),
+        )
+        for snap in publication.pillars.order_by("order")
+    ]
+    return published.summary_of(publication), excluded, sections
+
+
+def _unpublished_sections(plan: Plan, fiscal_year: int) -> list[PillarSection]:
+    """A year with nothing published: the pillars and their live narratives, no figures."""
+    narratives = {
+        n.pillar_id: n
+        for n in PillarNarrative.objects.filter(pillar__plan=plan, fiscal_year=fiscal_year)
+    }
+    sections = []
+    for pillar in plan.pillars.order_by("order"):
+        narrative = narratives.get(pillar.pk)
+        sections.append(
+            PillarSection(
+                order=pillar.order,
+                name=pillar.name,
+                managed_through=pillar.managed_through,
+                tracked=False,
+                done=getattr(narrative, "done", "") or pillar.description,
+                next_steps=getattr(narrative, "next_steps", ""),
+                summary=EMPTY,
+            )
+        )
+    return sections
+
+
+def _notes(plan: Plan, fiscal_year: int) -> list[PlanNote]:
+    """The plan's notes of this fiscal year and of the next (the report looks ahead)."""
+    return list(
+        PlanNote.objects.filter(plan=plan, fiscal_year__in=[fiscal_year, fiscal_year + 1]).order_by(
+            "fiscal_year", "kind", "order"
+        )
+    )
 
 
 @dataclass
