@@ -6,9 +6,11 @@ import logging
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
+from django.db import connection
+from django.test import Client, RequestFactory, override_settings
 
 from reformtracker.request_id import incoming_or_new
+from reformtracker.views import server_error
 from tests.security.conftest import signed_in
 
 BOOM = override_settings(ROOT_URLCONF="tests.security.urls")
@@ -43,16 +45,12 @@ def test_404_in_japanese_and_under_en_in_english():
 def test_500_in_japanese_and_english_without_the_database():
     client = Client(raise_request_exception=False)
     assert_error_page(client.get("/boom/"), 500, "サーバーでエラーが発生しました", "リクエストID")
-    # The page needs no database: rendered with every query refused.
-    from django.db import connection
 
+    # The page needs no database: rendered with every query refused.
     def refuse(*args, **kwargs):
         raise AssertionError("the 500 page queried the database")
 
     with connection.execute_wrapper(refuse):
-        from reformtracker.views import server_error
-        from django.test import RequestFactory
-
         request = RequestFactory().get("/en/whatever/")
         request.id = "abc123"
         response = server_error(request)

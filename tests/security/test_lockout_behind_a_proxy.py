@@ -80,7 +80,9 @@ def test_without_the_setting_a_proxy_makes_everyone_one_address(user, settings):
     assert sign_in(PASSWORD, COLLEAGUE).status_code == 429
 
 
-def test_trying_on_during_the_lock_does_not_extend_it(user, behind_one_proxy, settings, time_machine):
+def test_trying_on_during_the_lock_does_not_extend_it(
+    user, behind_one_proxy, settings, time_machine
+):
     time_machine.move_to(timezone.now(), tick=False)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in("wrong", OUTSIDER)
