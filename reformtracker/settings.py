@@ -318,6 +318,8 @@ if PRODUCTION:
         # opts in with SECURE_HSTS_PRELOAD=1; until then `check --deploy` need not repeat it.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer's health check asks over plain HTTP and wants 200, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -367,20 +369,24 @@ MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 # The sender of reminders. Env DEFAULT_FROM_EMAIL; an address; default reformtracker@localhost.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reformtracker@localhost")
 
-# Each line carries the request's id (reformtracker.request_id). django.request writes every
-# 4xx and 5xx answer, a 500 with its traceback; django.security refused hosts and CSRF failures.
+# Each line carries the request's id (reformtracker.request_id) and stays one line whatever a
+# visitor typed (reformtracker.log_lines). django.request writes every 4xx and 5xx answer, a 500
+# with its traceback; django.security refused hosts and CSRF failures.
 # Env LOG_LEVEL; DEBUG, INFO, WARNING or ERROR; default INFO.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "reformtracker.request_id.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "reformtracker.request_id.RequestIdFilter"},
+        "one_line": {"()": "reformtracker.log_lines.OneLineFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "one_line"],
             "formatter": "plain",
         }
     },

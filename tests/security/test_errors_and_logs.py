@@ -137,3 +137,23 @@ def test_the_reformtracker_log_lines_carry_the_id_too():
     assert "request_id" in settings.LOGGING["handlers"]["console"]["filters"]
     assert "%(request_id)s" in settings.LOGGING["formatters"]["plain"]["format"]
     assert settings.LOGGING["loggers"]["reformtracker"]["handlers"] == ["console"]
+
+
+@pytest.mark.django_db
+def test_what_a_visitor_types_cannot_forge_a_log_line():
+    handler = _console("reformtracker")
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    try:
+        Client().post(
+            "/accounts/login/",
+            {
+                "username": "x\n2026-01-01 WARNING reformtracker.security login: user=admin",
+                "password": "y",
+            },
+        )
+    finally:
+        handler.setStream(old)
+    lines = stream.getvalue().splitlines()
+    assert lines and all(" reformtracker.security [" in line for line in lines)
+    assert any("user=x\\n2026-01-01 WARNING" in line for line in lines)

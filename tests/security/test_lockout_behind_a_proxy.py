@@ -95,3 +95,17 @@ def test_trying_on_during_the_lock_does_not_extend_it(
     # Measured from the lock, not from the last attempt.
     time_machine.shift(timedelta(minutes=1, seconds=1))
     assert sign_in(PASSWORD, OUTSIDER).status_code == 302
+
+
+def test_the_admins_sign_in_is_locked_the_same_way(user, behind_one_proxy, settings):
+    user.is_staff = True
+    user.save()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            "/admin/login/",
+            {"username": user.username, "password": "wrong"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=OUTSIDER,
+        )
+    assert sign_in(PASSWORD, OUTSIDER).status_code == 429
+    assert sign_in(PASSWORD, COLLEAGUE).status_code == 302

@@ -88,3 +88,11 @@ def test_an_unknown_view_takes_get_and_post_outside_the_public_pages(rf):
 
     assert allowed_methods(rf.get("/staff/x/"), plain) == ["GET", "POST", "HEAD", "OPTIONS"]
     assert allowed_methods(rf.get("/plans/x/"), plain) == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_the_health_check_answers_plain_http_in_production(site, production_like):
+    """A load balancer asks over HTTP: 200 there, while every page redirects to HTTPS."""
+    assert Client().get("/healthz").status_code == 200
+    assert Client().head("/healthz").status_code == 200
+    redirected = Client().get("/")
+    assert redirected.status_code == 301 and redirected["Location"].startswith("https://")
