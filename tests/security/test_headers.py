@@ -209,3 +209,38 @@ def test_public_pages_keep_their_caching(site):
     response = Client().get("/")
     assert response["Cache-Control"] == "no-cache"  # revalidated by ETag (evaluations.public_cache)
     assert "ETag" in response
+
+
+def test_every_kind_of_response_carries_the_same_security_headers(site, settings):
+    """Rendered, stored, 304, static file, JSON, CSV, SVG, PNG, OPTIONS, 405, 404, redirect."""
+    settings.PUBLIC_PAGE_CACHE = True
+    client = Client()
+    first = client.get("/")
+    csv, _pdf = _csv_and_pdf(site)
+    responses = {
+        "page": first,
+        "stored": client.get("/"),
+        "304": client.get("/", headers={"if-none-match": first["ETag"]}),
+        "static": client.get("/static/css/site.css"),
+        "json": client.get("/open-data/home.json"),
+        "csv": client.get(csv),
+        "svg": client.get(f"/plans/{OSAKA}/badge.svg"),
+        "png": client.get("/card.png"),
+        "options": client.options("/"),
+        "405": client.put("/"),
+        "404": client.get("/nothing-here/"),
+        "redirect": client.get("/staff/"),
+        "head": client.head("/healthz"),
+    }
+    assert responses["stored"]["X-Public-Cache"] == "hit"
+    assert responses["304"].status_code == 304
+    for name, response in responses.items():
+        assert_policy(response, name)
+        assert response["X-Content-Type-Options"] == "nosniff", name
+        assert response["Referrer-Policy"] == "same-origin", name
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
+        # The CSP's frame-ancestors covers framing everywhere; X-Frame-Options (the older
+        # header) is left off a 304 (the stored response has it) and WhiteNoise's static files.
+        if name not in {"304", "static"}:
+            assert response.get("X-Frame-Options") == "DENY", name
+        assert len(response["X-Request-ID"]) == 32, name
