@@ -1,4 +1,5 @@
-"""Logs refused requests, so permission failures show up beside logins and lock-outs."""
+"""Small cross-cutting middleware: refused requests in the log beside logins and lock-outs, and
+no caching of signed-in pages."""
 
 import logging
 
@@ -27,3 +28,30 @@ class PermissionDeniedLogMiddleware:
                 exception,
             )
         return None
+
+
+# Signed-in pages and the sign-in itself: never kept by a browser or a proxy, so the back button
+# on a shared computer or a proxy's cache shows no one's worklist, drafts or CSRF token.
+PRIVATE_AREAS = ("/staff/", "/office/", "/accounts/", "/admin/")
+
+
+class PrivatePagesNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on the staff, office, account and admin pages and on
+    every response to a signed-in user (their public pages carry their own header and token);
+    the public pages keep their caching (evaluations.public_cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(PRIVATE_AREAS) or _signed_in(request):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _signed_in(request) -> bool:
+    # A stored public page is served before the auth middleware runs: no request.user, and
+    # the cache serves only visitors without a session.
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated

@@ -14,11 +14,11 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from reformtracker.env import env_bool, env_float, env_int, env_list, env_str
+from reformtracker.env import database_settings, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line and every response (stored pages and errors included) has the id.
+    "reformtracker.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so a stored page gets the policy as a rendered one does.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "reformtracker.middleware.PrivatePagesNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session, locale, CSRF, auth and messages: a stored public page is served
     # without them, and what it stores is the response they finished (evaluations.public_cache).
@@ -80,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: a method the view does not take is 405, not a missing token's 403.
+    "reformtracker.http_methods.AllowedMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -115,27 +122,14 @@ TEMPLATES = [
 # db.sqlite3 in the project. Env CONN_MAX_AGE; seconds a SQLite connection is kept (PostgreSQL's
 # are kept 60); default 60, 0 in tests.
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # Persistent, as for PostgreSQL above: opening a connection (and registering
-            # Django's SQLite functions on it) cost more than a public page's queries.
-            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0 if DJANGO_ENV == "test" else 60),
-            "OPTIONS": {
-                # Write-ahead log: readers (the public pages) never wait for a writer, and a
-                # commit appends to the log instead of rewriting a journal; NORMAL syncs at
-                # checkpoints, which in WAL mode still survives an application crash.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                # Take the write lock at BEGIN, so two gunicorn workers writing at once wait
-                # for each other (busy timeout) instead of failing with "database is locked".
-                "transaction_mode": "IMMEDIATE",
-            },
-        }
-    }
+# A sqlite:// URL gets the same options as the SQLite file (reformtracker.env.database_settings).
+DATABASES = {
+    "default": database_settings(
+        DATABASE_URL,
+        env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+        env_int("CONN_MAX_AGE", 0 if DJANGO_ENV == "test" else 60),
+    )
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -223,6 +217,17 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lock: failed attempts during it are refused without being counted,
+# so an outsider who keeps trying cannot keep a colleague locked out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The address of the pair is the visitor's, read through the trusted proxies
+# (reformtracker.client_ip): behind a proxy, REMOTE_ADDR is the proxy's for everyone.
+AXES_CLIENT_IP_CALLABLE = "reformtracker.client_ip.client_ip"
+# Reverse proxies (nginx, a load balancer) in front of the site, each adding the address it got
+# the request from to X-Forwarded-For; the visitor's address is taken that many entries from the
+# right. 0 uses the connection's address (no proxy, or one that hides the visitor's).
+# Env TRUSTED_PROXY_COUNT; proxies; default 0.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Evidence files (PDF, images, Excel) for entries: outside MEDIA_ROOT, never given a public URL;
@@ -316,9 +321,30 @@ if PRODUCTION:
         # opts in with SECURE_HSTS_PRELOAD=1; until then `check --deploy` need not repeat it.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer's health check asks over plain HTTP and wants 200, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response: only this site's own files, no inline script or
+# style (the templates have none; htmx's indicator style is off, see base.html), no plugins, no
+# framing, forms posted here only. No nonces: a stored public page serves many visitors.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# No script reads these cookies (htmx gets the CSRF token from the page), and none is needed on
+# a request from another site.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+# The 403 of a failed CSRF check in the site's language and layout (reformtracker/views.py).
+CSRF_FAILURE_VIEW = "reformtracker.views.csrf_failure"
 
 # Django 6.1 mailers. Console by default (reminders print to the terminal); SMTP when
 # EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables are set.
@@ -346,12 +372,31 @@ MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 # The sender of reminders. Env DEFAULT_FROM_EMAIL; an address; default reformtracker@localhost.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reformtracker@localhost")
 
+# Each line carries the request's id (reformtracker.request_id) and stays one line whatever a
+# visitor typed (reformtracker.log_lines). django.request writes every 4xx and 5xx answer, a 500
+# with its traceback; django.security refused hosts and CSRF failures.
 # Env LOG_LEVEL; DEBUG, INFO, WARNING or ERROR; default INFO.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "reformtracker.request_id.RequestIdFilter"},
+        "one_line": {"()": "reformtracker.log_lines.OneLineFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "one_line"],
+            "formatter": "plain",
+        }
+    },
     "loggers": {
         "reformtracker": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        # Not on to the "django" logger, whose console handler (DEBUG only) would repeat them.
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

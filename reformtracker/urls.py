@@ -20,3 +20,9 @@ urlpatterns += i18n_patterns(
     path("", include("evaluations.urls")),
     prefix_default_language=False,
 )
+
+# Error pages in the site's language and layout (reformtracker/views.py).
+handler400 = "reformtracker.views.bad_request"
+handler403 = "reformtracker.views.permission_denied"
+handler404 = "reformtracker.views.page_not_found"
+handler500 = "reformtracker.views.server_error"
