@@ -16,7 +16,7 @@ from django.core.management import call_command
 from evaluations import services
 from evaluations.choices import RoundKind
 from initiatives.models import Department, Plan
-from tests.constants import KITAKYUSHU, OSAKA
+from tests.constants import KITAKYUSHU, OSAKA, PRODUCTION_TRANSPORT
 from tests.personas import World, build_world, client_for, make_member
 
 # Playwright's sync API keeps an asyncio event loop running in the test's own thread, so Django
@@ -126,3 +126,23 @@ def world(db) -> World:
 def as_persona(world):
     """``as_persona("staff_a")`` → a test client signed in as that persona."""
     return lambda persona: client_for(world, persona)
+
+
+# --- the HTTP layer: the seed with its demo accounts, production's transport settings ----------
+
+
+@pytest.fixture
+def site(db):
+    """Both cities' seed data and the demo accounts; returns the latest publication."""
+    from evaluations.models import Publication
+
+    call_command("load_seed", verbosity=0)
+    call_command("load_demo_accounts", verbosity=0)
+    return Publication.objects.select_related("round__plan").latest("id")
+
+
+@pytest.fixture
+def production_like(settings):
+    for name, value in PRODUCTION_TRANSPORT.items():
+        setattr(settings, name, value)
+    return settings

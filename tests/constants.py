@@ -46,3 +46,17 @@ PUBLIC_PAGES = [
 
 # The issue date printed on the progress reports the tests make, so two makes compare equal.
 ISSUED = date(2025, 9, 16)
+
+
+# What settings.py sets when DJANGO_ENV=production for the transport (tests run with
+# DJANGO_ENV=test, where it is off); tests/security/test_headers.py checks they still match.
+PRODUCTION_TRANSPORT = {
+    "SECURE_SSL_REDIRECT": True,
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+    "LANGUAGE_COOKIE_SECURE": True,
+    "SECURE_HSTS_SECONDS": 60 * 60 * 24 * 365,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+    "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+}

@@ -195,3 +195,11 @@ def move(world: World, entry: Entry, *steps: str, result: str = "achieved") -> E
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def signed_in(username: str) -> Client:
+    """A client signed in as an existing user (a demo account, say), whose server errors come
+    back as 500 responses rather than exceptions, as a visitor would see them."""
+    client = Client(raise_request_exception=False)
+    client.force_login(get_user_model().objects.get(username=username))
+    return client

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from reformtracker.request_id import incoming_or_new
 from reformtracker.views import server_error
-from tests.security.conftest import signed_in
+from tests.personas import signed_in
 
 BOOM = override_settings(ROOT_URLCONF="tests.security.urls")
 

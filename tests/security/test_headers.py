@@ -12,8 +12,9 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, override_settings
 
+from tests.constants import KITAKYUSHU, OSAKA, PRODUCTION_TRANSPORT
+from tests.personas import signed_in
 from tests.security import observatory
-from tests.security.conftest import KITAKYUSHU, OSAKA, PRODUCTION_TRANSPORT, signed_in
 
 POLICY = {
     "default-src": ["'self'"],

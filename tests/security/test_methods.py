@@ -5,7 +5,8 @@ and HEAD is GET without the body wherever GET is allowed."""
 from django.test import Client
 
 from reformtracker.http_methods import allowed_methods
-from tests.security.conftest import OSAKA, signed_in
+from tests.constants import OSAKA
+from tests.personas import signed_in
 
 PUBLIC = ["/", f"/plans/{OSAKA}/", "/initiatives/", "/open-data/plans.json", "/en/"]
 
