@@ -450,3 +450,52 @@ def test_who_may_do_what_is_for_superusers_only(cities):
         inline.has_add_permission(request, department)
         for inline in department_admin.get_inline_instances(request, department)
     )
+
+
+def test_the_department_autocomplete_offers_only_the_office_users_city(cities):
+    response = signed_in(cities, "osaka-office").get(
+        reverse("admin:autocomplete"),
+        {"app_label": "initiatives", "model_name": "initiative", "field_name": "department"},
+    )
+    assert response.status_code == 200
+    names = {r["text"] for r in response.json()["results"]}
+    osaka = set(
+        Department.objects.filter(municipality__slug="osaka").values_list("name", flat=True)
+    )
+    assert names and names <= osaka
+    assert "市政変革室" not in names
+
+
+def test_a_meeting_can_name_only_the_office_users_own_initiatives(cities):
+    page = signed_in(cities, "osaka-office").get(reverse("admin:xmeetings_meeting_add"))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert set(form.fields["initiatives"].queryset.values_list("plan__slug", flat=True)) == {
+        "osaka-shin-shisei-kaikaku"
+    }
+    assert set(form.fields["plan"].queryset.values_list("slug", flat=True)) == {
+        "osaka-shin-shisei-kaikaku"
+    }
+
+
+def test_a_superuser_setting_a_users_password_is_recorded_without_either_hash(cities):
+    office = cities["users"]["osaka-office"]
+    response = signed_in(cities, "admin").post(
+        reverse("admin:auth_user_password_change", args=[office.pk]),
+        {"password1": "N3w-pass-for-office!", "password2": "N3w-pass-for-office!"},
+    )
+    assert response.status_code == 302
+    event = HistoryEvent.objects.get(action="user.password", subject_id=office.pk)
+    assert event.changes == {}
+    office.refresh_from_db()
+    assert office.password[:20] not in str(HistoryEvent.objects.values_list("changes"))
+
+
+def test_sign_in_records_are_read_only_even_for_a_superuser(cities):
+    request = RequestFactory().get("/admin/")
+    request.user = cities["users"]["admin"]
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label == "axes":
+            assert model_admin.has_view_permission(request)
+            assert not model_admin.has_delete_permission(request)
+            assert not model_admin.has_change_permission(request)
