@@ -158,18 +158,27 @@ def _refuse_if_evaluated(initiative: Initiative) -> None:
         )
 
 
-def _cascade(obj) -> list:
-    """What the database would delete with ``obj``, each object once, children before their
-    parents (the many-to-many link rows are left out: the parents' snapshots name them)."""
+def _cascade(obj) -> tuple[list, list]:
+    """What the database would do to others when ``obj`` goes: the objects it would delete
+    with it (each once; the many-to-many link rows are left out, the parents' snapshots name
+    them), and the (object, field) pairs it would set to null (an initiative's cluster)."""
     collector = NestedObjects(using=router.db_for_write(type(obj), instance=obj))
     collector.collect([obj])
-    found = []
+    deleted = []
     for model, instances in collector.data.items():
         if model._meta.auto_created:
             continue
-        found += [o for o in instances if not (model is type(obj) and o.pk == obj.pk)]
-    found.sort(key=lambda o: (o._meta.label_lower, o.pk))
-    return found
+        deleted += [o for o in instances if not (model is type(obj) and o.pk == obj.pk)]
+    deleted.sort(key=lambda o: (o._meta.label_lower, o.pk))
+    gone = {(o._meta.label_lower, o.pk) for o in deleted}
+    nulled = [
+        (o, field)
+        for (field, _value), batches in collector.field_updates.items()
+        for batch in batches
+        for o in batch
+        if (o._meta.label_lower, o.pk) not in gone
+    ]
+    return deleted, nulled
 
 
 def _record_delete(obj, *, actor, actor_name) -> None:
@@ -187,7 +196,8 @@ def _record_delete(obj, *, actor, actor_name) -> None:
 def delete(obj, *, actor=None, actor_name: str = "") -> None:
     """Deletes an object and records every field it had, and every field of each object the
     database deletes with it (a meeting's topics and materials, a schedule's rows, a pillar's
-    narratives), so a deletion never loses text.
+    narratives), so a deletion never loses text; a link the database clears (an initiative's
+    cluster, a schedule row's pillar) is recorded as a change of the object that had it.
 
     An initiative with entries or published results is refused (the database refuses it too:
     those rows PROTECT it); its history stays, keeping the initiative's id. A model without a
@@ -200,8 +210,17 @@ def delete(obj, *, actor=None, actor_name: str = "") -> None:
         # refuses the whole deletion in Japanese.
         for initiative in obj.initiatives.order_by("order", "pk"):
             delete(initiative, actor=actor, actor_name=actor_name)
-    for dependent in _cascade(obj):
+    deleted, nulled = _cascade(obj)
+    for dependent in deleted:
         _record_delete(dependent, actor=actor, actor_name=actor_name)
+    for other, field in nulled:
+        record(
+            _action(other, "change"),
+            actor=actor,
+            actor_name=actor_name,
+            changes={field.name: {"before": _value(other, field), "after": ""}},
+            **_subject(other),
+        )
     _record_delete(obj, actor=actor, actor_name=actor_name)
     obj.delete()
 

@@ -21,7 +21,15 @@ from django.urls import reverse
 from evaluations import services
 from evaluations.admin_scope import _Scope
 from evaluations.models import Entry, HistoryEvent, PillarNarrative, Round
-from initiatives.models import Department, Initiative, Membership, Municipality, Plan, PlanNote
+from initiatives.models import (
+    AnalysisCluster,
+    Department,
+    Initiative,
+    Membership,
+    Municipality,
+    Plan,
+    PlanNote,
+)
 from xmeetings.models import Meeting, MeetingTopic
 
 pytestmark = pytest.mark.django_db
@@ -499,3 +507,19 @@ def test_sign_in_records_are_read_only_even_for_a_superuser(cities):
             assert model_admin.has_view_permission(request)
             assert not model_admin.has_delete_permission(request)
             assert not model_admin.has_change_permission(request)
+
+
+def test_deleting_a_cluster_records_the_initiatives_that_lose_it(cities):
+    initiative = Initiative.objects.filter(plan__slug="osaka-shin-shisei-kaikaku").first()
+    cluster = AnalysisCluster.objects.create(
+        plan=initiative.plan, fiscal_year=2025, code="C-9", name="保育の分析"
+    )
+    Initiative.objects.filter(pk=initiative.pk).update(cluster=cluster)
+    response = signed_in(cities, "osaka-office").post(url(cluster, "delete"), {"post": "yes"})
+    assert response.status_code == 302
+    assert HistoryEvent.objects.get(action="analysiscluster.delete").changes["name"] == {
+        "before": "保育の分析",
+        "after": "",
+    }
+    lost = HistoryEvent.objects.get(action="initiative.change", initiative=initiative)
+    assert lost.changes == {"cluster": {"before": str(cluster), "after": ""}}
