@@ -523,3 +523,26 @@ def test_deleting_a_cluster_records_the_initiatives_that_lose_it(cities):
     }
     lost = HistoryEvent.objects.get(action="initiative.change", initiative=initiative)
     assert lost.changes == {"cluster": {"before": str(cluster), "after": ""}}
+
+
+def test_an_office_user_cannot_make_itself_a_superuser_or_widen_its_group(cities):
+    office = cities["users"]["osaka-office"]
+    group = office.groups.get()
+    client = signed_in(cities, "osaka-office")
+    response = client.post(
+        url(office, "change"),
+        {"username": office.username, "is_superuser": "on", "is_staff": "on", "is_active": "on"},
+    )
+    assert response.status_code == 403
+    response = client.post(url(group, "change"), {"name": group.name, "permissions": []})
+    assert response.status_code == 403
+    office.refresh_from_db()
+    assert not office.is_superuser
+    assert group.permissions.exists()
+
+
+def test_recent_actions_on_the_admin_index_show_only_the_users_own(cities):
+    note = PlanNote.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
+    signed_in(cities, "admin").post(url(note, "delete"), {"post": "yes"})
+    page = signed_in(cities, "osaka-office").get(reverse("admin:index")).content.decode()
+    assert str(note) not in page
