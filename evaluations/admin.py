@@ -7,12 +7,14 @@ the plans an office user manages (404 outside), superusers only for who-may-do-w
 write recorded in history.
 """
 
+from django.apps import apps
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 import initiatives.admin  # noqa: F401  (registers the classes wrapped below)
 import xmeetings.admin  # noqa: F401  (likewise)
-from evaluations import admin_scope, services
+from evaluations import admin_scope, history, services
 from evaluations.models import (
     Entry,
     HistoryEvent,
@@ -123,8 +125,33 @@ class HistoryEventAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["initiative", "round__plan"]
     date_hierarchy = "at"
+    readonly_fields = ["changes_table"]
 
     actions = None
+
+    @admin.display(description=_("変更内容（項目ごと）"))
+    def changes_table(self, obj):
+        """Each changed field by its label, before → after: a deleted object's text is read
+        here in full."""
+        try:
+            model = apps.get_model(obj.subject_type) if obj.subject_type else Entry
+        except (LookupError, ValueError):
+            model = Entry
+        rows = history.changes_of(obj.changes, model)
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("項目"),
+            _("変更前"),
+            _("変更後"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ((c.label, c.before, c.after) for c in rows),
+            ),
+        )
 
 
 admin_scope.protect(admin.site)

@@ -546,3 +546,12 @@ def test_recent_actions_on_the_admin_index_show_only_the_users_own(cities):
     signed_in(cities, "admin").post(url(note, "delete"), {"post": "yes"})
     page = signed_in(cities, "osaka-office").get(reverse("admin:index")).content.decode()
     assert str(note) not in page
+
+
+def test_a_superuser_reads_a_deleted_notes_text_field_by_field_in_the_admin(cities):
+    note = PlanNote.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
+    signed_in(cities, "admin").post(url(note, "delete"), {"post": "yes"})
+    event = HistoryEvent.objects.get(action="plannote.delete")
+    page = signed_in(cities, "admin").get(url(event, "change")).content.decode()
+    assert "本文" in page  # the field's label, not its name
+    assert note.body[:40] in page
