@@ -21,6 +21,7 @@ from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponseRedirect
@@ -269,7 +270,7 @@ def _related_only(model, list_filter):
         return list_filter
     try:
         field = model._meta.get_field(list_filter.split("__")[0])
-    except Exception:
+    except FieldDoesNotExist:
         return list_filter
     if field.is_relation or "__" in list_filter:
         return (list_filter, RelatedOnlyFieldListFilter)
