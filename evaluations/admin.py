@@ -1,14 +1,20 @@
-"""Admin for rounds, narratives, publications and history.
+"""Admin for rounds, narratives, publications and history, and the door to the whole admin.
 
 Entries, publications and history change only through evaluations.services, so here they are
 read-only: the admin opens rounds through the service and never edits a snapshot or a log row.
+Once every app's admin is registered, evaluations.admin_scope wraps each model admin: scoped to
+the plans an office user manages (404 outside), superusers only for who-may-do-what, and every
+write recorded in history.
 """
 
+from django.apps import apps
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-import initiatives.admin  # noqa: F401  (registers the classes re-registered below)
-from evaluations import masterdata, services
+import initiatives.admin  # noqa: F401  (registers the classes wrapped below)
+import xmeetings.admin  # noqa: F401  (likewise)
+from evaluations import admin_scope, history, services
 from evaluations.models import (
     Entry,
     HistoryEvent,
@@ -17,7 +23,6 @@ from evaluations.models import (
     PublishedResult,
     Round,
 )
-from initiatives.models import Initiative, Pillar, Plan
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,6 +42,8 @@ class RoundAdmin(admin.ModelAdmin):
     list_filter = ["plan", "fiscal_year", "kind", "state"]
     search_fields = ["plan__title"]
     readonly_fields = ["state"]
+    # Opened through the service, which records the opening (round.open) itself.
+    records_creation = False
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -51,13 +58,13 @@ class RoundAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = services.open_round_as_system(
+        created = services.open_round(
+            user=request.user,
             plan=obj.plan,
             fiscal_year=obj.fiscal_year,
             kind=obj.kind,
             as_of=obj.as_of,
             due_on=obj.due_on,
-            actor=request.user,
         )
         obj.pk = created.pk
         obj._state.adding = False
@@ -118,47 +125,36 @@ class HistoryEventAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["initiative", "round__plan"]
     date_hierarchy = "at"
+    readonly_fields = ["changes_table"]
 
     actions = None
 
-
-# --- master data: the admin classes of initiatives/admin.py, saving through masterdata --------
-#
-# initiatives must not import evaluations (where the history lives), so its admin classes are
-# re-registered here with the history-writing save and delete.
-
-
-class RecordedAdmin:
-    """Saves and deletes through evaluations.masterdata, so each change gets its history row;
-    inline rows (the pillars of a plan) too."""
-
-    def save_model(self, request, obj, form, change):
-        masterdata.save(obj, actor=request.user)
-
-    def delete_model(self, request, obj):
-        masterdata.delete(obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        masterdata.delete_many(queryset, actor=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model not in RECORDED:
-            return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            masterdata.delete(obj, actor=request.user)
-        for obj in instances:
-            masterdata.save(obj, actor=request.user)
-        formset.save_m2m()
+    @admin.display(description=_("変更内容（項目ごと）"))
+    def changes_table(self, obj):
+        """Each changed field by its label, before → after: a deleted object's text is read
+        here in full."""
+        try:
+            model = apps.get_model(obj.subject_type) if obj.subject_type else Entry
+        except (LookupError, ValueError):
+            model = Entry
+        rows = history.changes_of(obj.changes, model)
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("項目"),
+            _("変更前"),
+            _("変更後"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ((c.label, c.before, c.after) for c in rows),
+            ),
+        )
 
 
-RECORDED = (Initiative, Plan, Pillar)
-
-for model in RECORDED:
-    base = type(admin.site.get_model_admin(model))
-    admin.site.unregister(model)
-    admin.site.register(model, type(base.__name__, (RecordedAdmin, base), {}))
-
+admin_scope.protect(admin.site)
 
 admin.site.site_header = _("reformtracker 管理")
 admin.site.site_title = _("reformtracker 管理")

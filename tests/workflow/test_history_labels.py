@@ -11,13 +11,26 @@ from datetime import date
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import translation
 
 from evaluations import masterdata, services, workbooks
 from evaluations.choices import HistoryAction, RoundKind
-from evaluations.models import HistoryEvent
-from initiatives.models import Department
-from tests.factories import make_initiative, make_pillar, make_plan
+from evaluations.models import HistoryEvent, PillarNarrative
+from initiatives.models import AnalysisCluster, Department, Membership, Municipality, PlanNote
+from tests.factories import (
+    make_initiative,
+    make_pillar,
+    make_plan,
+)
+from xmeetings.models import (
+    Meeting,
+    MeetingMaterial,
+    MeetingTopic,
+    Schedule,
+    ScheduleActivity,
+    ScheduleLane,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +98,51 @@ def _edit_master_data(admin) -> None:
         masterdata.delete(twin, actor=admin)  # .delete
 
 
+def _edit_everything_else_in_the_admin(admin, round_) -> None:
+    """Creates, changes and deletes one of each other model the admin writes, through
+    masterdata as the admin does; a meeting's and a schedule's parts go with their parent."""
+    plan = make_plan(slug="history-labels-others")
+    city = Municipality(slug="rireki", name="履歴市", name_en="Rireki City")
+    user = get_user_model()(username="history-member")
+    department = Department(municipality=city, code="rireki", name="履歴局")
+    meeting = Meeting(
+        plan=plan, fiscal_year=2025, number=1, date_year=2025, date_month=5, date_day=23
+    )
+    schedule = Schedule(plan=plan, fiscal_year=2025)
+    lane = ScheduleLane(schedule=schedule, order=1, name="柱1")
+    # (object, a text field to change)
+    edits = [
+        (city, "name"),
+        (department, "name"),
+        (user, "first_name"),
+        (Membership(user=user, department=department), None),
+        (Group(name="履歴グループ"), "name"),
+        (PlanNote(plan=plan, fiscal_year=2025, kind="outcome", order=1, body="本文"), "body"),
+        (AnalysisCluster(plan=plan, fiscal_year=2025, code="C1", name="分析"), "name"),
+        (PillarNarrative(pillar=make_pillar(plan), fiscal_year=2025, done="取組"), "done"),
+        (meeting, "title"),
+        (MeetingTopic(plan=plan, fiscal_year=2025, meeting=meeting, name="保育所"), "name"),
+        (MeetingMaterial(meeting=meeting, title="資料1"), "title"),
+        (schedule, "title"),
+        (lane, "name"),
+        (ScheduleActivity(lane=lane, order=1, label="検討", start_month=4, end_month=6), "label"),
+    ]
+    for obj, text_field in edits:
+        masterdata.save(obj, actor=admin)  # .create
+        if text_field:
+            setattr(obj, text_field, getattr(obj, text_field) + "（改）")
+            masterdata.save(obj, actor=admin)  # .change
+    membership = Membership.objects.get(user=user)
+    membership.department = Department.objects.get(code="shisei-kaikaku")
+    masterdata.save(membership, actor=admin)  # membership.change
+    masterdata.record_password_change(user, actor=admin)  # user.password
+    round_.due_on = date(2026, 5, 31)
+    masterdata.save(round_, actor=admin)  # round.change
+    for obj, _text_field in reversed(edits):
+        if type(obj)._base_manager.filter(pk=obj.pk).exists():  # else went with its parent
+            masterdata.delete(obj, actor=admin)  # .delete
+
+
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
     osaka, staff_kaikaku
 ):
@@ -101,6 +159,7 @@ def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labe
     _walk_one_entry(round_.entries.order_by("-pk").first(), admin)
     services.close_round(user=admin, round_id=round_.pk)
     _edit_master_data(admin)
+    _edit_everything_else_in_the_admin(admin, round_)
 
     written = set(HistoryEvent.objects.values_list("action", flat=True))
     # The run above writes every declared action (a new one needs a step here) …

@@ -1,0 +1,557 @@
+"""The admin answers an office user as the staff pages do: its own city's plans only, 404 outside,
+who-may-do-what for superusers only, and every write through it recorded in history.
+
+The people are the demo accounts (``manage.py load_demo_accounts``) on the seed's two cities:
+``osaka-office`` and ``kitakyushu-office`` (市政改革室 / 市政変革室, staff with the office's group),
+``osaka-kankyo`` (環境局 staff) and ``admin`` (a superuser).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from evaluations import services
+from evaluations.admin_scope import _Scope
+from evaluations.models import Entry, HistoryEvent, PillarNarrative, Round
+from initiatives.models import (
+    AnalysisCluster,
+    Department,
+    Initiative,
+    Membership,
+    Municipality,
+    Plan,
+    PlanNote,
+)
+from xmeetings.models import Meeting, MeetingTopic
+
+pytestmark = pytest.mark.django_db
+
+DRAFT = "大阪の未公表の下書き：民間委託の交渉は難航中"
+
+
+@pytest.fixture
+def cities(open_round_2025, kitakyushu):
+    """Both cities with the demo accounts; Osaka's open round holds an unpublished draft, and
+    Kitakyushu has an open round of its own."""
+    call_command("load_demo_accounts", stdout=io.StringIO())
+    users = {u.username: u for u in get_user_model().objects.all()}
+    entry = open_round_2025.entries.order_by("pk").first()
+    services.edit_entry(
+        user=users["admin"],
+        entry_id=entry.pk,
+        expected_version=entry.version,
+        values={"narrative": DRAFT},
+    )
+    kitakyushu_round = services.open_round_as_system(
+        plan=kitakyushu,
+        fiscal_year=2025,
+        as_of=date(2026, 3, 31),
+        due_on=date(2026, 5, 31),
+        actor_name="test",
+    )
+    return {"users": users, "draft_entry": entry, "kitakyushu_round": kitakyushu_round}
+
+
+def signed_in(cities, username: str) -> Client:
+    client = Client()
+    client.force_login(cities["users"][username])
+    return client
+
+
+def url(obj, view: str) -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=[obj.pk])
+
+
+def changelist(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def _municipalities_of(obj, depth: int = 5) -> set[int]:
+    """The cities an object belongs to, found by following its foreign keys (not the admin's
+    own scope rules, so a model the scope forgot is caught)."""
+    if isinstance(obj, Municipality):
+        return {obj.pk}
+    if isinstance(obj, Plan | Department):
+        return {obj.municipality_id}
+    found: set[int] = set()
+    if depth == 0:
+        return found
+    for field in obj._meta.concrete_fields:
+        if field.many_to_one and getattr(obj, field.attname) is not None:
+            if field.related_model is get_user_model():
+                continue
+            related = getattr(obj, field.name, None)
+            if related is not None:
+                found |= _municipalities_of(related, depth - 1)
+    return found
+
+
+def _kitakyushu_objects(cities) -> list:
+    plan = Plan.objects.get(slug="kitakyushu-shisei-henkaku")
+    objects = [
+        plan,
+        plan.pillars.first(),
+        plan.initiatives.first(),
+        PlanNote.objects.filter(plan=plan).first(),
+        Meeting.objects.filter(plan=plan).first(),
+        MeetingTopic.objects.filter(plan=plan).first(),
+        PillarNarrative.objects.filter(pillar__plan=plan).first(),
+        cities["kitakyushu_round"],
+        cities["kitakyushu_round"].entries.first(),
+        plan.schedules.first(),
+        plan.schedules.first().lanes.first(),
+        Department.objects.get(municipality__slug="kitakyushu", code="shisei-henkaku"),
+    ]
+    return [obj for obj in objects if obj is not None]
+
+
+# --- what an office user sees ------------------------------------------------------------------
+
+
+def test_every_changelist_shows_an_office_user_only_its_own_citys_rows(cities):
+    osaka_city = Municipality.objects.get(slug="osaka").pk
+    client = signed_in(cities, "osaka-office")
+    for model in admin.site._registry:
+        response = client.get(changelist(model))
+        if response.status_code == 403:
+            continue
+        assert response.status_code == 200, model
+        rows = list(response.context["cl"].queryset)
+        for row in rows:
+            assert _municipalities_of(row) <= {osaka_city}, (model, row)
+
+
+def test_the_other_citys_objects_are_404_at_every_admin_url_and_reveal_nothing(cities):
+    client = signed_in(cities, "osaka-office")
+    for obj in _kitakyushu_objects(cities):
+        for view in ("change", "delete", "history"):
+            response = client.get(url(obj, view))
+            assert response.status_code in (403, 404), (obj, view, response.status_code)
+            assert str(obj) not in response.content.decode(), (obj, view)
+
+
+def test_kitakyushu_cannot_read_osakas_unpublished_draft_through_entries_or_history(cities):
+    client = signed_in(cities, "kitakyushu-office")
+    entry = cities["draft_entry"]
+    event = HistoryEvent.objects.get(entry=entry, action="entry.edit")
+    for address in (
+        url(entry, "change"),
+        url(event, "change"),
+        changelist(Entry) + "?q=民間委託",
+        changelist(HistoryEvent),
+        changelist(HistoryEvent) + f"?entry__id__exact={entry.pk}",
+    ):
+        response = client.get(address)
+        assert DRAFT not in response.content.decode(), address
+    assert client.get(url(entry, "change")).status_code == 404
+    assert client.get(url(event, "change")).status_code == 404
+
+
+def test_osaka_office_reads_its_own_draft_in_the_admin(cities):
+    response = signed_in(cities, "osaka-office").get(url(cities["draft_entry"], "change"))
+    assert response.status_code == 200
+    assert DRAFT in response.content.decode()
+
+
+def test_related_filters_list_only_the_office_users_own_plans(cities):
+    page = signed_in(cities, "osaka-office").get(changelist(PlanNote)).content.decode()
+    assert "北九州市" not in page and "市政変革" not in page
+
+
+def test_department_staff_with_the_staff_flag_get_nothing_in_the_admin(cities):
+    staff = cities["users"]["osaka-kankyo"]
+    staff.is_staff = True
+    staff.save()
+    client = signed_in(cities, "osaka-kankyo")
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert index.context["app_list"] == []
+    # No admin page at all: the same 403 for every object, so nothing is revealed.
+    assert client.get(changelist(Entry)).status_code == 403
+    response = client.get(url(cities["draft_entry"], "change"))
+    assert response.status_code == 403
+    assert DRAFT not in response.content.decode()
+
+
+# --- what an office user may not do ------------------------------------------------------------
+
+
+def _department_post(department, user) -> dict:
+    return {
+        "municipality": department.municipality_id,
+        "code": department.code,
+        "name": department.name,
+        "kind": department.kind,
+        "is_reform_office": "on",
+        "memberships-TOTAL_FORMS": 1,
+        "memberships-INITIAL_FORMS": 0,
+        "memberships-0-user": user.pk,
+        "memberships-0-department": department.pk,
+    }
+
+
+@pytest.mark.parametrize(
+    ("municipality", "code", "status"),
+    [("osaka", "kankyo", 403), ("kitakyushu", "shisei-henkaku", 404)],
+)
+def test_an_office_user_cannot_give_itself_a_membership(cities, municipality, code, status):
+    office = cities["users"]["osaka-office"]
+    department = Department.objects.get(municipality__slug=municipality, code=code)
+    before = Membership.objects.count()
+    response = signed_in(cities, "osaka-office").post(
+        url(department, "change"), _department_post(department, office)
+    )
+    assert response.status_code == status
+    assert Membership.objects.count() == before
+    assert not Membership.objects.filter(user=office, department=department).exists()
+
+
+def test_an_office_user_cannot_add_departments_or_touch_users_and_groups(cities):
+    client = signed_in(cities, "osaka-office")
+    osaka = Municipality.objects.get(slug="osaka")
+    response = client.post(
+        reverse("admin:initiatives_department_add"),
+        {"municipality": osaka.pk, "code": "x", "name": "新設局", "kind": "bureau"},
+    )
+    assert response.status_code == 403
+    assert not Department.objects.filter(name="新設局").exists()
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_a_round_cannot_be_opened_on_the_other_citys_plan(cities):
+    kitakyushu = Plan.objects.get(slug="kitakyushu-shisei-henkaku")
+    before = Round.objects.count()
+    response = signed_in(cities, "osaka-office").post(
+        reverse("admin:evaluations_round_add"),
+        {
+            "plan": kitakyushu.pk,
+            "fiscal_year": 2026,
+            "kind": "year_end",
+            "as_of": "2027-03-31",
+            "due_on": "2027-05-31",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["plan"]
+    assert Round.objects.count() == before
+
+
+def test_the_other_citys_round_due_date_cannot_be_changed(cities):
+    round_ = cities["kitakyushu_round"]
+    response = signed_in(cities, "osaka-office").post(
+        url(round_, "change"), {"due_on": "2030-01-01"}
+    )
+    assert response.status_code == 404
+    round_.refresh_from_db()
+    assert round_.due_on == date(2026, 5, 31)
+
+
+def test_the_other_citys_initiative_cannot_be_deleted_one_by_one_or_in_bulk(cities):
+    initiative = Initiative.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
+    client = signed_in(cities, "osaka-office")
+    assert client.post(url(initiative, "delete"), {"post": "yes"}).status_code == 404
+    client.post(
+        changelist(Initiative),
+        {"action": "delete_selected", "_selected_action": [initiative.pk], "post": "yes"},
+    )
+    assert Initiative.objects.filter(pk=initiative.pk).exists()
+
+
+def test_the_other_citys_notes_meetings_and_narratives_cannot_be_edited_or_deleted(cities):
+    kitakyushu = Plan.objects.get(slug="kitakyushu-shisei-henkaku")
+    note = PlanNote.objects.filter(plan=kitakyushu).first()
+    meeting = Meeting.objects.filter(plan=kitakyushu).first()
+    narrative = PillarNarrative.objects.filter(pillar__plan=kitakyushu).first()
+    client = signed_in(cities, "osaka-office")
+    assert client.post(url(note, "change"), {"body": "改ざん"}).status_code == 404
+    for obj in (note, meeting, narrative):
+        assert client.post(url(obj, "delete"), {"post": "yes"}).status_code == 404
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+    note.refresh_from_db()
+    assert note.body != "改ざん"
+
+
+def test_an_office_user_cannot_move_its_note_to_the_other_citys_plan(cities):
+    osaka = Plan.objects.get(slug="osaka-shin-shisei-kaikaku")
+    kitakyushu = Plan.objects.get(slug="kitakyushu-shisei-henkaku")
+    note = PlanNote.objects.create(plan=osaka, fiscal_year=2025, kind="outcome", order=9, body="x")
+    response = signed_in(cities, "osaka-office").post(
+        url(note, "change"),
+        {"plan": kitakyushu.pk, "fiscal_year": 2025, "kind": "outcome", "order": 9, "body": "x"},
+    )
+    assert response.status_code == 200
+    note.refresh_from_db()
+    assert note.plan == osaka
+
+
+# --- every write recorded ----------------------------------------------------------------------
+
+
+def test_an_office_users_change_to_its_round_records_before_and_after(cities, open_round_2025):
+    client = signed_in(cities, "osaka-office")
+    response = client.post(url(open_round_2025, "change"), {"due_on": "2026-06-30"})
+    assert response.status_code == 302
+    event = HistoryEvent.objects.get(action="round.change", subject_id=open_round_2025.pk)
+    assert event.actor == cities["users"]["osaka-office"]
+    assert event.changes["due_on"]["after"] == "2026-06-30"
+    assert event.changes["due_on"]["before"] == str(open_round_2025.due_on or "")
+
+
+def test_an_office_users_narrative_edit_records_before_and_after(cities):
+    narrative = PillarNarrative.objects.filter(pillar__plan__slug="osaka-shin-shisei-kaikaku")[0]
+    old = narrative.done
+    response = signed_in(cities, "osaka-office").post(
+        url(narrative, "change"),
+        {
+            "pillar": narrative.pillar_id,
+            "fiscal_year": narrative.fiscal_year,
+            "done": "新しい取組状況",
+            "next_steps": narrative.next_steps,
+            "cluster_count": narrative.cluster_count or "",
+        },
+    )
+    assert response.status_code == 302
+    event = HistoryEvent.objects.get(action="pillarnarrative.change")
+    assert event.changes["done"] == {"before": old, "after": "新しい取組状況"}
+    assert event.subject_repr == str(narrative)
+
+
+def test_deleting_a_meeting_keeps_its_text_and_its_topics_in_history(cities):
+    meeting = Meeting.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
+    meeting.summary = "議論の要旨：保育所の民営化について"
+    meeting.save()
+    MeetingTopic.objects.create(
+        plan=meeting.plan, fiscal_year=meeting.fiscal_year, meeting=meeting, name="保育所の民営化"
+    )
+    topics = list(meeting.topics.values_list("name", flat=True))
+    client = signed_in(cities, "admin")
+    assert client.post(url(meeting, "delete"), {"post": "yes"}).status_code == 302
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+    deleted = HistoryEvent.objects.get(action="meeting.delete", subject_id=meeting.pk)
+    assert deleted.changes["summary"]["before"] == "議論の要旨：保育所の民営化について"
+    assert deleted.actor == cities["users"]["admin"]
+    recorded_topics = HistoryEvent.objects.filter(action="meetingtopic.delete")
+    assert sorted(e.changes["name"]["before"] for e in recorded_topics) == sorted(topics)
+
+
+def test_bulk_deleting_plan_notes_records_each_ones_text(cities):
+    notes = list(PlanNote.objects.filter(plan__slug="kitakyushu-shisei-henkaku")[:3])
+    signed_in(cities, "admin").post(
+        changelist(PlanNote),
+        {"action": "delete_selected", "_selected_action": [n.pk for n in notes], "post": "yes"},
+    )
+    assert not PlanNote.objects.filter(pk__in=[n.pk for n in notes]).exists()
+    events = HistoryEvent.objects.filter(action="plannote.delete")
+    assert sorted(e.changes["body"]["before"] for e in events) == sorted(n.body for n in notes)
+
+
+def test_a_superusers_membership_change_is_recorded_with_before_and_after(cities):
+    department = Department.objects.get(municipality__slug="osaka", code="kankyo")
+    office = cities["users"]["osaka-office"]
+    data = _department_post(department, office)
+    data["is_reform_office"] = ""
+    data["name_en"] = department.name_en
+    response = signed_in(cities, "admin").post(url(department, "change"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Membership.objects.filter(user=office, department=department).exists()
+    event = HistoryEvent.objects.get(action="membership.create")
+    assert event.changes["user"]["after"] == str(office)
+    assert event.changes["department"]["after"] == str(department)
+    assert event.actor == cities["users"]["admin"]
+
+
+def test_a_superuser_making_a_department_a_reform_office_is_recorded(cities):
+    department = Department.objects.get(municipality__slug="osaka", code="kankyo")
+    data = _department_post(department, cities["users"]["admin"])
+    data["memberships-TOTAL_FORMS"] = 0
+    data["name_en"] = department.name_en
+    response = signed_in(cities, "admin").post(url(department, "change"), data)
+    assert response.status_code == 302
+    event = HistoryEvent.objects.get(action="department.change")
+    assert event.changes["is_reform_office"] == {"before": False, "after": True}
+
+
+def test_a_superusers_change_of_a_users_groups_is_recorded_without_the_password(cities):
+    office = cities["users"]["osaka-office"]
+    client = signed_in(cities, "admin")
+    response = client.get(url(office, "change"))
+    form = response.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data["groups"] = []
+    data["user_permissions"] = []
+    data["date_joined_0"], data["date_joined_1"] = "2025-04-01", "09:00:00"
+    data["last_login_0"] = data["last_login_1"] = ""
+    data["is_active"] = "on"
+    data["is_staff"] = "on"
+    response = client.post(url(office, "change"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = HistoryEvent.objects.get(action="user.change", subject_id=office.pk)
+    assert event.changes["groups"] == {"before": ["市政改革室"], "after": []}
+    assert "password" not in event.changes
+
+
+def test_admin_history_events_never_reach_an_initiatives_staff_history_of_the_other_city(
+    cities,
+):
+    note = PlanNote.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
+    signed_in(cities, "admin").post(url(note, "delete"), {"post": "yes"})
+    event = HistoryEvent.objects.get(action="plannote.delete")
+    assert event.initiative_id is None and event.round_id is None
+    osaka_history = signed_in(cities, "osaka-office").get(changelist(HistoryEvent))
+    assert note.body[:20] not in osaka_history.content.decode()
+
+
+# --- siblings: every registered model ----------------------------------------------------------
+
+
+def test_every_registered_model_admin_is_held_by_the_scope():
+    unscoped = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, _Scope)
+    ]
+    assert unscoped == []
+
+
+def test_every_registered_model_gives_an_office_user_nothing_or_only_its_own_city(cities):
+    request = RequestFactory().get("/admin/")
+    request.user = get_user_model().objects.get(username="osaka-office")
+    osaka_city = Municipality.objects.get(slug="osaka").pk
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_view_permission(request):
+            assert not model_admin.has_change_permission(request), model
+            assert not model_admin.has_delete_permission(request), model
+            assert not model_admin.has_add_permission(request), model
+            continue
+        for row in model_admin.get_queryset(request):
+            assert _municipalities_of(row) <= {osaka_city}, (model, row)
+        for obj in _kitakyushu_objects(cities):
+            if isinstance(obj, model):
+                assert not model_admin.get_queryset(request).filter(pk=obj.pk).exists()
+                assert not model_admin.has_change_permission(request, obj)
+                assert not model_admin.has_delete_permission(request, obj)
+
+
+def test_who_may_do_what_is_for_superusers_only(cities):
+    request = RequestFactory().get("/admin/")
+    request.user = get_user_model().objects.get(username="osaka-office")
+    for model in (Department, Membership, Municipality, get_user_model()):
+        model_admin = admin.site._registry.get(model)
+        if model_admin is None:
+            continue
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
+    department_admin = admin.site._registry[Department]
+    department = Department.objects.get(municipality__slug="osaka", code="kankyo")
+    assert not any(
+        inline.has_add_permission(request, department)
+        for inline in department_admin.get_inline_instances(request, department)
+    )
+
+
+def test_the_department_autocomplete_offers_only_the_office_users_city(cities):
+    response = signed_in(cities, "osaka-office").get(
+        reverse("admin:autocomplete"),
+        {"app_label": "initiatives", "model_name": "initiative", "field_name": "department"},
+    )
+    assert response.status_code == 200
+    names = {r["text"] for r in response.json()["results"]}
+    osaka = set(
+        Department.objects.filter(municipality__slug="osaka").values_list("name", flat=True)
+    )
+    assert names and names <= osaka
+    assert "市政変革室" not in names
+
+
+def test_a_meeting_can_name_only_the_office_users_own_initiatives(cities):
+    page = signed_in(cities, "osaka-office").get(reverse("admin:xmeetings_meeting_add"))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert set(form.fields["initiatives"].queryset.values_list("plan__slug", flat=True)) == {
+        "osaka-shin-shisei-kaikaku"
+    }
+    assert set(form.fields["plan"].queryset.values_list("slug", flat=True)) == {
+        "osaka-shin-shisei-kaikaku"
+    }
+
+
+def test_a_superuser_setting_a_users_password_is_recorded_without_either_hash(cities):
+    office = cities["users"]["osaka-office"]
+    response = signed_in(cities, "admin").post(
+        reverse("admin:auth_user_password_change", args=[office.pk]),
+        {"password1": "N3w-pass-for-office!", "password2": "N3w-pass-for-office!"},
+    )
+    assert response.status_code == 302
+    event = HistoryEvent.objects.get(action="user.password", subject_id=office.pk)
+    assert event.changes == {}
+    office.refresh_from_db()
+    assert office.password[:20] not in str(HistoryEvent.objects.values_list("changes"))
+
+
+def test_sign_in_records_are_read_only_even_for_a_superuser(cities):
+    request = RequestFactory().get("/admin/")
+    request.user = cities["users"]["admin"]
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label == "axes":
+            assert model_admin.has_view_permission(request)
+            assert not model_admin.has_delete_permission(request)
+            assert not model_admin.has_change_permission(request)
+
+
+def test_deleting_a_cluster_records_the_initiatives_that_lose_it(cities):
+    initiative = Initiative.objects.filter(plan__slug="osaka-shin-shisei-kaikaku").first()
+    cluster = AnalysisCluster.objects.create(
+        plan=initiative.plan, fiscal_year=2025, code="C-9", name="保育の分析"
+    )
+    Initiative.objects.filter(pk=initiative.pk).update(cluster=cluster)
+    response = signed_in(cities, "osaka-office").post(url(cluster, "delete"), {"post": "yes"})
+    assert response.status_code == 302
+    assert HistoryEvent.objects.get(action="analysiscluster.delete").changes["name"] == {
+        "before": "保育の分析",
+        "after": "",
+    }
+    lost = HistoryEvent.objects.get(action="initiative.change", initiative=initiative)
+    assert lost.changes == {"cluster": {"before": str(cluster), "after": ""}}
+
+
+def test_an_office_user_cannot_make_itself_a_superuser_or_widen_its_group(cities):
+    office = cities["users"]["osaka-office"]
+    group = office.groups.get()
+    client = signed_in(cities, "osaka-office")
+    response = client.post(
+        url(office, "change"),
+        {"username": office.username, "is_superuser": "on", "is_staff": "on", "is_active": "on"},
+    )
+    assert response.status_code == 403
+    response = client.post(url(group, "change"), {"name": group.name, "permissions": []})
+    assert response.status_code == 403
+    office.refresh_from_db()
+    assert not office.is_superuser
+    assert group.permissions.exists()
+
+
+def test_recent_actions_on_the_admin_index_show_only_the_users_own(cities):
+    note = PlanNote.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
+    signed_in(cities, "admin").post(url(note, "delete"), {"post": "yes"})
+    page = signed_in(cities, "osaka-office").get(reverse("admin:index")).content.decode()
+    assert str(note) not in page
+
+
+def test_a_superuser_reads_a_deleted_notes_text_field_by_field_in_the_admin(cities):
+    note = PlanNote.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
+    signed_in(cities, "admin").post(url(note, "delete"), {"post": "yes"})
+    event = HistoryEvent.objects.get(action="plannote.delete")
+    page = signed_in(cities, "admin").get(url(event, "change")).content.decode()
+    assert "本文" in page  # the field's label, not its name
+    assert note.body[:40] in page
