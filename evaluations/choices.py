@@ -66,7 +66,7 @@ class HistoryAction(models.TextChoices):
     """What a history row records: the code stored in ``HistoryEvent.action`` and its label.
 
     Every writer names its action through this class, so a code cannot exist without a label
-    (tests/reports/test_history_labels.py checks the rows a full workflow writes). The prefix
+    (tests/workflow/test_history_labels.py checks the rows a full workflow writes). The prefix
     before the dot names the kind of object the row's changes are about.
     """
 
