@@ -496,6 +496,9 @@ def round_publish(request, pk):
     round_ = access.round_for_manager(request.user, pk)
     try:
         services.publish_round(user=request.user, round_id=round_.pk)
+    except services.AlreadyPublished as exc:
+        # A second click (or a second tab): the first one published; say so, not an error.
+        messages.info(request, exc.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
