@@ -44,7 +44,7 @@ def _address(route: str, number: str, world) -> str:
     return "/" + re.sub(r"<(\w+):(\w+)>", fill, route)
 
 
-@pytest.mark.parametrize("number", [BIG, "-1", "0", "1900", "7", "30000"])
+@pytest.mark.parametrize("number", [BIG, "-1", "0", "1900", "7", "2150", "30000"])
 def test_no_address_with_a_number_answers_500(world, number):
     """Each address with a number in its path, for the administrator and for anonymous, by GET
     and POST: an out-of-range number is a 404 (or the sign-in redirect), never a 500."""
