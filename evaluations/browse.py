@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from evaluations import published
 from evaluations.choices import Result
 from evaluations.models import Publication, PublishedResult
-from evaluations.rules import bounded_int, fiscal_year_or_none
 from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
+from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
 
 PAGE_SIZE = 20

@@ -1,6 +1,6 @@
 """Rules of an entry's answer, each written once: the model, its database constraints, the staff
-forms, the services and the workbook import all apply these. Also the two rules for what people
-send: text without invisible control characters, and integers the database can hold.
+forms, the services and the workbook import all apply these. Also the rule for the text people
+write: no invisible control characters. (Integers from a request: reformtracker.bounds.)
 
 Nothing here imports a model, so ``evaluations.models`` can build its fields and constraints
 from it.
@@ -8,7 +8,6 @@ from it.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -86,37 +85,3 @@ def validate_visible_text(value: str) -> None:
     """Form validator for every text field people write (evaluations.staff_forms)."""
     if message := control_problem(value):
         raise ValidationError(message, code="control_character")
-
-
-# --- integers from a request ---------------------------------------------------------------------
-
-# The database's integers: ids are 64-bit (BigAutoField), versions and counters 32-bit
-# (IntegerField); a larger number in a query overflows there (SQLite: OverflowError, PostgreSQL:
-# "out of range") and was a 500. Every integer read from a request is checked against these.
-BIGINT_MAX = 2**63 - 1
-INT_MAX = 2**31 - 1
-
-# The fiscal years the sites handle: the plans' own bounds (initiatives.models
-# plan_start_fiscal_year_plausible), all within the eras calendar_ja names.
-FIRST_FISCAL_YEAR = 1989
-LAST_FISCAL_YEAR = 2200
-FISCAL_YEAR_MESSAGE = _("年度は西暦で入力してください（例：2025）。")
-
-
-_INTEGER = re.compile(r"-?[0-9]{1,19}")
-
-
-def bounded_int(value, lo: int = 1, hi: int = BIGINT_MAX) -> int | None:
-    """``value`` (a request's text) as an int in lo…hi, or None when it is anything else: not
-    digits (``1e20``, ``1.5``, ``R6``), or outside the range. Never raises."""
-    text = str(value if value is not None else "").strip()
-    # At most 19 digits, tested before int(): int() of a million digits costs time.
-    if not _INTEGER.fullmatch(text):
-        return None
-    number = int(text)
-    return number if lo <= number <= hi else None
-
-
-def fiscal_year_or_none(value) -> int | None:
-    """A fiscal year (西暦, e.g. 2025) the sites handle, or None."""
-    return bounded_int(value, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR)

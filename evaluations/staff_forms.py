@@ -6,18 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.choices import EntryState, Result, RoundKind
 from evaluations.models import Entry, Round
 from evaluations.rules import (
-    FIRST_FISCAL_YEAR,
-    FISCAL_YEAR_MESSAGE,
-    INT_MAX,
-    LAST_FISCAL_YEAR,
     TEXT_LIMITS,
     TOO_LONG_FOR_FORMS,
-    bounded_int,
-    fiscal_year_or_none,
     reason_problem,
     validate_visible_text,
 )
 from evaluations.workflow import Action
+from reformtracker.bounds import (
+    FIRST_FISCAL_YEAR,
+    FISCAL_YEAR_MESSAGE,
+    INT_MAX,
+    LAST_FISCAL_YEAR,
+    bounded_int,
+    fiscal_year_or_none,
+)
 
 
 def _limit(field: str) -> int:
@@ -26,7 +28,7 @@ def _limit(field: str) -> int:
 
 # Django fills in limit_value and show_value; the wording is evaluations.rules'.
 _TOO_LONG = {"max_length": TOO_LONG_FOR_FORMS}
-# Every text field people write refuses invisible control characters (evaluations.rules).
+# Every text field people write refuses invisible control characters (reformtracker.bounds).
 _VISIBLE = [validate_visible_text]
 
 

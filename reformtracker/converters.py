@@ -2,7 +2,7 @@
 
 Django's ``<int:…>`` matches any run of digits, so ``/office/reports/<slug>/1900/progress.pdf``
 reached the view with a year no era names (a 500), and a 20-digit id reached the database. These
-match only numbers the sites handle (evaluations.rules): anything else is a 404 before a view
+match only numbers the sites handle (reformtracker.bounds): anything else is a 404 before a view
 runs. Registered by reformtracker.apps.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.urls import register_converter
 
-from evaluations.rules import BIGINT_MAX, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, bounded_int
+from reformtracker.bounds import BIGINT_MAX, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, bounded_int
 
 
 class IdConverter:

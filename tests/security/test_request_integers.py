@@ -1,4 +1,4 @@
-"""Every integer read from a request is bounded (evaluations.rules.bounded_int, the <id:…> and
+"""Every integer read from a request is bounded (reformtracker.bounds.bounded_int, the <id:…> and
 <fy:…> path converters): a number the database cannot hold, a float, a negative number or a
 year no era names is a 404 or a message, never a 500."""
 
@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
 from evaluations.models import Round
-from evaluations.rules import FISCAL_YEAR_MESSAGE
+from reformtracker.bounds import FISCAL_YEAR_MESSAGE
 from tests.personas import client_for
 
 BIG = "99999999999999999999"
