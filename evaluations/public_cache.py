@@ -50,7 +50,9 @@ def _variant(request) -> str:
     (the middleware runs before django-htmx's)."""
     headers = request.headers
     if headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true":
-        return f"htmx:{headers.get('HX-Target', '')}"
+        # Not the HX-Target: no public view reads it, and a random one made a new entry (and
+        # a new render) per request, as card.png?r=… did.
+        return "htmx"
     return "page"
 
 

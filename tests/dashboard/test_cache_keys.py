@@ -72,3 +72,15 @@ def test_the_browser_filters_still_separate_and_their_order_does_not(client, see
 def test_the_meeting_pages_still_read_their_plan_filter(client, seeded):
     assert client.get("/open-data/meetings.json?plan=nothing-here").json()["meetings"] == []
     assert client.get("/open-data/meetings.json").json()["meetings"] != []
+
+
+def test_an_htmx_target_no_view_reads_does_not_make_a_new_entry(client, seeded, page_cache):
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    first = client.get(f"/initiatives/?plan={OSAKA}", HTTP_HX_TARGET="results", **htmx)
+    assert first["X-Public-Cache"] == "miss"
+    other = client.get(f"/initiatives/?plan={OSAKA}", HTTP_HX_TARGET="r-12345", **htmx)
+    assert other["X-Public-Cache"] == "hit"
+    assert other.content == first.content
+    page = client.get(f"/initiatives/?plan={OSAKA}")
+    assert page["X-Public-Cache"] == "miss"  # the whole page is another variant
+    assert page.content != first.content
