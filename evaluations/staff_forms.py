@@ -13,11 +13,13 @@ from evaluations.rules import (
 )
 from evaluations.workflow import Action
 from reformtracker.bounds import (
+    DATE_MESSAGE,
     FIRST_FISCAL_YEAR,
     FISCAL_YEAR_MESSAGE,
     INT_MAX,
     LAST_FISCAL_YEAR,
     bounded_int,
+    date_in_range,
     fiscal_year_or_none,
 )
 
@@ -148,6 +150,18 @@ class RoundForm(forms.ModelForm):
         if fiscal_year is None:
             raise forms.ValidationError(FISCAL_YEAR_MESSAGE, code="fiscal_year")
         return fiscal_year
+
+    def _clean_day(self, name: str):
+        day = self.cleaned_data.get(name)
+        if not date_in_range(day):
+            raise forms.ValidationError(DATE_MESSAGE, code="date_range")
+        return day
+
+    def clean_as_of(self):
+        return self._clean_day("as_of")
+
+    def clean_due_on(self):
+        return self._clean_day("due_on")
 
     def validate_unique(self):
         # The service validates the whole round (and the database its constraints).

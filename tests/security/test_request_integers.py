@@ -150,3 +150,21 @@ def test_a_round_for_a_plan_id_the_database_cannot_hold_is_a_form_error(world):
         {"plan": BIG, "fiscal_year": 2025, "kind": "year_end", "as_of": "2026-03-31"},
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("field", "day"), [("due_on", "1900-01-01"), ("due_on", "0001-01-01"), ("as_of", "1900-03-31")]
+)
+def test_a_round_date_no_era_names_is_refused_before_it_is_stored(world, field, day):
+    """A due date of 1900-01-01 was stored, and every page writing it in 和暦 was a 500."""
+    office = client_for(world, "office")
+    rounds = Round.objects.count()
+    data = {"plan": world.plan.pk, "fiscal_year": 2025, "kind": "interim"}
+    data |= {"as_of": "2025-09-30", "due_on": "2025-10-31", field: day}
+    response = office.post("/staff/rounds/", data)
+    assert response.status_code == 422
+    assert "日付は1989年4月1日から2201年3月31日までの間で入力してください。" in (
+        response.content.decode()
+    )
+    assert Round.objects.count() == rounds
+    assert office.get("/staff/rounds/").status_code == 200
