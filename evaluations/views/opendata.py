@@ -1,5 +1,8 @@
 """Open data views: machine-readable copies of the published figures (CC BY 4.0).
 
+Like the pages, each is cached whole per publication with an ETag (public_page): a results file
+of ten thousand rows is built once per publication, not once per request.
+
 What the files hold and their columns live in evaluations.opendata; the licence in
 reformtracker.public_pages.
 """
@@ -20,9 +23,10 @@ from evaluations.opendata import (
 )
 from evaluations.workbooks.format import safe_text
 from initiatives.models import Plan
-from reformtracker.public_pages import LICENCE, licensed_json
+from reformtracker.public_pages import LICENCE, licensed_json, public_page
 
 
+@public_page
 def index(request):
     rows = plan_years()
     return render(
@@ -37,6 +41,7 @@ def index(request):
     )
 
 
+@public_page
 def results_csv(request, slug, fiscal_year):
     """One row per initiative; UTF-8 with BOM so Excel opens it as Japanese text.
 
@@ -62,6 +67,7 @@ def _csv_cell(name: str, value):
     return safe_text(value) if isinstance(value, str) else value
 
 
+@public_page
 def results_json(request, slug, fiscal_year):
     plan, publication, pillars, rows = results(slug, fiscal_year)
     summary = published.summary_of(publication)
@@ -88,6 +94,7 @@ def results_json(request, slug, fiscal_year):
     return with_licence_headers(licensed_json(payload))
 
 
+@public_page
 def plans_json(request):
     """Every plan with one summary per published 時点, oldest first."""
     plans = list(Plan.objects.select_related("municipality"))

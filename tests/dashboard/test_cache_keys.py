@@ -84,3 +84,21 @@ def test_an_htmx_target_no_view_reads_does_not_make_a_new_entry(client, seeded, 
     page = client.get(f"/initiatives/?plan={OSAKA}")
     assert page["X-Public-Cache"] == "miss"  # the whole page is another variant
     assert page.content != first.content
+
+
+def test_the_open_data_files_are_stored_once_per_publication(client, seeded, page_cache):
+    for address in (
+        f"/open-data/{OSAKA}/2024/results.csv",
+        f"/open-data/{OSAKA}/2024/results.json",
+        "/open-data/plans.json",
+        "/open-data/",
+    ):
+        first = client.get(f"{address}?r=1")
+        assert first["X-Public-Cache"] == "miss", address
+        again = client.get(f"{address}?r=2")
+        assert again["X-Public-Cache"] == "hit", address
+        assert again.content == first.content
+        assert again["Content-Type"] == first["Content-Type"]
+        assert again.get("Content-Disposition") == first.get("Content-Disposition")
+        assert again.get("Access-Control-Allow-Origin") == first.get("Access-Control-Allow-Origin")
+        assert client.get(address, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
