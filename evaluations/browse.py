@@ -14,6 +14,7 @@ from evaluations import published
 from evaluations.choices import Result
 from evaluations.models import Publication, PublishedResult
 from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
+from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
 
 PAGE_SIZE = 20
@@ -31,13 +32,6 @@ class _Text(forms.Field):
         return normalize(value or "")
 
 
-def _integer(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
 class BrowseFilters(forms.Form):
     """The browser's query string. ``cleaned_data`` holds each filter as typed (normalised);
     ``clean`` adds what they mean: ``pillar_id``, ``department_id``, ``fiscal_year``,
@@ -53,9 +47,10 @@ class BrowseFilters(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["pillar_id"] = _integer(data["pillar"])
-        data["department_id"] = _integer(data["department"])
-        data["fiscal_year"] = _integer(data["fy"])
+        # An id the database cannot hold or a year no era names is malformed like "abc".
+        data["pillar_id"] = bounded_int(data["pillar"])
+        data["department_id"] = bounded_int(data["department"])
+        data["fiscal_year"] = fiscal_year_or_none(data["fy"])
         data["reform_level"] = data["level"] if data["level"] in ReformLevel.values else None
         known = (*Result.values, NOT_PUBLISHED)
         data["result_filter"] = data["result"] if data["result"] in known else None
@@ -64,6 +59,10 @@ class BrowseFilters(forms.Form):
     def chosen(self) -> dict[str, str]:
         """Each filter's value as typed (normalised), in the form's order."""
         return {name: self.cleaned_data[name] for name in self.fields}
+
+
+# Everything the browser reads from the query string (the page cache keys on these alone).
+PARAMS = (*BrowseFilters.base_fields, "page")
 
 
 def _matching(initiatives, filters: dict, plan, snapshots):

@@ -1,8 +1,8 @@
 """Whole-page caching and ETags for the public pages (docs/architecture.md, "Public pages cache
 exactly by publication").
 
-A public page is a function of (the published snapshots, the language, the path with its query
-string). The cache key carries a fingerprint of the publications, so publishing — or withdrawing —
+A public page is a function of (the published snapshots, the language, the scheme and host its
+absolute links name, the path, and the query parameters its view reads). The cache key carries a fingerprint of the publications, so publishing — or withdrawing —
 a 時点 changes every key at once and nothing needs invalidating. The fingerprint costs one indexed
 aggregate query per request.
 
@@ -20,11 +20,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import get_language_from_path
 
 from evaluations.published import publication_fingerprint
-from reformtracker.public_pages import answer_304, not_modified
+from reformtracker.public_pages import answer_304, not_modified, use_canonical_query
 
 CACHE_PREFIX = "public-page"
 
@@ -47,13 +50,48 @@ def _variant(request) -> str:
     (the middleware runs before django-htmx's)."""
     headers = request.headers
     if headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true":
-        return f"htmx:{headers.get('HX-Target', '')}"
+        # Not the HX-Target: no public view reads it, and a random one made a new entry (and
+        # a new render) per request, as card.png?r=… did.
+        return "htmx"
     return "page"
 
 
+def _public_params(request, language: str) -> tuple[str, ...] | None:
+    """The query parameters the page's view reads (``public_page(params=…)``), or None when the
+    address is not a public page. The language is the path's, as i18n_patterns resolve it."""
+    try:
+        with translation.override(language):
+            match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return getattr(match.func, "public_params", None)
+
+
 def cache_key(request, fingerprint: str, language: str) -> str:
-    raw = "|".join([fingerprint, language, _variant(request), request.get_full_path()])
+    """The page's key: ``request`` has the canonical query string (use_canonical_query) and a
+    host ALLOWED_HOSTS accepts. og:image, og:url and the badge's code name the scheme and host,
+    so each host (and http/https) gets its own copy."""
+    raw = "|".join(
+        [
+            fingerprint,
+            language,
+            _variant(request),
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+        ]
+    )
     return f"{CACHE_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _host_allowed(request) -> bool:
+    """Whether ALLOWED_HOSTS accepts the request's host. A stored page is never served to a
+    host Django would refuse: the request goes on and is refused with a 400 as on a miss."""
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
 
 
 class PublicPageCacheMiddleware:
@@ -74,9 +112,13 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         key = None
-        if _may_use_cache(request):
+        if _may_use_cache(request) and _host_allowed(request):
             language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-            key = cache_key(request, publication_fingerprint(), language)
+            params = _public_params(request, language)
+            if params is not None:
+                use_canonical_query(request, params)
+                key = cache_key(request, publication_fingerprint(), language)
+        if key is not None:
             hit = cache.get(key)
             if hit is not None:
                 content, headers, etag = hit

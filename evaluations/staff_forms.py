@@ -5,8 +5,23 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import EntryState, Result, RoundKind
 from evaluations.models import Entry, Round
-from evaluations.rules import TEXT_LIMITS, TOO_LONG_FOR_FORMS, reason_problem
+from evaluations.rules import (
+    TEXT_LIMITS,
+    TOO_LONG_FOR_FORMS,
+    reason_problem,
+    validate_visible_text,
+)
 from evaluations.workflow import Action
+from reformtracker.bounds import (
+    DATE_MESSAGE,
+    FIRST_FISCAL_YEAR,
+    FISCAL_YEAR_MESSAGE,
+    INT_MAX,
+    LAST_FISCAL_YEAR,
+    bounded_int,
+    date_in_range,
+    fiscal_year_or_none,
+)
 
 
 def _limit(field: str) -> int:
@@ -15,6 +30,13 @@ def _limit(field: str) -> int:
 
 # Django fills in limit_value and show_value; the wording is evaluations.rules'.
 _TOO_LONG = {"max_length": TOO_LONG_FOR_FORMS}
+# Every text field people write refuses invisible control characters (reformtracker.bounds).
+_VISIBLE = [validate_visible_text]
+
+
+def _version_field():
+    """The version an editor loaded: a number the database's version column holds."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=INT_MAX)
 
 
 class EntryForm(forms.Form):
@@ -29,6 +51,7 @@ class EntryForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages=_TOO_LONG,
+        validators=_VISIBLE,
     )
     narrative = forms.CharField(
         label=_("進捗状況"),
@@ -36,6 +59,7 @@ class EntryForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages=_TOO_LONG,
+        validators=_VISIBLE,
     )
     staff_comment = forms.CharField(
         label=_("市政改革室へのコメント"),
@@ -43,8 +67,9 @@ class EntryForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages=_TOO_LONG,
+        validators=_VISIBLE,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = _version_field()
 
     def clean(self):
         data = super().clean()
@@ -68,18 +93,19 @@ class EntryForm(forms.Form):
 class TransitionForm(forms.Form):
     """Submit, return or confirm one entry, with the version the reviewer saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = _version_field()
     comment = forms.CharField(
         label=_("コメント"),
         max_length=_limit("review_comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages=_TOO_LONG,
+        validators=_VISIBLE,
     )
 
 
 class EvidenceForm(forms.Form):
-    title = forms.CharField(label=_("名称"), max_length=200, required=False)
+    title = forms.CharField(label=_("名称"), max_length=200, required=False, validators=_VISIBLE)
     url = forms.URLField(
         label=_("リンク（URL）"),
         max_length=500,
@@ -111,6 +137,31 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
         self.fields["kind"].initial = RoundKind.YEAR_END
+        year = self.fields["fiscal_year"]
+        year.error_messages |= dict.fromkeys(
+            ("invalid", "min_value", "max_value"), FISCAL_YEAR_MESSAGE
+        )
+        year.widget.attrs |= {"min": FIRST_FISCAL_YEAR, "max": LAST_FISCAL_YEAR}
+
+    def clean_fiscal_year(self):
+        # 7 (thinking of 令和7年度) named no era and was a 500; a year the sites do not handle
+        # is refused here, before the round's own checks read it.
+        fiscal_year = fiscal_year_or_none(self.cleaned_data.get("fiscal_year"))
+        if fiscal_year is None:
+            raise forms.ValidationError(FISCAL_YEAR_MESSAGE, code="fiscal_year")
+        return fiscal_year
+
+    def _clean_day(self, name: str):
+        day = self.cleaned_data.get(name)
+        if not date_in_range(day):
+            raise forms.ValidationError(DATE_MESSAGE, code="date_range")
+        return day
+
+    def clean_as_of(self):
+        return self._clean_day("as_of")
+
+    def clean_due_on(self):
+        return self._clean_day("due_on")
 
     def validate_unique(self):
         # The service validates the whole round (and the database its constraints).
@@ -129,6 +180,7 @@ class BulkForm(forms.Form):
         max_length=_limit("review_comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=_VISIBLE,
     )
 
     def __init__(self, *args, **kwargs):
@@ -138,11 +190,14 @@ class BulkForm(forms.Form):
     def clean(self):
         data = super().clean()
         raw = self.data.getlist("entries") if hasattr(self.data, "getlist") else []
-        try:
-            self.items = [tuple(int(part) for part in value.split(":", 1)) for value in raw]
-        except ValueError:
-            raise forms.ValidationError(_("選択された回答が正しくありません。")) from None
-        if not self.items or any(len(item) != 2 for item in self.items):
+        # "id:version", each a number the database holds ("1e20:1" is refused, not a 500).
+        pairs = [value.split(":", 1) for value in raw]
+        if any(len(pair) != 2 for pair in pairs):
+            raise forms.ValidationError(_("選択された回答が正しくありません。"))
+        self.items = [(bounded_int(pk), bounded_int(v, 1, INT_MAX)) for pk, v in pairs]
+        if any(None in item for item in self.items):
+            raise forms.ValidationError(_("選択された回答が正しくありません。"))
+        if not self.items:
             raise forms.ValidationError(_("対象の回答を選んでください。"))
         return data
 

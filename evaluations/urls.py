@@ -8,7 +8,7 @@ urlpatterns = [
     path("card.png", cards.site_card, name="site_card"),
     path("plans/<slug:slug>/card.png", cards.plan_card, name="plan_card"),
     path("plans/<slug:slug>/", public.plan_detail, name="plan_detail"),
-    path("plans/<slug:slug>/pillars/<int:order>/", public.pillar_detail, name="pillar_detail"),
+    path("plans/<slug:slug>/pillars/<id:order>/", public.pillar_detail, name="pillar_detail"),
     path(
         "plans/<slug:slug>/initiatives/<str:code>/",
         public.initiative_detail,
@@ -19,12 +19,12 @@ urlpatterns = [
     path("open-data/", opendata.index, name="open_data"),
     path("open-data/plans.json", opendata.plans_json, name="open_data_plans"),
     path(
-        "open-data/<slug:slug>/<int:fiscal_year>/results.csv",
+        "open-data/<slug:slug>/<fy:fiscal_year>/results.csv",
         opendata.results_csv,
         name="open_data_results_csv",
     ),
     path(
-        "open-data/<slug:slug>/<int:fiscal_year>/results.json",
+        "open-data/<slug:slug>/<fy:fiscal_year>/results.json",
         opendata.results_json,
         name="open_data_results_json",
     ),
@@ -32,7 +32,7 @@ urlpatterns = [
     path("open-data/home.json", api.home, name="api_home"),
     path("open-data/initiatives.json", api.initiatives, name="api_initiatives"),
     path("open-data/plans/<slug:slug>.json", api.plan, name="api_plan"),
-    path("open-data/plans/<slug:slug>/pillars/<int:order>.json", api.pillar, name="api_pillar"),
+    path("open-data/plans/<slug:slug>/pillars/<id:order>.json", api.pillar, name="api_pillar"),
     path(
         "open-data/plans/<slug:slug>/initiatives/<str:code>.json",
         api.initiative,

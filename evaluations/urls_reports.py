@@ -7,12 +7,12 @@ from evaluations.views import reports
 report_patterns = [
     path("office/reports/", reports.office, name="office"),
     path(
-        "office/reports/<slug:slug>/<int:fiscal_year>/progress.pdf",
+        "office/reports/<slug:slug>/<fy:fiscal_year>/progress.pdf",
         reports.report_pdf,
         name="pdf",
     ),
     path(
-        "office/reports/<slug:slug>/<int:fiscal_year>/jobs/",
+        "office/reports/<slug:slug>/<fy:fiscal_year>/jobs/",
         reports.report_job_start,
         name="job_start",
     ),
@@ -24,7 +24,7 @@ report_patterns = [
     ),
     path("staff/import/", reports.import_upload, name="import"),
     path(
-        "staff/import/rounds/<int:pk>/workbook.xlsx",
+        "staff/import/rounds/<id:pk>/workbook.xlsx",
         reports.round_workbook,
         name="round_workbook",
     ),

@@ -7,20 +7,20 @@ from evaluations.views import staff
 
 staff_patterns = [
     path("", staff.worklist, name="worklist"),
-    path("entries/<int:pk>/", staff.entry_edit, name="entry"),
+    path("entries/<id:pk>/", staff.entry_edit, name="entry"),
     path(
-        "entries/<int:pk>/<str:action>/",
+        "entries/<id:pk>/<str:action>/",
         staff.entry_transition,
         name="entry_transition",
     ),
-    path("entries/<int:pk>/evidence/add/", staff.evidence_add, name="evidence_add"),
-    path("evidence/<int:pk>/", staff.evidence_download, name="evidence"),
-    path("evidence/<int:pk>/remove/", staff.evidence_remove, name="evidence_remove"),
+    path("entries/<id:pk>/evidence/add/", staff.evidence_add, name="evidence_add"),
+    path("evidence/<id:pk>/", staff.evidence_download, name="evidence"),
+    path("evidence/<id:pk>/remove/", staff.evidence_remove, name="evidence_remove"),
     path("rounds/", staff.round_list, name="rounds"),
-    path("rounds/<int:pk>/", staff.round_detail, name="round"),
-    path("rounds/<int:pk>/bulk/", staff.round_bulk, name="round_bulk"),
-    path("rounds/<int:pk>/close/", staff.round_close, name="round_close"),
-    path("rounds/<int:pk>/publish/", staff.round_publish, name="round_publish"),
+    path("rounds/<id:pk>/", staff.round_detail, name="round"),
+    path("rounds/<id:pk>/bulk/", staff.round_bulk, name="round_bulk"),
+    path("rounds/<id:pk>/close/", staff.round_close, name="round_close"),
+    path("rounds/<id:pk>/publish/", staff.round_publish, name="round_publish"),
 ]
 
 # Included once at the root: the staff pages keep their "staff:" names, sign-in keeps Django's

@@ -6,5 +6,9 @@ class ReformtrackerConfig(AppConfig):
     verbose_name = "reformtracker"
 
     def ready(self):
+        from reformtracker import converters
+
+        # Before any URLconf is read: the URL patterns use <id:…> and <fy:…>.
+        converters.register()
         # Connects the sign-in log receivers.
         from reformtracker import signals  # noqa: F401

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from functools import wraps
 
-from django.http import HttpResponseNotModified, JsonResponse
+from django.http import HttpResponseNotModified, JsonResponse, QueryDict
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 
@@ -50,9 +50,34 @@ def answer_304(response, etag: str) -> HttpResponseNotModified:
     return answer
 
 
-def public_page(view=None, *, store: bool = True):
+def canonical_query(request, params) -> str:
+    """The query string a public page is a function of: only the ``params`` its view reads, in
+    their order, each with the last value given (what ``QueryDict.get`` reads). Anything else
+    (``card.png?r=…``, a tracker's ``utm_…``) is dropped, and ``?a=1&b=2`` is ``?b=2&a=1``."""
+    query = QueryDict(mutable=True)
+    for name in params:
+        value = request.GET.get(name)
+        if value is not None:
+            query[name] = value
+    return query.urlencode()
+
+
+def use_canonical_query(request, params) -> None:
+    """Makes the request's query string (``GET``, ``get_full_path``, ``build_absolute_uri``)
+    the canonical one, so a page rendered for ``?r=1`` is the page stored for every ``?r=``."""
+    canonical = canonical_query(request, params)
+    if request.META.get("QUERY_STRING", "") != canonical:
+        request.META["QUERY_STRING"] = canonical
+        request.GET = QueryDict(canonical)
+
+
+def public_page(view=None, *, store: bool = True, params: tuple[str, ...] = ()):
     """Decorates a public view: ETag/304 always; stored whole by PublicPageCacheMiddleware when
     ``store`` (and the middleware found the request cacheable).
+
+    ``params``: the query parameters the view reads, stated once. The view sees only these
+    (evaluations.public_cache keys the stored page on them alone), so an unknown parameter can
+    neither change the page nor make a new cache entry.
 
     Pages that read live rows besides publications (X会議, whose status depends on today) use
     ``store=False``: they get the ETag and 304 but are rendered every time.
@@ -61,6 +86,7 @@ def public_page(view=None, *, store: bool = True):
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            use_canonical_query(request, params)
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
@@ -83,6 +109,7 @@ def public_page(view=None, *, store: bool = True):
             response.public_cache_store = storable
             return response
 
+        wrapper.public_params = tuple(params)
         return wrapper
 
     if view is not None:

@@ -5,5 +5,5 @@ from xmeetings import views
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("<slug:slug>/schedule/", views.schedule_detail, name="schedule_list"),
-    path("<slug:slug>/schedule/<int:fiscal_year>/", views.schedule_detail, name="schedule_detail"),
+    path("<slug:slug>/schedule/<fy:fiscal_year>/", views.schedule_detail, name="schedule_detail"),
 ]

@@ -13,7 +13,7 @@ from xmeetings.models import Meeting
 from xmeetings.pages import meeting_data, schedule_data
 
 
-@public_page(store=False)
+@public_page(store=False, params=("plan",))
 def meeting_list(request):
     return render(request, "xmeetings/meeting_list.html", meeting_data(request.GET.get("plan")))
 
@@ -41,7 +41,7 @@ def _meeting_json(meeting: Meeting) -> dict:
     }
 
 
-@public_page(store=False)
+@public_page(store=False, params=("plan",))
 def meetings_json(request):
     data = meeting_data(request.GET.get("plan"))
     return licensed_json(

@@ -29,6 +29,7 @@ from evaluations.services.entries import (
 )
 from evaluations.services.evidence import add_evidence, remove_evidence
 from evaluations.services.rounds import (
+    AlreadyPublished,
     close_round,
     open_round,
     open_round_as_system,
@@ -40,6 +41,7 @@ __all__ = [
     "ENTRY_FIELDS",
     "IMPORT_FIELDS",
     "STAFF_FIELDS",
+    "AlreadyPublished",
     "Conflict",
     "EntryChange",
     "add_evidence",

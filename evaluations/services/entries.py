@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from evaluations import access
 from evaluations.choices import HistoryAction
 from evaluations.models import Entry
-from evaluations.rules import length_problem
+from evaluations.rules import text_problem
 from evaluations.services.base import (
     Conflict,
     changes_since,
@@ -131,8 +131,9 @@ def _save_entry(
 
 
 def check_lengths(values: dict) -> None:
-    """TextField's max_length is enforced only by forms; imports and bulk calls come here too."""
-    errors = {name: length_problem(name, value) for name, value in values.items()}
+    """TextField's max_length is enforced only by forms; imports and bulk calls come here too.
+    So are invisible control characters (evaluations.rules.text_problem)."""
+    errors = {name: text_problem(name, value) for name, value in values.items()}
     errors = {name: message for name, message in errors.items() if message}
     if errors:
         raise ValidationError(errors)

@@ -15,6 +15,7 @@ from evaluations import access
 from evaluations import evidence as evidence_files
 from evaluations.choices import EntryState, HistoryAction
 from evaluations.models import Entry, Evidence
+from evaluations.rules import control_problem
 from evaluations.services.base import record, require_open
 from evaluations.services.entries import entry_in_scope
 from evaluations.workflow import STAFF_EDITABLE, Action, resolve
@@ -60,6 +61,10 @@ def add_evidence(*, user, entry_id: int, title: str, url: str = "", upload=None)
     Counts as an edit: the entry gets a new version and leaves 未着手/差戻し for 入力中."""
     entry = _evidence_entry(user, entry_id)
     title = (title or "").strip()
+    # A file named "report\u202efdp.exe" shows as "reportexe.pdf": refused like a title.
+    named = {"title": title, "url": url, "file": upload.name if upload is not None else ""}
+    if problems := {k: m for k, v in named.items() if (m := control_problem(v or ""))}:
+        raise ValidationError(problems)
     if bool(url) == bool(upload):
         raise ValidationError(_("リンクかファイルのどちらか一方を指定してください。"))
     item = Evidence(entry=entry, added_by=user)

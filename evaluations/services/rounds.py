@@ -8,6 +8,7 @@ tests and benchmarks, with no user to check.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -106,10 +107,19 @@ def close_round(*, user, round_id: int) -> Round:
 # --- publishing ---------------------------------------------------------------------------------
 
 
+class AlreadyPublished(ValidationError):
+    """Nothing changed since the round's latest publication: publishing again would add an
+    identical 時点 (two clicks, or two tabs, on 公表). ``publication`` is that latest one."""
+
+    def __init__(self, publication: Publication):
+        super().__init__(_("すでに公表済みです。公表後に変更された回答はありません。"))
+        self.publication = publication
+
+
 @transaction.atomic
 def publish_round(*, user, round_id: int, note: str = "") -> Publication:
     """The reform office publishes a round: a new 時点 frozen from its confirmed entries."""
-    round_ = _managed_round(user, round_id)
+    round_ = _managed_round(user, round_id, lock=True)
     return publish_round_as_system(round_=round_, actor=user, note=note)
 
 
@@ -126,21 +136,30 @@ def publish_round_as_system(
     without asking who may.
 
     Every entry must be confirmed (確認済) or already published; a half-reviewed round is refused
-    whole rather than published in part.
+    whole rather than published in part. Publishing is idempotent: when the 時点 would hold
+    exactly what the round's latest publication holds, AlreadyPublished is raised and nothing
+    is written. The round's row is locked first, so of two simultaneous requests the second
+    waits for the first and then finds nothing new.
     """
     round_ = Round.objects.select_for_update().select_related("plan").get(pk=round_.pk)
     entries = Entry.objects.filter(round=round_).select_related(
         "initiative__pillar", "initiative__department"
     )
     _refuse_unready(entries)
+    results, pillars = _result_rows(entries), _pillar_rows(round_)
+    latest = round_.publications.order_by("-published_at", "-id").first()
+    if latest is not None and _holds(latest, results, pillars):
+        raise AlreadyPublished(latest)
     publication = Publication.objects.create(
         round=round_,
         published_at=published_at or timezone.now(),
         published_by=actor,
         note=note,
     )
-    _freeze_results(publication, entries)
-    _freeze_pillars(publication, round_)
+    for row in (*results, *pillars):
+        row.publication = publication
+    PublishedResult.objects.bulk_create(results)
+    PublishedPillar.objects.bulk_create(pillars)
     _mark_published(publication, entries, actor=actor, actor_name=actor_name)
     record(
         HistoryAction.ROUND_PUBLISH,
@@ -148,7 +167,7 @@ def publish_round_as_system(
         actor_name=actor_name,
         round=round_,
         publication=publication,
-        changes={"results": entries.count()},
+        changes={"results": len(results)},
     )
     return publication
 
@@ -167,11 +186,10 @@ def _refuse_unready(entries) -> None:
         )
 
 
-def _freeze_results(publication: Publication, entries) -> None:
+def _result_rows(entries) -> list[PublishedResult]:
     """Each entry's result as published, with the initiative's names as they are today."""
-    PublishedResult.objects.bulk_create(
+    return [
         PublishedResult(
-            publication=publication,
             initiative=e.initiative,
             pillar=e.initiative.pillar,
             department=e.initiative.department,
@@ -186,10 +204,10 @@ def _freeze_results(publication: Publication, entries) -> None:
             reform_level=e.initiative.reform_level,
         )
         for e in entries
-    )
+    ]
 
 
-def _freeze_pillars(publication: Publication, round_: Round) -> None:
+def _pillar_rows(round_: Round) -> list[PublishedPillar]:
     """Each pillar of the plan as published, with its narrative for the round's fiscal year."""
     narratives = {
         n.pillar_id: n
@@ -197,9 +215,8 @@ def _freeze_pillars(publication: Publication, round_: Round) -> None:
             pillar__plan=round_.plan, fiscal_year=round_.fiscal_year
         )
     }
-    PublishedPillar.objects.bulk_create(
+    return [
         PublishedPillar(
-            publication=publication,
             pillar=pillar,
             order=pillar.order,
             name=pillar.name,
@@ -209,7 +226,44 @@ def _freeze_pillars(publication: Publication, round_: Round) -> None:
             next_steps=getattr(narratives.get(pillar.pk), "next_steps", ""),
         )
         for pillar in round_.plan.pillars.all()
-    )
+    ]
+
+
+# What a 時点 holds: two publications with equal rows of these fields show the public the same.
+_RESULT_FIELDS = (
+    "initiative_id",
+    "pillar_id",
+    "department_id",
+    "code",
+    "order",
+    "title",
+    "department_name",
+    "target",
+    "result",
+    "reason",
+    "narrative",
+    "reform_level",
+)
+_PILLAR_FIELDS = (
+    "pillar_id",
+    "order",
+    "name",
+    "managed_through",
+    "office_tracks_items",
+    "done",
+    "next_steps",
+)
+
+
+def _holds(publication: Publication, results, pillars) -> bool:
+    """Whether ``publication`` holds exactly these result and pillar rows."""
+
+    def rows(objects, fields):
+        return Counter(tuple(getattr(o, f) for f in fields) for o in objects)
+
+    return rows(results, _RESULT_FIELDS) == Counter(
+        publication.results.values_list(*_RESULT_FIELDS)
+    ) and rows(pillars, _PILLAR_FIELDS) == Counter(publication.pillars.values_list(*_PILLAR_FIELDS))
 
 
 def _mark_published(publication: Publication, entries, *, actor, actor_name: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from evaluations import boards
-from evaluations.browse import PAGE_SIZE, browse
+from evaluations.browse import PAGE_SIZE, PARAMS, browse
 from reformtracker.public_pages import licensed_json, public_page
 
 
@@ -179,7 +179,7 @@ def initiative(request, slug, code):
     )
 
 
-@public_page
+@public_page(params=PARAMS)
 def initiatives(request):
     data = browse(request.GET)
     page = data["page"]

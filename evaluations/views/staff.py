@@ -259,12 +259,14 @@ def entry_transition(request, pk, action):
     entry = access.entry_for_user(request.user, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
+        # The comment's own message (too long, a control character) with the general one.
+        problems = [message for errors in form.errors.values() for message in errors]
         return _render_entry(
             request,
             entry,
             status=INVALID,
             transition_form=form,
-            error=_("入力内容を確認してください。"),
+            error=" ".join([_("入力内容を確認してください。"), *problems]),
         )
     try:
         entry = services.transition_entry(
@@ -494,6 +496,9 @@ def round_publish(request, pk):
     round_ = access.round_for_manager(request.user, pk)
     try:
         services.publish_round(user=request.user, round_id=round_.pk)
+    except services.AlreadyPublished as exc:
+        # A second click (or a second tab): the first one published; say so, not an error.
+        messages.info(request, exc.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from evaluations import workflow
 from evaluations.choices import EntryState, Result
 from evaluations.models import Entry, Round
-from evaluations.rules import length_problem, reason_problem
+from evaluations.rules import reason_problem, text_problem
 from evaluations.workbooks import cells
 from evaluations.workbooks.format import EDITABLE_HEADERS
 from evaluations.workbooks.problems import Problem
@@ -179,7 +179,7 @@ def _parse_row(sheet, number, values: dict, problem, results: dict[str, str]) ->
         "narrative": cells.text(values["narrative"]),
     }
     for key in ("reason", "narrative"):
-        if message := length_problem(key, after[key]):
+        if message := text_problem(key, after[key]):
             problem(message, key)
             return None
     if message := reason_problem(result, after["reason"]):
