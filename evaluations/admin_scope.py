@@ -22,12 +22,12 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
-from evaluations import masterdata
+from evaluations import masterdata, rules
 from evaluations.models import (
     Entry,
     Evidence,
@@ -184,6 +184,14 @@ class _Scope:
         return self._office_may(request, "delete", obj) and super().has_delete_permission(
             request, obj
         )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Text typed in the admin is held to the same rule as the staff pages': no invisible
+        # control characters (U+202E and the like) that would reorder what readers see.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, (models.CharField, models.TextField)):
+            field.validators.append(rules.validate_visible_text)
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:

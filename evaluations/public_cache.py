@@ -27,14 +27,13 @@ from django.utils import translation
 from django.utils.translation import get_language_from_path
 
 from evaluations.published import publication_fingerprint
-from reformtracker.public_pages import answer_304, not_modified, use_canonical_query
+from reformtracker.public_pages import NOT_PUBLIC, answer_304, not_modified, use_canonical_query
 
 CACHE_PREFIX = "public-page"
 
 
 # The root URLconf's addresses that are never public pages (reformtracker/urls.py): requests
 # for them skip the cache altogether, so they pay neither the key nor the lookup.
-NOT_PUBLIC = ("/admin/", "/healthz", "/staff/", "/office/", "/accounts/", "/i18n/")
 
 
 def _may_use_cache(request) -> bool:

@@ -13,9 +13,10 @@ are read-only: GET.
 
 from django.http import HttpResponse, HttpResponseNotAllowed
 
+from reformtracker.public_pages import NOT_PUBLIC
+
 # The addresses that are not public pages (reformtracker/urls.py): staff and office pages,
 # sign-in, the admin, the health check and the language switch.
-NOT_PUBLIC = ("/admin/", "/healthz", "/staff/", "/office/", "/accounts/", "/i18n/")
 
 
 def _decorated_methods(view) -> list[str] | None:

@@ -5,6 +5,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 
+from reformtracker.public_pages import PRIVATE_AREAS
+
 logger = logging.getLogger("reformtracker.security")
 
 
@@ -32,7 +34,6 @@ class PermissionDeniedLogMiddleware:
 
 # Signed-in pages and the sign-in itself: never kept by a browser or a proxy, so the back button
 # on a shared computer or a proxy's cache shows no one's worklist, drafts or CSRF token.
-PRIVATE_AREAS = ("/staff/", "/office/", "/accounts/", "/admin/")
 
 
 class PrivatePagesNoStoreMiddleware:

@@ -174,7 +174,7 @@ def publish_round_as_system(
 
 def _refuse_unready(entries) -> None:
     """Refuses a round with an entry not yet confirmed, or without a result."""
-    pending = entries.exclude(state__in=[EntryState.CONFIRMED, EntryState.PUBLISHED]).count()
+    pending = entries.not_ready_to_publish().count()
     if pending:
         raise ValidationError(
             _("確認済になっていない回答が%(count)d件あるため公表できません。") % {"count": pending}

@@ -326,6 +326,26 @@ def test_an_office_users_narrative_edit_records_before_and_after(cities):
     assert event.subject_repr == str(narrative)
 
 
+def test_text_typed_in_the_admin_refuses_invisible_control_characters(cities):
+    narrative = PillarNarrative.objects.filter(pillar__plan__slug="osaka-shin-shisei-kaikaku")[0]
+    old = narrative.done
+    response = signed_in(cities, "osaka-office").post(
+        url(narrative, "change"),
+        {
+            "pillar": narrative.pillar_id,
+            "fiscal_year": narrative.fiscal_year,
+            "done": "達成\u202e済み",
+            "next_steps": narrative.next_steps,
+            "cluster_count": narrative.cluster_count or "",
+        },
+    )
+    assert response.status_code == 200
+    assert "制御文字（U+202E）は使えません" in response.content.decode()
+    narrative.refresh_from_db()
+    assert narrative.done == old
+    assert not HistoryEvent.objects.filter(action="pillarnarrative.change").exists()
+
+
 def test_deleting_a_meeting_keeps_its_text_and_its_topics_in_history(cities):
     meeting = Meeting.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
     meeting.summary = "議論の要旨：保育所の民営化について"

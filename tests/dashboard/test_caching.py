@@ -155,7 +155,7 @@ def _routes_outside_i18n_patterns(patterns=None, prefix=""):
 
 
 def test_addresses_that_are_never_public_pages_skip_the_cache(client, seeded, page_cache):
-    from evaluations.public_cache import NOT_PUBLIC
+    from reformtracker.public_pages import NOT_PUBLIC
 
     # Every route outside i18n_patterns starts with one of NOT_PUBLIC, so /healthz and the
     # staff pages pay no cache lookup (and no publication-fingerprint query).
