@@ -7,6 +7,7 @@ the plans an office user manages (404 outside), superusers only for who-may-do-w
 write recorded in history.
 """
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
@@ -23,6 +24,7 @@ from evaluations.models import (
     PublishedResult,
     Round,
 )
+from evaluations.staff_forms import RoundChecks
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,8 +38,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RoundAdminForm(RoundChecks, forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["plan", "fiscal_year", "kind", "as_of", "due_on"]
+
+
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
+    form = RoundAdminForm
     list_display = ["__str__", "plan", "fiscal_year", "kind", "as_of", "due_on", "state"]
     list_filter = ["plan", "fiscal_year", "kind", "state"]
     search_fields = ["plan__title"]

@@ -122,26 +122,9 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class RoundForm(forms.ModelForm):
-    """The reform office opens a round: plan, fiscal year, year-end or interim, as-of, due date."""
-
-    class Meta:
-        model = Round
-        fields = ["plan", "fiscal_year", "kind", "as_of", "due_on"]
-        widgets = {
-            "as_of": forms.DateInput(attrs={"type": "date"}),
-            "due_on": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def __init__(self, *args, plans, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
-        self.fields["kind"].initial = RoundKind.YEAR_END
-        year = self.fields["fiscal_year"]
-        year.error_messages |= dict.fromkeys(
-            ("invalid", "min_value", "max_value"), FISCAL_YEAR_MESSAGE
-        )
-        year.widget.attrs |= {"min": FIRST_FISCAL_YEAR, "max": LAST_FISCAL_YEAR}
+class RoundChecks:
+    """The checks of a round's year and dates, shared by the office's round form and the
+    admin's (evaluations.admin), so either refuses what the other does."""
 
     def clean_fiscal_year(self):
         # 7 (thinking of 令和7年度) named no era and was a 500; a year the sites do not handle
@@ -162,6 +145,28 @@ class RoundForm(forms.ModelForm):
 
     def clean_due_on(self):
         return self._clean_day("due_on")
+
+
+class RoundForm(RoundChecks, forms.ModelForm):
+    """The reform office opens a round: plan, fiscal year, year-end or interim, as-of, due date."""
+
+    class Meta:
+        model = Round
+        fields = ["plan", "fiscal_year", "kind", "as_of", "due_on"]
+        widgets = {
+            "as_of": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.fields["kind"].initial = RoundKind.YEAR_END
+        year = self.fields["fiscal_year"]
+        year.error_messages |= dict.fromkeys(
+            ("invalid", "min_value", "max_value"), FISCAL_YEAR_MESSAGE
+        )
+        year.widget.attrs |= {"min": FIRST_FISCAL_YEAR, "max": LAST_FISCAL_YEAR}
 
     def validate_unique(self):
         # The service validates the whole round (and the database its constraints).

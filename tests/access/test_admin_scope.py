@@ -346,6 +346,18 @@ def test_text_typed_in_the_admin_refuses_invisible_control_characters(cities):
     assert not HistoryEvent.objects.filter(action="pillarnarrative.change").exists()
 
 
+def test_the_admins_round_form_refuses_a_year_written_in_the_era_as_the_office_form_does(cities):
+    osaka = Plan.objects.get(slug="osaka-shin-shisei-kaikaku")
+    before = Round.objects.count()
+    response = signed_in(cities, "admin").post(
+        reverse("admin:evaluations_round_add"),
+        {"plan": osaka.pk, "fiscal_year": "7", "kind": "year_end", "as_of": "2026-03-31"},
+    )
+    assert response.status_code == 200
+    assert "年度は西暦で入力してください" in response.content.decode()
+    assert Round.objects.count() == before
+
+
 def test_deleting_a_meeting_keeps_its_text_and_its_topics_in_history(cities):
     meeting = Meeting.objects.filter(plan__slug="kitakyushu-shisei-henkaku").first()
     meeting.summary = "議論の要旨：保育所の民営化について"
