@@ -248,7 +248,8 @@ REPORT_WARM_UP = env_bool("REPORT_WARM_UP", DJANGO_ENV == "production")
 # Env IMPORT_UPLOAD_MAX_AGE_HOURS; hours; default 24.
 IMPORT_UPLOAD_MAX_AGE_HOURS = env_int("IMPORT_UPLOAD_MAX_AGE_HOURS", 24)
 # Bounds an uploaded 照会票 (an .xlsx, which is a zip) must keep before anything in it is parsed,
-# so a zip bomb is refused unopened (the workbook import).
+# so a zip bomb is refused unopened (the workbook import). The members' bounds hold for evidence
+# files in zip formats too (evaluations.evidence).
 # Env IMPORT_MAX_UPLOAD_BYTES; bytes of the uploaded file; default 10 MiB (10485760).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Env IMPORT_MAX_MEMBERS; files inside the zip; default 500.
