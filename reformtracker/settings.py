@@ -270,8 +270,8 @@ IMPORT_MAX_SHEET_BYTES = env_int("IMPORT_MAX_SHEET_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 # Env IMPORT_MAX_COLUMNS; highest column number of a cell (50 = AX); default 50.
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50)
-# Env IMPORT_MAX_CELLS; cells of the whole workbook, and shared strings; default 400000.
-IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 400_000)
+# Env IMPORT_MAX_CELLS; cells of the whole workbook, and shared strings; default 200000.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
 # Room for an evidence file at the limit plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 

@@ -28,7 +28,7 @@ import re
 import zipfile
 import zlib
 from datetime import date, datetime
-from xml.etree.ElementTree import ParseError, XMLParser
+from xml.etree.ElementTree import ParseError, XMLParser, XMLPullParser
 
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import (
@@ -260,7 +260,21 @@ def unescape(text: str) -> str:
 
 
 def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
-    return [_text(item) for item in _tree(archive, name).iterfind(_SI)]
+    """The shared strings, each item dropped once read (rich text is many elements a string)."""
+    data = _part(archive, name)
+    parser = XMLPullParser(events=("end",))
+    strings: list[str] = []
+    step = 1024 * 1024
+    for start in range(0, len(data) + 1, step):
+        if start < len(data):
+            parser.feed(data[start : start + step])
+        else:
+            parser.close()
+        for _event, element in parser.read_events():
+            if element.tag == _SI:
+                strings.append(_text(element))
+                element.clear()
+    return strings
 
 
 def _date_styles(archive: zipfile.ZipFile, name: str) -> tuple[set, set]:

@@ -83,7 +83,7 @@ EXPECTED = {
     "too_many_columns.xlsx": "列が多すぎます（セル AY2。AX列（50列目）まで",
     "oversize_sheet.xlsx": "ブック内の要素（xl/worksheets/sheet2.xml）が大きすぎます",
     # Malformed cells and packages: refused, naming the sheet and cell.
-    "bad_cell_reference.xlsx": f"シート「{SHEET}」 2行目：セル番地「ZZZZ2」が正しくありません",
+    "bad_cell_reference.xlsx": f"シート「{SHEET}」：セル番地「ZZZZ2」が正しくありません",
     "date_cell_not_a_date.xlsx": f"シート「{SHEET}」 2行目 I列：日付のセルの値「not-a-date」",
     "entry_id_nan.xlsx": f"シート「{SHEET}」 2行目 A列：数値のセルの値「NaN」を数値として読めません",
     "entry_id_huge.xlsx": "回答ID「1e+308」は正しい番号ではありません",

@@ -313,3 +313,10 @@ def test_a_sound_workbook_is_still_accepted_as_evidence(world):
     response = _evidence_upload(world, "shiryo.xlsx", sheet_book())
     assert response.status_code == 200
     assert Evidence.objects.count() == 1
+
+
+def test_a_sheet_of_nested_elements_is_refused_before_the_parser_builds_them():
+    nested = "<x>" * 12_000 + "</x>" * 12_000  # 12,000 elements around 18 cells
+    data = patched(sheet_book(), "</sheetData>", f"</sheetData>{nested}")
+    with pytest.raises(workbooks.ImportRejected, match="シートの XML にセル以外の要素が多すぎます"):
+        workbooks.parse(data)
