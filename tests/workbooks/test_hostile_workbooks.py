@@ -320,3 +320,11 @@ def test_a_sheet_of_nested_elements_is_refused_before_the_parser_builds_them():
     data = patched(sheet_book(), "</sheetData>", f"</sheetData>{nested}")
     with pytest.raises(workbooks.ImportRejected, match="シートの XML にセル以外の要素が多すぎます"):
         workbooks.parse(data)
+
+
+def test_the_refusals_read_in_english_under_en(osaka):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(workbooks.ImportRejected) as refused:
+        workbooks.read_workbook((BAD_FILES / "formula_with_cached_value.xlsx").read_bytes())
+    assert "Formula cells cannot be imported" in refused.value.problems[0].message
