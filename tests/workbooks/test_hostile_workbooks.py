@@ -328,3 +328,12 @@ def test_the_refusals_read_in_english_under_en(osaka):
     with translation.override("en"), pytest.raises(workbooks.ImportRejected) as refused:
         workbooks.read_workbook((BAD_FILES / "formula_with_cached_value.xlsx").read_bytes())
     assert "Formula cells cannot be imported" in refused.value.problems[0].message
+
+
+def test_the_command_refuses_a_file_over_the_limit_unread(settings, tmp_path, monkeypatch):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(b"PK" + b"\0" * 2000)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read"))
+    with pytest.raises(CommandError, match="ファイルが大きすぎます"):
+        call_command("import_workbook", str(path))
