@@ -3,11 +3,11 @@
 A valid 照会票 with one extra ``<row r="100000000">`` is 12 KB; a reader that builds its rows
 pads a hundred million of them. So before any parser sees a sheet, each sheet part is read in
 chunks (never more than IMPORT_MAX_SHEET_BYTES of it) and its ``<row>`` and ``<c>`` tags are
-counted by a regular expression: the first row number over IMPORT_MAX_ROWS, column over
-IMPORT_MAX_COLUMNS, cell over IMPORT_MAX_CELLS (the whole book), XML element beyond a few per
-cell or malformed cell reference refuses the file, naming the sheet and the row or cell. The shared strings are counted the same
-way. Nothing is built but a few counters, so the worst file is refused in milliseconds.
-"""
+counted by regular expressions: the first row number over IMPORT_MAX_ROWS, column over
+IMPORT_MAX_COLUMNS, cell over IMPORT_MAX_CELLS (the whole book), XML elements beyond a few per
+cell, or a malformed cell reference refuses the file, naming the sheet and the row or cell. The
+shared strings are counted the same way. Nothing is built but a few counters, so the worst file
+is refused in a fraction of a second (bench/bench_hostile_import.py)."""
 
 from __future__ import annotations
 
@@ -86,8 +86,12 @@ def check_sheets(archive: zipfile.ZipFile) -> None:
     budget = _Budget(settings.IMPORT_MAX_CELLS)
     for title, path in parts:
         _scan_sheet(archive, title, path, budget)
-    if SHARED_STRINGS in archive.namelist():
-        _scan_shared_strings(archive)
+    try:
+        shared = reader.shared_strings_part(archive) or SHARED_STRINGS
+    except reader.Unsupported:
+        shared = SHARED_STRINGS
+    if shared in archive.namelist():
+        _scan_shared_strings(archive, shared)
 
 
 # A cell is a few elements (<c><v>, <c><is><t>, <c><f><v>) and a row one more; a sheet has some
@@ -189,11 +193,11 @@ def _too_many_rows(title: str, number: int, limit: int) -> ImportRejected:
     )
 
 
-def _scan_shared_strings(archive: zipfile.ZipFile) -> None:
+def _scan_shared_strings(archive: zipfile.ZipFile, path: str) -> None:
     limit = settings.IMPORT_MAX_CELLS
     count = 0
     pattern = None
-    for chunk in _chunks(archive, SHARED_STRINGS, ""):
+    for chunk in _chunks(archive, path, ""):
         pattern = pattern or _Patterns(_prefix(chunk), 1).shared
         count += len(pattern.findall(chunk))
         if count > limit:

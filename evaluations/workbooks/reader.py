@@ -197,6 +197,12 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return parts
 
 
+def shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+    """The path of the shared strings part the workbook names, if any."""
+    _workbook_tree, targets = _workbook(archive)
+    return next((p for p, kind in targets.values() if kind.endswith("/sharedStrings")), None)
+
+
 def _workbook(archive: zipfile.ZipFile):
     """workbook.xml's tree and its relationships: id → (part path, relationship type)."""
     workbook = _tree(archive, "xl/workbook.xml")
