@@ -162,7 +162,15 @@ def _numbered_rows(ws, max_row: int | None = None):
         for number, row in enumerate(rows, 1):
             if any(v is not None for v in row):
                 yield number, row
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        AttributeError,
+        SyntaxError,  # the XML parser's ParseError
+    ) as exc:
         raise ImportRejected.because(
             _("シートを読み込めません（%(kind)s）。Excel で開いて保存し直してください。")
             % {"kind": type(exc).__name__},

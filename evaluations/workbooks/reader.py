@@ -340,15 +340,22 @@ def _rows(data: bytes, cells: _Cells) -> list[tuple[int, tuple]]:
     parser = XMLPullParser(events=("end",))
     rows: list[tuple[int, tuple]] = []
     last = 0
-    for start in range(0, len(data) + 1, _FEED_BYTES):
-        if start < len(data):
-            parser.feed(data[start : start + _FEED_BYTES])
-        else:
-            parser.close()
-        for _event, element in parser.read_events():
-            if element.tag == _ROW:
-                last = _row(element, last, rows, cells)
-                element.clear()
+    try:
+        for start in range(0, len(data) + 1, _FEED_BYTES):
+            if start < len(data):
+                parser.feed(data[start : start + _FEED_BYTES])
+            else:
+                parser.close()
+            for _event, element in parser.read_events():
+                if element.tag == _ROW:
+                    last = _row(element, last, rows, cells)
+                    element.clear()
+    except ParseError as exc:
+        raise cells.refuse(
+            _("シートの XML が壊れています（%(where)s）。Excel で開いて保存し直してください。")
+            % {"where": str(exc)},
+            None,
+        ) from None
     return rows
 
 
