@@ -96,6 +96,7 @@ EXPECTED = {
     "duplicate_member.xlsx": "同じ名前の要素が2つあります（xl/worksheets/sheet2.xml）",
     "formula_with_cached_value.xlsx": "2行目 I列：数式のセルは取り込めません",
     "formula_without_value.xlsx": "2行目 H列：数式のセルは取り込めません",
+    "broken_sheet_xml.xlsx": f"シート「{SHEET}」：シートの XML が壊れています（mismatched tag",
 }
 
 
@@ -392,6 +393,7 @@ def build() -> dict[str, bytes]:
         "formula_without_value.xlsx": patched(
             good, '<c r="H2" t="inlineStr"></c>', '<c r="H2"><f>B2</f></c>'
         ),
+        "broken_sheet_xml.xlsx": patched(good, "</row></sheetData>", "</row><row></sheetData>"),
     }
     assert set(files) == set(EXPECTED), set(files) ^ set(EXPECTED)
     return files
