@@ -337,3 +337,16 @@ def test_the_command_refuses_a_file_over_the_limit_unread(settings, tmp_path, mo
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read"))
     with pytest.raises(CommandError, match="ファイルが大きすぎます"):
         call_command("import_workbook", str(path))
+
+
+@pytest.mark.parametrize("name", ["formula_with_cached_value.xlsx", "unknown_entry_id.xlsx"])
+def test_a_large_sheet_read_row_by_row_reads_what_the_whole_tree_reads(name, monkeypatch):
+    data = (BAD_FILES / name).read_bytes()
+
+    def sheets():
+        book = reader.read(zipfile.ZipFile(io.BytesIO(data)))
+        return [(ws.title, list(ws.numbered_rows()), ws.formulas) for ws in book.worksheets]
+
+    whole = sheets()
+    monkeypatch.setattr(reader, "_TREE_BYTES", 0)  # every sheet "large"
+    assert sheets() == whole
