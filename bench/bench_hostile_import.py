@@ -249,7 +249,8 @@ def main():
                 worst_mb = max(worst_mb, memory)
             print(
                 f"{name:22} {what:42} {len(data) / 1024 / 1024:6.1f} MB file: "
-                f"refused in {report['seconds'] * 1000:6.1f} ms, "
+                f"{'read' if report['message'] == 'ACCEPTED' else 'refused'} in "
+                f"{report['seconds'] * 1000:6.1f} ms, "
                 f"heap {report['heap_mb']:5.1f} MB, RSS +{report['rss_rise_mb']:5.1f} MB"
             )
             print(f"{'':22} → {report['message']}")
