@@ -31,6 +31,12 @@ BAD_FILES = Path(__file__).resolve().parent / "bad_files"
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def kept_uploads(settings, tmp_path):
+    """Uploads kept between the steps go to a throwaway directory, not the checkout."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 def database_state() -> tuple:
     entries = tuple(
         Entry.objects.order_by("pk").values_list("pk", "result", "reason", "narrative", "version")
