@@ -1,7 +1,10 @@
 """Evidence files: what may be uploaded, and where it is kept.
 
 A file is accepted only when its extension AND its first bytes agree on one of the allowed
-types, so a renamed executable or HTML page is refused whatever it is called. Files go to the
+types, so a renamed executable or HTML page is refused whatever it is called. A zip container
+(.xlsx) must also pass the 照会票 import's container checks (``workbooks.safety.check_zip``:
+members, sizes, ratio, no name twice), so a zip bomb is refused however it is served. The server
+reads nothing else of a file: PDF and images are stored and downloaded as they are. Files go to the
 ``evidence`` storage (settings.STORAGES), which is outside MEDIA_ROOT and never has a public
 URL: only the permission-checked download view reads them.
 """
@@ -32,7 +35,7 @@ def _is_xlsx(head: bytes, upload) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(upload.read())) as archive:
             names = set(archive.namelist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         return False
     finally:
         upload.seek(0)
@@ -44,6 +47,7 @@ class FileType:
     content_type: str
     label: str
     sniff: object  # (head: bytes, upload) -> bool
+    container: bool = False  # a zip, held to the container checks
 
 
 TYPES = {
@@ -53,7 +57,10 @@ TYPES = {
     "jpeg": FileType("image/jpeg", "JPEG", lambda head, _u: head.startswith(b"\xff\xd8\xff")),
     "gif": FileType("image/gif", "GIF", lambda head, _u: head[:6] in (b"GIF87a", b"GIF89a")),
     "xlsx": FileType(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel", _is_xlsx
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel",
+        _is_xlsx,
+        container=True,
     ),
 }
 
@@ -94,7 +101,26 @@ def check_upload(upload) -> tuple[str, FileType]:
             % {"ext": ext, "label": file_type.label},
             code="bad_content",
         )
+    if file_type.container:
+        _check_container(upload)
     return ext, file_type
+
+
+def _check_container(upload) -> None:
+    # Imported here: the workbooks package imports the services, which import this module.
+    from evaluations.workbooks import ImportRejected, check_zip
+
+    upload.seek(0)
+    try:
+        check_zip(upload.read())
+    except ImportRejected as exc:
+        raise ValidationError(
+            _("このファイルは登録できません。%(why)s")
+            % {"why": " ".join(p.message for p in exc.problems)},
+            code="unsafe_container",
+        ) from None
+    finally:
+        upload.seek(0)
 
 
 def storage():

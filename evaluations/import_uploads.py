@@ -1,7 +1,9 @@
 """Uploaded 照会票 kept between upload, preview and confirm.
 
-The file waits in the private media root under a random token (the session remembers which
-tokens are the user's). Confirming removes it; one left behind (the preview closed, the tab
+What is kept is the file as parsed at upload (``workbooks.ParsedWorkbook`` as JSON, with the
+file's SHA-256), so the preview and the confirmation compare and apply exactly what was read,
+without reading the workbook again. It waits in the private media root under a random token (the
+session remembers which tokens are the user's). Confirming removes it; one left behind (the preview closed, the tab
 abandoned) is removed once older than IMPORT_UPLOAD_MAX_AGE_HOURS: on every new upload, and by
 ``manage.py clear_stale_imports`` from cron for a quiet office.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-SUFFIX = ".xlsx"
+SUFFIX = ".json"
 
 
 def max_age_seconds() -> float:
@@ -34,23 +36,30 @@ def _path(token: str) -> Path | None:
     return directory() / f"{token}{SUFFIX}"
 
 
-def store(data: bytes) -> str:
-    """Keeps an upload for preview and confirmation; returns its token."""
+def store(parsed) -> str:
+    """Keeps a parsed upload for preview and confirmation; returns its token."""
     sweep()
     token = secrets.token_hex(16)
-    _path(token).write_bytes(data)
+    _path(token).write_text(parsed.to_json(), encoding="utf-8")
     return token
 
 
-def read(token: str) -> bytes | None:
-    """The upload, or None when it is gone: confirmed already, or removed as stale."""
+def read(token: str):
+    """The parsed upload (a ``workbooks.ParsedWorkbook``), or None when it is gone: confirmed
+    already, or removed as stale."""
+    from evaluations.workbooks import ParsedWorkbook
+
     path = _path(token)
     if path is None or not path.exists():
         return None
     if time.time() - path.stat().st_mtime > max_age_seconds():
         path.unlink(missing_ok=True)
         return None
-    return path.read_bytes()
+    try:
+        return ParsedWorkbook.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError):  # not one we wrote whole: as good as gone
+        path.unlink(missing_ok=True)
+        return None
 
 
 def discard(token: str) -> None:
@@ -63,7 +72,7 @@ def sweep(now: float | None = None) -> int:
     """Removes uploads older than the limit; returns how many."""
     limit = (now if now is not None else time.time()) - max_age_seconds()
     removed = 0
-    for path in directory().glob(f"*{SUFFIX}"):
+    for path in directory().iterdir():  # every file here is an upload (older ones: .xlsx)
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()

@@ -253,7 +253,8 @@ REPORT_WARM_UP = env_bool("REPORT_WARM_UP", DJANGO_ENV == "production")
 # Env IMPORT_UPLOAD_MAX_AGE_HOURS; hours; default 24.
 IMPORT_UPLOAD_MAX_AGE_HOURS = env_int("IMPORT_UPLOAD_MAX_AGE_HOURS", 24)
 # Bounds an uploaded 照会票 (an .xlsx, which is a zip) must keep before anything in it is parsed,
-# so a zip bomb is refused unopened (the workbook import).
+# so a zip bomb is refused unopened (the workbook import). The members' bounds hold for evidence
+# files in zip formats too (evaluations.evidence).
 # Env IMPORT_MAX_UPLOAD_BYTES; bytes of the uploaded file; default 10 MiB (10485760).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Env IMPORT_MAX_MEMBERS; files inside the zip; default 500.
@@ -265,6 +266,17 @@ IMPORT_MAX_MEMBER_BYTES = env_int("IMPORT_MAX_MEMBER_BYTES", 100 * 1024 * 1024)
 # A file inside larger than 1 MiB may not expand more than this; real sheet XML stays far below.
 # Env IMPORT_MAX_RATIO; uncompressed / compressed size, per file; default 200.
 IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 200)
+# Bounds on the sheets themselves, checked by a streaming scan of each sheet's XML before any of it
+# is parsed (evaluations.workbooks.bounds): a real 照会票 has a few thousand rows of nine columns.
+# Env IMPORT_MAX_SHEET_BYTES; bytes of one XML part (a sheet, the shared strings), uncompressed;
+# default 20 MiB.
+IMPORT_MAX_SHEET_BYTES = env_int("IMPORT_MAX_SHEET_BYTES", 20 * 1024 * 1024)
+# Env IMPORT_MAX_ROWS; highest row number (and most rows) of a sheet; default 20000.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+# Env IMPORT_MAX_COLUMNS; highest column number of a cell (50 = AX); default 50.
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50)
+# Env IMPORT_MAX_CELLS; cells of the whole workbook, and shared strings; default 200000.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
 # Room for an evidence file at the limit plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 

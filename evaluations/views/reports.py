@@ -167,19 +167,20 @@ EXPIRED = (
 
 
 def _with_upload(view):
-    """Hands ``view`` the user's own stored upload (data, filename). Another user's token is
-    404; an upload no longer kept sends the user back to the import page with a message."""
+    """Hands ``view`` the user's own stored upload, as parsed at upload time (the file is not
+    read again). Another user's token is 404; an upload no longer kept sends the user back to
+    the import page with a message."""
 
     @wraps(view)
     def wrapper(request, token):
         info = request.session.get(_session_key(token)) if token.isalnum() else None
         if info is None:
             raise Http404
-        data = import_uploads.read(token)
-        if data is None:
+        parsed = import_uploads.read(token)
+        if parsed is None:
             messages.error(request, EXPIRED % {"hours": settings.IMPORT_UPLOAD_MAX_AGE_HOURS})
             return redirect("reports:import")
-        return view(request, token, data, info["filename"])
+        return view(request, token, parsed)
 
     return wrapper
 
@@ -197,19 +198,20 @@ def _rejected(request, problems):
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     rounds = access.rounds_for(request.user).filter(state="open").order_by("-as_of")
-    context = {"rounds": rounds, "max_mb": workbooks.MAX_UPLOAD_BYTES // 1024 // 1024}
+    max_bytes = settings.IMPORT_MAX_UPLOAD_BYTES
+    context = {"rounds": rounds, "max_mb": max_bytes // 1024 // 1024}
     if request.method == "GET":
         return render(request, "evaluations/reports/import.html", context)
     upload = request.FILES.get("file")
     problems = []
     if upload is None:
         problems = [workbooks.Problem("ファイルを選んでください。")]
-    elif upload.size > workbooks.MAX_UPLOAD_BYTES:
+    elif upload.size > max_bytes:
         problems = [workbooks.Problem(f"ファイルが大きすぎます（上限 {context['max_mb']}MB）。")]
     else:
-        data = upload.read()
         try:
-            preview = workbooks.read_workbook(data, user=request.user, filename=upload.name)
+            parsed = workbooks.parse(upload.read(), filename=upload.name)
+            preview = workbooks.preview_of(parsed, user=request.user)
         except workbooks.ImportRejected as exc:
             problems = exc.problems
     if problems:
@@ -218,7 +220,7 @@ def import_upload(request):
         if request.htmx:
             template += "#result"
         return render(request, template, context, status=INVALID)
-    token = import_uploads.store(data)
+    token = import_uploads.store(parsed)
     request.session[_session_key(token)] = {"filename": upload.name}
     if request.htmx:
         return render(
@@ -232,9 +234,9 @@ def import_upload(request):
 @login_required
 @require_GET
 @_with_upload
-def import_preview(request, token, data, filename):
+def import_preview(request, token, parsed):
     try:
-        preview = workbooks.read_workbook(data, user=request.user, filename=filename)
+        preview = workbooks.preview_of(parsed, user=request.user)
     except workbooks.ImportRejected as exc:
         return _rejected(request, exc.problems)
     return render(
@@ -247,9 +249,9 @@ def import_preview(request, token, data, filename):
 @login_required
 @require_POST
 @_with_upload
-def import_confirm(request, token, data, filename):
+def import_confirm(request, token, parsed):
     try:
-        preview = workbooks.import_workbook(data, user=request.user, filename=filename)
+        preview = workbooks.import_parsed(parsed, user=request.user)
     except workbooks.ImportRejected as exc:
         return _rejected(request, exc.problems)
     except services.Conflict:
@@ -261,6 +263,6 @@ def import_confirm(request, token, data, filename):
     request.session.pop(_session_key(token), None)
     messages.success(
         request,
-        f"{filename} を取り込みました（{len(preview.changes)}件変更、{preview.unchanged}件変更なし）。",
+        f"{parsed.filename} を取り込みました（{len(preview.changes)}件変更、{preview.unchanged}件変更なし）。",
     )
     return redirect("reports:import")

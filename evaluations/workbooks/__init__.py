@@ -3,14 +3,17 @@
 Import in two steps, so people see what will change before it does:
 
 1. ``read_workbook(data, user=…)`` checks the file (size, zip structure, zip-bomb limits, XML
-   entity declarations), reads the summary sheet (plan, round, 時点) and every row, and returns
-   an ``ImportPreview`` of the changes per initiative — or raises ``ImportRejected`` with every
-   problem, each naming sheet, row, column and reason in Japanese. Nothing is written.
+   entity declarations, then the sheets' rows, columns and cells by a streaming scan), reads the
+   summary sheet (plan, round, 時点) and every row, and returns an ``ImportPreview`` of the
+   changes per initiative — or raises ``ImportRejected`` with every problem, each naming sheet,
+   row, column and reason in Japanese. Nothing is written. It is ``parse(data)`` (the file, read
+   once, kept as JSON by the upload flow) then ``preview_of(parsed, user=…)`` (the database).
 2. ``apply(preview, …)`` saves the changes in one transaction: all or nothing.
 
     format.py    the layout both ways: columns, sheet names, key cells, the formula guard
     export.py    writing a round's 照会票
     safety.py    the table of container checks run before any XML parser
+    bounds.py    the sheets' rows, columns and cells, counted by a streaming scan before parsing
     reader.py    sheets and cell values from the xlsx (our fast reader, openpyxl otherwise)
     cells.py     one cell's value as the import reads it (全角, 和暦, the guard undone)
     preview.py   file → ImportPreview: summary sheet, pillar sheets
@@ -19,26 +22,30 @@ Import in two steps, so people see what will change before it does:
     problems.py  Problem and ImportRejected
 """
 
-from evaluations.workbooks.apply import apply, import_workbook
+from evaluations.workbooks.apply import apply, import_parsed, import_workbook
 from evaluations.workbooks.compare import ImportPreview, RowChange
 from evaluations.workbooks.export import export_round, filename
 from evaluations.workbooks.format import COLUMNS, safe_text, unguard
-from evaluations.workbooks.preview import read_workbook
+from evaluations.workbooks.preview import ParsedWorkbook, parse, preview_of, read_workbook
 from evaluations.workbooks.problems import ImportRejected, Problem
-from evaluations.workbooks.safety import MAX_UPLOAD_BYTES, check_container
+from evaluations.workbooks.safety import check_container, check_zip
 
 __all__ = [
     "COLUMNS",
-    "MAX_UPLOAD_BYTES",
     "ImportPreview",
     "ImportRejected",
+    "ParsedWorkbook",
     "Problem",
     "RowChange",
     "apply",
     "check_container",
+    "check_zip",
     "export_round",
     "filename",
+    "import_parsed",
     "import_workbook",
+    "parse",
+    "preview_of",
     "read_workbook",
     "safe_text",
     "unguard",

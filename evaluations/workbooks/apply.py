@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from evaluations import services
 from evaluations.workbooks.compare import ImportPreview
-from evaluations.workbooks.preview import read_workbook
+from evaluations.workbooks.preview import ParsedWorkbook, parse, preview_of
 from evaluations.workbooks.problems import ImportRejected, Problem
 from reformtracker.calendar_ja import format_date_ja
 
@@ -45,7 +45,13 @@ def import_workbook(
     data: bytes, *, user=None, filename: str = "", dry_run: bool = False
 ) -> ImportPreview:
     """Reads and (unless ``dry_run``) applies a 照会票; returns the ImportPreview."""
-    preview = read_workbook(data, user=user, filename=filename)
+    return import_parsed(parse(data, filename=filename), user=user, dry_run=dry_run)
+
+
+def import_parsed(parsed: ParsedWorkbook, *, user=None, dry_run: bool = False) -> ImportPreview:
+    """Compares a parsed 照会票 with the live entries and (unless ``dry_run``) applies it, without
+    reading the file again; returns the ImportPreview."""
+    preview = preview_of(parsed, user=user)
     if not dry_run:
         try:
             apply(preview, actor=user, actor_name="" if user else "import_workbook")

@@ -145,20 +145,11 @@ def _parse_rows(rows: list, problems: list[Problem]) -> list[_Row]:
 
 def _parse_row(sheet, number, values: dict, problem, results: dict[str, str]) -> _Row | None:
     """A row's own cells, read and checked without the database."""
-    entry_id = cells.integer(values["entry_id"])
+    entry_id = _whole_number(values, "entry_id", problem)
     if entry_id is None:
-        problem(
-            _("回答ID「%(value)s」が数値ではありません。")
-            % {"value": cells.text(values["entry_id"])},
-            "entry_id",
-        )
         return None
-    version = cells.integer(values["version"])
+    version = _whole_number(values, "version", problem)
     if version is None:
-        problem(
-            _("版「%(value)s」が数値ではありません。") % {"value": cells.text(values["version"])},
-            "version",
-        )
         return None
     result_text = normalize(cells.text(values["result"]))
     result = ""
@@ -186,6 +177,33 @@ def _parse_row(sheet, number, values: dict, problem, results: dict[str, str]) ->
         problem(message, "reason")
         return None
     return _Row(sheet, number, entry_id, version, cells.text(values["code"]), after, problem)
+
+
+# The largest id or version a row may name: what the database's integers hold (a cell of
+# 1E+308 is a whole number too, and would overflow the query).
+LARGEST = 2**31 - 1
+
+
+def _whole_number(values: dict, key: str, problem) -> int | None:
+    """A row's id or version as a number from 1 up to LARGEST, or None with the row's problem."""
+    value = values[key]
+    shown = f"{value:g}" if isinstance(value, float) else cells.text(value)
+    number = cells.integer(value)
+    if number is None:
+        if key == "entry_id":
+            message = _("回答ID「%(value)s」が数値ではありません。")
+        else:
+            message = _("版「%(value)s」が数値ではありません。")
+        problem(message % {"value": shown}, key)
+        return None
+    if not 1 <= number <= LARGEST:
+        if key == "entry_id":
+            message = _("回答ID「%(value)s」は正しい番号ではありません（1以上の整数）。")
+        else:
+            message = _("版「%(value)s」は正しい番号ではありません（1以上の整数）。")
+        problem(message % {"value": shown}, key)
+        return None
+    return number
 
 
 def _is_duplicate(row: _Row, seen: dict[int, tuple[str, int]]) -> bool:

@@ -1,18 +1,28 @@
-"""Reading a filled 照会票 into an ``ImportPreview``: the file's checks, its summary sheet (which
-plan, round and 時点 it belongs to) and every pillar sheet's rows, compared with the live
-entries. Writes nothing; ``evaluations.workbooks.apply`` saves what it found.
+"""Reading a filled 照会票 into an ``ImportPreview``, in two halves:
+
+``parse(data)`` reads the file once: its checks (container, then the sheets' bounds), its summary
+sheet's key cells and every pillar sheet's non-blank rows, as a ``ParsedWorkbook`` of plain values
+that can be kept as JSON between the upload, the preview and the confirmation (so the file is
+parsed once, at upload). ``preview_of(parsed, user)`` then finds the round and compares the rows
+with the live entries — the database half, run again at each step so scope, workflow and
+versions are those of the moment. Writes nothing; ``evaluations.workbooks.apply`` saves.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from evaluations import access
 from evaluations.choices import RoundState
 from evaluations.models import Round
 from evaluations.workbooks import cells
+from evaluations.workbooks.bounds import check_sheets
 from evaluations.workbooks.compare import ImportPreview, compare
 from evaluations.workbooks.format import (
     FORMAT_ID,
@@ -31,6 +41,55 @@ from initiatives.models import Plan
 from reformtracker.calendar_ja import CalendarError, format_date_ja, normalize
 
 HEADER_SCAN_ROWS = 10
+SUMMARY_ROWS = 40
+
+
+@dataclass
+class ParsedWorkbook:
+    """What a 照会票 file holds, read once: its summary sheet's key cells (label → row, value),
+    its pillar sheets' non-blank rows (sheet, row, values by column key, column positions) and
+    the problems found in the file itself. Values are plain (dates as ``{"date": iso}``), so the
+    whole can be kept as JSON."""
+
+    filename: str = ""
+    sha256: str = ""
+    summary: dict[str, list] = field(default_factory=dict)
+    rows: list[list] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        if self.problems:
+            raise ValueError("a refused workbook is not kept")
+        return json.dumps(
+            {
+                "filename": self.filename,
+                "sha256": self.sha256,
+                "summary": self.summary,
+                "rows": self.rows,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ParsedWorkbook:
+        kept = json.loads(text)
+        return cls(kept["filename"], kept["sha256"], kept["summary"], kept["rows"])
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)  # a time or duration: read as its text
+
+
+def _restored(value):
+    if isinstance(value, dict):
+        return date.fromisoformat(value["date"])
+    return value
 
 
 def read_workbook(data: bytes, *, user=None, filename: str = "") -> ImportPreview:
@@ -39,57 +98,105 @@ def read_workbook(data: bytes, *, user=None, filename: str = "") -> ImportPrevie
     ``user`` None means the terminal (manage.py import_workbook): every department's rows, with
     the workflow still deciding which entries may change.
     """
-    book = open_book(check_container(data), data)
+    return preview_of(parse(data, filename=filename), user=user)
+
+
+def parse(data: bytes, *, filename: str = "") -> ParsedWorkbook:
+    """The file's checks and contents, read once; ImportRejected for a file that is not a sane
+    照会票 workbook. Asks no database."""
+    archive = check_container(data)
+    check_sheets(archive)
+    book = open_book(archive, data)
+    parsed = ParsedWorkbook(filename=filename, sha256=hashlib.sha256(data).hexdigest())
     try:
-        return _read(book, user=user, filename=filename)
+        if SUMMARY_SHEET not in book.sheetnames:
+            raise ImportRejected.because(
+                _(
+                    "照会票の「%(sheet)s」シートがありません。このシステムから出力した照会票を使ってください。"
+                )
+                % {"sheet": SUMMARY_SHEET}
+            )
+        parsed.summary = _summary_cells(book[SUMMARY_SHEET])
+        for ws in book.worksheets:
+            if ws.title != SUMMARY_SHEET:
+                _read_sheet(ws, parsed.rows, parsed.problems)
     finally:
         book.close()
+    return parsed
 
 
-def _read(book, *, user, filename: str) -> ImportPreview:
-    if SUMMARY_SHEET not in book.sheetnames:
-        raise ImportRejected.because(
-            _(
-                "照会票の「%(sheet)s」シートがありません。このシステムから出力した照会票を使ってください。"
-            )
-            % {"sheet": SUMMARY_SHEET}
-        )
-    round_, filled_on = _read_summary(book[SUMMARY_SHEET])
+def preview_of(parsed: ParsedWorkbook, *, user=None) -> ImportPreview:
+    """What importing ``parsed`` would change now: its round (by plan and 時点, open, within the
+    user's reach) and each row against the live entry. Writes nothing."""
+    round_, filled_on = _read_summary(parsed.summary)
     if user is not None and not access.rounds_for(user).filter(pk=round_.pk).exists():
         raise ImportRejected.because(_("この照会の照会票を取り込む権限がありません。"))
-
-    problems: list[Problem] = []
-    rows: list[tuple[str, int, dict, dict]] = []
-    for ws in book.worksheets:
-        if ws.title != SUMMARY_SHEET:
-            _read_sheet(ws, rows, problems)
-    if not rows and not problems:
+    problems = list(parsed.problems)
+    if not parsed.rows and not problems:
         problems.append(Problem(_("取り込む行がありません。")))
     if problems:
         raise ImportRejected(problems)
-
-    preview = ImportPreview(round=round_, filled_on=filled_on, filename=filename)
+    rows = [
+        (sheet, number, {key: _restored(v) for key, v in values.items()}, columns)
+        for sheet, number, values, columns in parsed.rows
+    ]
+    preview = ImportPreview(round=round_, filled_on=filled_on, filename=parsed.filename)
     compare(preview, rows, problems, user)
     if problems:
         raise ImportRejected(problems)
     return preview
 
 
-def _read_summary(ws) -> tuple[Round, date | None]:
-    """The open round the sheet belongs to (by its plan and 時点) and the 記入日 if filled."""
-    sheet = SUMMARY_SHEET
-    meta: dict[str, tuple[int, object]] = {}
-    for index, row in enumerate(
-        ws.iter_rows(min_row=1, max_row=40, max_col=2, values_only=True), 1
-    ):
+def _numbered_rows(ws, max_row: int | None = None):
+    """(row number, values) of a sheet's rows that hold something, never building the empty
+    ones; openpyxl's rows (the fallback) bounded to the settings' rows and columns."""
+    if hasattr(ws, "numbered_rows"):
+        for number, row in ws.numbered_rows():
+            if max_row is not None and number > max_row:
+                return
+            yield number, row
+        return
+    last = settings.IMPORT_MAX_ROWS if max_row is None else max_row
+    rows = ws.iter_rows(max_row=last, max_col=settings.IMPORT_MAX_COLUMNS, values_only=True)
+    try:
+        for number, row in enumerate(rows, 1):
+            if any(v is not None for v in row):
+                yield number, row
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        AttributeError,
+        SyntaxError,  # the XML parser's ParseError
+    ) as exc:
+        raise ImportRejected.because(
+            _("シートを読み込めません（%(kind)s）。Excel で開いて保存し直してください。")
+            % {"kind": type(exc).__name__},
+            ws.title,
+        ) from None
+
+
+def _summary_cells(ws) -> dict[str, list]:
+    """The summary sheet's key cells: column A's label → [row, column B's value]."""
+    meta: dict[str, list] = {}
+    for index, row in _numbered_rows(ws, SUMMARY_ROWS):
         if not row or row[0] is None:
             continue
         key = normalize(str(row[0]))
         if key not in meta:
-            meta[key] = (index, row[1] if len(row) > 1 else None)
+            meta[key] = [index, _plain(row[1] if len(row) > 1 else None)]
+    return meta
+
+
+def _read_summary(meta: dict[str, list]) -> tuple[Round, date | None]:
+    """The open round the sheet belongs to (by its plan and 時点) and the 記入日 if filled."""
+    sheet = SUMMARY_SHEET
 
     def value(key):
-        return meta.get(key, (None, None))
+        row, kept = meta.get(key, (None, None))
+        return row, _restored(kept)
 
     row, form = value(META_FORMAT)
     if normalize(str(form or "")) != normalize(FORMAT_ID):
@@ -147,8 +254,11 @@ def _read_sheet(ws, rows: list, problems: list[Problem]) -> None:
     columns: dict[str, int] = {}
     header_row = None
     has_content = False
-    for index, row in enumerate(ws.iter_rows(values_only=True), 1):
+    formulas = getattr(ws, "formulas", frozenset())
+    for index, row in _numbered_rows(ws):
         if header_row is None:
+            if index > HEADER_SCAN_ROWS:
+                break
             found = {}
             for position, value in enumerate(row):
                 key = cells.header_key(value)
@@ -169,12 +279,24 @@ def _read_sheet(ws, rows: list, problems: list[Problem]) -> None:
                     return
             else:
                 has_content = has_content or any(v not in (None, "") for v in row)
-                if index >= HEADER_SCAN_ROWS:
-                    break
             continue
         values = {key: (row[pos] if pos < len(row) else None) for key, pos in columns.items()}
         if all(cells.text(v) == "" for v in values.values()):
             continue  # blank row
-        rows.append((ws.title, index, values, columns))
+        formula = next((p for p in columns.values() if (index, p + 1) in formulas), None)
+        if formula is not None:
+            problems.append(
+                Problem(
+                    _(
+                        "数式のセルは取り込めません。数式ではなく値を入力するか、"
+                        "「値として貼り付け」てください。"
+                    ),
+                    ws.title,
+                    index,
+                    cells.column_letter(formula),
+                )
+            )
+            continue
+        rows.append([ws.title, index, {k: _plain(v) for k, v in values.items()}, columns])
     if header_row is None and has_content:
         problems.append(Problem(_("見出し行（回答ID・版・評価結果…）が見つかりません。"), ws.title))

@@ -2,9 +2,12 @@
 
 Each check returns a ``Problem`` or None and the first problem refuses the file, so the order of
 the tables is the order people are told things: first what the bytes are (empty, too big, an
-old .xls, not a zip at all), then the zip's members one by one (encrypted, too big, a zip bomb's
-ratio), then the package as a whole (total size, the parts an xlsx has, macros, and no DOCTYPE
-or ENTITY declaration in any XML part).
+old .xls, not a zip at all), then the zip as a container (how many members, each one encrypted,
+too big or a zip bomb's ratio, their total, a name given twice), then the package as an xlsx (the
+parts an xlsx has, macros, and no DOCTYPE or ENTITY declaration in any XML part).
+
+The container checks (``check_zip``) hold for any zip the app accepts: evidence files in Office
+formats pass them too. The limits are settings (IMPORT_MAX_*), read at each check.
 """
 
 from __future__ import annotations
@@ -15,28 +18,36 @@ import zipfile
 import zlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from evaluations.workbooks.problems import ImportRejected, Problem
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_MEMBERS = 500
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_MEMBER_BYTES = 100 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed / compressed, per member; real sheet XML stays far below
 REQUIRED_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
+# Members smaller than this may expand as far as they like (an empty sheet compresses ~50:1).
+RATIO_FLOOR_BYTES = 1024 * 1024
 
 
 def check_container(data: bytes) -> zipfile.ZipFile:
     """The upload as an open zip, or ImportRejected with the first thing wrong with it."""
     for check in FILE_CHECKS:
         _refuse(check(data))
+    archive = check_zip(data)
+    members = archive.infolist()
+    for package_check in PACKAGE_CHECKS:
+        _refuse(package_check(archive, members))
+    return archive
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """``data`` as an open zip whose members stay within the limits (count, sizes, ratio, no name
+    twice), or ImportRejected with the first that does not. Any zip the app accepts passes this."""
     archive = _open_zip(data)
     if isinstance(archive, Problem):
         _refuse(archive)
     members = archive.infolist()
-    for package_check in PACKAGE_CHECKS:
-        _refuse(package_check(archive, members))
+    for zip_check in ZIP_CHECKS:
+        _refuse(zip_check(archive, members))
     return archive
 
 
@@ -55,10 +66,11 @@ def _not_empty(data: bytes) -> Problem | None:
 
 
 def _not_too_big(data: bytes) -> Problem | None:
-    if len(data) > MAX_UPLOAD_BYTES:
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if len(data) > limit:
         return Problem(
             _("ファイルが大きすぎます（%(size)s、上限 %(limit)dMB）。")
-            % {"size": megabytes(len(data)), "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
+            % {"size": megabytes(len(data)), "limit": limit // 1024 // 1024}
         )
     return None
 
@@ -117,7 +129,7 @@ def _not_encrypted(info: zipfile.ZipInfo) -> Problem | None:
 
 
 def _member_not_too_big(info: zipfile.ZipInfo) -> Problem | None:
-    if info.file_size > MAX_MEMBER_BYTES:
+    if info.file_size > settings.IMPORT_MAX_MEMBER_BYTES:
         return Problem(
             _("展開後のサイズが大きすぎる要素があります（%(name)s）。") % {"name": info.filename}
         )
@@ -125,7 +137,8 @@ def _member_not_too_big(info: zipfile.ZipInfo) -> Problem | None:
 
 
 def _not_a_bomb(info: zipfile.ZipInfo) -> Problem | None:
-    if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+    ratio = settings.IMPORT_MAX_RATIO
+    if info.file_size > RATIO_FLOOR_BYTES and info.file_size > ratio * max(info.compress_size, 1):
         return Problem(
             _(
                 "圧縮率が異常に高い要素があります（%(name)s）。zip 爆弾の疑いがあるため読み込みません。"
@@ -142,11 +155,11 @@ MEMBER_CHECKS: tuple[Callable[[zipfile.ZipInfo], Problem | None], ...] = (
 )
 
 
-# --- the package --------------------------------------------------------------------------------
+# --- the zip as a whole -------------------------------------------------------------------------
 
 
 def _not_too_many_members(archive, members) -> Problem | None:
-    if len(members) > MAX_MEMBERS:
+    if len(members) > settings.IMPORT_MAX_MEMBERS:
         return Problem(
             _("ファイル内の要素が多すぎます（%(count)d 個）。") % {"count": len(members)}
         )
@@ -164,11 +177,37 @@ def _members_sane(archive, members) -> Problem | None:
 
 def _total_not_too_big(archive, members) -> Problem | None:
     total = sum(info.file_size for info in members)
-    if total > MAX_UNCOMPRESSED_BYTES:
+    if total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
         return Problem(
             _("展開後の合計サイズが大きすぎます（%(size)s）。") % {"size": megabytes(total)}
         )
     return None
+
+
+def _no_name_twice(archive, members) -> Problem | None:
+    """A zip may hold two members of one name; readers disagree on which one they take (zipfile
+    the last, others the first), so what we check need not be what is read."""
+    seen = set()
+    for info in members:
+        name = info.filename.replace("\\", "/").casefold()
+        if name in seen:
+            return Problem(
+                _("同じ名前の要素が2つあります（%(name)s）。保存し直してください。")
+                % {"name": info.filename}
+            )
+        seen.add(name)
+    return None
+
+
+ZIP_CHECKS: tuple[Callable[[zipfile.ZipFile, list], Problem | None], ...] = (
+    _not_too_many_members,
+    _members_sane,
+    _total_not_too_big,
+    _no_name_twice,
+)
+
+
+# --- the package as an xlsx ---------------------------------------------------------------------
 
 
 def _has_workbook_parts(archive, members) -> Problem | None:
@@ -188,19 +227,39 @@ def _no_macros(archive, members) -> Problem | None:
     return None
 
 
-def _no_entity_declarations(archive, members) -> Problem | None:
-    """Every XML part unpacks and declares no DOCTYPE or ENTITY."""
+def _xml_parts_not_too_big(archive, members) -> Problem | None:
+    """No XML part (a sheet, the shared strings…) over IMPORT_MAX_SHEET_BYTES, by its declared
+    size: zipfile stops at that size and a forged one fails the CRC, so it is a real bound."""
+    limit = settings.IMPORT_MAX_SHEET_BYTES
     for info in members:
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
+        if is_xml_part(info.filename) and info.file_size > limit:
+            return Problem(
+                _(
+                    "ブック内の要素（%(name)s）が大きすぎます（展開後 %(size)s、上限 %(limit)s）。"
+                    "行や列を減らしてください。"
+                )
+                % {
+                    "name": info.filename,
+                    "size": megabytes(info.file_size),
+                    "limit": megabytes(limit),
+                }
+            )
+    return None
+
+
+def _no_entity_declarations(archive, members) -> Problem | None:
+    """Every XML part unpacks and declares no DOCTYPE or ENTITY (read in chunks: the parts are
+    bounded, but need not be held whole for this)."""
+    for info in members:
+        if not is_xml_part(info.filename):
             continue
         try:
-            with archive.open(info) as member:
-                head = member.read()
+            found = _streams_declaration(archive, info)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
             return Problem(
                 _("ファイルが壊れています（%(name)s を展開できません）。") % {"name": info.filename}
             )
-        if declares_entities(head):
+        if found:
             return Problem(
                 _(
                     "XML に DOCTYPE・実体宣言が含まれています（%(name)s）。安全のため読み込みません。"
@@ -211,16 +270,31 @@ def _no_entity_declarations(archive, members) -> Problem | None:
 
 
 PACKAGE_CHECKS: tuple[Callable[[zipfile.ZipFile, list], Problem | None], ...] = (
-    _not_too_many_members,
-    _members_sane,
-    _total_not_too_big,
     _has_workbook_parts,
     _no_macros,
+    _xml_parts_not_too_big,
     _no_entity_declarations,
 )
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+CHUNK_BYTES = 1024 * 1024
+
+
+def is_xml_part(name: str) -> bool:
+    return name.endswith((".xml", ".rels", ".vml"))
+
+
+def _streams_declaration(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK_BYTES):
+            if declares_entities(tail + chunk):
+                return True
+            tail = chunk[-16:]  # a declaration cut in two by the chunking
+    return False
 
 
 def declares_entities(xml: bytes) -> bool:

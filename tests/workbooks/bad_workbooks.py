@@ -35,6 +35,8 @@ HEADERS = [
     "進捗状況",
 ]
 NO_SUCH_ID = 987654321
+SHEET = "2 官民連携の推進"
+SHEET_PART = "xl/worksheets/sheet2.xml"
 
 EXPECTED = {
     "empty.xlsx": "ファイルが空です",
@@ -75,6 +77,26 @@ EXPECTED = {
     "reason_too_long.xlsx": "2000文字以内で入力してください（現在2001文字）",
     "unknown_entry_id.xlsx": f"回答ID {NO_SUCH_ID} の回答はありません",
     "duplicate_entry_id.xlsx": f"回答ID {NO_SUCH_ID} が重複しています",
+    # Bounds, checked by a scan before any sheet is parsed.
+    "huge_row_number.xlsx": "行が多すぎます（100,000,000行目。20,000行までにしてください）",
+    "blank_rows.xlsx": "行が多すぎます（20,001行目",
+    "too_many_columns.xlsx": "列が多すぎます（セル AY2。AX列（50列目）まで",
+    "oversize_sheet.xlsx": "ブック内の要素（xl/worksheets/sheet2.xml）が大きすぎます",
+    # Malformed cells and packages: refused, naming the sheet and cell.
+    "bad_cell_reference.xlsx": f"シート「{SHEET}」：セル番地「ZZZZ2」が正しくありません",
+    "date_cell_not_a_date.xlsx": f"シート「{SHEET}」 2行目 I列：日付のセルの値「not-a-date」",
+    "entry_id_nan.xlsx": f"シート「{SHEET}」 2行目 A列：数値のセルの値「NaN」を数値として読めません",
+    "entry_id_huge.xlsx": "回答ID「1e+308」は正しい番号ではありません",
+    "entry_id_negative.xlsx": "回答ID「-5」は正しい番号ではありません",
+    "version_zero.xlsx": "版「0」は正しい番号ではありません",
+    "entry_id_fraction.xlsx": "回答ID「1.5」が数値ではありません",
+    "shared_string_out_of_range.xlsx": "I列：共有文字列の番号「99999」がブックにありません",
+    "unknown_cell_type.xlsx": 'G列：セルの種類（t="zz"）を読めません',
+    "sheet_outside_package.xlsx": f"シート「{SHEET}」：シートの中身がブックの中にありません",
+    "duplicate_member.xlsx": "同じ名前の要素が2つあります（xl/worksheets/sheet2.xml）",
+    "formula_with_cached_value.xlsx": "2行目 I列：数式のセルは取り込めません",
+    "formula_without_value.xlsx": "2行目 H列：数式のセルは取り込めません",
+    "broken_sheet_xml.xlsx": f"シート「{SHEET}」：シートの XML が壊れています（mismatched tag",
 }
 
 
@@ -104,7 +126,7 @@ def sheet_book(
         ws.append([])
         for key, value in values.items():
             ws.append([key, value])
-        pillar = wb.create_sheet("2 官民連携の推進")
+        pillar = wb.create_sheet(SHEET)
     else:
         ws.title = "Sheet1"
         pillar = ws
@@ -202,6 +224,52 @@ def corrupt_member(data: bytes, name: str) -> bytes:
     return bytes(buf)
 
 
+def patched(source: bytes, old: str, new: str, part: str = SHEET_PART) -> bytes:
+    """A copy of an xlsx with one text replaced in one part (the pillar sheet by default)."""
+    with zipfile.ZipFile(io.BytesIO(source)) as z:
+        text = z.read(part).decode()
+    assert old in text, old
+    return rezip(source, replace={part: text.replace(old, new).encode()})
+
+
+def noise(size: int) -> str:
+    """Text that does not compress (the same every run)."""
+    import base64
+    import random
+
+    return base64.b64encode(random.Random(11).randbytes(size * 3 // 4)).decode()
+
+
+def with_rows(source: bytes, extra: str) -> bytes:
+    """A copy with ``extra`` row elements appended to the pillar sheet's data."""
+    return patched(source, "</sheetData>", extra + "</sheetData>")
+
+
+def with_duplicate(source: bytes, name: str, data: bytes) -> bytes:
+    """A copy with a second member named ``name`` (zipfile warns, and writes it)."""
+    import warnings
+
+    out = io.BytesIO(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def forge_member_size(data: bytes, name: str, size: int) -> bytes:
+    """Rewrites one member's uncompressed size in the central directory to ``size``."""
+    buf = bytearray(data)
+    encoded = name.encode()
+    offset = 0
+    while (offset := buf.find(b"PK\x01\x02", offset)) >= 0:
+        name_len = struct.unpack_from("<H", buf, offset + 28)[0]
+        if bytes(buf[offset + 46 : offset + 46 + name_len]) == encoded:
+            struct.pack_into("<I", buf, offset + 24, size)
+        offset += 4
+    return bytes(buf)
+
+
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
  <!ENTITY lol "lol">
@@ -269,6 +337,63 @@ def build() -> dict[str, bytes]:
         "reason_too_long.xlsx": sheet_book(rows=[row(reason="い" * 2001)]),
         "unknown_entry_id.xlsx": sheet_book(rows=[row()]),
         "duplicate_entry_id.xlsx": sheet_book(rows=[row(), row()]),
+        "huge_row_number.xlsx": with_rows(good, '<row r="100000000"><c r="A100000000"/></row>'),
+        "blank_rows.xlsx": with_rows(good, "".join(f'<row r="{n}"/>' for n in range(3, 20_003))),
+        "too_many_columns.xlsx": patched(
+            good, "</row></sheetData>", '<c r="AY2"><v>1</v></c></row></sheetData>'
+        ),
+        # Declared larger than IMPORT_MAX_SHEET_BYTES, with enough incompressible padding that
+        # the zip-ratio check lets it through to the sheet-size check.
+        "oversize_sheet.xlsx": forge_member_size(
+            patched(good, "</worksheet>", f"<!--{noise(160_000)}--></worksheet>"),
+            SHEET_PART,
+            21 * 1024 * 1024,
+        ),
+        "bad_cell_reference.xlsx": patched(
+            good, '<c r="I2" t="inlineStr">', '<c r="ZZZZ2" t="inlineStr">'
+        ),
+        "date_cell_not_a_date.xlsx": patched(
+            good,
+            '<c r="I2" t="inlineStr"><is><t>&#36914;&#25431;</t></is></c>',
+            '<c r="I2" t="d"><v>not-a-date</v></c>',
+        ),
+        "entry_id_nan.xlsx": patched(good, f"<v>{NO_SUCH_ID}</v>", "<v>NaN</v>"),
+        "entry_id_huge.xlsx": patched(good, f"<v>{NO_SUCH_ID}</v>", "<v>1E+308</v>"),
+        "entry_id_negative.xlsx": sheet_book(rows=[row(entry_id=-5)]),
+        "version_zero.xlsx": sheet_book(rows=[row(version=0)]),
+        "entry_id_fraction.xlsx": sheet_book(rows=[row(entry_id=1.5)]),
+        "shared_string_out_of_range.xlsx": patched(
+            good,
+            '<c r="I2" t="inlineStr"><is><t>&#36914;&#25431;</t></is></c>',
+            '<c r="I2" t="s"><v>99999</v></c>',
+        ),
+        "unknown_cell_type.xlsx": patched(
+            good,
+            '<c r="G2" t="inlineStr"><is><t>&#36948;&#25104;</t></is></c>',
+            '<c r="G2" t="zz"><v>1</v></c>',
+        ),
+        "sheet_outside_package.xlsx": patched(
+            good,
+            'Target="/xl/worksheets/sheet2.xml"',
+            'Target="../outside/sheet2.xml"',
+            "xl/_rels/workbook.xml.rels",
+        ),
+        "duplicate_member.xlsx": with_duplicate(
+            good,
+            SHEET_PART,
+            zipfile.ZipFile(io.BytesIO(good))
+            .read(SHEET_PART)
+            .replace(b"&#36948;&#25104;", b"&#26410;&#36948;&#25104;"),
+        ),
+        "formula_with_cached_value.xlsx": patched(
+            good,
+            '<c r="I2" t="inlineStr"><is><t>&#36914;&#25431;</t></is></c>',
+            '<c r="I2" t="str"><f>C2&amp;"の備考"</f><v>2-1の備考</v></c>',
+        ),
+        "formula_without_value.xlsx": patched(
+            good, '<c r="H2" t="inlineStr"></c>', '<c r="H2"><f>B2</f></c>'
+        ),
+        "broken_sheet_xml.xlsx": patched(good, "</row></sheetData>", "</row><row></sheetData>"),
     }
     assert set(files) == set(EXPECTED), set(files) ^ set(EXPECTED)
     return files

@@ -158,8 +158,8 @@ def test_row_problems_name_sheet_row_and_column(osaka):
     assert str(problem).startswith(f"シート「{SHEET}」 2行目 G列：")
 
 
-def test_it_refuses_an_oversize_file(osaka, monkeypatch):
-    monkeypatch.setattr(safety, "MAX_UPLOAD_BYTES", 1000)
+def test_it_refuses_an_oversize_file(osaka, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
     data = (BAD_FILES / "unknown_entry_id.xlsx").read_bytes()
     with pytest.raises(workbooks.ImportRejected, match="ファイルが大きすぎます"):
         workbooks.read_workbook(data)

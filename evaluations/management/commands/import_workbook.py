@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,7 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="取り込む職員のユーザー名")
 
     def handle(self, file, dry_run=False, user=None, **options):
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
         try:
+            # Bounds before work: a file over the limit is refused unread.
+            if file.stat().st_size > limit:
+                raise CommandError(
+                    f"{file.name}: ファイルが大きすぎます（上限 {limit // 1024 // 1024}MB）。"
+                    "何も取り込みませんでした。"
+                )
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"{file}: 読み込めません（{exc.strerror}）") from None
