@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import published
 from evaluations.choices import Result
@@ -18,12 +19,12 @@ from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
 
 PAGE_SIZE = 20
+MALFORMED = _("%(filter)sの指定「%(value)s」は正しくありません。この条件を外して表示しています。")
 NOT_PUBLISHED = "none"  # the result filter's value for "not published in the shown 時点"
 
 
 class _Text(forms.Field):
-    """A filter as typed, NFKC-normalised (全角 → 半角) and trimmed; "" when absent. Nothing is
-    rejected: a value that names nothing filters nothing but stays in the page links."""
+    """A filter as typed, NFKC-normalised (全角 → 半角) and trimmed; "" when absent."""
 
     def __init__(self):
         super().__init__(required=False)
@@ -35,7 +36,13 @@ class _Text(forms.Field):
 class BrowseFilters(forms.Form):
     """The browser's query string. ``cleaned_data`` holds each filter as typed (normalised);
     ``clean`` adds what they mean: ``pillar_id``, ``department_id``, ``fiscal_year``,
-    ``reform_level`` and ``result`` (a Result value, NOT_PUBLISHED or None)."""
+    ``reform_level`` and ``result`` (a Result value, NOT_PUBLISHED or None).
+
+    A value that cannot mean anything (a pillar "abc", an id past what the database holds, a
+    year no era names) is listed in ``problems`` with a message, and the page is shown without
+    that filter: the views answer 400, so a link with a broken filter is seen to be broken,
+    never a 500 and never silently taken for "everything".
+    """
 
     plan = _Text()
     pillar = _Text()
@@ -54,6 +61,17 @@ class BrowseFilters(forms.Form):
         data["reform_level"] = data["level"] if data["level"] in ReformLevel.values else None
         known = (*Result.values, NOT_PUBLISHED)
         data["result_filter"] = data["result"] if data["result"] in known else None
+        self.problems = {
+            name: MALFORMED % {"filter": label, "value": data[name]}
+            for name, meaning, label in (
+                ("pillar", "pillar_id", _("取組方針")),
+                ("department", "department_id", _("所管")),
+                ("fy", "fiscal_year", _("年度")),
+                ("level", "reform_level", _("改革レベル")),
+                ("result", "result_filter", _("評価結果")),
+            )
+            if data[name] and data[meaning] is None
+        }
         return data
 
     def chosen(self) -> dict[str, str]:
@@ -123,7 +141,7 @@ def browse(params) -> dict:
     level and text, one page of them; each with its published result for the chosen year (the
     latest 時点 of each plan when no year is chosen). Six queries whatever the sizes."""
     form = BrowseFilters(params)
-    form.is_valid()  # every value is accepted; this reads them
+    form.is_valid()  # reads them; what cannot mean anything is in form.problems
     filters, chosen = form.cleaned_data, form.chosen()
     plans = list(Plan.objects.select_related("municipality"))
     plan = next((p for p in plans if p.slug == chosen["plan"]), None)
@@ -160,4 +178,5 @@ def browse(params) -> dict:
         "query": {k: v for k, v in chosen.items() if v},
         "page": page,
         "shown": list(shown.values()),
+        "problems": {name: str(message) for name, message in form.problems.items()},
     }

@@ -182,6 +182,10 @@ def initiative(request, slug, code):
 @public_page(params=PARAMS)
 def initiatives(request):
     data = browse(request.GET)
+    if data["problems"]:
+        response = licensed_json({"errors": data["problems"]})
+        response.status_code = 400
+        return response
     page = data["page"]
     return licensed_json(
         {

@@ -42,7 +42,9 @@ def initiative_list(request):
     template = "evaluations/initiative_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#htmx"
-    return render(request, template, context)
+    # A filter that cannot mean anything is a bad request; the page still shows, with the
+    # message, so the visitor can take the filter off.
+    return render(request, template, context, status=400 if context["problems"] else 200)
 
 
 @public_page

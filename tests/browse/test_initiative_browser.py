@@ -118,15 +118,40 @@ def test_it_answers_htmx_with_the_fragment_and_a_full_page_otherwise(client, see
     assert f'<option value="{OSAKA}" selected>' in restored
 
 
-def test_it_ignores_malformed_filter_values(client, seeded):
+def test_a_malformed_filter_is_a_bad_request_that_says_which_and_shows_the_rest(client, seeded):
     response = client.get("/initiatives/?pillar=abc&department=x&fy=R6&result=maybe&level=Z")
-    assert response.status_code == 200
-    assert _count(response) == "30件中 1〜20件目を表示"
+    assert response.status_code == 400
+    page = response.content.decode()
+    for message in (
+        "取組方針の指定「abc」は正しくありません。",
+        "所管の指定「x」は正しくありません。",
+        "年度の指定「R6」は正しくありません。",
+        "評価結果の指定「maybe」は正しくありません。",
+        "改革レベルの指定「Z」は正しくありません。",
+    ):
+        assert message in page
+    assert _count(response) == "30件中 1〜20件目を表示"  # shown without the broken filters
+
+
+def test_an_id_past_what_the_database_holds_is_a_bad_request_in_both_languages_and_in_json(
+    client, seeded
+):
+    huge = "99999999999999999999"
+    ja = client.get(f"/initiatives/?pillar={huge}")
+    assert ja.status_code == 400
+    assert f"取組方針の指定「{huge}」は正しくありません。" in ja.content.decode()
+    en = client.get(f"/en/initiatives/?department={huge}")
+    assert en.status_code == 400
+    assert f"filter “{huge}” is not valid" in en.content.decode()
+    api = client.get(f"/open-data/initiatives.json?pillar={huge}")
+    assert api.status_code == 400
+    assert api.json()["errors"]["pillar"].startswith("取組方針の指定")
 
 
 def test_the_filter_form_keeps_each_value_as_typed_and_reads_what_it_means():
     form = BrowseFilters(QueryDict("q=%EF%BC%96-%EF%BC%95+&pillar=abc&fy=2024&result=none&level=Z"))
-    assert form.is_valid()  # nothing is rejected: a value naming nothing filters nothing
+    assert form.is_valid()  # read whatever it holds; what cannot mean anything is a problem
+    assert set(form.problems) == {"pillar", "level"}
     assert form.chosen() == {
         "plan": "",
         "pillar": "abc",
