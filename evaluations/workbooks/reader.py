@@ -121,7 +121,9 @@ def _open_with_openpyxl(data: bytes):
 
     entities = _("XML に実体宣言が含まれているため、安全のため読み込みません。")
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        _mark_formulas(book, openpyxl.load_workbook(io.BytesIO(data), read_only=True))
+        return book
     except DefusedXmlException:
         raise ImportRejected.because(entities) from None
     except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, SyntaxError) as exc:
@@ -134,6 +136,26 @@ def _open_with_openpyxl(data: bytes):
             _("Excel ブックとして読み込めません（%(kind)s）。保存し直してください。")
             % {"kind": type(exc).__name__}
         ) from None
+
+
+def _mark_formulas(book, with_formulas) -> None:
+    """Gives each sheet of ``book`` (read for its cached values) the ``formulas`` our own reader
+    gives: (row number, column number) of every formula cell, read from a second, formula-keeping
+    load. The preview refuses a formula in a column it reads whichever reader read the file;
+    the bounds scan has already capped the sheets, and a file needs this path only when it holds
+    something our reader does not know (a chart sheet, strict OOXML)."""
+    from django.conf import settings
+
+    for sheet in book.worksheets:
+        rows = with_formulas[sheet.title].iter_rows(
+            max_row=settings.IMPORT_MAX_ROWS, max_col=settings.IMPORT_MAX_COLUMNS
+        )
+        sheet.formulas = frozenset(
+            (number, column)
+            for number, row in enumerate(rows, start=1)
+            for column, cell in enumerate(row, start=1)
+            if getattr(cell, "data_type", None) == "f"
+        )
 
 
 def read(archive: zipfile.ZipFile) -> Book:

@@ -276,6 +276,19 @@ def test_a_formula_in_a_column_the_import_reads_is_refused_naming_the_cell(
     assert "数式のセルは取り込めません" in problem.message
 
 
+def test_a_formula_is_refused_too_when_openpyxl_reads_the_file_for_our_reader(
+    open_round_2025, staff_kaikaku, monkeypatch
+):
+    # A chart sheet or strict OOXML hands the file to openpyxl, which reads cached values only.
+    data = edited(exported(open_round_2025), I3='=C3&"の備考"')
+    monkeypatch.setattr(reader, "read", lambda archive: (_ for _ in ()).throw(reader.Unsupported))
+    with pytest.raises(workbooks.ImportRejected) as refused:
+        workbooks.read_workbook(data, user=staff_kaikaku)
+    (problem,) = refused.value.problems
+    assert (problem.sheet, problem.row, problem.column) == (SHEET, 3, "I")
+    assert "数式のセルは取り込めません" in problem.message
+
+
 # --- evidence in zip formats --------------------------------------------------------------------
 
 
