@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_dashboard.py [--duration 5] [--rounds 2] [--connections 16]
 
-Needs `wrk` (Debian: apt-get install -y wrk) and gunicorn (pip install -e '.[bench]'). Builds a
+Needs `wrk` (Debian: apt-get install -y wrk) and gunicorn (a main dependency). Builds a
 seeded SQLite database in a temporary directory, then starts three servers on 127.0.0.1, all
 through the same middleware as /healthz (hello world: no database, no template):
 
