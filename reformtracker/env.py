@@ -68,21 +68,29 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_settings(url: str | None, sqlite_path: str, sqlite_conn_max_age: int) -> dict:
+def database_settings(
+    url: str | None, sqlite_path: str, conn_max_age: int, conn_health_checks: bool = True
+) -> dict:
     """DATABASES["default"]: the database URL's, or the SQLite file's.
 
-    A sqlite:// URL gets the same options as the default SQLite file: without them two
-    concurrent saves failed with "database is locked".
+    CONN_MAX_AGE and CONN_HEALTH_CHECKS hold for every database alike (PostgreSQL's was once
+    fixed at 60 whatever the variable said). A sqlite:// URL gets the same options as the
+    default SQLite file: without them two concurrent saves failed with "database is locked".
     """
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60)
+        config = dj_database_url.parse(
+            url, conn_max_age=conn_max_age, conn_health_checks=conn_health_checks
+        )
         if config["ENGINE"] != "django.db.backends.sqlite3":
             return config
-        config["CONN_MAX_AGE"] = sqlite_conn_max_age
     else:
-        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_path}
         # Persistent, as for PostgreSQL: opening a connection (and registering Django's SQLite
         # functions on it) cost more than a public page's queries.
-        config["CONN_MAX_AGE"] = sqlite_conn_max_age
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": sqlite_path,
+            "CONN_MAX_AGE": conn_max_age,
+            "CONN_HEALTH_CHECKS": conn_health_checks,
+        }
     config["OPTIONS"] = {**config.get("OPTIONS", {}), **SQLITE_OPTIONS}
     return config

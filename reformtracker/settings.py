@@ -119,15 +119,20 @@ TEMPLATES = [
 
 # SQLite unless DATABASE_URL names another database (PostgreSQL through psycopg 3 in practice).
 # Env DATABASE_URL; a database URL; default unset (SQLite). Env SQLITE_PATH; a file path; default
-# db.sqlite3 in the project. Env CONN_MAX_AGE; seconds a SQLite connection is kept (PostgreSQL's
-# are kept 60); default 60, 0 in tests.
+# db.sqlite3 in the project.
 DATABASE_URL = env_str("DATABASE_URL")
+# Each worker keeps its connection this long instead of opening one per request (0: one per
+# request), whichever the database. Env CONN_MAX_AGE; seconds; default 60, 0 in tests.
+# A kept connection is checked (a cheap round trip) before the first query of each request, and
+# replaced if the database dropped it: without the check a worker idle through a database
+# restart failed its first request. Env CONN_HEALTH_CHECKS; on/off; default on.
 # A sqlite:// URL gets the same options as the SQLite file (reformtracker.env.database_settings).
 DATABASES = {
     "default": database_settings(
         DATABASE_URL,
         env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-        env_int("CONN_MAX_AGE", 0 if DJANGO_ENV == "test" else 60),
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if DJANGO_ENV == "test" else 60),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 

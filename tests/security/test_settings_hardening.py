@@ -18,7 +18,6 @@ def test_a_sqlite_url_gets_the_same_options_as_the_sqlite_file():
 def test_a_postgresql_url_is_left_as_it_was():
     config = database_settings("postgres://u:p@db:5432/rt", "/unused", 0)
     assert config["ENGINE"] == "django.db.backends.postgresql"
-    assert config["CONN_MAX_AGE"] == 60
     assert "transaction_mode" not in config.get("OPTIONS", {})
 
 
