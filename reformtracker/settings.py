@@ -346,8 +346,9 @@ if PRODUCTION:
         # opts in with SECURE_HSTS_PRELOAD=1; until then `check --deploy` need not repeat it.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # A load balancer's health check asks over plain HTTP and wants 200, not a redirect.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # A load balancer's health and readiness checks ask over plain HTTP and want an answer,
+    # not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -2,11 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from reformtracker.views import healthz
+from reformtracker.views import healthz, readyz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("", include("evaluations.urls_staff")),
     path("", include("evaluations.urls_reports")),
     path("i18n/", include("django.conf.urls.i18n")),

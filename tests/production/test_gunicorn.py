@@ -118,11 +118,12 @@ def server(tmp_path_factory):
         process.communicate()
 
 
-def test_it_serves_the_home_page_and_the_health_check(server):
+def test_it_serves_the_home_page_and_the_health_and_readiness_checks(server):
     status, _headers, body = server.get("/")
     assert status == 200
     assert "市政改革" in body.decode()
-    assert server.get("/healthz")[:1] == (200,)
+    assert server.get("/healthz")[::2] == (200, b"ok")
+    assert server.get("/readyz")[::2] == (200, b"ready")
 
 
 def test_it_serves_the_gathered_static_files(server):
