@@ -4,16 +4,21 @@ and the error pages.
 The error pages are rendered from templates/errors/ without a request context: no session, user,
 messages or database, so a 500 caused by a broken database or session still gets its page. The
 language is the address's (/en/… English, otherwise Japanese), and the page shows the request's
-id (reformtracker.request_id) so a visitor's report leads to the log lines.
+id (reformtracker.request_id) so a visitor's report leads to the log lines. While the database
+is unreachable the 500 handler answers 503 instead (reformtracker.outage).
 """
+
+import sys
 
 from django.http import HttpResponse
 from django.template import loader
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from reformtracker import health
+from reformtracker import health, outage
 
 
 @require_safe
@@ -34,12 +39,17 @@ def readyz(request):
     return HttpResponse("ready", content_type="text/plain")
 
 
+def _language(request) -> str:
+    return translation.get_language_from_path(request.path_info) or "ja"
+
+
 def _error_page(request, status: int, kind: str = "") -> HttpResponse:
-    language = translation.get_language_from_path(request.path_info) or "ja"
+    language = _language(request)
     context = {
         "kind": kind or str(status),
         "request_id": getattr(request, "id", ""),
         "LANGUAGE_CODE": language,
+        "method": request.method,
     }
     with translation.override(language):
         content = loader.get_template("errors/error.html").render(context)
@@ -59,7 +69,42 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while Django handles the exception, which sys.exc_info() still holds.
+    error = sys.exc_info()[1]
+    if outage.is_database_outage(error):
+        return database_unavailable(request, error)
     return _error_page(request, 500)
+
+
+def database_unavailable(request, error) -> HttpResponse:
+    """503 while the database is unreachable: the error page, or for htmx a short message.
+
+    htmx swaps nothing on an error status, so a form sent with htmx stays on the page as the user
+    typed it; static/js/htmx-errors.js shows the message above it (HX-Reswap: none says the same
+    to htmx should that default change).
+    """
+    outage.log(request, error)
+    if request.headers.get("HX-Request") == "true":
+        with translation.override(_language(request)):
+            if request.method == "POST":
+                message = gettext(
+                    "保存できませんでした。データベースに接続できません。"
+                    "入力した内容はそのまま残っています。時間をおいてもう一度保存してください。"
+                )
+            else:
+                message = gettext(
+                    "表示できませんでした。データベースに接続できません。"
+                    "時間をおいてもう一度お試しください。"
+                )
+        response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=503)
+        response["HX-Reswap"] = "none"
+    else:
+        response = _error_page(request, 503, "database")
+    response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    # Logged above in one line: Django need not add a traceback per request.
+    response._has_been_logged = True
+    return response
 
 
 def csrf_failure(request, reason=""):

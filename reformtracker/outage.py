@@ -1,0 +1,41 @@
+"""A request the database could not serve (it is restarting, unreachable, or refused the
+connection) is answered 503 with a page saying so and when to retry, not a bare 500.
+
+The error is recognised in the 500 handler (reformtracker.views.server_error), which Django calls
+for an exception raised anywhere in the request: in a view, a template, or a middleware that reads
+the database before the view (the page cache's publication fingerprint, the session). Each such
+request writes one log line naming the request's id, instead of Django's traceback per request,
+which during an outage would bury the log under thousands of identical ones.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger("reformtracker.outage")
+
+# What the database driver raises when the server is down or the connection was lost.
+# (SQLite raises OperationalError for a locked database as well: also worth a retry later.)
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+# Sent as Retry-After: a database restart takes seconds; a client retrying sooner is refused again.
+RETRY_AFTER_SECONDS = 30
+
+
+def is_database_outage(error: BaseException | None) -> bool:
+    return isinstance(error, OUTAGE_ERRORS)
+
+
+def log(request, error: BaseException) -> None:
+    user = getattr(request, "user", None)
+    try:
+        who = user.pk if user is not None and user.is_authenticated else "-"
+    except OUTAGE_ERRORS:  # the user is loaded lazily, from the database that is down
+        who = "?"
+    logger.error(
+        "database unavailable: %s %s user=%s error=%s: %s",
+        request.method,
+        request.path,
+        who,
+        type(error).__name__,
+        str(error).strip(),
+    )
