@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every log line and every response (stored pages and errors included) has the id.
     "reformtracker.request_id.RequestIdMiddleware",
+    # One line per request, timed around everything below (reformtracker.access_log).
+    "reformtracker.access_log.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so a stored page gets the policy as a rendered one does.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -402,6 +404,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reformtracker@localhost")
 # visitor typed (reformtracker.log_lines). django.request writes every 4xx and 5xx answer, a 500
 # with its traceback; django.security refused hosts and CSRF failures.
 # Env LOG_LEVEL; DEBUG, INFO, WARNING or ERROR; default INFO.
+# Each line as a JSON object (time, level, logger, request_id, message and the record's fields)
+# or as plain text. Env LOG_FORMAT; json or plain; default json in production, plain elsewhere.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}")
+# One line per request on stdout (logger reformtracker.access): method, path, status,
+# duration_ms, request id, user id or "-" (reformtracker.access_log). `make run` has the
+# development server's own. Env ACCESS_LOG; on/off; default on in production, off elsewhere.
+ACCESS_LOG = env_bool("ACCESS_LOG", PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -410,17 +421,25 @@ LOGGING = {
         "one_line": {"()": "reformtracker.log_lines.OneLineFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "reformtracker.log_lines.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id", "one_line"],
-            "formatter": "plain",
-        }
+            "formatter": LOG_FORMAT,
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id", "one_line"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "loggers": {
         "reformtracker": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "reformtracker.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         # Not on to the "django" logger, whose console handler (DEBUG only) would repeat them.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -123,7 +123,8 @@ def test_each_refused_request_is_one_log_line_with_its_id_and_no_traceback(seede
 
 
 def test_the_log_line_carries_the_request_id():
-    (console,) = logging.getLogger("reformtracker").handlers
+    handlers = logging.getLogger("reformtracker").handlers
+    (console,) = [h for h in handlers if type(h) is logging.StreamHandler]
     stream = io.StringIO()
     previous = console.setStream(stream)
     try:
