@@ -10,7 +10,7 @@ is unreachable the 500 handler answers 503 instead (reformtracker.outage).
 
 import sys
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -77,27 +77,35 @@ def server_error(request):
 
 
 def database_unavailable(request, error) -> HttpResponse:
-    """503 while the database is unreachable: the error page, or for htmx a short message.
+    """503 while the database is unreachable: the error page; for htmx a short message, for the
+    read API's .json addresses the same message as JSON.
 
     htmx swaps nothing on an error status, so a form sent with htmx stays on the page as the user
     typed it; static/js/htmx-errors.js shows the message above it (HX-Reswap: none says the same
     to htmx should that default change).
     """
     outage.log(request, error)
+    with translation.override(_language(request)):
+        if request.method == "POST":
+            message = gettext(
+                "保存できませんでした。データベースに接続できません。"
+                "入力した内容はそのまま残っています。時間をおいてもう一度保存してください。"
+            )
+        else:
+            message = gettext(
+                "表示できませんでした。データベースに接続できません。"
+                "時間をおいてもう一度お試しください。"
+            )
     if request.headers.get("HX-Request") == "true":
-        with translation.override(_language(request)):
-            if request.method == "POST":
-                message = gettext(
-                    "保存できませんでした。データベースに接続できません。"
-                    "入力した内容はそのまま残っています。時間をおいてもう一度保存してください。"
-                )
-            else:
-                message = gettext(
-                    "表示できませんでした。データベースに接続できません。"
-                    "時間をおいてもう一度お試しください。"
-                )
         response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=503)
         response["HX-Reswap"] = "none"
+    elif request.path_info.endswith(".json"):
+        # Open-data clients get JSON, shaped as the read API's other errors.
+        response = JsonResponse(
+            {"errors": {"database": message}},
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         response = _error_page(request, 503, "database")
     response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)

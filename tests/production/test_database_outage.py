@@ -58,6 +58,21 @@ def test_the_english_site_says_it_in_english(seeded):
     assert "cannot reach its database" in page
 
 
+def test_an_open_data_client_gets_json_it_can_read(seeded):
+    with _database_down():
+        japanese = _visitor().get("/open-data/home.json")
+        english = _visitor().get("/en/open-data/initiatives.json?q=窓口")
+    assert japanese.status_code == english.status_code == 503
+    assert japanese["Retry-After"] == "30"
+    assert japanese.json() == {
+        "errors": {
+            "database": "表示できませんでした。データベースに接続できません。"
+            "時間をおいてもう一度お試しください。"
+        }
+    }
+    assert english.json()["errors"]["database"].startswith("Could not show this.")
+
+
 def test_a_lost_connection_is_an_outage_too(seeded):
     with _database_down(InterfaceError):
         assert _visitor().get("/").status_code == 503
