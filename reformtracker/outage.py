@@ -12,6 +12,8 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 
+from reformtracker.access_log import user_id
+
 logger = logging.getLogger("reformtracker.outage")
 
 # What the database driver raises when the server is down or the connection was lost.
@@ -26,16 +28,12 @@ def is_database_outage(error: BaseException | None) -> bool:
 
 
 def log(request, error: BaseException) -> None:
-    user = getattr(request, "user", None)
-    try:
-        who = user.pk if user is not None and user.is_authenticated else "-"
-    except OUTAGE_ERRORS:  # the user is loaded lazily, from the database that is down
-        who = "?"
     logger.error(
         "database unavailable: %s %s user=%s error=%s: %s",
         request.method,
         request.path,
-        who,
+        # Never looked up here: that would ask the database that is down once more.
+        user_id(request),
         type(error).__name__,
         str(error).strip(),
     )
