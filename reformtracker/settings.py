@@ -244,6 +244,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
+    # Finished background reports (evaluations.reports.jobs); private like the evidence.
+    "reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "report-jobs"},
+    },
 }
 # Import WeasyPrint and prepare the report font when a WSGI worker starts (reformtracker/wsgi.py)
 # rather than on the first report; off in development, where the autoreloader restarts often.
@@ -288,6 +293,15 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
     }
 }
+# A running report job whose worker has not touched it for this long had its worker die: it
+# reads as failed, with a message asking the user to try again. The worker touches it every
+# quarter of this while it works.
+# Env REPORT_JOB_STALE_SECONDS; seconds; default 120.
+REPORT_JOB_STALE_SECONDS = env_int("REPORT_JOB_STALE_SECONDS", 120)
+# A finished report job (and its PDF) is deleted this long after it finished, by the clean-up
+# (manage.py clear_report_jobs, or its task).
+# Env REPORT_JOB_KEEP_HOURS; hours; default 24.
+REPORT_JOB_KEEP_HOURS = env_int("REPORT_JOB_KEEP_HOURS", 24)
 # Plans with more published items than this get their PDF made as a background job.
 # Env REPORT_BACKGROUND_THRESHOLD; published items; default 300.
 REPORT_BACKGROUND_THRESHOLD = env_int("REPORT_BACKGROUND_THRESHOLD", 300)
