@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "reformtracker.apps.ReformtrackerConfig",
     "initiatives",
     "evaluations",
@@ -285,12 +286,20 @@ IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
 # Room for an evidence file at the limit plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 
-# Background jobs (progress reports of large plans). The immediate backend runs a task inside
-# the request that enqueues it; a queue backend with workers can be named here instead.
-# Env TASKS_BACKEND; a dotted class path; default the immediate backend.
+# Background work (progress reports of large plans, and the periodic tasks in
+# evaluations.tasks). In production the database backend: a task is a row, run by
+# `manage.py db_worker`; in development and tests the immediate backend runs it inside the
+# request that enqueues it (make run names the database backend and starts a worker).
+# Env TASKS_BACKEND; a dotted class path; default the database backend in production, the
+# immediate backend elsewhere.
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend"
+            if PRODUCTION
+            else "django.tasks.backends.immediate.ImmediateBackend",
+        )
     }
 }
 # A running report job whose worker has not touched it for this long had its worker die: it

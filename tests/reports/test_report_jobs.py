@@ -1,6 +1,7 @@
 """Report jobs live in the database: any app server answers a poll, a job whose worker died
 reads as failed with a message, and finished jobs expire with their files."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -116,3 +117,19 @@ def test_the_clean_up_fails_a_dead_workers_job_and_keeps_it_the_keep_time(
     assert jobs.delete_expired() == 0
     job = ReportJob.objects.get(pk=queued_job.pk)
     assert job.state == jobs.FAILED and job.message == jobs.INTERRUPTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_keeps_the_heartbeat_of_a_long_step_fresh(osaka, settings):
+    """A layout step may report nothing for longer than the stale time; the worker's
+    heartbeat thread keeps the job from reading as failed meanwhile."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.REPORT_JOB_STALE_SECONDS = 1
+    user = make_member("office", Department.objects.get(code="shisei-kaikaku"))
+    job_id = jobs.start(user=user, plan=osaka, fiscal_year=2024)
+    jobs.update(job_id, state=jobs.RUNNING)
+    with jobs._heartbeat(job_id):
+        time.sleep(1.6)
+        assert jobs.read(job_id).state == jobs.RUNNING
+    time.sleep(1.1)
+    assert jobs.read(job_id).state == jobs.FAILED
