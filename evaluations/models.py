@@ -520,6 +520,9 @@ class ReportJob(models.Model):
         verbose_name = _("報告書の作成")
         verbose_name_plural = _("報告書の作成")
         ordering = ["-created_at"]
+        # Nobody edits a job: the requester reads their own, the worker writes it. No
+        # permissions, so the office's group (every evaluations permission) does not change.
+        default_permissions = ()
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent__lte=100),

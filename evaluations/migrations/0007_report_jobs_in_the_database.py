@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '報告書の作成',
                 'verbose_name_plural': '報告書の作成',
                 'ordering': ['-created_at'],
+                'default_permissions': (),
                 'constraints': [models.CheckConstraint(condition=models.Q(('percent__lte', 100)), name='report_job_percent_at_most_100', violation_error_message='進捗率は100を超えません。'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'done'), _negated=True), models.Q(('file_name', ''), _negated=True), _connector='OR'), name='report_job_done_has_a_file', violation_error_message='完了した報告書にはファイルがあります。')],
             },
         ),

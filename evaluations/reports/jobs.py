@@ -22,6 +22,7 @@ from django.core.files.storage import Storage, storages
 from django.db import connection
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from evaluations.models import ReportJob
 from initiatives.models import Plan
@@ -29,10 +30,12 @@ from initiatives.models import Plan
 State = ReportJob.State
 QUEUED, RUNNING, DONE, FAILED = State.QUEUED, State.RUNNING, State.DONE, State.FAILED
 
-WAITING = "順番を待っています"
-COMPLETED = "完了しました"
-BROKEN = "作成に失敗しました。"
-INTERRUPTED = "レポートの作成が中断されました。もう一度お試しください。"
+# Stored in Japanese, and translated where the job page is shown in English (a step message
+# carrying a count, from the PDF's progress, is shown as stored).
+WAITING = gettext_noop("順番を待っています")
+COMPLETED = gettext_noop("完了しました")
+BROKEN = gettext_noop("作成に失敗しました。")
+INTERRUPTED = gettext_noop("レポートの作成が中断されました。もう一度お試しください。")
 
 
 def storage() -> Storage:
@@ -45,8 +48,8 @@ def start(*, user, plan: Plan, fiscal_year: int) -> str:
     job = ReportJob.objects.create(
         plan=plan, fiscal_year=fiscal_year, requested_by=user, message=WAITING
     )
-    # With the database backend the task row commits with the job row, so a worker never
-    # picks up a task whose job it cannot see.
+    # The job row is written before the task's (in the same transaction, if any), so a worker
+    # of the database backend never picks up a task whose job it cannot see.
     generate_progress_report.enqueue(job_id=str(job.pk), plan_id=plan.pk, fiscal_year=fiscal_year)
     return str(job.pk)
 
