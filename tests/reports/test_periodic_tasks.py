@@ -79,6 +79,7 @@ def test_every_timer_starts_a_service_that_runs_an_existing_command():
         "reformtracker-reminders",
         "reformtracker-clear-stale-imports",
         "reformtracker-clear-report-jobs",
+        "reformtracker-prune-task-results",
     }
     commands = get_commands()
     for timer in timers:
