@@ -45,6 +45,8 @@ endif
 # targets drop it, so the SQLite pass is really SQLite and the PostgreSQL pass gets its own.
 DEV_ENV := env DJANGO_ENV=development DJANGO_DEBUG=1
 TEST_ENV := env -u DATABASE_URL DJANGO_ENV=test
+# `make run` enqueues background work in the database, for the worker it starts.
+DB_TASKS := TASKS_BACKEND=django_tasks_db.DatabaseBackend
 
 .PHONY: help
 help:
@@ -89,7 +91,13 @@ run: venv
 		echo "$(DEV_ENV) $(PY) manage.py load_demo_accounts"; \
 		$(DEV_ENV) $(PY) manage.py load_demo_accounts; \
 	fi
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background worker beside the development server, as in production: report jobs are
+	@# made by db_worker, not in the request. It runs in its own session (setsid), so Ctrl-C
+	@# reaches only the server, and the trap stops the worker (and its autoreloader's child)
+	@# however the server exits.
+	$(DEV_ENV) $(DB_TASKS) setsid $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT; \
+	$(DEV_ENV) $(DB_TASKS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # --- make test -------------------------------------------------------------------------------
 

@@ -5,11 +5,14 @@ never edited again. Public pages, open data and reports read only the published 
 figure published for 令和6年度末時点 stays what it was.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import EntryState, HistoryAction, Result, RoundKind, RoundState
@@ -476,3 +479,66 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ReportJob(models.Model):
+    """A progress report made in the background: who asked for which plan and year, how far the
+    worker has got, and, once done, the PDF's name in the ``reports`` storage.
+
+    A row rather than a file, so that any app server answers the browser's progress poll and a
+    worker on another machine reports to it. The worker touches ``heartbeat_at`` while it works;
+    a running job whose heartbeat has gone quiet reads as failed (evaluations.reports.jobs)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("順番待ち")
+        RUNNING = "running", _("作成中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("失敗")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="+"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("依頼者"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
+    percent = models.PositiveSmallIntegerField(_("進捗率"), default=0)
+    message = models.CharField(_("メッセージ"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("依頼日時"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最終応答日時"), null=True, blank=True)
+    file_name = models.CharField(_("保存名"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("サイズ（バイト）"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("報告書の作成")
+        verbose_name_plural = _("報告書の作成")
+        ordering = ["-created_at"]
+        # Nobody edits a job: the requester reads their own, the worker writes it. No
+        # permissions, so the office's group (every evaluations permission) does not change.
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__lte=100),
+                name="report_job_percent_at_most_100",
+                violation_error_message=_("進捗率は100を超えません。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | ~Q(file_name=""),
+                name="report_job_done_has_a_file",
+                violation_error_message=_("完了した報告書にはファイルがあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.fiscal_year} {self.state}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "reformtracker.apps.ReformtrackerConfig",
     "initiatives",
     "evaluations",
@@ -259,6 +260,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
+    # Finished background reports (evaluations.reports.jobs); private like the evidence.
+    "reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "report-jobs"},
+    },
 }
 # Import WeasyPrint and prepare the report font when a WSGI worker starts (reformtracker/wsgi.py)
 # rather than on the first report; off in development, where the autoreloader restarts often.
@@ -295,14 +301,31 @@ IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
 # Room for an evidence file at the limit plus the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 
-# Background jobs (progress reports of large plans). The immediate backend runs a task inside
-# the request that enqueues it; a queue backend with workers can be named here instead.
-# Env TASKS_BACKEND; a dotted class path; default the immediate backend.
+# Background work (progress reports of large plans, and the periodic tasks in
+# evaluations.tasks). In production the database backend: a task is a row, run by
+# `manage.py db_worker`; in development and tests the immediate backend runs it inside the
+# request that enqueues it (make run names the database backend and starts a worker).
+# Env TASKS_BACKEND; a dotted class path; default the database backend in production, the
+# immediate backend elsewhere.
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend"
+            if PRODUCTION
+            else "django.tasks.backends.immediate.ImmediateBackend",
+        )
     }
 }
+# A running report job whose worker has not touched it for this long had its worker die: it
+# reads as failed, with a message asking the user to try again. The worker touches it every
+# quarter of this while it works.
+# Env REPORT_JOB_STALE_SECONDS; seconds; default 120.
+REPORT_JOB_STALE_SECONDS = env_int("REPORT_JOB_STALE_SECONDS", 120)
+# A finished report job (and its PDF) is deleted this long after it finished, by the clean-up
+# (manage.py clear_report_jobs, or its task).
+# Env REPORT_JOB_KEEP_HOURS; hours; default 24.
+REPORT_JOB_KEEP_HOURS = env_int("REPORT_JOB_KEEP_HOURS", 24)
 # Plans with more published items than this get their PDF made as a background job.
 # Env REPORT_BACKGROUND_THRESHOLD; published items; default 300.
 REPORT_BACKGROUND_THRESHOLD = env_int("REPORT_BACKGROUND_THRESHOLD", 300)

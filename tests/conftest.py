@@ -51,12 +51,16 @@ def fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    """Evidence files go to a throwaway directory."""
+    """Evidence files and finished reports go to a throwaway directory."""
     settings.STORAGES = {
         **settings.STORAGES,
         "evidence": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "report-jobs"},
         },
     }
     return tmp_path / "evidence"

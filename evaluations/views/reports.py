@@ -95,31 +95,31 @@ def report_job_start(request, slug, fiscal_year):
     return redirect("reports:job", job_id=job_id)
 
 
-def _own_job(request, job_id: str) -> dict:
-    status = jobs.read(job_id) if job_id.isalnum() else None
-    if status is None or status.get("user_id") != request.user.pk:
+def _own_job(request, job_id: str):
+    job = jobs.read(job_id)
+    if job is None or job.requested_by_id != request.user.pk:
         raise Http404
-    return status
+    return job
 
 
 @login_required
 @require_GET
 def report_job(request, job_id):
-    status = _own_job(request, job_id)
+    job = _own_job(request, job_id)
     template = "evaluations/reports/job.html"
     if request.htmx:
         template += "#status"
-    return render(request, template, {"job": status, "job_id": job_id})
+    return render(request, template, {"job": job, "job_id": job.pk})
 
 
 @login_required
 @require_GET
 def report_job_download(request, job_id):
-    status = _own_job(request, job_id)
-    path = jobs.pdf_path(job_id)
-    if status.get("status") != jobs.DONE or not path.exists():
+    job = _own_job(request, job_id)
+    file = jobs.open_pdf(job)
+    if file is None:
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=status["filename"])
+    return FileResponse(file, as_attachment=True, filename=pdf.filename(job.plan, job.fiscal_year))
 
 
 @login_required

@@ -18,8 +18,9 @@ SHEET = "2 官民連携の推進"
 
 
 @pytest.fixture(autouse=True)
-def private_media(tmp_path, settings):
+def private_media(private_media, tmp_path, settings):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return private_media
 
 
 # The reform office: its department, and the permission to manage rounds that its reports
