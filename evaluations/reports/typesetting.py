@@ -17,6 +17,8 @@ tests/reports/test_typesetting_patches.py fails, naming it, when one of them mov
 from __future__ import annotations
 
 import atexit
+import contextlib
+import io
 import os
 import re
 import subprocess
@@ -63,9 +65,10 @@ def import_weasyprint() -> None:
     platform); cffi hands each name it cannot open to ``ctypes.util.find_library``, which on
     Linux runs ``ldconfig -p`` and, for a name that is not there, gcc and ld as well: 22
     look-ups, 0.3–0.4 s of the command-line report's start. While WeasyPrint is imported,
-    look-ups are answered from one ``ldconfig -p`` listing, by the same pattern ctypes uses;
-    a name it does not list is not found (unless LD_LIBRARY_PATH names more places, where
-    ctypes' own search still runs). The libraries opened are the same ones."""
+    look-ups are answered from one ``ldconfig -p`` listing, by the same pattern ctypes uses, so
+    the libraries opened are the same ones. Should a library be found only by ctypes' slower
+    search (one on LD_LIBRARY_PATH that ldconfig does not list), the import is made again with
+    it; WeasyPrint's complaint about the first attempt is not shown."""
     if "weasyprint" in sys.modules:
         return
     with _import_lock:
@@ -75,12 +78,17 @@ def import_weasyprint() -> None:
 
         original = ctypes.util.find_library
         listing = _ldconfig_listing()
-        if listing and not os.environ.get("LD_LIBRARY_PATH"):
+        if listing:
             ctypes.util.find_library = lambda name: _soname(listing, name)
-        try:
-            import weasyprint  # noqa: F401
-        finally:
-            ctypes.util.find_library = original
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    import weasyprint
+                return
+            except OSError:
+                pass
+            finally:
+                ctypes.util.find_library = original
+        import weasyprint  # noqa: F401
 
 
 def _ldconfig_listing() -> bytes:

@@ -57,7 +57,6 @@ print(json.dumps([searches, ctypes.util.find_library is before, "weasyprint" in 
 """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reformtracker.settings", "DJANGO_ENV": "test"}
     env.pop("DATABASE_URL", None)
-    env.pop("LD_LIBRARY_PATH", None)
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -82,3 +81,31 @@ def test_a_report_loads_no_certificate_authorities(monkeypatch):
     monkeypatch.setattr(ssl.SSLContext, "load_default_certs", lambda *a: loaded.append(a))
     typesetting.write(typesetting.render('<html lang="ja"><body><p>一</p></body></html>'))
     assert loaded == []
+
+
+@linux_only
+def test_a_library_only_ctypes_own_search_finds_is_still_found():
+    code = """
+import ctypes.util, json, sys
+import django
+django.setup()
+from evaluations.reports import typesetting
+class FirstAttemptFails:  # as if a library were only where ldconfig does not look
+    failed = []
+    def find_spec(self, name, path=None, target=None):
+        if name == "weasyprint.text.ffi" and not self.failed:
+            self.failed.append(name)
+            raise OSError("cannot load library 'gobject-2.0-0'")
+sys.meta_path.insert(0, FirstAttemptFails())
+typesetting.import_weasyprint()
+assert FirstAttemptFails.failed
+from weasyprint import HTML
+print(json.dumps(HTML(string="<p>x</p>").write_pdf()[:5].decode()))
+"""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reformtracker.settings", "DJANGO_ENV": "test"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines() == ['"%PDF-"']
