@@ -12,12 +12,20 @@ counts once. The command is also run with a second thread, as in a threaded web 
 makes the parts from a forkserver rather than forking them.
 For comparison the same report is also made in one piece, tagged and untagged.
 
+When LibreOffice is installed (``soffice`` on PATH; Debian's ``libreoffice-calc-nogui``), the
+peer an office would otherwise use is measured in the same run, on the same data: the plan's
+exported 照会票 printed to PDF by ``soffice --headless --convert-to pdf``, each in a fresh
+process, beside ``manage.py progress_report`` of the plan. Without it, that comparison is
+skipped with a message.
+
 The set-up is in main(): each part's process imports this script again (as any multiprocessing
 start method but fork does), which must cost nothing.
 """
 
 import os
 import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,6 +117,59 @@ class PeakMemory:
         self._thread.join()
 
 
+def _fresh_seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def side_by_side_with_libreoffice(plan, runs: int = 3) -> None:
+    """The command-line report against LibreOffice printing the same plan's workbook, both in
+    fresh processes, alternated, so both see the same machine."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print(
+            "  LibreOffice side by side: skipped, soffice is not on PATH "
+            "(Debian: apt-get install libreoffice-calc-nogui)"
+        )
+        return
+    from evaluations import workbooks
+
+    round_ = plan.rounds.get(fiscal_year=2024)
+    with tempfile.TemporaryDirectory() as folder:
+        book = os.path.join(folder, "shokaihyo.xlsx")
+        with open(book, "wb") as f:
+            f.write(workbooks.export_round(round_))
+        office = [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            folder,
+            book,
+        ]
+        ours = [sys.executable, "manage.py", "progress_report", plan.slug, "--fiscal-year"]
+        ours += ["2024", "--output", os.path.join(folder, "report.pdf")]
+        _fresh_seconds(office)  # LibreOffice's first start creates its profile
+        theirs_s, ours_s = [], []
+        for _ in range(runs):
+            theirs_s.append(_fresh_seconds(office))
+            ours_s.append(_fresh_seconds(ours))
+        with open(os.path.join(folder, "shokaihyo.pdf"), "rb") as f:
+            theirs_pages = pages(f.read())
+        with open(os.path.join(folder, "report.pdf"), "rb") as f:
+            ours_pages = pages(f.read())
+    print(
+        f"  side by side, {runs} fresh processes each, alternated: "
+        f"`soffice --headless --convert-to pdf` of the 照会票 ({theirs_pages} pages) "
+        f"{', '.join(f'{s:.1f}' for s in theirs_s)} s (median {statistics.median(theirs_s):.1f}); "
+        f"`manage.py progress_report` ({ours_pages} pages) "
+        f"{', '.join(f'{s:.1f}' for s in ours_s)} s (median {statistics.median(ours_s):.1f})"
+    )
+
+
 def main():
     from _setup import synthetic_plan
     from django.conf import settings
@@ -182,6 +243,7 @@ def main():
         f"  the same with a second thread running, as in a threaded web worker (its parts come "
         f"from a forkserver, which counts too): {threaded_peak:.0f} MB"
     )
+    side_by_side_with_libreoffice(plan)
     print("The same report in one piece, for comparison:")
     for label, tagged in (("tagged PDF/UA-1", True), ("untagged", False)):
         data, wall, cpu = timed(pdf.render_pdf, plan, 2024, tagged=tagged, processes=1)

@@ -19,15 +19,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, ngettext
-from PIL import Image, ImageDraw, ImageFont
 
 from evaluations.labels import asof, localised
 from evaluations.rates import EMPTY
 from evaluations.reports.typesetting import FONT_FILE
 from reformtracker import memos
 from reformtracker.display import is_english, language
+
+if TYPE_CHECKING:  # Pillow loads when a card is drawn, not when the URLconf imports this module
+    from PIL import Image, ImageFont
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 64
@@ -68,6 +71,8 @@ class Card:
         return [t.text for t in self.texts]
 
     def image(self) -> Image.Image:
+        from PIL import Image, ImageDraw
+
         image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
         draw = ImageDraw.Draw(image)
         for box, fill in self.boxes:
@@ -92,6 +97,8 @@ def font_file() -> Path:
 
 @memos.lru(maxsize=64)
 def _font(size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     # BASIC layout: CJK and Latin need no shaping, and the result does not depend on whether
     # this Pillow build found libraqm.
     return ImageFont.truetype(str(font_file()), size, layout_engine=ImageFont.Layout.BASIC)

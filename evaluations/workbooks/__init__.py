@@ -24,11 +24,21 @@ Import in two steps, so people see what will change before it does:
 
 from evaluations.workbooks.apply import apply, import_parsed, import_workbook
 from evaluations.workbooks.compare import ImportPreview, RowChange
-from evaluations.workbooks.export import export_round, filename
 from evaluations.workbooks.format import COLUMNS, safe_text, unguard
 from evaluations.workbooks.preview import ParsedWorkbook, parse, preview_of, read_workbook
 from evaluations.workbooks.problems import ImportRejected, Problem
 from evaluations.workbooks.safety import check_container, check_zip
+
+
+def __getattr__(name: str):
+    # Writing a workbook needs openpyxl (~0.4 s to import); the URLconf and every management
+    # command import this package, so export.py loads on the first export, not at start-up.
+    if name in ("export_round", "filename"):
+        from evaluations.workbooks import export
+
+        return getattr(export, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "COLUMNS",

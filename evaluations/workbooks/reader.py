@@ -31,12 +31,6 @@ from datetime import date, datetime
 from xml.etree.ElementTree import ParseError, XMLParser, XMLPullParser
 
 from django.utils.translation import gettext as _
-from openpyxl.styles.numbers import (
-    BUILTIN_FORMATS,
-    is_date_format,
-    is_timedelta_format,
-)
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from evaluations.workbooks.cells import column_letter
 from evaluations.workbooks.problems import ImportRejected, Problem
@@ -246,6 +240,10 @@ def _workbook(archive: zipfile.ZipFile):
 
 
 def _read(archive: zipfile.ZipFile) -> Book:
+    # openpyxl's package import loads all of it (~0.4 s), so it is imported by the functions
+    # that read a workbook, never when the URLconf or a management command imports this module.
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
+
     names = set(archive.namelist())
     workbook, targets = _workbook(archive)
     properties = workbook.find(MAIN + "workbookPr")
@@ -307,6 +305,8 @@ def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
 
 def _date_styles(archive: zipfile.ZipFile, name: str) -> tuple[set, set]:
     """Indices of the cell formats that show dates (and durations), as openpyxl decides."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
     styles = _tree(archive, name)
     custom = {
         int(fmt.get("numFmtId")): fmt.get("formatCode", "")
@@ -446,6 +446,8 @@ def _value(cell, cells: _Cells):
         number = _number(value)
         style = _style(cell.get("s"))
         if style in cells.dates:
+            from openpyxl.utils.datetime import from_excel
+
             try:
                 converted: date | datetime = from_excel(
                     number, cells.epoch, timedelta=style in cells.durations
@@ -471,6 +473,8 @@ def _value(cell, cells: _Cells):
     if kind in ("str", "e"):
         return unescape(value) if "_x" in value else value
     if kind == "d":
+        from openpyxl.utils.datetime import from_ISO8601
+
         try:
             return from_ISO8601(value)
         except (ValueError, TypeError, OverflowError):
