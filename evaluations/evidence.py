@@ -23,6 +23,9 @@ from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from evaluations.workbooks.problems import ImportRejected
+from evaluations.workbooks.safety import check_zip
+
 # Enough for the longest signature of TYPES (PNG's 8 bytes, GIF's 6).
 SNIFF_BYTES = 16
 
@@ -107,9 +110,6 @@ def check_upload(upload) -> tuple[str, FileType]:
 
 
 def _check_container(upload) -> None:
-    # Imported here: the workbooks package imports the services, which import this module.
-    from evaluations.workbooks import ImportRejected, check_zip
-
     upload.seek(0)
     try:
         check_zip(upload.read())

@@ -72,3 +72,51 @@ def test_initiatives_imports_neither_evaluations_nor_xmeetings():
         "initiatives is the base the other apps build on; it must not import them:\n  "
         + "\n  ".join(sorted(set(offenders)))
     )
+
+
+def _module_level_imports(name: str) -> set[str]:
+    """Project modules ``name`` imports when it is loaded (imports inside functions are not
+    run then); a package's ``__init__`` comes with each of its modules."""
+    path = ROOT / Path(*name.split("."))
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    found = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for inner in ast.walk(node) if not isinstance(node, ast.FunctionDef) else ():
+            if isinstance(inner, ast.FunctionDef):
+                break
+            if isinstance(inner, ast.Import):
+                found |= {alias.name for alias in inner.names}
+            elif isinstance(inner, ast.ImportFrom) and inner.module and not inner.level:
+                found.add(inner.module)
+                found |= {f"{inner.module}.{alias.name}" for alias in inner.names}
+    return {
+        module
+        for module in found
+        if module.split(".")[0] in PACKAGES
+        and (
+            (ROOT / Path(*module.split("."))).with_suffix(".py").exists()
+            or (ROOT / Path(*module.split("."))).is_dir()
+        )
+    }
+
+
+def _loaded_with(name: str) -> set[str]:
+    seen, todo = set(), [name]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        parts = module.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # the packages above
+        todo += sorted(_module_level_imports(module))
+    return seen
+
+
+def test_the_workbook_checks_load_without_the_services():
+    """evaluations.evidence reads the container checks of evaluations.workbooks, and the
+    services read evidence: loading the checks must not load the services back (applying a
+    workbook loads them on first use), or the arrows would run in a circle."""
+    loaded = _loaded_with("evaluations.evidence")
+    assert "evaluations.workbooks.safety" in loaded
+    assert not {m for m in loaded if m.startswith("evaluations.services")}
