@@ -397,11 +397,23 @@ class HistoryEvent(models.Model):
     )
     changes = models.JSONField(_("変更内容"), default=dict, blank=True)
     comment = models.TextField(_("コメント"), blank=True)
+    # The token of the staff form whose save wrote this row (one per rendering of the form). A
+    # retry of a save that was committed but whose answer was lost carries the same token and
+    # the same old version: the service recognises it as already saved rather than a conflict.
+    change_token = models.UUIDField(_("変更の識別子"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("変更履歴")
         verbose_name_plural = _("変更履歴")
         ordering = ["-at", "-id"]
+        constraints = [
+            # One form's save is written once, however often it is sent.
+            models.UniqueConstraint(
+                fields=["change_token"],
+                name="history_change_token_once",
+                violation_error_message=_("この変更はすでに保存されています。"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

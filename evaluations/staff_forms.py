@@ -1,5 +1,7 @@
 """Forms of the staff pages. They check shape and length; the services decide the rest."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +72,9 @@ class EntryForm(forms.Form):
         validators=_VISIBLE,
     )
     version = _version_field()
+    # New with each rendering of the form: a second sending of the same form is recognised
+    # (services.edit_entry), so a save committed whose answer was lost is not a conflict.
+    change_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
         data = super().clean()
@@ -86,6 +91,7 @@ class EntryForm(forms.Form):
                 "narrative": entry.narrative,
                 "staff_comment": entry.staff_comment,
                 "version": entry.version,
+                "change_token": uuid.uuid4(),
             }
         )
 

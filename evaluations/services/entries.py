@@ -78,6 +78,7 @@ def _save_entry(
     state: str | None,
     comment: str,
     action: HistoryAction,
+    change_token=None,
 ) -> Entry:
     """Saves an entry already loaded (with its round and initiative) by the caller, in the
     caller's transaction. The version check is still the UPDATE's WHERE clause, so a stale
@@ -126,6 +127,7 @@ def _save_entry(
         initiative=entry.initiative,
         changes={**changes, "version": entry.version},
         comment=comment,
+        change_token=change_token,
     )
     return entry
 
@@ -168,28 +170,62 @@ def _require_version(entry: Entry, expected_version: int) -> None:
 
 @transaction.atomic
 def edit_entry(
-    *, user, entry_id: int, expected_version: int, values: dict, entry: Entry | None = None
+    *,
+    user,
+    entry_id: int,
+    expected_version: int,
+    values: dict,
+    entry: Entry | None = None,
+    change_token=None,
 ) -> Entry:
     """Saves a department's answer (result, reason, 進捗状況, comment) and makes it 入力中.
 
     Refused when the round is closed, the entry is read-only in its state (提出済, 確認済, 公表),
     or somebody saved it since ``expected_version`` (Conflict, with their changes). ``entry``:
     the view's copy from ``access.entries_for(user)``, to save reading it again.
+
+    ``change_token``: the form's token (one per rendering). When the save was committed but its
+    answer never reached the user (the worker was killed after COMMIT) and they send the same
+    form again, its version is stale; if the entry's latest history row carries this token and
+    the entry holds exactly these values, that was this very change: the entry is returned
+    unchanged with ``already_saved`` set, and nothing is written a second time.
     """
     entry = entry_in_scope(user, entry_id, entry)
     require_open(entry.round)
-    _require_version(entry, expected_version)
-    new_state = resolve(user, access.roles_for(user, entry), Action.EDIT, entry.state)
-    return _save_entry(
-        entry,
-        expected_version=expected_version,
-        values={name: values[name] for name in STAFF_FIELDS if name in values},
-        actor=user,
-        actor_name="",
-        state=new_state,
-        comment="",
-        action=HistoryAction.ENTRY_EDIT,
-    )
+    values = {name: values[name] for name in STAFF_FIELDS if name in values}
+    try:
+        _require_version(entry, expected_version)
+        new_state = resolve(user, access.roles_for(user, entry), Action.EDIT, entry.state)
+        saved = _save_entry(
+            entry,
+            expected_version=expected_version,
+            values=values,
+            actor=user,
+            actor_name="",
+            state=new_state,
+            comment="",
+            action=HistoryAction.ENTRY_EDIT,
+            change_token=change_token,
+        )
+    except Conflict as conflict:
+        if not _saved_already(conflict.entry, change_token, values):
+            raise
+        saved = conflict.entry
+        saved.already_saved, saved.recorded_event = True, None
+        return saved
+    saved.already_saved = False
+    return saved
+
+
+def _saved_already(entry: Entry, change_token, values: dict) -> bool:
+    """Whether the entry's latest change is the save of the form ``change_token`` names, with
+    these values: a retry of a committed save, not somebody else's change."""
+    if change_token is None:
+        return False
+    latest = entry.history.order_by("-id").values_list("change_token", flat=True).first()
+    if latest is None or str(latest) != str(change_token):
+        return False
+    return all(getattr(entry, name) == value for name, value in values.items())
 
 
 @transaction.atomic

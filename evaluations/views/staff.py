@@ -8,6 +8,7 @@ JavaScript the same forms post normally and redirect (POST/redirect/GET).
 
 from __future__ import annotations
 
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -220,12 +221,24 @@ def entry_edit(request, pk):
             expected_version=form.cleaned_data["version"],
             values=form.cleaned_data,
             entry=entry,
+            change_token=form.cleaned_data["change_token"],
         )
     except services.Conflict as exc:
         return _conflict_response(request, exc, form)
     except ValidationError as exc:
         _add_errors(form, exc)
         return _render_entry(request, entry, status=INVALID, form=form)
+    if entry.already_saved:
+        # The same form sent again after its save was committed (the answer was lost on the
+        # way): say so, and show the panel as it now is, the saved change in its history.
+        notice = _(
+            "この変更はすでに保存されています（前回の送信で保存が完了していました）。"
+            "二重には保存していません。"
+        )
+        if request.htmx:
+            return _render_entry(request, entry, notice=notice, oob=True)
+        messages.success(request, notice)
+        return redirect("staff:entry", pk=entry.pk)
     notice = _("保存しました（入力中）。内容が確定したら「提出」してください。")
     if request.htmx:
         # The service brought ``entry`` up to date in memory (state, version, updated_by).
@@ -233,7 +246,13 @@ def entry_edit(request, pk):
             # The common case, saving again while 入力中: leave the form as the user has it
             # and refresh what the save changed around it.
             response = _render_entry(
-                request, entry, fragment="saved", notice=notice, recorded=entry.recorded_event
+                request,
+                entry,
+                fragment="saved",
+                notice=notice,
+                recorded=entry.recorded_event,
+                # The form stays on the page: its next save is a new change, with a new token.
+                next_change_token=uuid.uuid4(),
             )
             return reswap(retarget(response, "#entry-notice"), "innerHTML")
         # The state changed (提出 may now be offered, a 差戻し comment is settled) or the form
