@@ -37,3 +37,14 @@ def log(request, error: BaseException) -> None:
         type(error).__name__,
         str(error).strip(),
     )
+
+
+def cause_of(error: BaseException | None) -> BaseException | None:
+    """The database error behind ``error``, or None. The session backend turns a database error
+    while saving the session (at the end of a request, after the view has run and perhaps
+    committed) into SessionInterrupted, a 400: behind it is the outage."""
+    for _depth in range(5):
+        if error is None or is_database_outage(error):
+            return error
+        error = error.__cause__ or error.__context__
+    return None

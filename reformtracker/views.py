@@ -43,13 +43,14 @@ def _language(request) -> str:
     return translation.get_language_from_path(request.path_info) or "ja"
 
 
-def _error_page(request, status: int, kind: str = "") -> HttpResponse:
+def _error_page(request, status: int, kind: str = "", **extra) -> HttpResponse:
     language = _language(request)
     context = {
         "kind": kind or str(status),
         "request_id": getattr(request, "id", ""),
         "LANGUAGE_CODE": language,
         "method": request.method,
+        **extra,
     }
     with translation.override(language):
         content = loader.get_template("errors/error.html").render(context)
@@ -57,6 +58,9 @@ def _error_page(request, status: int, kind: str = "") -> HttpResponse:
 
 
 def bad_request(request, exception=None):
+    if (error := outage.cause_of(exception)) is not None:
+        # The database went away after the view had run: its change may have been committed.
+        return database_unavailable(request, error, finished=True)
     return _error_page(request, 400)
 
 
@@ -76,9 +80,11 @@ def server_error(request):
     return _error_page(request, 500)
 
 
-def database_unavailable(request, error) -> HttpResponse:
+def database_unavailable(request, error, *, finished: bool = False) -> HttpResponse:
     """503 while the database is unreachable: the error page; for htmx a short message, for the
-    read API's .json addresses the same message as JSON.
+    read API's .json addresses the same message as JSON. ``finished``: the connection was lost
+    after the view had run (saving the session), so a POST's change may have been saved: the
+    message says that it could not be confirmed rather than that nothing was saved.
 
     htmx swaps nothing on an error status, so a form sent with htmx stays on the page as the user
     typed it; static/js/htmx-errors.js shows the message above it (HX-Reswap: none says the same
@@ -86,7 +92,13 @@ def database_unavailable(request, error) -> HttpResponse:
     """
     outage.log(request, error)
     with translation.override(_language(request)):
-        if request.method == "POST":
+        if request.method == "POST" and finished:
+            message = gettext(
+                "データベースとの接続が途中で切れたため、保存できたかどうかを確認できませんでした。"
+                "入力した内容はそのまま残っています。時間をおいて、もう一度保存するか、"
+                "画面を開き直して確かめてください。"
+            )
+        elif request.method == "POST":
             message = gettext(
                 "保存できませんでした。データベースに接続できません。"
                 "入力した内容はそのまま残っています。時間をおいてもう一度保存してください。"
@@ -107,7 +119,7 @@ def database_unavailable(request, error) -> HttpResponse:
             json_dumps_params={"ensure_ascii": False},
         )
     else:
-        response = _error_page(request, 503, "database")
+        response = _error_page(request, 503, "database", finished=finished)
     response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     # Logged above in one line: Django need not add a traceback per request.
