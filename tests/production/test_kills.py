@@ -23,6 +23,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from tests.constants import OSAKA
 from tests.production import pgserver
 from tests.production.appserver import (
     ROOT,
@@ -163,68 +164,49 @@ def _seed_results(pg) -> int:
     )
 
 
-START_JOB = """
-from django.contrib.auth import get_user_model
-from evaluations.reports import jobs
-from initiatives.models import Plan
-user = get_user_model().objects.get(username="fault-office")
-plan = Plan.objects.get(slug="osaka-shin-shisei-kaikaku")
-print(jobs.start(user=user, plan=plan, fiscal_year=2024))
-"""
-
-POLL = """
-from evaluations.reports import jobs
-job = jobs.read("%s")
-print(job.state, job.message)
-"""
-
-
-def _manage(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_a_db_worker_killed_mid_report_is_reported_stuck_after_the_stale_time_then_failed(site):
-    pg, env, _ids, _tmp = site
-    job_id = _manage(env, "shell", "--no-imports", "-c", START_JOB).stdout.strip()
-    job = f"SELECT state, percent FROM evaluations_reportjob WHERE id = '{job_id}'"
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        pgserver.wait_until(lambda: pg.psql(job).split("|")[0] != "queued", timeout=60)
-        state, percent = pg.psql(job).split("|")
-        assert state == "running", (state, percent)
-    finally:
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
-    killed = time.monotonic()
+    pg, env, ids, tmp = site
+    with Gunicorn(env, pgserver.free_port(), workers=1, log=tmp / "report.log") as web:
+        # The office asks for the report on the web; the job waits for a worker.
+        asked = web.post(f"/office/reports/{OSAKA}/2024/jobs/", {}, session=ids["office"])
+        assert asked.status == 302
+        job_url = asked.headers["Location"]
+        job_id = job_url.rstrip("/").rsplit("/", 1)[1]
+        job = f"SELECT state, percent FROM evaluations_reportjob WHERE id = '{job_id}'"
+        assert pg.psql(job).split("|")[0] == "queued"
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            pgserver.wait_until(lambda: pg.psql(job).split("|")[0] != "queued", timeout=60)
+            state, percent = pg.psql(job).split("|")
+            assert state == "running", (state, percent)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+        killed = time.monotonic()
 
-    # Within the stale time the job is as a slow one would be: not (yet) a violation.
-    early = check_invariants(env)
-    if time.monotonic() - killed < STALE_SECONDS:
-        assert early.returncode == 0, early.stdout
-    assert pg.psql(job).split("|")[0] == "running"
+        # Within the stale time the job is as a slow one would be: not (yet) a violation.
+        early = check_invariants(env)
+        if time.monotonic() - killed < STALE_SECONDS:
+            assert early.returncode == 0, early.stdout
+        assert pg.psql(job).split("|")[0] == "running"
 
-    time.sleep(max(0, killed + STALE_SECONDS + 1 - time.monotonic()))
-    late = check_invariants(env)
-    assert late.returncode == 1
-    assert "作成中のまま6秒以上応答のない報告書の作成ジョブが1件あります" in late.stdout
-    assert job_id in late.stdout
+        time.sleep(max(0, killed + STALE_SECONDS + 1 - time.monotonic()))
+        late = check_invariants(env)
+        assert late.returncode == 1
+        assert "作成中のまま6秒以上応答のない報告書の作成ジョブが1件あります" in late.stdout
+        assert job_id in late.stdout
 
-    # The requester's next poll shows it failed, with the Japanese message; then all holds.
-    polled = _manage(env, "shell", "--no-imports", "-c", POLL % job_id).stdout
-    assert polled.strip() == "failed レポートの作成が中断されました。もう一度お試しください。"
+        # The requester's next poll shows it failed, with the Japanese message; then all holds.
+        polled = web.get(job_url, session=ids["office"], headers={"HX-Request": "true"})
+        assert polled.status == 200
+        assert "レポートの作成が中断されました。もう一度お試しください。" in polled.text
+        assert "hx-trigger" not in polled.text, "the page stops polling"
     assert pg.psql(job).split("|")[0] == "failed"
     invariants = check_invariants(env)
     assert invariants.returncode == 0, invariants.stdout
