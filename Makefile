@@ -92,10 +92,11 @@ run: venv
 		$(DEV_ENV) $(PY) manage.py load_demo_accounts; \
 	fi
 	@# The background worker beside the development server, as in production: report jobs are
-	@# made by db_worker, not in the request. It runs in its own session (setsid), so Ctrl-C
-	@# reaches only the server, and the trap stops the worker (and its autoreloader's child)
+	@# made by the worker (`manage.py worker`: db_worker with a heartbeat), not in the request;
+	@# it does not reload, so restart `make run` after changing task code. It runs in its own
+	@# session (setsid), so Ctrl-C reaches only the server, and the trap stops the worker
 	@# however the server exits.
-	$(DEV_ENV) $(DB_TASKS) setsid $(PY) manage.py db_worker & worker=$$!; \
+	$(DEV_ENV) $(DB_TASKS) setsid $(PY) manage.py worker & worker=$$!; \
 	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT; \
 	$(DEV_ENV) $(DB_TASKS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
