@@ -83,8 +83,26 @@ def test_a_recent_beat_makes_it_ready_and_an_old_one_does_not():
 
 
 def test_production_requires_a_worker_by_default():
-    source = (settings.BASE_DIR / "reformtracker" / "settings.py").read_text(encoding="utf-8")
-    assert 'READINESS_REQUIRES_WORKER = env_bool("READINESS_REQUIRES_WORKER", PRODUCTION)' in source
+    asked = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.READINESS_REQUIRES_WORKER, settings.WORKER_HEARTBEAT_STALE_SECONDS)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "READINESS_"))}
+    env.update(
+        DJANGO_ENV="production",
+        SECRET_KEY="k" * 50,
+        DJANGO_SETTINGS_MODULE="reformtracker.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", asked],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "60.0"]
 
 
 def test_the_worker_unit_runs_the_command_with_the_heartbeat():
