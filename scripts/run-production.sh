@@ -24,12 +24,13 @@
 #
 # Each app server has its OWN PRIVATE_MEDIA_ROOT (state/app-a/private, state/app-b/private), and
 # PRIVATE_FILES_BACKEND=database: the two share only the database, as two machines would.
-# Variables the caller sets pass through (e.g. REPORT_BACKGROUND_THRESHOLD, WEB_CONCURRENCY,
+# Variables the caller sets pass through (e.g. REPORT_BACKGROUND_THRESHOLD, and WEB_CONCURRENCY,
 # default 2 workers per app server here); SECRET_KEY and the rest of production's required
-# settings are set here. PG_DURABLE=1 keeps PostgreSQL's fsync (off by default, as in
-# scripts/with-postgres.sh: the cluster is thrown away). PYTHON picks the interpreter (default .venv/bin/python); PG_BINDIR the
-# PostgreSQL programs; NGINX the nginx binary. As root, PostgreSQL runs as the `postgres` user
-# (initdb refuses root) with its data under /tmp (state/pg links to it).
+# settings are set here. Also read: PG_DURABLE=1 keeps PostgreSQL's fsync (off by default, as in
+# scripts/with-postgres.sh: the cluster is thrown away); PYTHON the interpreter (default
+# .venv/bin/python); PG_BINDIR the PostgreSQL programs; NGINX the nginx binary; READY_TIMEOUT
+# the seconds to wait for readiness (default 180). As root, PostgreSQL runs as the `postgres`
+# user (initdb refuses root) with its data under /tmp (state/pg links to it).
 set -euo pipefail
 
 usage() {
@@ -106,6 +107,7 @@ APP_A_PID="" APP_B_PID="" WORKER_PID="" NGINX_PID="" PG_PID=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    local stop_began=$SECONDS
     say "stopping"
     # nginx first (no new requests), then the app servers and the worker, which finish what
     # they hold (gunicorn's graceful timeout, the worker's current task), then the database.
@@ -118,11 +120,13 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    say "app servers, worker and nginx stopped ($((SECONDS - stop_began)) s)"
     if [ -f "$PG_DATA/postmaster.pid" ]; then
         "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 ||
             "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 ||
             true
     fi
+    say "stopped ($((SECONDS - stop_began)) s)"
     if [ "$keep" = 0 ]; then
         rm -rf "$state"
         [ "$pg_dir" = "$state/pg" ] || rm -rf "$pg_dir"

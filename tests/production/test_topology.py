@@ -53,8 +53,15 @@ private_files_shared = pytest.mark.xfail(
 def topology(tmp_path_factory):
     running = topology_helper.start(
         tmp_path_factory.mktemp("topology"),
-        # The seed's Osaka plan (24 published items) becomes a "large" report: a background job.
-        extra_env={"REPORT_BACKGROUND_THRESHOLD": "5"},
+        extra_env={
+            # The seed's Osaka plan (24 published items) becomes a "large" report: a background
+            # job, made by the worker.
+            "REPORT_BACKGROUND_THRESHOLD": "5",
+            # One web worker per app server, not warming WeasyPrint (no app server makes a PDF
+            # here): starting four processes that each import it was most of the boot's CPU.
+            "WEB_CONCURRENCY": "1",
+            "REPORT_WARM_UP": "off",
+        },
     )
     print(f"topology ready in {running.boot_seconds:.1f} s")
     yield running
