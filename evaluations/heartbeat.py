@@ -8,7 +8,8 @@ task (a large report) can take minutes, and a worker busy with it is alive.
 
 ``worker_heartbeat`` is a readiness check (reformtracker.health): the evaluations app adds it to
 READINESS_CHECKS when it is ready, so the project package names no domain app. Both the write
-and the comparison use the database's clock.
+and the comparison use the database's clock. Errors are caught as ``django.db.Error``, which
+also covers a connection psycopg already closed (InterfaceError), as after a database restart.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import Error as DatabaseError
+from django.db import connection
 from django.db.models.functions import Now
 
 from evaluations.models import WorkerHeartbeat

@@ -7,9 +7,10 @@ and stopped; and a browser-like HTTP client to talk to it.
 ``Topology.stop()`` sends SIGTERM as Ctrl-C would and waits; the database's folder outside the
 state folder (PostgreSQL's, when running as root) is deleted too.
 
-``Browser`` is a ``requests`` session that keeps cookies as a browser does (also the Secure
-session and CSRF cookies on plain-HTTP loopback, which browsers treat as a secure context) and
-posts forms with the page's CSRF token and an Origin header.
+``Browser`` keeps cookies as a browser does (also the Secure session and CSRF cookies on
+plain-HTTP loopback, which browsers treat as a secure context), follows redirects, and posts
+forms with the page's CSRF token and an Origin header: the standard library's urllib, so the
+test needs no HTTP client library.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
+from email.message import Message
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
-
-import requests
+from urllib.error import HTTPError
+from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-production.sh"
@@ -133,58 +137,86 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+class LoopbackSecurePolicy(DefaultCookiePolicy):
+    """Sends Secure cookies to http://127.0.0.1 too, as browsers do for loopback addresses."""
+
+    def return_ok_secure(self, cookie, request):
+        if urlsplit(request.get_full_url()).hostname in LOOPBACK:
+            return True
+        return super().return_ok_secure(cookie, request)
+
+
 @dataclass
+class Response:
+    status_code: int
+    headers: Message
+    content: bytes
+    url: str
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
 class Browser:
-    """One person's browser: their cookies, and the CSRF token of the last page they saw."""
+    """One person's browser: their cookies, and the CSRF token of the last page they saw.
+    Redirects are followed (a form's POST becomes a GET, as in a browser)."""
 
-    session: requests.Session = field(default_factory=requests.Session)
-    token: str = ""
-    last_url: str = ""
+    def __init__(self):
+        self.cookies = CookieJar(policy=LoopbackSecurePolicy())
+        self.opener = build_opener(HTTPCookieProcessor(self.cookies))
+        self.token = ""
+        self.last_url = ""
 
-    def get(self, url: str, **kwargs) -> requests.Response:
-        return self._follow(self.session.get(url, timeout=60, allow_redirects=False, **kwargs))
+    def get(self, url: str, headers: dict | None = None) -> Response:
+        return self._send(Request(url, headers=headers or {}))
 
-    def post(self, url: str, data: dict, files=None) -> requests.Response:
+    def post(self, url: str, data: dict, files: dict | None = None) -> Response:
         """A form's submission: the page's CSRF token, and Origin and Referer as a browser
-        sends them; a redirect is followed with a GET."""
+        sends them; ``files``: {field: (name, bytes, content type)}, sent as multipart."""
         parts = urlsplit(url)
         headers = {"Origin": f"{parts.scheme}://{parts.netloc}", "Referer": self.last_url or url}
-        response = self.session.post(
-            url,
-            data={"csrfmiddlewaretoken": self.token, **data},
-            files=files,
-            headers=headers,
-            timeout=120,
-            allow_redirects=False,
-        )
-        return self._follow(response)
+        fields = {"csrfmiddlewaretoken": self.token, **data}
+        if files:
+            body, headers["Content-Type"] = _multipart(fields, files)
+        else:
+            body = urlencode(fields).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return self._send(Request(url, data=body, headers=headers, method="POST"))
 
-    def _follow(self, response: requests.Response) -> requests.Response:
-        self._keep_cookies()
-        for _ in range(10):
-            if not response.is_redirect:
-                break
-            target = urljoin(response.url, response.headers["Location"])
-            response = self.session.get(target, timeout=60, allow_redirects=False)
-            self._keep_cookies()
-        self.last_url = response.url
-        if _is_html(response) and (match := _TOKEN.search(response.text)):
-            self.token = match[1]
-        return response
-
-    def _keep_cookies(self) -> None:
-        # Browsers send Secure cookies to http://127.0.0.1 (a secure context); Python's cookie
-        # jar sends them over https only, so on loopback the flag is dropped once stored.
-        for cookie in self.session.cookies:
-            if cookie.domain in LOOPBACK:
-                cookie.secure = False
-
-    def sign_in(self, base: str, username: str, password: str) -> requests.Response:
+    def sign_in(self, base: str, username: str, password: str) -> Response:
         self.get(urljoin(base, "/accounts/login/"))
         return self.post(
             urljoin(base, "/accounts/login/"), {"username": username, "password": password}
         )
 
+    def _send(self, request: Request) -> Response:
+        try:
+            with self.opener.open(request, timeout=120) as answer:
+                response = Response(answer.status, answer.headers, answer.read(), answer.url)
+        except HTTPError as error:
+            response = Response(error.code, error.headers, error.read(), error.url)
+        self.last_url = response.url
+        html = response.headers.get("Content-Type", "").startswith("text/html")
+        if html and (match := _TOKEN.search(response.text)):
+            self.token = match[1]
+        return response
 
-def _is_html(response: requests.Response) -> bool:
-    return response.headers.get("Content-Type", "").startswith("text/html")
+
+def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    chunks = []
+    for name, value in fields.items():
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
+    for name, (filename, content, content_type) in files.items():
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
