@@ -2,12 +2,13 @@
 #
 #   make run     set everything up, migrate, load the seed data and serve on 127.0.0.1:$(PORT)
 #   make test    lint, Django checks, then the test suite on SQLite and again on PostgreSQL 15
-#   also: lint, format, check, test-sqlite, test-postgres, lock, clean (see below)
+#   also: lint, format, check, test-sqlite, test-postgres, lock, clean, prod-demo (see below)
 #
 # Both work from a fresh clone on Debian 12 with no manual steps. Helpers live in scripts/.
 #
 # Variables (make VAR=value ...):
 #   PORT=8000           port for `make run`
+#   PROD_PORT=8080      port of nginx for `make prod-demo`
 #   PYTHON=...          interpreter(s) to try instead of the built-in search in
 #                       scripts/find-python.sh (needs >= 3.12; `make PYTHON= run` tries none);
 #                       only used when .venv is created. `make find-python` shows the choice.
@@ -92,12 +93,24 @@ run: venv
 		$(DEV_ENV) $(PY) manage.py load_demo_accounts; \
 	fi
 	@# The background worker beside the development server, as in production: report jobs are
-	@# made by db_worker, not in the request. It runs in its own session (setsid), so Ctrl-C
-	@# reaches only the server, and the trap stops the worker (and its autoreloader's child)
+	@# made by the worker (`manage.py worker`: db_worker with a heartbeat), not in the request;
+	@# it does not reload, so restart `make run` after changing task code. It runs in its own
+	@# session (setsid), so Ctrl-C reaches only the server, and the trap stops the worker
 	@# however the server exits.
-	$(DEV_ENV) $(DB_TASKS) setsid $(PY) manage.py db_worker & worker=$$!; \
+	$(DEV_ENV) $(DB_TASKS) setsid $(PY) manage.py worker & worker=$$!; \
 	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT; \
 	$(DEV_ENV) $(DB_TASKS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# --- make prod-demo ---------------------------------------------------------------------------
+
+# The production topology on one machine (scripts/run-production.sh): a throwaway PostgreSQL, two
+# gunicorn app servers, the worker and nginx in front on 127.0.0.1:$(PROD_PORT), with the seed
+# data and the demo accounts; Ctrl-C stops it all and deletes its folder.
+PROD_PORT ?= 8080
+
+.PHONY: prod-demo
+prod-demo: system-deps venv
+	scripts/run-production.sh --port $(PROD_PORT)
 
 # --- make test -------------------------------------------------------------------------------
 

@@ -542,3 +542,29 @@ class ReportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (``manage.py worker``) that is alive: it writes ``last_seen`` every
+    WORKER_HEARTBEAT_SECONDS, idle or busy, from a thread of its own (evaluations.heartbeat).
+
+    /readyz is not ready when no row was seen within WORKER_HEARTBEAT_STALE_SECONDS. Times are
+    the database's clock, so web and worker machines need not agree on the time. A worker that
+    stops cleanly deletes its row; one that was killed leaves it, showing when it was last
+    alive."""
+
+    worker_id = models.CharField(_("ワーカーID"), max_length=64, primary_key=True)
+    host = models.CharField(_("ホスト名"), max_length=255)
+    pid = models.PositiveIntegerField(_("プロセスID"))
+    started = models.DateTimeField(_("開始日時"))
+    last_seen = models.DateTimeField(_("最終応答日時"), db_index=True)
+
+    class Meta:
+        verbose_name = _("ワーカーの応答")
+        verbose_name_plural = _("ワーカーの応答")
+        ordering = ["-last_seen"]
+        # Written by the worker only; nobody edits it.
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.host}:{self.pid} ({self.worker_id})"

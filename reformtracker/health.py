@@ -3,8 +3,9 @@
 /healthz says only that the process answers; /readyz runs every check in READINESS_CHECKS and
 is what a load balancer or orchestrator asks before sending requests. A check is a function
 that returns None when all is well, or a short English reason (it goes into the 503's text and
-the log, never to a visitor's page). A check of the background worker's heartbeat belongs in
-READINESS_CHECKS beside the database's.
+the log, never to a visitor's page). The background worker's heartbeat is checked too: the
+evaluations app appends its check (evaluations.heartbeat.worker_heartbeat) when it is ready, so
+this package names no domain app.
 """
 
 import logging

@@ -321,6 +321,17 @@ TASKS = {
         )
     }
 }
+# The worker (`manage.py worker`: db_worker plus a heartbeat) writes a row saying it is alive
+# this often, idle or busy (evaluations.heartbeat).
+# Env WORKER_HEARTBEAT_SECONDS; seconds (a fraction allowed); default 10.
+WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 10.0)
+# /readyz says "worker heartbeat stale" when no worker has written its row for this long.
+# Env WORKER_HEARTBEAT_STALE_SECONDS; seconds; default 60.
+WORKER_HEARTBEAT_STALE_SECONDS = env_float("WORKER_HEARTBEAT_STALE_SECONDS", 60.0)
+# Whether /readyz asks for a live worker. On in production, where background work waits for one;
+# off elsewhere, where the immediate backend runs tasks in the request and no worker is needed.
+# Env READINESS_REQUIRES_WORKER; on/off; default on in production, off elsewhere.
+READINESS_REQUIRES_WORKER = env_bool("READINESS_REQUIRES_WORKER", PRODUCTION)
 # A running report job whose worker has not touched it for this long had its worker die: it
 # reads as failed, with a message asking the user to try again. The worker touches it every
 # quarter of this while it works.

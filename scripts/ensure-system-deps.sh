@@ -5,6 +5,8 @@
 #   poppler-utils  pdftotext / pdffonts: tests read back the PDFs WeasyPrint writes.
 #   postgresql-15  initdb / pg_ctl: the second test pass runs on a throwaway PostgreSQL 15.
 #   libpango*      WeasyPrint's text layout (usually already pulled in by chromium).
+#   nginx, curl    scripts/run-production.sh: the load balancer of the production topology, and
+#                  its readiness probe.
 #
 # `apt-get update` runs once, and only when something has to be installed. As root it installs;
 # otherwise it prints the apt-get command to run and fails.
@@ -26,6 +28,8 @@ command -v pdffonts >/dev/null 2>&1 || need poppler-utils
 [ -x "$PG_BINDIR/initdb" ] || need postgresql-15
 have_lib libpango-1.0.so.0 || need libpango-1.0-0
 have_lib libpangoft2-1.0.so.0 || need libpangoft2-1.0-0
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need nginx
+command -v curl >/dev/null 2>&1 || need curl
 
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
