@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -112,6 +113,7 @@ def main() -> int:
                 f"(load average {bench_load._load_average()})"
             )
 
+    shutil.rmtree(static_root, ignore_errors=True)
     baseline = results[next(iter(CONFIGURATIONS))]
     baseline_rate = baseline["requests"] / baseline["seconds"]
     print(f"over {args.rounds} rounds of {args.duration:g} s each:")

@@ -36,6 +36,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import signal
 import socket
 import statistics
@@ -193,6 +194,7 @@ def topology(args):
     process = subprocess.Popen(
         [str(script), "--port", str(port), "--state", str(state)],
         cwd=ROOT,
+        env={**os.environ, "PYTHON": PYTHON},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -218,9 +220,14 @@ def topology(args):
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=60)
+            process.wait(timeout=90)
         except subprocess.TimeoutExpired:
             process.kill()
+        # A --state folder is kept with the database's files (linked from /tmp as root).
+        pg = state / "pg"
+        if pg.is_symlink():
+            shutil.rmtree(pg.resolve(), ignore_errors=True)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def production_env(database_url: str, **extra) -> dict:
@@ -299,6 +306,7 @@ def one_gunicorn():
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
 
 
 def wait_until_serving(host: str, seconds: float = 180) -> None:
