@@ -6,12 +6,14 @@ with locust (headless, driven as a library; the users are in bench/locustfile.py
 
 The topology: `--url` (with DATABASE_URL set) or `--state` (a directory holding the
 topology.env of a running scripts/run-production.sh) names one already running; otherwise the
-bench starts scripts/run-production.sh itself on a free port and stops it at the end.
+bench starts scripts/run-production.sh itself on a free port and stops it at the end
+(`--gunicorn`, under scripts/with-postgres.sh: one gunicorn instead, no balancer).
 
 1. Set-up, through manage.py on the topology's database: the FY2025 round of Osaka's plan is
-   opened unless an open round has entries to edit, and the targets are read (plans, pillars, initiative codes,
-   departments, fiscal years; for the writers, up to three entries of each demo department: in
-   the seed 2 of 環境局 and 3 of 財政局, so ten writers collide on five entries).
+   opened unless an open round has entries to edit, and the targets are read (plans, pillars,
+   initiative codes, departments, fiscal years; for the writers, up to three entries of each
+   demo department: in the seed 2 of 環境局 and 3 of 財政局, so ten writers collide on five
+   entries).
 2. Reference: the cached dashboard (/) alone, by as many users as there will be readers, for
    --reference-duration seconds.
 3. Mixed load for --duration seconds: readers (home, plan, pillar and initiative pages, the
@@ -50,7 +52,8 @@ from pathlib import Path
 
 import gevent
 
-# locust patches the standard library for gevent on import: before anything else.
+# Importing locust patches the standard library for gevent (sockets, sleeps): the users are
+# greenlets in this one process.
 import locust  # noqa: F401
 from locust.env import Environment
 
