@@ -433,6 +433,11 @@ def main() -> int:
         action="store_true",
         help="one gunicorn on DATABASE_URL instead of run-production.sh",
     )
+    parser.add_argument(
+        "--without-browser",
+        action="store_true",
+        help="diagnosis: readers skip the initiative browser (its filters mostly miss the cache)",
+    )
     parser.add_argument("--write-targets", help="only write the targets JSON here and stop")
     args = parser.parse_args()
 
@@ -447,6 +452,10 @@ def main() -> int:
             return 0
         wait_until_serving(host)
         locustfile.load_targets(targets)
+        if args.without_browser:
+            locustfile.PublicReader.tasks = [
+                t for t in locustfile.PublicReader.tasks if t is not locustfile.PublicReader.browser
+            ]
         print(f"topology: {description}; balancer {host}")
         print(f"load average before: {_load_average()}")
 

@@ -182,8 +182,12 @@ class DepartmentWriter(FastHttpUser):
             return
         entry = random.choice(self.account["entries"])
         url = f"/staff/entries/{entry}/"
-        page = self.client.get(url, name="write: open entry")
-        version = int(VERSION.search(page.text)[1])
+        with self.client.get(url, name="write: open entry", catch_response=True) as page:
+            found = VERSION.search(page.text or "")
+            if page.status_code != 200 or found is None:
+                page.failure(f"status {page.status_code}, no version in the page")
+                return
+        version = int(found[1])
         # The time it takes to type: others may save the same entry meanwhile.
         time.sleep(random.uniform(0.1, 0.6))
         for _attempt in range(3):
@@ -206,21 +210,22 @@ class DepartmentWriter(FastHttpUser):
                 name="write: status update",
                 catch_response=True,
             ) as response:
-                if response.status_code == 200:
-                    saved = int(VERSION.search(response.text)[1])
+                found = VERSION.search(response.text or "")
+                if response.status_code == 200 and found is not None:
+                    saved = int(found[1])
                     ACCEPTED.append({"entry": entry, "version": saved, "narrative": narrative})
                     response.success()
                     return
                 if response.status_code == 409:
                     # A refusal is the expected outcome of a collision, not a failure, if it
                     # says why; the form comes back with the current version to save again.
-                    said_so = CONFLICT_MESSAGE in response.text
+                    said_so = CONFLICT_MESSAGE in response.text and found is not None
                     REFUSED.append({"entry": entry, "version": version, "message": said_so})
                     if not said_so:
-                        response.failure("409 without the conflict message")
+                        response.failure("409 without the conflict message and the version")
                         return
                     response.success()
-                    version = int(VERSION.search(response.text)[1])
+                    version = int(found[1])
                     continue
                 response.failure(f"status {response.status_code}")
                 return
