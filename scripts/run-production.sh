@@ -3,10 +3,9 @@
 #
 # Usage: scripts/run-production.sh [--port N] [--state DIR] [--no-seed]
 #
-#   PostgreSQL 15 (throwaway) ─┬─ app server A (gunicorn, DJANGO_ENV=production) ─┐
-#                              ├─ app server B (gunicorn, its own private folder) ─┼─ nginx :PORT
-#                              └─ worker (manage.py worker: tasks + heartbeat)      │  (balancer,
-#                                                         STATIC_ROOT ─────────────┘   /static/)
+#   nginx 127.0.0.1:PORT ─┬─ app server A (gunicorn, own private folder) ─┐
+#   (round-robin balancer, └─ app server B (gunicorn, own private folder) ─┼─ PostgreSQL 15
+#    /static/ from disk)      worker (manage.py worker: tasks + heartbeat) ─┘   (throwaway)
 #
 # Steps: a fresh PostgreSQL cluster, `migrate` and `collectstatic` (at once), the worker, two
 # gunicorn app servers with deploy/gunicorn.conf.py on two free ports, nginx on PORT (default

@@ -56,6 +56,9 @@ def _production_env(tmp) -> dict:
         # One worker, no WeasyPrint warm-up: what is tested is the configuration, not the report.
         "WEB_CONCURRENCY": "1",
         "REPORT_WARM_UP": "0",
+        # No background worker runs beside this server: readiness asks only for the database
+        # (tests/production/test_worker_heartbeat.py covers the worker's heartbeat).
+        "READINESS_REQUIRES_WORKER": "0",
     }
 
 

@@ -89,7 +89,8 @@ def test_every_timer_starts_a_service_that_runs_an_existing_command():
         assert command in commands, timer.name
 
 
-def test_the_worker_and_web_units_run_db_worker_and_gunicorn():
-    assert "manage.py db_worker" in _unit("reformtracker-worker.service")["Service"]["ExecStart"]
+def test_the_worker_and_web_units_run_the_worker_with_its_heartbeat_and_gunicorn():
+    # manage.py worker: db_worker plus the heartbeat /readyz reads (evaluations.heartbeat).
+    assert "manage.py worker" in _unit("reformtracker-worker.service")["Service"]["ExecStart"]
     web = _unit("reformtracker-web.service")["Service"]["ExecStart"]
     assert "gunicorn" in web and "deploy/gunicorn.conf.py" in web
