@@ -94,6 +94,6 @@ def _connections_over_three_requests(**env) -> list[str]:
     reason="needs a real PostgreSQL server (DATABASE_URL): the pool is psycopg's",
 )
 def test_with_a_pool_django_serves_three_requests_on_one_postgresql_connection():
-    assert _connections_over_three_requests(DATABASE_POOL="2") == ["ConnectionPool", "1"]
+    assert _connections_over_three_requests(DATABASE_POOL="1") == ["ConnectionPool", "1"]
     # Without it (and CONN_MAX_AGE 0) each request opens a connection of its own.
     assert _connections_over_three_requests(DATABASE_POOL="0") == ["NoneType", "3"]
