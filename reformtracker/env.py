@@ -69,18 +69,26 @@ SQLITE_OPTIONS = {
 
 
 def database_settings(
-    url: str | None, sqlite_path: str, conn_max_age: int, conn_health_checks: bool = True
+    url: str | None,
+    sqlite_path: str,
+    conn_max_age: int,
+    conn_health_checks: bool = True,
+    pool: int = 0,
 ) -> dict:
     """DATABASES["default"]: the database URL's, or the SQLite file's.
 
     CONN_MAX_AGE and CONN_HEALTH_CHECKS hold for every database alike (PostgreSQL's was once
     fixed at 60 whatever the variable said). A sqlite:// URL gets the same options as the
     default SQLite file: without them two concurrent saves failed with "database is locked".
+    ``pool`` (PostgreSQL only; 0: none) puts psycopg's pool of up to that many connections in
+    each process instead of the kept connection (with_pool).
     """
     if url:
         config = dj_database_url.parse(
             url, conn_max_age=conn_max_age, conn_health_checks=conn_health_checks
         )
+        if config["ENGINE"] == "django.db.backends.postgresql" and pool:
+            return with_pool(config, pool)
         if config["ENGINE"] != "django.db.backends.sqlite3":
             return config
     else:
@@ -94,3 +102,26 @@ def database_settings(
         }
     config["OPTIONS"] = {**config.get("OPTIONS", {}), **SQLITE_OPTIONS}
     return config
+
+
+def with_pool(config: dict, max_size: int) -> dict:
+    """``config`` with psycopg's connection pool (Django's OPTIONS["pool"]) of at most
+    ``max_size`` connections per process, one opened at start.
+
+    Django refuses a pool with persistent connections, so CONN_MAX_AGE becomes 0 (the pool keeps
+    them instead). The pool checks a connection before handing it out (check_connection, one
+    round trip, as CONN_HEALTH_CHECKS does), so one broken by a database restart is replaced
+    instead of failing a request; a request waits at most 10 s for a free connection.
+    """
+    if max_size < 1:
+        raise ImproperlyConfigured(f"DATABASE_POOL must be 0 (off) or at least 1, not {max_size}")
+    from psycopg_pool import ConnectionPool
+
+    options = {**config.get("OPTIONS", {})}
+    options["pool"] = {
+        "min_size": 1,
+        "max_size": max_size,
+        "timeout": 10,
+        "check": ConnectionPool.check_connection,
+    }
+    return {**config, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "OPTIONS": options}

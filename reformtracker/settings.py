@@ -130,12 +130,19 @@ DATABASE_URL = env_str("DATABASE_URL")
 # replaced if the database dropped it: without the check a worker idle through a database
 # restart failed its first request. Env CONN_HEALTH_CHECKS; on/off; default on.
 # A sqlite:// URL gets the same options as the SQLite file (reformtracker.env.database_settings).
+# PostgreSQL only: psycopg's pool of up to this many connections in each process instead of the
+# kept connection (CONN_MAX_AGE is then 0; the pool checks each connection it hands out);
+# bench/bench_connections.py measures both: under gunicorn's sync workers (one request at a time
+# per process) the pool served the same as the kept connection, within the noise (47.2 and 46.2
+# requests/s; one per request 40.0), so the simpler kept connection stays the default and the pool
+# is there for a threaded server. Env DATABASE_POOL; connections per process; default 0 (off).
 DATABASES = {
     "default": database_settings(
         DATABASE_URL,
         env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         conn_max_age=env_int("CONN_MAX_AGE", 0 if DJANGO_ENV == "test" else 60),
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+        pool=env_int("DATABASE_POOL", 0),
     )
 }
 
