@@ -9,6 +9,8 @@ and the arrows only point evaluations → initiatives.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -249,7 +251,10 @@ def plan_data(slug: str) -> dict:
     return {**board, "board": board, "notes": notes, "has_meetings": plan.meeting_count > 0}
 
 
-def pillar_data(slug: str, order: int) -> dict:
+def pillar_data(slug: str, order: int, page=None) -> dict:
+    """A pillar with one page of its items (``page``, PUBLIC_PILLAR_ITEMS_PER_PAGE each): their
+    published results in the plan's latest 時点, or the initiatives while none is published. The
+    summary counts every item of the pillar, in SQL."""
     pillar = get_object_or_404(
         Pillar.objects.select_related("plan__municipality", "managing_department"),
         plan__slug=slug,
@@ -257,20 +262,25 @@ def pillar_data(slug: str, order: int) -> dict:
     )
     plan = pillar.plan
     publication = published.latest_by_plan([plan.pk]).get(plan.pk)
-    results = []
+    per_page = settings.PUBLIC_PILLAR_ITEMS_PER_PAGE
     snap = None
+    rows = PublishedResult.objects.none()
     if publication:
-        results = list(
-            PublishedResult.objects.filter(publication=publication, pillar=pillar).order_by(
-                "order", "code"
-            )
+        rows = PublishedResult.objects.filter(publication=publication, pillar=pillar).order_by(
+            "order", "code", "pk"
         )
         snap = publication.pillars.filter(pillar=pillar).first()
+    items = Paginator(rows, per_page).get_page(page)
+    results = list(items.object_list)
     initiatives = []
-    if not results:
-        initiatives = list(
-            Initiative.objects.filter(pillar=pillar).select_related("department", "cluster")
-        )
+    if not items.paginator.count:
+        items = Paginator(
+            Initiative.objects.filter(pillar=pillar)
+            .select_related("department", "cluster")
+            .order_by("order", "code", "pk"),
+            per_page,
+        ).get_page(page)
+        initiatives = list(items.object_list)
     narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
     return {
         "plan": plan,
@@ -280,6 +290,7 @@ def pillar_data(slug: str, order: int) -> dict:
         "summary": published.summary_of(publication, pillar=pillar),
         "results": results,
         "initiatives": initiatives,
+        "items": items,
         "narratives": narratives,
     }
 

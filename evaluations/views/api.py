@@ -118,10 +118,10 @@ def _result(request, plan, r) -> dict:
     }
 
 
-@public_page
+@public_page(params=("page",))
 def pillar(request, slug, order):
-    data = boards.pillar_data(slug, order)
-    plan, snap = data["plan"], data["snapshot"]
+    data = boards.pillar_data(slug, order, request.GET.get("page"))
+    plan, snap, items = data["plan"], data["snapshot"], data["items"]
     return licensed_json(
         {
             "plan": _plan(request, plan),
@@ -136,6 +136,10 @@ def pillar(request, slug, order):
             },
             "publication": _publication(data["publication"]),
             "summary": _summary(data["summary"]),
+            # The results (or initiatives) come a page at a time; the summary counts them all.
+            "count": items.paginator.count,
+            "page": items.number,
+            "pages": items.paginator.num_pages,
             "results": [_result(request, plan, r) for r in data["results"]],
             "initiatives": [
                 {"code": i.code, "title": i.title, "department": i.department.name}
