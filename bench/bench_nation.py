@@ -219,6 +219,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--runs", type=int, default=9, help="renders per page and size")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is known
     settings.PUBLIC_PAGE_CACHE = False
     settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0
     settings.PUBLIC_HOME_BOARDS_MAX = 0  # the directory at both sizes (the same page type)
