@@ -179,3 +179,17 @@ def test_the_open_data_index_lists_one_page_of_plans_at_the_same_queries(client,
     assert "1 / 2ページ" in first and 'rel="next"' in first
     assert f"/open-data/{OSAKA}/2024/results.csv" in first
     assert 'rel="prev"' in _text(client.get("/open-data/?page=2"))
+
+
+@pytest.mark.django_db
+def test_home_json_gives_a_page_of_dashboards_at_the_same_queries(client, seeded, settings):
+    settings.PUBLIC_HOME_PLANS_PER_PAGE = 20
+    url = "/open-data/home.json?prefecture=27"
+    small = _queries(client, url)
+    make_cities(60, prefectures=["27", "40"])
+    assert _queries(client, url) == small
+    payload = client.get("/open-data/home.json").json()
+    assert (payload["count"], payload["page"], payload["pages"]) == (62, 1, 4)
+    assert len(payload["plans"]) == 20
+    assert payload["plans"][0]["plan"]["slug"] == OSAKA
+    assert payload["plans"][0]["summary"]["rate_display"] == "約82.6%"
