@@ -193,3 +193,13 @@ def test_home_json_gives_a_page_of_dashboards_at_the_same_queries(client, seeded
     assert len(payload["plans"]) == 20
     assert payload["plans"][0]["plan"]["slug"] == OSAKA
     assert payload["plans"][0]["summary"]["rate_display"] == "約82.6%"
+
+
+@pytest.mark.django_db
+def test_the_plan_page_reads_its_own_plans_pillars_only(client, seeded):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/plans/{OSAKA}/").status_code == 200
+    pillar_reads = [
+        q["sql"] for q in ctx.captured_queries if 'FROM "initiatives_pillar"' in q["sql"]
+    ]
+    assert pillar_reads and all('"plan_id" IN' in sql for sql in pillar_reads)
