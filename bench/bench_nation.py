@@ -218,7 +218,12 @@ def main() -> int:
     parser.add_argument("--municipalities", type=int, default=1741)
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--runs", type=int, default=9, help="renders per page and size")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated words: pages whose label has one are skipped"
+    )
     args = parser.parse_args()
+    skipped = [word for word in args.skip.split(",") if word]
+    PAGES[:] = [(label, url) for label, url in PAGES if not any(w in label for w in skipped)]
     sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is known
     settings.PUBLIC_PAGE_CACHE = False
     settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0
