@@ -172,7 +172,7 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
     """
     plan_ids = [p.pk for p in plans]
     state = published.published_state(plan_ids)
-    publications, summaries, latest = state.publications, state.summaries, state.latest
+    summaries, latest = state.summaries, state.latest
     by_pillar, frozen, excluded = state.pillar_summaries, state.pillars, state.excluded
     pillars_of: dict[int, list[Pillar]] = {pk: [] for pk in plan_ids}
     plan_by_id = {p.pk: p for p in plans}
@@ -206,10 +206,7 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
                     "summary": by_pillar.get(pillar.pk, EMPTY) if publication else EMPTY,
                 }
             )
-        history = sorted(
-            (p for p in publications if p.round.plan_id == plan.pk),
-            key=lambda p: (p.round.as_of, p.published_at),
-        )
+        history = state.by_plan.get(plan.pk, [])
         trend = [{"publication": p, "summary": summaries[p.pk]} for p in history]
         boards.append(
             {
