@@ -9,6 +9,8 @@ and the arrows only point evaluations → initiatives.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -170,11 +172,15 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
     """
     plan_ids = [p.pk for p in plans]
     state = published.published_state(plan_ids)
-    publications, summaries, latest = state.publications, state.summaries, state.latest
+    summaries, latest = state.summaries, state.latest
     by_pillar, frozen, excluded = state.pillar_summaries, state.pillars, state.excluded
     pillars_of: dict[int, list[Pillar]] = {pk: [] for pk in plan_ids}
     plan_by_id = {p.pk: p for p in plans}
-    for pillar in _all_pillars() if pillars is None else pillars:
+    if pillars is None:
+        # The plans' own pillars: reading every plan's (_all_pillars) cost the plan page half a
+        # second among 1,741 plans (bench/bench_nation.py).
+        pillars = list(Pillar.objects.filter(plan_id__in=plan_ids).order_by("order", "pk"))
+    for pillar in pillars:
         if pillar.plan_id in plan_by_id:
             pillar.plan = plan_by_id[pillar.plan_id]  # its URL needs the plan's slug
             pillars_of[pillar.plan_id].append(pillar)
@@ -200,10 +206,7 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
                     "summary": by_pillar.get(pillar.pk, EMPTY) if publication else EMPTY,
                 }
             )
-        history = sorted(
-            (p for p in publications if p.round.plan_id == plan.pk),
-            key=lambda p: (p.round.as_of, p.published_at),
-        )
+        history = state.by_plan.get(plan.pk, [])
         trend = [{"publication": p, "summary": summaries[p.pk]} for p in history]
         boards.append(
             {
@@ -249,7 +252,10 @@ def plan_data(slug: str) -> dict:
     return {**board, "board": board, "notes": notes, "has_meetings": plan.meeting_count > 0}
 
 
-def pillar_data(slug: str, order: int) -> dict:
+def pillar_data(slug: str, order: int, page=None) -> dict:
+    """A pillar with one page of its items (``page``, PUBLIC_PILLAR_ITEMS_PER_PAGE each): their
+    published results in the plan's latest 時点, or the initiatives while none is published. The
+    summary counts every item of the pillar, in SQL."""
     pillar = get_object_or_404(
         Pillar.objects.select_related("plan__municipality", "managing_department"),
         plan__slug=slug,
@@ -257,20 +263,25 @@ def pillar_data(slug: str, order: int) -> dict:
     )
     plan = pillar.plan
     publication = published.latest_by_plan([plan.pk]).get(plan.pk)
-    results = []
+    per_page = settings.PUBLIC_PILLAR_ITEMS_PER_PAGE
     snap = None
+    rows = PublishedResult.objects.none()
     if publication:
-        results = list(
-            PublishedResult.objects.filter(publication=publication, pillar=pillar).order_by(
-                "order", "code"
-            )
+        rows = PublishedResult.objects.filter(publication=publication, pillar=pillar).order_by(
+            "order", "code", "pk"
         )
         snap = publication.pillars.filter(pillar=pillar).first()
+    items = Paginator(rows, per_page).get_page(page)
+    results = list(items.object_list)
     initiatives = []
-    if not results:
-        initiatives = list(
-            Initiative.objects.filter(pillar=pillar).select_related("department", "cluster")
-        )
+    if not items.paginator.count:
+        items = Paginator(
+            Initiative.objects.filter(pillar=pillar)
+            .select_related("department", "cluster")
+            .order_by("order", "code", "pk"),
+            per_page,
+        ).get_page(page)
+        initiatives = list(items.object_list)
     narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
     return {
         "plan": plan,
@@ -280,6 +291,7 @@ def pillar_data(slug: str, order: int) -> dict:
         "summary": published.summary_of(publication, pillar=pillar),
         "results": results,
         "initiatives": initiatives,
+        "items": items,
         "narratives": narratives,
     }
 

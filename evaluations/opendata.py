@@ -48,9 +48,10 @@ def with_licence_headers(response):
     return response
 
 
-def plan_years() -> list[dict]:
-    """Every plan with the fiscal years it has published results for (the /open-data/ index)."""
-    plans = list(Plan.objects.select_related("municipality"))
+def plan_years(plans=None) -> list[dict]:
+    """Each of ``plans`` (every plan when None) with the fiscal years it has published results
+    for (the /open-data/ index shows a page of plans at a time)."""
+    plans = list(Plan.objects.select_related("municipality") if plans is None else plans)
     years: dict[int, list[int]] = {p.pk: [] for p in plans}
     for publication in published.current_publications(p.pk for p in plans):
         fy = publication.round.fiscal_year

@@ -126,7 +126,15 @@ def _load_organisation(report: SeedReport, data: dict) -> tuple[Municipality, di
     """The municipality and its departments (by code)."""
     m = data["municipality"]
     municipality = _upsert(
-        report, Municipality, {"slug": m["slug"]}, {"name": m["name"], "name_en": m["name_en"]}
+        report,
+        Municipality,
+        {"slug": m["slug"]},
+        {
+            "name": m["name"],
+            "name_en": m["name_en"],
+            "prefecture": m.get("prefecture", ""),
+            "local_code": m.get("local_code"),
+        },
     )
     departments = {
         d["code"]: _upsert(

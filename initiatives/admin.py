@@ -17,8 +17,9 @@ from initiatives.models import (
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "name_en"]
-    search_fields = ["name", "name_en", "slug"]
+    list_display = ["name", "slug", "name_en", "prefecture", "local_code"]
+    list_filter = ["prefecture"]
+    search_fields = ["name", "name_en", "slug", "local_code"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.access import reach_of
+from initiatives.prefectures import Prefecture, validate_local_code
 from initiatives.roles import MANAGE_ROUND
 from reformtracker.calendar_ja import fy_label_ja
 
@@ -18,11 +19,39 @@ class Municipality(models.Model):
     slug = models.SlugField(_("識別子"), unique=True)
     name = models.CharField(_("名称"), max_length=50)
     name_en = models.CharField(_("英語名"), max_length=100, blank=True)
+    prefecture = models.CharField(
+        _("都道府県"), max_length=2, choices=Prefecture.choices, blank=True, db_index=True
+    )
+    # NULL, not "", when unknown: the code is unique when set, and many cities may lack one.
+    local_code = models.CharField(  # noqa: DJ001
+        _("全国地方公共団体コード"),
+        max_length=6,
+        null=True,
+        blank=True,
+        validators=[validate_local_code],
+        help_text=_("6桁（検査数字を含む）。例：大阪市 271004。"),
+    )
 
     class Meta:
         verbose_name = _("自治体")
         verbose_name_plural = _("自治体")
         ordering = ["slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_code"],
+                condition=Q(local_code__isnull=False),
+                name="municipality_local_code_unique",
+                violation_error_message=_("この全国地方公共団体コードの自治体は既にあります。"),
+            ),
+            # The code's first two digits are the prefecture's JIS code.
+            models.CheckConstraint(
+                condition=Q(local_code__isnull=True) | Q(local_code__startswith=F("prefecture")),
+                name="municipality_local_code_in_its_prefecture",
+                violation_error_message=_(
+                    "全国地方公共団体コードの先頭2桁が都道府県と一致しません。"
+                ),
+            ),
+        ]
 
     def __str__(self):
         return self.name

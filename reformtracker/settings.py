@@ -205,6 +205,20 @@ PUBLIC_DATA_MEMO = env_bool("PUBLIC_DATA_MEMO", DJANGO_ENV != "test")
 # How long a process trusts the publication fingerprint it last read: a new publication shows
 # in every worker within this many seconds.
 PUBLIC_PAGE_FINGERPRINT_SECONDS = 1.0
+# Lists that grow with the number of cities (evaluations/directory.py). Up to this many plans the home page shows each plan's dashboard; with more it
+# shows the directory: plans grouped by prefecture, a prefecture filter, a name search, pages.
+# Env PUBLIC_HOME_BOARDS_MAX; plans; default 5.
+PUBLIC_HOME_BOARDS_MAX = env_int("PUBLIC_HOME_BOARDS_MAX", 5)
+# Env PUBLIC_HOME_PLANS_PER_PAGE; plans per page of the home page's directory; default 20.
+PUBLIC_HOME_PLANS_PER_PAGE = env_int("PUBLIC_HOME_PLANS_PER_PAGE", 20)
+# /open-data/plans.json: plans per page when the client names none (``per_page``), and the
+# most it may ask for. Env OPEN_DATA_PLANS_PER_PAGE; plans; default 100.
+OPEN_DATA_PLANS_PER_PAGE = env_int("OPEN_DATA_PLANS_PER_PAGE", 100)
+# Env OPEN_DATA_PLANS_MAX_PER_PAGE; plans; default 500.
+OPEN_DATA_PLANS_MAX_PER_PAGE = env_int("OPEN_DATA_PLANS_MAX_PER_PAGE", 500)
+# A pillar page's items per page (its totals count every item).
+# Env PUBLIC_PILLAR_ITEMS_PER_PAGE; initiatives; default 100.
+PUBLIC_PILLAR_ITEMS_PER_PAGE = env_int("PUBLIC_PILLAR_ITEMS_PER_PAGE", 100)
 # The page chrome (site header, footer) is a function of the language and the page's URL name
 # alone: Django's {% cache %} keeps it per process (rendering its translations and URLs was a
 # third of a dashboard render). A dummy cache renders it every time, as tests do by default.

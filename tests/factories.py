@@ -257,3 +257,36 @@ def grow_and_publish(slug: str = OSAKA, total: int = 10_000, fiscal_year: int = 
         )
     PublishedResult.objects.bulk_create(rows, batch_size=1000)
     return publication
+
+
+def make_cities(count: int, *, prefectures: Iterable[str] | None = None) -> list[Plan]:
+    """``count`` cities, each with a valid 全国地方公共団体コード and one plan (no initiatives),
+    spread over ``prefectures`` in turn (all 47 by default), in three bulk inserts: for the
+    tests of the home page's directory and the open data's pages at many cities."""
+    from initiatives.prefectures import Prefecture, local_code
+
+    codes = list(prefectures or Prefecture.values)
+    start = _next()
+    cities = Municipality.objects.bulk_create(
+        Municipality(
+            slug=f"city-{start}-{n}",
+            name=f"試験{n}市",
+            name_en=f"Test {n} City",
+            prefecture=codes[n % len(codes)],
+            # 2xx: 政令市 use 1xx (大阪市 27100), so these never meet the seed's codes.
+            local_code=local_code(f"{codes[n % len(codes)]}{200 + (start * 7 + n) % 800:03d}"),
+        )
+        for n in range(count)
+    )
+    cities = list(Municipality.objects.filter(slug__startswith=f"city-{start}-"))
+    return Plan.objects.bulk_create(
+        Plan(
+            municipality=city,
+            slug=f"plan-{city.slug}",
+            title=f"{city.name}行財政改革プラン",
+            start_fiscal_year=2024,
+            end_fiscal_year=2027,
+            order=100,  # after the seed's plans
+        )
+        for city in cities
+    )

@@ -3,16 +3,18 @@
 Each endpoint serialises what the matching HTML page shows, from the same function of
 evaluations.boards or evaluations.browse, so the figures are equal by construction. Rates are
 given as the exact fraction's parts and as the display string of the one rule
-(Summary.rate_display). Keys are English; text values are Japanese as published. /open-data/plans.json (views/opendata.py) stays
-as it is.
+(Summary.rate_display). Keys are English; text values are Japanese as published. /open-data/plans.json (views/opendata.py) keeps
+its fields; it and home.json come a page of plans at a time (evaluations.directory).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 
-from evaluations import boards
+from evaluations import boards, directory
 from evaluations.browse import PAGE_SIZE, PARAMS, browse
+from initiatives.models import Pillar
 from reformtracker.public_pages import licensed_json, public_page
 
 
@@ -79,10 +81,26 @@ def _board(request, board: dict) -> dict:
     }
 
 
-@public_page
+@public_page(params=directory.PARAMS)
 def home(request):
+    """Each plan's dashboard, a page of plans at a time (PUBLIC_HOME_PLANS_PER_PAGE, in the home
+    page's directory order; ``?prefecture=``, ``?q=``, ``?page=``): with 1,741 cities the whole
+    list was one 47-second document."""
+    filters = directory.read_filters(request.GET, per_page=settings.PUBLIC_HOME_PLANS_PER_PAGE)
+    if filters.problems:
+        response = licensed_json({"errors": filters.problems})
+        response.status_code = 400
+        return response
+    page = directory.page_of(filters)
+    plans = list(page.object_list)
+    pillars = list(Pillar.objects.filter(plan__in=plans).order_by("order", "pk"))
     return licensed_json(
-        {"plans": [_board(request, b) for b in boards.dashboards(list(boards.plans()))]}
+        {
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "plans": [_board(request, b) for b in boards.dashboards(plans, pillars)],
+        }
     )
 
 
@@ -118,10 +136,10 @@ def _result(request, plan, r) -> dict:
     }
 
 
-@public_page
+@public_page(params=("page",))
 def pillar(request, slug, order):
-    data = boards.pillar_data(slug, order)
-    plan, snap = data["plan"], data["snapshot"]
+    data = boards.pillar_data(slug, order, request.GET.get("page"))
+    plan, snap, items = data["plan"], data["snapshot"], data["items"]
     return licensed_json(
         {
             "plan": _plan(request, plan),
@@ -136,6 +154,10 @@ def pillar(request, slug, order):
             },
             "publication": _publication(data["publication"]),
             "summary": _summary(data["summary"]),
+            # The results (or initiatives) come a page at a time; the summary counts them all.
+            "count": items.paginator.count,
+            "page": items.number,
+            "pages": items.paginator.num_pages,
             "results": [_result(request, plan, r) for r in data["results"]],
             "initiatives": [
                 {"code": i.code, "title": i.title, "department": i.department.name}

@@ -9,11 +9,12 @@ reformtracker.public_pages.
 
 import csv
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
-from evaluations import published
+from evaluations import directory, published
 from evaluations.opendata import (
     ATTRIBUTION,
     RESULT_COLUMNS,
@@ -22,19 +23,24 @@ from evaluations.opendata import (
     with_licence_headers,
 )
 from evaluations.workbooks.format import safe_text
-from initiatives.models import Plan
 from reformtracker.public_pages import LICENCE, licensed_json, public_page
 
 
-@public_page
+@public_page(params=("page",))
 def index(request):
-    rows = plan_years()
+    """The files, with one page of plans and their years (as many plans as the home page's
+    directory shows per page)."""
+    filters = directory.read_filters(request.GET, per_page=settings.PUBLIC_HOME_PLANS_PER_PAGE)
+    page = directory.page_of(filters)
+    rows = plan_years(page.object_list)
     return render(
         request,
         "evaluations/open_data.html",
         {
             "plans": [row["plan"] for row in rows],
             "rows": rows,
+            "page": page,
+            "max_per_page": settings.OPEN_DATA_PLANS_MAX_PER_PAGE,
             "licence": LICENCE,
             "columns": RESULT_COLUMNS,
         },
@@ -94,10 +100,26 @@ def results_json(request, slug, fiscal_year):
     return with_licence_headers(licensed_json(payload))
 
 
-@public_page
+PLANS_PARAMS = (*directory.PARAMS, "per_page")
+
+
+@public_page(params=PLANS_PARAMS)
 def plans_json(request):
-    """Every plan with one summary per published 時点, oldest first."""
-    plans = list(Plan.objects.select_related("municipality"))
+    """The plans with one summary per published 時点, oldest first: one page of them, by
+    prefecture (``?prefecture=27``) and name (``?q=``), ``per_page`` up to
+    OPEN_DATA_PLANS_MAX_PER_PAGE, with ``count`` and the ``next`` and ``previous`` pages' links.
+    Four queries per page, whatever the number of plans."""
+    filters = directory.read_filters(
+        request.GET,
+        per_page=settings.OPEN_DATA_PLANS_PER_PAGE,
+        max_per_page=settings.OPEN_DATA_PLANS_MAX_PER_PAGE,
+    )
+    if filters.problems:
+        response = licensed_json({"errors": filters.problems})
+        response.status_code = 400
+        return response
+    page = directory.page_of(filters)
+    plans = list(page.object_list)
     publications = published.current_publications(p.pk for p in plans)
     summaries = published.summaries_of(publications)
     by_plan: dict[int, list] = {p.pk: [] for p in plans}
@@ -112,7 +134,23 @@ def plans_json(request):
                 **summaries[publication.pk].as_dict(),
             }
         )
+
+    def link(number: int) -> str:
+        query = QueryDict(mutable=True)
+        query.update(filters.query())
+        if "per_page" in request.GET:
+            query["per_page"] = str(filters.per_page)
+        query["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
     payload = {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "per_page": filters.per_page,
+        "max_per_page": settings.OPEN_DATA_PLANS_MAX_PER_PAGE,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
         "plans": [
             {
                 "slug": plan.slug,
@@ -124,6 +162,13 @@ def plans_json(request):
                 },
                 "url": request.build_absolute_uri(plan.get_absolute_url()),
                 "summaries": by_plan[plan.pk],
+                "prefecture": {
+                    "code": plan.municipality.prefecture,
+                    "name": directory.prefecture_label(plan.municipality.prefecture),
+                }
+                if plan.municipality.prefecture
+                else None,
+                "local_code": plan.municipality.local_code,
             }
             for plan in plans
         ],

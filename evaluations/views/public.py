@@ -7,18 +7,28 @@ the same functions); these views only render it. Each is cached whole per public
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from evaluations import boards
+from evaluations import boards, directory
 from evaluations.browse import PARAMS, browse
 from reformtracker.public_pages import public_page
 
 
-@public_page
+@public_page(params=directory.PARAMS)
 def home(request):
-    return render(request, "evaluations/home.html", {"boards": boards.home_boards()})
+    """Every plan's dashboard while they are few; the directory of plans (by prefecture, with
+    a filter, a name search and pages) once they are many (evaluations.directory)."""
+    if directory.shows_boards():
+        return render(request, "evaluations/home.html", {"boards": boards.home_boards()})
+    filters = directory.read_filters(request.GET, per_page=settings.PUBLIC_HOME_PLANS_PER_PAGE)
+    context = {**directory.directory(filters), "directory_mode": True}
+    template = "evaluations/home.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#directory"
+    return render(request, template, context, status=400 if filters.problems else 200)
 
 
 @public_page
@@ -26,9 +36,10 @@ def plan_detail(request, slug):
     return render(request, "evaluations/plan_detail.html", boards.plan_data(slug))
 
 
-@public_page
+@public_page(params=("page",))
 def pillar_detail(request, slug, order):
-    return render(request, "evaluations/pillar_detail.html", boards.pillar_data(slug, order))
+    data = boards.pillar_data(slug, order, request.GET.get("page"))
+    return render(request, "evaluations/pillar_detail.html", data)
 
 
 @public_page

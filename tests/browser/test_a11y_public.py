@@ -218,3 +218,38 @@ def test_print_stylesheet_hides_navigation_and_keeps_the_figures(site, browser_p
     assert page.locator(".site-header nav").first.is_hidden()
     assert page.locator("[data-testid=plan-rate]").is_visible()
     assert page.locator("table.results-table").is_visible()
+
+
+def test_the_directory_of_many_cities_is_accessible_and_filters_by_keyboard(
+    site, browser_page, settings
+):
+    """The home page as it is with many cities (the directory), and paginated pillar and
+    open-data pages: no axe violation; the prefecture filter works from the keyboard (htmx),
+    and the URL it leaves shows the same list."""
+    settings.PUBLIC_HOME_BOARDS_MAX = 0
+    settings.PUBLIC_HOME_PLANS_PER_PAGE = 1
+    settings.PUBLIC_PILLAR_ITEMS_PER_PAGE = 3
+    page = browser_page
+    failures = {}
+    for path in (
+        "/",
+        "/?prefecture=27",
+        "/en/",
+        f"/plans/{OSAKA}/pillars/2/?page=2",
+        "/open-data/",
+    ):
+        assert page.goto(site + path).status == 200, path
+        result = _axe(page)
+        if result["violations"]:
+            failures[path] = [v["id"] for v in result["violations"]]
+    assert failures == {}
+    page.goto(site + "/")
+    count = page.locator("#plan-count")
+    expect(count).to_have_text("2件中 1〜1件目を表示")
+    _tab_to(page, lambda f: f["id"] == "filter-prefecture")
+    page.keyboard.press("End")  # 沖縄県: no plan there
+    expect(count).to_have_text("条件に合う計画はありません。")
+    assert "prefecture=47" in page.url
+    page.goto(site + "/?prefecture=40")
+    expect(page.locator("#plan-count")).to_have_text("1件中 1〜1件目を表示")
+    assert "北九州市" in page.locator("#directory").inner_text()

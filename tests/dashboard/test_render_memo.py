@@ -53,7 +53,9 @@ def test_a_memoised_dashboard_reads_only_live_rows_and_the_fingerprint(client, s
     with CaptureQueriesContext(connection) as ctx:
         client.get("/")
     sqls = [q["sql"].lower() for q in ctx.captured_queries]
-    assert len(sqls) == 3  # fingerprint, plans with their municipalities, pillars
+    # the count of plans (dashboards or the directory), fingerprint, plans with their
+    # municipalities, pillars
+    assert len(sqls) == 4
     assert not any("publishedresult" in sql or "publishedpillar" in sql for sql in sqls)
 
 
