@@ -15,8 +15,9 @@ For comparison the same report is also made in one piece, tagged and untagged.
 When LibreOffice is installed (``soffice`` on PATH; Debian's ``libreoffice-calc-nogui``), the
 peer an office would otherwise use is measured in the same run, on the same data: the plan's
 exported 照会票 printed to PDF by ``soffice --headless --convert-to pdf``, each in a fresh
-process, beside ``manage.py progress_report`` of the plan. Without it, that comparison is
-skipped with a message.
+process, beside ``manage.py progress_report`` of the plan (with compiled bytecode, as installed,
+and from source), wall and CPU time. Without it, that comparison is skipped with a message.
+``--side-by-side`` runs only that comparison.
 
 The set-up is in main(): each part's process imports this script again (as any multiprocessing
 start method but fork does), which must cost nothing.
@@ -24,6 +25,7 @@ start method but fork does), which must cost nothing.
 
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -117,15 +119,34 @@ class PeakMemory:
         self._thread.join()
 
 
-def _fresh_seconds(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+def _fresh(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the process and its children) of one fresh
+    run of ``command``."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu, start = usage.ru_utime + usage.ru_stime, time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, usage.ru_utime + usage.ru_stime - cpu
 
 
-def side_by_side_with_libreoffice(plan, runs: int = 3) -> None:
+def _figures(runs: list[tuple[float, float]]) -> str:
+    walls = ", ".join(f"{wall:.1f}" for wall, _ in runs)
+    return (
+        f"{walls} s (median {statistics.median(w for w, _ in runs):.1f} s, "
+        f"CPU {statistics.median(c for _, c in runs):.1f} s)"
+    )
+
+
+def side_by_side_with_libreoffice(plan, runs: int = 5) -> None:
     """The command-line report against LibreOffice printing the same plan's workbook, both in
-    fresh processes, alternated, so both see the same machine."""
+    fresh processes, alternated, so both see the same machine.
+
+    Ours runs twice per round: with compiled bytecode, as an installed virtualenv has it (pip
+    compiles it; here a private cache, PYTHONPYCACHEPREFIX, filled by a first run, as
+    LibreOffice's first run creates its profile), and from source (PYTHONDONTWRITEBYTECODE, every
+    module of Django, WeasyPrint and the project compiled at each start), as a checkout whose
+    bytecode is not written runs. The compiled figure is the one compared."""
     soffice = shutil.which("soffice")
     if soffice is None:
         print(
@@ -152,22 +173,39 @@ def side_by_side_with_libreoffice(plan, runs: int = 3) -> None:
         ]
         ours = [sys.executable, "manage.py", "progress_report", plan.slug, "--fiscal-year"]
         ours += ["2024", "--output", os.path.join(folder, "report.pdf")]
-        _fresh_seconds(office)  # LibreOffice's first start creates its profile
-        theirs_s, ours_s = [], []
+        compiled = {**os.environ, "PYTHONPYCACHEPREFIX": f"{folder}/pycache"}
+        compiled.pop("PYTHONDONTWRITEBYTECODE", None)
+        source = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        source["PYTHONPYCACHEPREFIX"] = f"{folder}/no-pycache"  # empty: nothing is read
+        _fresh(office)  # LibreOffice's first start creates its profile
+        _fresh(ours, compiled)  # fills the bytecode cache
+        load = os.getloadavg()
+        theirs_runs, ours_runs, source_runs = [], [], []
         for _ in range(runs):
-            theirs_s.append(_fresh_seconds(office))
-            ours_s.append(_fresh_seconds(ours))
+            theirs_runs.append(_fresh(office))
+            ours_runs.append(_fresh(ours, compiled))
+            source_runs.append(_fresh(ours, source))
         with open(os.path.join(folder, "shokaihyo.pdf"), "rb") as f:
             theirs_pages = pages(f.read())
         with open(os.path.join(folder, "report.pdf"), "rb") as f:
             ours_pages = pages(f.read())
+    theirs = statistics.median(w for w, _ in theirs_runs)
+    ours_median = statistics.median(w for w, _ in ours_runs)
     print(
-        f"  side by side, {runs} fresh processes each, alternated: "
-        f"`soffice --headless --convert-to pdf` of the 照会票 ({theirs_pages} pages) "
-        f"{', '.join(f'{s:.1f}' for s in theirs_s)} s (median {statistics.median(theirs_s):.1f}); "
-        f"`manage.py progress_report` ({ours_pages} pages) "
-        f"{', '.join(f'{s:.1f}' for s in ours_s)} s (median {statistics.median(ours_s):.1f})"
+        f"  side by side, {runs} fresh processes each, alternated (load average "
+        f"{', '.join(f'{x:.2f}' for x in load)} before, "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} after):"
     )
+    print(
+        f"    `soffice --headless --convert-to pdf` of the 照会票 ({theirs_pages} pages): "
+        f"{_figures(theirs_runs)}"
+    )
+    print(
+        f"    `manage.py progress_report` ({ours_pages} pages), compiled bytecode: "
+        f"{_figures(ours_runs)}; {ours_median / theirs:.2f}× LibreOffice's median "
+        f"({'faster' if ours_median < theirs else 'NOT faster'})"
+    )
+    print(f"    the same from source: {_figures(source_runs)}")
 
 
 def main():
@@ -180,6 +218,10 @@ def main():
 
     print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"CPUs: {len(os.sched_getaffinity(0))}; REPORT_PROCESSES={settings.REPORT_PROCESSES}")
+    if "--side-by-side" in sys.argv:
+        print("1,000-initiative report against LibreOffice:")
+        side_by_side_with_libreoffice(synthetic_plan(1000, publish=True)[0])
+        return
     for name in ("osaka.json", "kitakyushu.json"):
         seed.load_file(settings.BASE_DIR / "fixtures" / name)
     osaka = Plan.objects.get(slug="osaka-shin-shisei-kaikaku")

@@ -138,3 +138,72 @@ def test_a_parts_footers_and_anchors_come_from_the_hooked_layout():
         "weasyprint.layout.make_margin_boxes' page state changed: the footers read "
         f"{footers}, not the report's page numbers"
     )
+
+
+def test_the_copied_layout_setup_is_still_weasyprints():
+    """``_share_pango_contexts`` replaces ``Layout.setup`` by a copy of it that takes its Pango
+    context from a cache; a WeasyPrint whose setup reads differently must be copied again."""
+    import hashlib
+
+    typesetting.warm_up()
+    from weasyprint.text import line_break
+
+    original = line_break.Layout.setup.original
+    digest = hashlib.sha256(inspect.getsource(original).encode()).hexdigest()
+    assert digest == typesetting.LAYOUT_SETUP_SHA256, (
+        "weasyprint.text.line_break.Layout.setup changed: typesetting._share_pango_contexts "
+        "copies the old one"
+    )
+
+
+def test_shared_pango_contexts_write_the_same_pdf_byte_for_byte():
+    """Text in two languages, bold, small, a link and a table, made with the shared contexts and
+    with WeasyPrint's own setup: the same bytes."""
+    from weasyprint.text import line_break
+
+    html = (
+        '<html lang="ja"><head><meta name="dcterms.created" content="2025-09-16"></head><body>'
+        "<h2>評価結果</h2><p>進捗状況を確認した取組項目数は<strong>1,000項目</strong>です。</p>"
+        '<p lang="en">Progress of the reform plan, <a href="#t">see the table</a>.</p>'
+        '<table id="t"><tr><td>業務プロセスの見直しと効率化に取り組みました</td>'
+        '<td style="font-size: 8pt">達成</td></tr></table></body></html>'
+    )
+    typesetting.warm_up()
+    shared = typesetting.write(typesetting.render(html))
+    replacement = line_break.Layout.setup
+    line_break.Layout.setup = replacement.original
+    try:
+        own = typesetting.write(typesetting.render(html))
+    finally:
+        line_break.Layout.setup = replacement
+    assert shared == own
+
+
+def test_a_process_that_made_a_report_with_shared_contexts_exits_cleanly():
+    """The shared Pango contexts are released before the font configuration as the process
+    exits; released after it, the process crashed (SIGSEGV) once the report was written."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import django
+django.setup()
+from evaluations.reports import typesetting
+typesetting.warm_up()
+from weasyprint.text import line_break
+print(hasattr(line_break.Layout.setup, "original"), len(typesetting._pango_contexts) > 0)
+"""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reformtracker.settings", "DJANGO_ENV": "test"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
