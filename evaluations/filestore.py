@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import io
 import posixpath
+import sqlite3
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import Storage
-from django.db import IntegrityError, transaction
-from django.db.models import BinaryField
-from django.db.models.functions import Substr
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
@@ -96,19 +95,33 @@ class DatabaseStorage(Storage):
             now = timezone.now()
             try:
                 with transaction.atomic():
-                    _model().objects.create(
-                        name=self._key(name),
-                        content=data,
-                        size=len(data),
-                        created_at=now,
-                        modified_at=now,
-                    )
+                    self._insert(self._key(name), data, now)
             except IntegrityError:
                 if self.exists(name):
                     name = self.get_available_name(name)
                     continue
                 raise
             return name
+
+    def _insert(self, key: str, data: bytes, now) -> None:
+        if connection.vendor != "postgresql":
+            _model().objects.create(
+                name=key, content=data, size=len(data), created_at=now, modified_at=now
+            )
+            return
+        # Django's PostgreSQL cursors bind on the client, which sends the bytes as a hex literal
+        # twice their size for the server to parse; a server-side-binding cursor sends them as
+        # a binary parameter (%b): a 10 MiB file saved several times faster.
+        import psycopg
+
+        connection.ensure_connection()
+        # Errors as Django's (IntegrityError for a name taken, OperationalError in an outage).
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                f"INSERT INTO {_model()._meta.db_table}"
+                " (name, content, size, created_at, modified_at) VALUES (%s, %b, %s, %s, %s)",
+                [key, data, len(data), now, now],
+            )
 
     def delete(self, name):
         if not name:
@@ -189,16 +202,40 @@ class _ChunkReader(io.RawIOBase):
         want = min(len(buffer), self._size - self._position)
         if want <= 0:
             return 0
-        chunk = (
-            _model()
-            .objects.filter(pk=self._pk)
-            .annotate(chunk=Substr("content", self._position + 1, want, output_field=BinaryField()))
-            .values_list("chunk", flat=True)
-            .first()
-        )
-        if chunk is None:
-            raise FileNotFoundError("The stored file was deleted while it was being read.")
-        data = bytes(chunk)
+        data = self._read_sqlite(want) if connection.vendor == "sqlite" else self._read(want)
         buffer[: len(data)] = data
         self._position += len(data)
         return len(data)
+
+    def _read(self, want: int) -> bytes:
+        # PostgreSQL slices the value without reading the rest of it (the column's storage is
+        # EXTERNAL: out of line, uncompressed; migration 0008), and the chunk comes back in
+        # binary rather than as hex text twice its size.
+        import psycopg
+
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                f"SELECT substring(content FROM %s FOR %s) FROM {_model()._meta.db_table}"
+                " WHERE id = %s",
+                [self._position + 1, want, self._pk],
+                binary=True,
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise FileNotFoundError("The stored file was deleted while it was being read.")
+        return bytes(row[0])
+
+    def _read_sqlite(self, want: int) -> bytes:
+        # SQLite's substr() reads the whole value for every chunk; its incremental blob I/O
+        # reads only the pages asked for.
+        connection.ensure_connection()
+        table = _model()._meta.db_table
+        try:
+            with connection.connection.blobopen(table, "content", self._pk, readonly=True) as blob:
+                blob.seek(self._position)
+                return blob.read(want)
+        except sqlite3.OperationalError:
+            raise FileNotFoundError(
+                "The stored file was deleted while it was being read."
+            ) from None

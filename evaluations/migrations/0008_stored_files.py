@@ -4,6 +4,15 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def store_content_uncompressed(apps, schema_editor):
+    """PostgreSQL: keep file contents out of line but uncompressed (PDFs and images are
+    compressed already), so a chunk of a file is read without decompressing the whole value."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "ALTER TABLE evaluations_storedfile ALTER COLUMN content SET STORAGE EXTERNAL"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,4 +37,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('name',), name='stored_file_name_unique', violation_error_message='同じ名前のファイルが既にあります。'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='stored_file_has_a_name', violation_error_message='ファイルには名前が必要です。')],
             },
         ),
+        migrations.RunPython(store_content_uncompressed, migrations.RunPython.noop),
     ]
