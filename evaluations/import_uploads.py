@@ -2,7 +2,7 @@
 
 What is kept is the file as parsed at upload (``workbooks.ParsedWorkbook`` as JSON, with the
 file's SHA-256), so the preview and the confirmation compare and apply exactly what was read,
-without reading the workbook again. It waits in the private media root under a random token (the
+without reading the workbook again. It waits in the ``imports`` storage (settings.STORAGES) under a random token (the
 session remembers which tokens are the user's). Confirming removes it; one left behind (the preview closed, the tab
 abandoned) is removed once older than IMPORT_UPLOAD_MAX_AGE_HOURS: on every new upload, and by
 ``manage.py clear_stale_imports`` from cron for a quiet office.
@@ -11,10 +11,12 @@ abandoned) is removed once older than IMPORT_UPLOAD_MAX_AGE_HOURS: on every new 
 from __future__ import annotations
 
 import secrets
-import time
-from pathlib import Path
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.utils import timezone
 
 SUFFIX = ".json"
 
@@ -23,24 +25,32 @@ def max_age_seconds() -> float:
     return settings.IMPORT_UPLOAD_MAX_AGE_HOURS * 3600
 
 
-def directory() -> Path:
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def storage() -> Storage:
+    """Where uploads wait (settings.STORAGES["imports"]): a folder, or the database, which every
+    app server sees, so the confirmation may reach another server than the upload did."""
+    return storages["imports"]
 
 
-def _path(token: str) -> Path | None:
+def _name(token: str) -> str | None:
     # Tokens are ours (hex); anything else never names a file.
     if not token or not token.isalnum():
         return None
-    return directory() / f"{token}{SUFFIX}"
+    return f"{token}{SUFFIX}"
+
+
+def _stale(name: str, now) -> bool:
+    try:
+        modified = storage().get_modified_time(name)
+    except FileNotFoundError:  # another worker swept it first
+        return False
+    return now - modified > timedelta(seconds=max_age_seconds())
 
 
 def store(parsed) -> str:
     """Keeps a parsed upload for preview and confirmation; returns its token."""
     sweep()
     token = secrets.token_hex(16)
-    _path(token).write_text(parsed.to_json(), encoding="utf-8")
+    storage().save(_name(token), ContentFile(parsed.to_json().encode("utf-8")))
     return token
 
 
@@ -49,34 +59,38 @@ def read(token: str):
     already, or removed as stale."""
     from evaluations.workbooks import ParsedWorkbook
 
-    path = _path(token)
-    if path is None or not path.exists():
+    name = _name(token)
+    if name is None or not storage().exists(name):
         return None
-    if time.time() - path.stat().st_mtime > max_age_seconds():
-        path.unlink(missing_ok=True)
+    if _stale(name, timezone.now()):
+        storage().delete(name)
         return None
     try:
-        return ParsedWorkbook.from_json(path.read_text(encoding="utf-8"))
+        with storage().open(name, "rb") as file:
+            return ParsedWorkbook.from_json(file.read().decode("utf-8"))
+    except FileNotFoundError:  # confirmed by another request meanwhile
+        return None
     except (ValueError, KeyError, TypeError):  # not one we wrote whole: as good as gone
-        path.unlink(missing_ok=True)
+        storage().delete(name)
         return None
 
 
 def discard(token: str) -> None:
-    path = _path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    name = _name(token)
+    if name is not None:
+        storage().delete(name)
 
 
-def sweep(now: float | None = None) -> int:
+def sweep(now=None) -> int:
     """Removes uploads older than the limit; returns how many."""
-    limit = (now if now is not None else time.time()) - max_age_seconds()
+    now = now or timezone.now()
     removed = 0
-    for path in directory().iterdir():  # every file here is an upload (older ones: .xlsx)
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:  # another worker swept it first
-            pass
+    try:
+        _directories, names = storage().listdir("")
+    except FileNotFoundError:  # nothing uploaded yet: the folder is made on the first save
+        return 0
+    for name in names:  # every file here is an upload (older ones: .xlsx)
+        if _stale(name, now):
+            storage().delete(name)
+            removed += 1
     return removed

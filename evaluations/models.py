@@ -580,3 +580,35 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.host}:{self.pid} ({self.worker_id})"
+class StoredFile(models.Model):
+    """A private file kept in the database (evaluations.filestore.DatabaseStorage): evidence,
+    a finished report, an uploaded 照会票 awaiting confirmation. ``name`` starts with its
+    storage's prefix (``evidence/…``, ``reports/…``, ``imports/…``)."""
+
+    name = models.CharField(_("保存名"), max_length=255)
+    content = models.BinaryField(_("ファイルの内容"))
+    size = models.PositiveBigIntegerField(_("サイズ（バイト）"))
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
+    modified_at = models.DateTimeField(_("更新日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("保存ファイル")
+        verbose_name_plural = _("保存ファイル")
+        # Only the storage writes these rows; no permissions, so the office's group (every
+        # evaluations permission) does not change.
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="stored_file_name_unique",
+                violation_error_message=_("同じ名前のファイルが既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="stored_file_has_a_name",
+                violation_error_message=_("ファイルには名前が必要です。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

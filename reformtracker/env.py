@@ -5,6 +5,7 @@ deployment's environment stops the process at start-up instead of silently using
 """
 
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -125,3 +126,31 @@ def with_pool(config: dict, max_size: int) -> dict:
         "check": ConnectionPool.check_connection,
     }
     return {**config, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "OPTIONS": options}
+# The private storages (settings.STORAGES) and, for the filesystem, where each keeps its files.
+# Evidence names already begin with "evidence/", so its folder is the root itself.
+PRIVATE_STORAGE_FOLDERS = {"evidence": "", "reports": "report-jobs", "imports": "imports"}
+PRIVATE_FILES_BACKENDS = ("filesystem", "database")
+
+
+def private_storages(backend: str, root) -> dict:
+    """STORAGES' entries for evidence, finished reports and uploaded 照会票: folders under
+    PRIVATE_MEDIA_ROOT, or rows of the database (evaluations.filestore), one name prefix each."""
+    if backend not in PRIVATE_FILES_BACKENDS:
+        raise ImproperlyConfigured(
+            f"PRIVATE_FILES_BACKEND must be filesystem or database, got {backend!r}"
+        )
+    if backend == "database":
+        return {
+            name: {
+                "BACKEND": "evaluations.filestore.DatabaseStorage",
+                "OPTIONS": {"location": name},
+            }
+            for name in PRIVATE_STORAGE_FOLDERS
+        }
+    return {
+        name: {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": Path(root) / folder if folder else Path(root)},
+        }
+        for name, folder in PRIVATE_STORAGE_FOLDERS.items()
+    }

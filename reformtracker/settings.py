@@ -18,7 +18,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from reformtracker.env import database_settings, env_bool, env_float, env_int, env_list, env_str
+from reformtracker.env import (
+    database_settings,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    private_storages,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -263,9 +271,16 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # evaluations.views.staff streams them after a permission check (evaluations.evidence).
 # Env EVIDENCE_MAX_BYTES; bytes per file; default 10 MiB (10485760).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
-# Evidence files, report jobs and uploaded 照会票 awaiting confirmation live here.
+# Evidence files, report jobs and uploaded 照会票 awaiting confirmation live here when
+# PRIVATE_FILES_BACKEND is filesystem (backup_site then archives the folders).
 # Env PRIVATE_MEDIA_ROOT; a folder; default private_media.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
+# Where the private files live: "database" keeps them in the database's StoredFile table
+# (evaluations.filestore), so app servers that share only the database see the same files and the
+# database's backup holds them; "filesystem" keeps them under PRIVATE_MEDIA_ROOT on this machine.
+# Env PRIVATE_FILES_BACKEND; filesystem or database; default database in production, filesystem
+# elsewhere.
+PRIVATE_FILES_BACKEND = env_str("PRIVATE_FILES_BACKEND", "database" if PRODUCTION else "filesystem")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # In production, collectstatic writes each file under a name holding a hash of its content
@@ -277,16 +292,14 @@ STORAGES = {
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    },
-    # Finished background reports (evaluations.reports.jobs); private like the evidence.
-    "reports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "report-jobs"},
-    },
+    # evidence, reports (finished background reports) and imports (uploaded 照会票 awaiting
+    # confirmation): private, never given a URL (reformtracker.env.private_storages).
+    **private_storages(PRIVATE_FILES_BACKEND, PRIVATE_MEDIA_ROOT),
 }
+# manage.py backup_site and restore_site (evaluations.backup) run pg_dump and pg_restore from here
+# on PostgreSQL; their major version must be at least the server's.
+# Env PG_BINDIR; a folder; default /usr/lib/postgresql/15/bin.
+PG_BINDIR = Path(env_str("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
 # Import WeasyPrint and prepare the report font when a WSGI worker starts (reformtracker/wsgi.py)
 # rather than on the first report; off in development, where the autoreloader restarts often.
 # Env REPORT_WARM_UP; on/off; default on in production, off elsewhere.

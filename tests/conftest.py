@@ -16,6 +16,7 @@ from django.core.management import call_command
 from evaluations import services
 from evaluations.choices import RoundKind
 from initiatives.models import Department, Plan
+from reformtracker.env import private_storages
 from tests.constants import KITAKYUSHU, OSAKA, PRODUCTION_TRANSPORT
 from tests.personas import World, build_world, client_for, make_member
 
@@ -50,20 +51,15 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Evidence files and finished reports go to a throwaway directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "evidence"},
-        },
-        "reports": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "report-jobs"},
-        },
-    }
-    return tmp_path / "evidence"
+def private_media(request, settings, tmp_path):
+    """Evidence files, finished reports and uploaded 照会票 go to a throwaway directory, or, for
+    a test parametrised with ``indirect=["private_media"]`` over PRIVATE_FILES_BACKENDS, to the
+    backend named (the database backend keeps them in the test database)."""
+    backend = getattr(request, "param", "filesystem")
+    settings.PRIVATE_FILES_BACKEND = backend
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, **private_storages(backend, tmp_path)}
+    return tmp_path
 
 
 # --- the seed data: both cities as published (fixtures/*.json) ------------------------------------

@@ -2,8 +2,6 @@
 shipped under deploy/systemd/), doing the same thing either way."""
 
 import configparser
-import os
-import time
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.management import call_command, get_commands
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from evaluations.models import ReportJob
 from evaluations.reports import jobs
 from initiatives.models import Department
 from tests.personas import make_member
+from tests.private_files import BACKENDS, age, files
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +32,14 @@ def test_the_reminder_task_mails_what_the_command_mails(world, time_machine):
     assert "督促メール: 2通" in result.return_value
 
 
-def test_the_upload_clean_up_task_removes_stale_uploads(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    stale, fresh = import_uploads.directory() / "a1.xlsx", import_uploads.directory() / "b2.xlsx"
-    stale.write_bytes(b"x")
-    fresh.write_bytes(b"y")
-    past = time.time() - 48 * 3600
-    os.utime(stale, (past, past))
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
+def test_the_upload_clean_up_task_removes_stale_uploads():
+    storage = import_uploads.storage()
+    storage.save("a1.xlsx", ContentFile(b"x"))
+    storage.save("b2.xlsx", ContentFile(b"y"))
+    age(storage, "a1.xlsx", 48)
     assert tasks.clear_stale_imports.enqueue().return_value == 1
-    assert sorted(p.name for p in import_uploads.directory().iterdir()) == ["b2.xlsx"]
+    assert files(storage) == ["b2.xlsx"]
 
 
 @pytest.fixture
@@ -53,17 +52,21 @@ def expired_job(osaka, settings, time_machine):
     return job
 
 
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
 def test_the_report_job_clean_up_task_deletes_expired_jobs(expired_job):
     assert tasks.clear_report_jobs.enqueue().return_value == 1
     assert not ReportJob.objects.exists()
     assert not jobs.storage().exists(expired_job.file_name)
 
 
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
 def test_the_report_job_clean_up_command_deletes_expired_jobs(expired_job):
+    assert jobs.storage().exists(expired_job.file_name)
     out = StringIO()
     call_command("clear_report_jobs", stdout=out)
     assert "保存期間を過ぎた報告書を1件削除しました。" in out.getvalue()
     assert not ReportJob.objects.exists()
+    assert not jobs.storage().exists(expired_job.file_name)
 
 
 def _unit(name: str) -> configparser.ConfigParser:

@@ -11,6 +11,7 @@ from evaluations.models import ReportJob
 from evaluations.reports import jobs
 from initiatives.models import Department
 from tests.personas import make_member
+from tests.private_files import BACKENDS
 
 pytestmark = pytest.mark.django_db
 
@@ -84,16 +85,18 @@ def test_a_job_id_that_names_no_job_is_404(client, office_user, queued_job):
         assert client.get(f"/office/reports/jobs/{job_id}/download/").status_code == 404
 
 
-def test_the_finished_pdf_is_kept_in_the_reports_storage(office_user, osaka, private_media):
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
+def test_the_finished_pdf_is_kept_in_the_reports_storage(office_user, osaka):
     job = jobs.read(jobs.start(user=office_user, plan=osaka, fiscal_year=2024))
     assert job.state == jobs.DONE and job.message == "完了しました" and job.percent == 100
     assert jobs.storage().exists(job.file_name)
-    assert (private_media.parent / "report-jobs" / job.file_name).exists()
     with jobs.open_pdf(job) as file:
-        assert file.read(5) == b"%PDF-"
-    assert job.size == jobs.storage().size(job.file_name)
+        data = file.read()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert job.size == len(data) == jobs.storage().size(job.file_name)
 
 
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
 def test_finished_jobs_expire_with_their_files(office_user, osaka, settings, time_machine):
     settings.REPORT_JOB_KEEP_HOURS = 24
     time_machine.move_to(timezone.now(), tick=False)

@@ -1,32 +1,33 @@
 """An uploaded 照会票 is kept only until it is confirmed or grows stale: nothing piles up in the
-private media root, and a visitor coming back to an expired preview is told so in Japanese."""
+``imports`` storage (on either backend), and a visitor coming back to an expired preview is told so in Japanese."""
 
 import io
-import os
-import time
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from evaluations import import_uploads
 from evaluations.models import HistoryEvent
+from tests.private_files import BACKENDS, age, files
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.parametrize("private_media", BACKENDS, indirect=True),
+]
 
 
 @pytest.fixture(autouse=True)
-def private_media(tmp_path, settings):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def a_day_to_confirm(settings):
     settings.IMPORT_UPLOAD_MAX_AGE_HOURS = 24
 
 
-def _age(path, hours: float) -> None:
-    past = time.time() - hours * 3600
-    os.utime(path, (past, past))
+def _age(name, hours: float) -> None:
+    age(import_uploads.storage(), name, hours)
 
 
 def _kept() -> list[str]:
-    return sorted(p.name for p in import_uploads.directory().iterdir())
+    return files(import_uploads.storage())
 
 
 def _upload(client, round_) -> str:
@@ -54,8 +55,8 @@ def test_an_expired_preview_says_so_in_japanese_and_keeps_nothing(
 ):
     client.force_login(staff_kaikaku)
     preview = _upload(client, open_round_2025)
-    (path,) = import_uploads.directory().iterdir()
-    _age(path, 25)
+    (name,) = _kept()
+    _age(name, 25)
     history = HistoryEvent.objects.count()
     token = preview.rstrip("/").rsplit("/", 1)[1]
     for response in (
@@ -73,21 +74,20 @@ def test_a_new_upload_sweeps_away_stale_ones_but_not_fresh_ones(
 ):
     client.force_login(staff_kaikaku)
     _upload(client, open_round_2025)
-    (abandoned,) = import_uploads.directory().iterdir()
+    (abandoned,) = _kept()
     _age(abandoned, 30)
     _upload(client, open_round_2025)
     fresh = _kept()
-    assert abandoned.name not in fresh and len(fresh) == 1
+    assert abandoned not in fresh and len(fresh) == 1
     _upload(client, open_round_2025)
     assert len(_kept()) == 2  # a day has not passed: both are someone's open preview
 
 
-def test_the_command_clears_stale_uploads_for_cron(settings):
-    directory = import_uploads.directory()
-    stale, fresh = directory / "a1.xlsx", directory / "b2.xlsx"
-    stale.write_bytes(b"x")
-    fresh.write_bytes(b"y")
-    _age(stale, 48)
+def test_the_command_clears_stale_uploads_for_cron():
+    storage = import_uploads.storage()
+    storage.save("a1.xlsx", ContentFile(b"x"))
+    storage.save("b2.xlsx", ContentFile(b"y"))
+    _age("a1.xlsx", 48)
     out = io.StringIO()
     call_command("clear_stale_imports", stdout=out)
     assert "1件削除しました" in out.getvalue()

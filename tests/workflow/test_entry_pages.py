@@ -9,9 +9,11 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from evaluations import evidence as evidence_files
 from evaluations.choices import EntryState as S
 from evaluations.models import Entry, Evidence, HistoryEvent
 from tests.personas import HTMX, PDF_BYTES, client_for, edit_data, move
+from tests.private_files import BACKENDS, files
 
 
 def url(entry, suffix=""):
@@ -268,8 +270,9 @@ def upload(client, entry, name, content, **extra):
         ("shinchoku.xlsx", xlsx_bytes()),
     ],
 )
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
 def test_it_accepts_each_allowed_type_and_serves_it_only_through_the_checked_view(
-    world, name, content, private_media
+    world, name, content
 ):
     client = client_for(world, "staff_a")
     response = upload(client, world.entry_a, name, content, **HTMX)
@@ -277,8 +280,9 @@ def test_it_accepts_each_allowed_type_and_serves_it_only_through_the_checked_vie
     assert response.content.decode().lstrip().startswith('<section id="entry-evidence"')
     item = Evidence.objects.get()
     assert item.file_name == name and item.size == len(content)
-    # Stored under the private root, under a name that reveals nothing.
-    assert (private_media / item.file_path).read_bytes() == content
+    # Stored in the private storage, under a name that reveals nothing.
+    with evidence_files.storage().open(item.file_path) as stored:
+        assert stored.read() == content
     assert name not in item.file_path
     download = client.get(f"/staff/evidence/{item.pk}/")
     assert download.status_code == 200
@@ -321,14 +325,15 @@ def test_it_offers_submission_as_soon_as_evidence_makes_an_entry_in_progress(wor
         ),
     ],
 )
-def test_it_refuses_a_forbidden_type_in_japanese(world, name, content, message, private_media):
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
+def test_it_refuses_a_forbidden_type_in_japanese(world, name, content, message):
     history = HistoryEvent.objects.count()
     response = upload(client_for(world, "staff_a"), world.entry_a, name, content, **HTMX)
     assert response.status_code == 422
     assert message in response.content.decode()
     assert not Evidence.objects.exists()
     assert HistoryEvent.objects.count() == history
-    assert not private_media.exists() or not any(private_media.rglob("*.*"))
+    assert files(evidence_files.storage(), f"evidence/{world.entry_a.round_id}") == []
 
 
 def test_it_refuses_a_file_over_the_size_limit(world, settings, private_media):
