@@ -580,6 +580,8 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.host}:{self.pid} ({self.worker_id})"
+
+
 class StoredFile(models.Model):
     """A private file kept in the database (evaluations.filestore.DatabaseStorage): evidence,
     a finished report, an uploaded 照会票 awaiting confirmation. ``name`` starts with its

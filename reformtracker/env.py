@@ -126,6 +126,8 @@ def with_pool(config: dict, max_size: int) -> dict:
         "check": ConnectionPool.check_connection,
     }
     return {**config, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "OPTIONS": options}
+
+
 # The private storages (settings.STORAGES) and, for the filesystem, where each keeps its files.
 # Evidence names already begin with "evidence/", so its folder is the root itself.
 PRIVATE_STORAGE_FOLDERS = {"evidence": "", "reports": "report-jobs", "imports": "imports"}
