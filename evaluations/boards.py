@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
@@ -21,7 +22,7 @@ from evaluations.choices import Result
 from evaluations.labels import asof, localised
 from evaluations.models import PublishedResult
 from evaluations.rates import EMPTY
-from initiatives.models import Initiative, Pillar, Plan, PlanNote
+from initiatives.models import AnalysisCluster, Department, Initiative, Pillar, Plan, PlanNote
 from reformtracker import memos
 from reformtracker.display import is_english, language
 from reformtracker.links import cached_reverse
@@ -34,8 +35,9 @@ class _Prepared:
     same SQL through the ORM on every request cost more than running it. The rows are still
     read from the database every time."""
 
-    def __init__(self, model, *ordering: str, join: str | None = None):
-        self.model, self.ordering, self.join = model, ordering, join
+    def __init__(self, model, *ordering: str, join: str | None = None, where: tuple = ()):
+        # ``where``: columns of ``model`` compared for equality with the values ``rows`` takes.
+        self.model, self.ordering, self.join, self.where = model, ordering, join, where
         self.plans: dict[tuple[str, str], tuple] = memos.store()
 
     def _models(self) -> list:
@@ -68,7 +70,9 @@ class _Prepared:
             f"t0.{q(main.get_field(main.pk.name if n == 'pk' else n).column)}"
             for n in self.ordering
         )
-        sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} ORDER BY {order}"
+        where = " AND ".join(f"t0.{q(main.get_field(n).column)} = %s" for n in self.where)
+        sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)}"
+        sql += f" WHERE {where} ORDER BY {order}" if where else f" ORDER BY {order}"
         return sql, parts
 
     def _prepared(self, connection) -> tuple:
@@ -77,16 +81,16 @@ class _Prepared:
             self.plans[key] = self._plan(connection)
         return self.plans[key]
 
-    def rows(self) -> list[tuple]:
-        """The rows as the database gives them (one query)."""
+    def rows(self, *values) -> list[tuple]:
+        """The rows as the database gives them (one query); ``values`` for ``where``."""
         connection = connections[DEFAULT_DB_ALIAS]
         sql, _ = self._prepared(connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql, values)
             return cursor.fetchall()
 
-    def __call__(self) -> list:
-        return self.build(self.rows())
+    def __call__(self, *values) -> list:
+        return self.build(self.rows(*values))
 
     def build(self, rows: list[tuple]) -> list:
         """Model instances of ``rows`` (with the joined instance set)."""
@@ -118,6 +122,17 @@ _all_pillars = _Prepared(Pillar, "order", "pk")
 _plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
 _all_pillars = _Prepared(Pillar, "order", "pk")
 
+# What the plan page reads of one plan, by its slug or id.
+_plan_by_slug = _Prepared(Plan, "pk", join="municipality", where=("slug",))
+_pillars_of_plan = _Prepared(Pillar, "order", "pk", where=("plan",))
+_notes_of_plan = _Prepared(PlanNote, "fiscal_year", "kind", "order", "pk", where=("plan",))
+
+# What the initiative page reads of one item.
+_initiative_in_plan = _Prepared(Initiative, "pk", join="pillar", where=("plan", "code"))
+_department = _Prepared(Department, "pk", where=("id",))
+_cluster = _Prepared(AnalysisCluster, "pk", where=("id",))
+_meetings_query: dict = {}
+
 # The home page's boards: "home" → (key, boards); see home_boards.
 _boards_memo = memos.store()
 
@@ -129,6 +144,17 @@ def _pillar_url(pillar: Pillar) -> str:
 def live_plans() -> list[Plan]:
     """Every plan with its municipality, in their order (one query)."""
     return _plans_with_municipalities()
+
+
+def live_pillars(plans: list[Plan]) -> list[Pillar]:
+    """Every pillar of ``plans`` with its plan set, in the plans' order, then the pillars'
+    (one query)."""
+    plan_by_id = {p.pk: p for p in plans}
+    rank = {p.pk: n for n, p in enumerate(plans)}
+    pillars = [p for p in _all_pillars() if p.plan_id in plan_by_id]
+    for pillar in pillars:
+        pillar.plan = plan_by_id[pillar.plan_id]
+    return sorted(pillars, key=lambda p: (rank[p.plan_id], p.order, p.pk))
 
 
 def home_boards() -> list[dict]:
@@ -242,11 +268,28 @@ def plans(meetings: bool = False):
     return queryset
 
 
+def _has_meetings(plan: Plan) -> bool:
+    """Whether the plan has X会議 (one query; through the reverse relation, so evaluations does
+    not import xmeetings)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    relation = Plan._meta.get_field("meetings")
+    q = connection.ops.quote_name
+    table, column = relation.related_model._meta.db_table, relation.field.column
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {q(table)} WHERE {q(column)} = %s LIMIT 1", [plan.pk])
+        return cursor.fetchone() is not None
+
+
 def plan_data(slug: str) -> dict:
-    plan = get_object_or_404(plans(meetings=True), slug=slug)
-    board = dashboards([plan])[0]
-    notes = list(PlanNote.objects.filter(plan=plan).order_by("fiscal_year", "kind", "order"))
-    return {**board, "board": board, "notes": notes, "has_meetings": plan.meeting_count > 0}
+    """The plan page: its dashboard, notes and whether it has X会議 (five queries, three with
+    ``PUBLIC_DATA_MEMO``; built without the ORM's query compiler, which cost more than them)."""
+    found = _plan_by_slug(slug)
+    if not found:
+        raise Http404("No Plan matches the given query.")
+    plan = found[0]
+    board = dashboards([plan], _pillars_of_plan(plan.pk))[0]
+    notes = _notes_of_plan(plan.pk)
+    return {**board, "board": board, "notes": notes, "has_meetings": _has_meetings(plan)}
 
 
 def pillar_data(slug: str, order: int) -> dict:
@@ -284,14 +327,53 @@ def pillar_data(slug: str, order: int) -> dict:
     }
 
 
-def initiative_data(slug: str, code: str) -> dict:
-    initiative = get_object_or_404(
-        Initiative.objects.select_related("plan__municipality", "pillar", "department", "cluster"),
-        plan__slug=slug,
-        code=code,
+def initiative_of(slug: str, code: str) -> Initiative:
+    """The initiative ``code`` of plan ``slug`` with its plan (and city), pillar, department
+    and cluster set, and ``shown_meetings`` (its X会議 by date); Http404 when there is none.
+    Five or six small queries the ORM does not have to build."""
+    plans = _plan_by_slug(slug)
+    found = _initiative_in_plan(plans[0].pk, code) if plans else []
+    if not found:
+        raise Http404("No Initiative matches the given query.")
+    item = found[0]
+    item.plan = item.pillar.plan = plans[0]
+    item.department = _department(item.department_id)[0]
+    item.cluster = _cluster(item.cluster_id)[0] if item.cluster_id else None
+    item.shown_meetings = _meetings_of(item)
+    return item
+
+
+def _meetings_of(initiative: Initiative) -> list:
+    """The initiative's X会議 by date (one query; through the relation, so evaluations does not
+    import xmeetings)."""
+    relation = Initiative._meta.get_field("meetings")
+    meeting = relation.related_model
+    through = relation.through
+    query = _meetings_query.get(meeting)
+    if query is None:
+        query = _meetings_query[meeting] = _Prepared(meeting, "earliest", "pk")
+    connection = connections[DEFAULT_DB_ALIAS]
+    q = connection.ops.quote_name
+    sql, _ = query._prepared(connection)
+    select, order = sql.split(" ORDER BY ")
+    to_meeting = next(f for f in through._meta.fields if f.related_model is meeting)
+    to_item = next(f for f in through._meta.fields if f.related_model is Initiative)
+    sql = (
+        f"{select} WHERE t0.{q(meeting._meta.pk.column)} IN (SELECT {q(to_meeting.column)}"
+        f" FROM {q(through._meta.db_table)} WHERE {q(to_item.column)} = %s) ORDER BY {order}"
     )
-    current = {p.pk for p in published.current_publications([initiative.plan_id])}
-    # Every publication that included the item, superseded ones too: its published history.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [initiative.pk])
+        return query.build(cursor.fetchall())
+
+
+def initiative_data(slug: str, code: str, initiative: Initiative | None = None) -> dict:
+    """The initiative page: the item (``initiative_of``, unless given) and every publication
+    that included it, superseded ones too (its published history), newest first."""
+    initiative = initiative or initiative_of(slug, code)
+    current = {
+        p.pk for p in published.every_current_publication() if p.round.plan_id == initiative.plan_id
+    }
     history = list(
         PublishedResult.objects.filter(initiative=initiative)
         .select_related("publication__round")
@@ -304,7 +386,7 @@ def initiative_data(slug: str, code: str) -> dict:
         "initiative": initiative,
         "results": [r for r in history if r.is_current],
         "published_history": history,
-        "meetings": list(initiative.meetings.order_by("earliest")),
+        "meetings": initiative.shown_meetings,
     }
 
 

@@ -12,9 +12,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import published
+from evaluations.boards import live_pillars, live_plans
 from evaluations.choices import Result
 from evaluations.models import Publication, PublishedResult
-from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
+from initiatives.models import Department, Initiative, ReformLevel
 from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
 
@@ -117,11 +118,9 @@ def _matching(initiatives, filters: dict, plan, snapshots):
     return initiatives
 
 
-def _choices(plan) -> dict:
+def _choices(plans, plan) -> dict:
     """The options of the filter form (the pillars and departments of ``plan`` when chosen)."""
-    pillars = list(Pillar.objects.select_related("plan").order_by("plan__order", "order"))
-    if plan:
-        pillars = [p for p in pillars if p.plan_id == plan.pk]
+    pillars = live_pillars([plan] if plan else plans)
     # EXISTS, not a join + DISTINCT: chaining two filters over initiatives joined the table
     # twice, a departments × initiatives² product that took minutes at 10,000 items.
     owned = Initiative.objects.filter(department=OuterRef("pk"))
@@ -143,9 +142,12 @@ def browse(params) -> dict:
     form = BrowseFilters(params)
     form.is_valid()  # reads them; what cannot mean anything is in form.problems
     filters, chosen = form.cleaned_data, form.chosen()
-    plans = list(Plan.objects.select_related("municipality"))
+    # The plans, their pillars and the publications are read without building SQL through
+    # the ORM (boards.live_plans, the publication memo): with the count and the page, building
+    # queries was most of the browser's time.
+    plans = live_plans()
     plan = next((p for p in plans if p.slug == chosen["plan"]), None)
-    publications = published.current_publications()
+    publications = published.every_current_publication()
     fiscal_years = sorted({p.round.fiscal_year for p in publications}, reverse=True)
     # The 時点 shown per plan: its latest, or its latest within the chosen fiscal year.
     shown: dict[int, Publication] = {}
@@ -172,7 +174,7 @@ def browse(params) -> dict:
         row.publication = by_id.get(row.publication_id)
     return {
         "plans": plans,
-        **_choices(plan),
+        **_choices(plans, plan),
         "fiscal_years": fiscal_years,
         "chosen": chosen,
         "query": {k: v for k, v in chosen.items() if v},

@@ -7,11 +7,13 @@ the same functions); these views only render it. Each is cached whole per public
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from evaluations import boards
+from evaluations import boards, page_memo, published
 from evaluations.browse import PARAMS, browse
 from reformtracker.public_pages import public_page
 
@@ -23,7 +25,20 @@ def home(request):
 
 @public_page
 def plan_detail(request, slug):
-    return render(request, "evaluations/plan_detail.html", boards.plan_data(slug))
+    data = boards.plan_data(slug)
+    plan = data["plan"]
+    # Everything the page shows: the publications (their fingerprint), the plan, its city,
+    # pillars and notes as read, and whether it has X会議.
+    rows = partial(
+        page_memo.digest,
+        data["fingerprint"],
+        plan,
+        plan.municipality,
+        [row["pillar"] for row in data["pillars"]],
+        data["notes"],
+        data["has_meetings"],
+    )
+    return page_memo.render_page(request, "evaluations/plan_detail.html", data, rows)
 
 
 @public_page
@@ -33,7 +48,23 @@ def pillar_detail(request, slug, order):
 
 @public_page
 def initiative_detail(request, slug, code):
-    return render(request, "evaluations/initiative_detail.html", boards.initiative_data(slug, code))
+    item = boards.initiative_of(slug, code)
+    # Everything the page shows: its published rows and their history are snapshots, fixed by
+    # the publications (their fingerprint); the item, its plan, city, pillar, department,
+    # cluster and X会議 as read. Its history is read only when the page is rendered.
+    rows = partial(
+        page_memo.digest,
+        published.publication_fingerprint(),
+        item,
+        item.plan,
+        item.plan.municipality,
+        item.pillar,
+        item.department,
+        item.cluster,
+        item.shown_meetings,
+    )
+    data = partial(boards.initiative_data, slug, code, item)
+    return page_memo.render_page(request, "evaluations/initiative_detail.html", data, rows)
 
 
 @public_page(params=PARAMS)
