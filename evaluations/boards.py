@@ -81,6 +81,19 @@ class _Prepared:
             self.plans[key] = self._plan(connection)
         return self.plans[key]
 
+    def select(self) -> str:
+        """``SELECT … FROM … JOIN …`` of this query, to which ``query`` adds a tail."""
+        sql, _ = self._prepared(connections[DEFAULT_DB_ALIAS])
+        return sql.split(" WHERE ")[0].split(" ORDER BY ")[0]
+
+    def query(self, tail: str, params=()) -> list:
+        """Model instances of ``SELECT … FROM … JOIN … <tail>`` (the main table is ``t0``, the
+        joined one ``t1``): a WHERE and ORDER BY this query's own cannot say."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self.select()} {tail}", params)
+            return self.build(cursor.fetchall())
+
     def rows(self, *values) -> list[tuple]:
         """The rows as the database gives them (one query); ``values`` for ``where``."""
         connection = connections[DEFAULT_DB_ALIAS]
@@ -115,9 +128,8 @@ class _Prepared:
         return objects
 
 
-_plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
-_all_pillars = _Prepared(Pillar, "order", "pk")
-
+# For the other read-side modules (browse.py).
+Prepared = _Prepared
 
 _plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
 _all_pillars = _Prepared(Pillar, "order", "pk")
@@ -347,24 +359,19 @@ def _meetings_of(initiative: Initiative) -> list:
     """The initiative's X会議 by date (one query; through the relation, so evaluations does not
     import xmeetings)."""
     relation = Initiative._meta.get_field("meetings")
-    meeting = relation.related_model
-    through = relation.through
+    meeting, through = relation.related_model, relation.through
     query = _meetings_query.get(meeting)
     if query is None:
         query = _meetings_query[meeting] = _Prepared(meeting, "earliest", "pk")
-    connection = connections[DEFAULT_DB_ALIAS]
-    q = connection.ops.quote_name
-    sql, _ = query._prepared(connection)
-    select, order = sql.split(" ORDER BY ")
+    q = connections[DEFAULT_DB_ALIAS].ops.quote_name
     to_meeting = next(f for f in through._meta.fields if f.related_model is meeting)
     to_item = next(f for f in through._meta.fields if f.related_model is Initiative)
-    sql = (
-        f"{select} WHERE t0.{q(meeting._meta.pk.column)} IN (SELECT {q(to_meeting.column)}"
-        f" FROM {q(through._meta.db_table)} WHERE {q(to_item.column)} = %s) ORDER BY {order}"
+    return query.query(
+        f"WHERE t0.{q(meeting._meta.pk.column)} IN (SELECT {q(to_meeting.column)}"
+        f" FROM {q(through._meta.db_table)} WHERE {q(to_item.column)} = %s)"
+        f" ORDER BY t0.{q('earliest')}, t0.{q(meeting._meta.pk.column)}",
+        [initiative.pk],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [initiative.pk])
-        return query.build(cursor.fetchall())
 
 
 def initiative_data(slug: str, code: str, initiative: Initiative | None = None) -> dict:
