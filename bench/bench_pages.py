@@ -26,6 +26,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -62,6 +63,8 @@ def pages(size: str) -> list[tuple[str, str]]:
         ("browser filters", f"/initiatives/?plan={slug}&pillar=&result=achieved&fy=2024"),
         ("browser search", f"/initiatives/?q={urllib.request.quote(q)}"),
         ("browser (htmx)", f"/initiatives/?plan={slug}&page=2"),
+        # Every request a different search (q=1, 2, 3 … per wrk thread): nothing kept helps.
+        ("browser new q", "/initiatives/?q=1"),
         ("open data", "/open-data/"),
         ("plans.json", "/open-data/plans.json"),
         ("results.csv", f"/open-data/{slug}/2024/results.csv"),
@@ -79,6 +82,14 @@ def pages(size: str) -> list[tuple[str, str]]:
 
 
 HTMX = {"browser (htmx)": {"HX-Request": "true"}}
+SCRIPTS = {"browser new q": "distinct_searches.lua"}
+DISTINCT_SEARCHES = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "/initiatives/?q=" .. counter .. "&page=1")
+end
+"""
 
 
 def _free_port() -> int:
@@ -164,8 +175,12 @@ def _gunicorn(database: Path, cache: bool):
         server.wait(timeout=10)
 
 
-def _wrk(url: str, duration: int, connections: int, headers: dict | None = None) -> float:
+def _wrk(
+    url: str, duration: int, connections: int, headers: dict | None = None, script=None
+) -> float:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s"]
+    if script:
+        command += ["-s", str(script)]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(
@@ -186,27 +201,78 @@ def _warm(url: str, headers: dict, times: int = 8) -> tuple[str, int]:
     return response.headers.get("X-Public-Cache") or "-", len(body)
 
 
-def _measure(base: str, path: str, headers: dict, options) -> tuple[float, float, str, int]:
+def _measure(base: str, path: str, headers: dict, options, script=None):
     status, size = _warm(base + path, headers)
     hello = page = 0.0
     for _ in range(options.rounds):
         hello += _wrk(base + HELLO, options.duration, options.connections)
-        page += _wrk(base + path, options.duration, options.connections, headers)
+        page += _wrk(base + path, options.duration, options.connections, headers, script)
     return page / options.rounds, page / hello, status, size
+
+
+def _cpu(paths: list[str], headers: dict) -> None:
+    """In a child process: CPU milliseconds per request in process (Django's test client,
+    page cache off), median of 25 after 3 to warm; printed as JSON. ``q=1`` becomes q=1, 2, 3 …"""
+    import json
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reformtracker.settings")
+    django.setup()
+    from django.test import Client
+
+    client = Client()
+    result = {}
+    for path in [HELLO, *paths]:
+        extra = headers.get(path, {})
+        for _ in range(3):
+            client.get(path, headers=extra)
+        times = []
+        for n in range(25):
+            started = time.process_time()
+            client.get(
+                path.replace("q=1&", f"q={n + 100}&").replace("q=1", f"q={n + 100}"), headers=extra
+            )
+            times.append(time.process_time() - started)
+        result[path] = sorted(times)[len(times) // 2] * 1000
+    print(json.dumps(result))
+
+
+def _cpu_times(database: Path, size: str, only: set) -> dict[str, float]:
+    import json
+
+    listed = [(n, p) for n, p in pages(size) if not only or n in only]
+    headers = {p: HTMX[n] for n, p in listed if n in HTMX}
+    output = subprocess.run(
+        [PYTHON, __file__, "--cpu", json.dumps([[p for _, p in listed], headers])],
+        cwd=ROOT,
+        env=_env(database, cache=False),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
-    parser.add_argument("--rounds", type=int, default=1, help="paired runs per page")
+    parser.add_argument("--rounds", type=int, default=2, help="paired runs per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--sizes", default="seed,large")
     parser.add_argument("--items", type=int, default=10_000, help="initiatives of the large plan")
     parser.add_argument("--only", default="", help="page names, comma-separated")
     parser.add_argument("--add-plan", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--cpu", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.add_plan:
         return _add_plan(options.add_plan)
+    if options.cpu:
+        import json
+
+        return _cpu(*json.loads(options.cpu))
+    # A terminated bench stops its servers (the context managers' finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install -y wrk")
     sizes = [s for s in options.sizes.split(",") if s]
@@ -215,8 +281,12 @@ def main():
     loads = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="reformtracker-bench-") as name:
-        databases = _prepare(Path(name), sizes, options.items)
+        tmp = Path(name)
+        databases = _prepare(tmp, sizes, options.items)
+        script = tmp / SCRIPTS["browser new q"]
+        script.write_text(DISTINCT_SEARCHES)
         for size in sizes:
+            cpu = _cpu_times(databases[size], size, only)
             with ExitStack() as stack:
                 bases = {
                     cache: stack.enter_context(_gunicorn(databases[size], cache))
@@ -226,9 +296,14 @@ def main():
                     if only and page not in only:
                         continue
                     row = results.setdefault((size, page), {"path": path})
+                    row["cpu"] = (cpu[path], cpu[HELLO])
                     for cache, base in bases.items():
                         rate, ratio, status, length = _measure(
-                            base, path, HTMX.get(page, {}), options
+                            base,
+                            path,
+                            HTMX.get(page, {}),
+                            options,
+                            script if page in SCRIPTS else None,
                         )
                         row[cache] = (rate, ratio, status)
                         row["bytes"] = length
@@ -250,9 +325,13 @@ def main():
         f" after it {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs);"
         f" {time.monotonic() - started:.0f} s"
     )
+    print(
+        "in-process: CPU ms per request through the middleware, page cache off (median of 25);"
+        " hello = /healthz the same way"
+    )
     header = (
-        f"{'size':<5} {'page':<17} {'bytes':>9} {'uncached req/s':>14} {'/hello':>6}"
-        f" {'cached req/s':>12} {'/hello':>6}  cache  path"
+        f"{'size':<5} {'page':<17} {'bytes':>9} {'in-process ms':>13} {'hello/page':>10}"
+        f" {'uncached req/s':>14} {'/hello':>6} {'cached req/s':>12} {'/hello':>6}  cache  path"
     )
     print(header)
     print("-" * len(header))
@@ -263,9 +342,11 @@ def main():
         if u_ratio < UNCACHED_TARGET or c_ratio < CACHED_TARGET:
             missed.append(f"{size} {page}")
             flag = "  ✗"
+        page_ms, hello_ms = row["cpu"]
         print(
-            f"{size:<5} {page:<17} {row['bytes']:>9,} {u_rate:>14.1f} {u_ratio:>6.2f}"
-            f" {c_rate:>12.1f} {c_ratio:>6.2f}  {status:<5}  {row['path']}{flag}"
+            f"{size:<5} {page:<17} {row['bytes']:>9,} {page_ms:>13.2f} {hello_ms / page_ms:>10.2f}"
+            f" {u_rate:>14.1f} {u_ratio:>6.2f} {c_rate:>12.1f} {c_ratio:>6.2f}  {status:<5}"
+            f"  {row['path']}{flag}"
         )
     print(
         f"targets: uncached ≥ {UNCACHED_TARGET} of hello, cached ≥ {CACHED_TARGET};"

@@ -23,7 +23,7 @@ from evaluations.labels import asof, localised
 from evaluations.models import PublishedResult
 from evaluations.rates import EMPTY
 from initiatives.models import AnalysisCluster, Department, Initiative, Pillar, Plan, PlanNote
-from reformtracker import memos
+from reformtracker import memos, page_memo
 from reformtracker.display import is_english, language
 from reformtracker.links import cached_reverse
 
@@ -143,7 +143,7 @@ _notes_of_plan = _Prepared(PlanNote, "fiscal_year", "kind", "order", "pk", where
 _initiative_in_plan = _Prepared(Initiative, "pk", join="pillar", where=("plan", "code"))
 _department = _Prepared(Department, "pk", where=("id",))
 _cluster = _Prepared(AnalysisCluster, "pk", where=("id",))
-_meetings_query: dict = {}
+_meetings_query: dict = memos.store()
 
 # The home page's boards: "home" → (key, boards); see home_boards.
 _boards_memo = memos.store()
@@ -151,6 +151,54 @@ _boards_memo = memos.store()
 
 def _pillar_url(pillar: Pillar) -> str:
     return cached_reverse("pillar_detail", pillar.plan.slug, pillar.order)
+
+
+def plan_by_slug(slug: str) -> Plan:
+    """The plan with its municipality (one query, not built by the ORM); Http404 if none."""
+    found = _plan_by_slug(slug)
+    if not found:
+        raise Http404("No Plan matches the given query.")
+    return found[0]
+
+
+def plan_digest(data: dict) -> str:
+    """A digest of every row ``plan_data`` read (reformtracker.page_memo): the publications
+    (their fingerprint), the plan, its city, pillars and notes, and whether it has X会議."""
+    plan = data["plan"]
+    return page_memo.digest(
+        data["fingerprint"],
+        plan,
+        plan.municipality,
+        [row["pillar"] for row in data["pillars"]],
+        data["notes"],
+        data["has_meetings"],
+    )
+
+
+def boards_digest(boards: list[dict]) -> str:
+    """A digest of every row ``home_boards`` read: the publications, plans, cities, pillars."""
+    return page_memo.digest(
+        boards[0]["fingerprint"] if boards else published.publication_fingerprint(),
+        [b["plan"] for b in boards],
+        [b["plan"].municipality for b in boards],
+        [row["pillar"] for b in boards for row in b["pillars"]],
+    )
+
+
+def initiative_digest(item: Initiative) -> str:
+    """A digest of every row the initiative page and its JSON show: its published rows and
+    their history are snapshots, fixed by the publications (their fingerprint); the item, its
+    plan, city, pillar, department, cluster and X会議 as read (``initiative_of``)."""
+    return page_memo.digest(
+        published.publication_fingerprint(),
+        item,
+        item.plan,
+        item.plan.municipality,
+        item.pillar,
+        item.department,
+        item.cluster,
+        item.shown_meetings,
+    )
 
 
 def live_plans() -> list[Plan]:
@@ -295,10 +343,7 @@ def _has_meetings(plan: Plan) -> bool:
 def plan_data(slug: str) -> dict:
     """The plan page: its dashboard, notes and whether it has X会議 (five queries, three with
     ``PUBLIC_DATA_MEMO``; built without the ORM's query compiler, which cost more than them)."""
-    found = _plan_by_slug(slug)
-    if not found:
-        raise Http404("No Plan matches the given query.")
-    plan = found[0]
+    plan = plan_by_slug(slug)
     board = dashboards([plan], _pillars_of_plan(plan.pk))[0]
     notes = _notes_of_plan(plan.pk)
     return {**board, "board": board, "notes": notes, "has_meetings": _has_meetings(plan)}
@@ -402,9 +447,10 @@ def _text_width(text: str, size: int = 11) -> int:
     return int(sum(size if ord(c) > 0x2E7F else size * 0.62 for c in text)) + 12
 
 
-def badge_data(slug: str) -> dict:
-    """What the embeddable SVG badge shows: the plan's headline rate, sized to its text."""
-    board = plan_data(slug)
+def badge_data(slug: str, board: dict | None = None) -> dict:
+    """What the embeddable SVG badge shows: the plan's headline rate, sized to its text
+    (``board``: the plan's ``plan_data`` when already read)."""
+    board = board or plan_data(slug)
     plan, summary = board["plan"], board["summary"]
     label = "achievement rate" if is_english() else "達成率"
     value = summary.rate_display(language())

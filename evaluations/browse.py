@@ -17,6 +17,7 @@ from evaluations.boards import Prepared, live_pillars, live_plans
 from evaluations.choices import Result
 from evaluations.models import Publication, PublishedResult
 from initiatives.models import Department, Initiative, ReformLevel
+from reformtracker import page_memo
 from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
 
@@ -195,6 +196,24 @@ def _rows(ids: list[int], plans, pillars, departments, shown: list[Publication])
         item.publication = by_publication.get(item.publication_id)
         rows.append(item)
     return rows
+
+
+def browse_digest(context: dict) -> str:
+    """A digest of every row a ``browse`` result shows (reformtracker.page_memo): the
+    publications (their fingerprint), the plans, pillars and departments of the filter form,
+    and the page's initiatives with their published result and title. The filters are in the
+    address."""
+    page = context["page"]
+    return page_memo.digest(
+        published.publication_fingerprint(),
+        context["plans"],
+        [p.municipality for p in context["plans"]],
+        context["pillars"],
+        context["departments"],
+        page.paginator.count,
+        page.number,
+        [(i, i.published_result, i.published_title, i.publication_id) for i in page.object_list],
+    )
 
 
 def browse(params) -> dict:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evaluations import published
+from evaluations.boards import live_plans
 from evaluations.choices import Result
 from evaluations.models import PublishedResult
 from initiatives.models import Plan
@@ -50,9 +51,9 @@ def with_licence_headers(response):
 
 def plan_years() -> list[dict]:
     """Every plan with the fiscal years it has published results for (the /open-data/ index)."""
-    plans = list(Plan.objects.select_related("municipality"))
+    plans = live_plans()
     years: dict[int, list[int]] = {p.pk: [] for p in plans}
-    for publication in published.current_publications(p.pk for p in plans):
+    for publication in published.every_current_publication():
         fy = publication.round.fiscal_year
         if fy not in years[publication.round.plan_id]:
             years[publication.round.plan_id].append(fy)

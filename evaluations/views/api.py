@@ -9,10 +9,13 @@ as it is.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.utils import timezone
 
 from evaluations import boards
-from evaluations.browse import PAGE_SIZE, PARAMS, browse
+from evaluations.browse import PAGE_SIZE, PARAMS, browse, browse_digest
+from reformtracker import page_memo
 from reformtracker.public_pages import licensed_json, public_page
 
 
@@ -81,14 +84,23 @@ def _board(request, board: dict) -> dict:
 
 @public_page
 def home(request):
-    return licensed_json(
-        {"plans": [_board(request, b) for b in boards.dashboards(list(boards.plans()))]}
-    )
+    every = boards.home_boards()
+    make = partial(_home, request, every)
+    return page_memo.respond(request, "home.json", partial(boards.boards_digest, every), make)
+
+
+def _home(request, every):
+    return licensed_json({"plans": [_board(request, b) for b in every]})
 
 
 @public_page
 def plan(request, slug):
     data = boards.plan_data(slug)
+    make = partial(_plan_json, request, data)
+    return page_memo.respond(request, "plan.json", partial(boards.plan_digest, data), make)
+
+
+def _plan_json(request, data):
     return licensed_json(
         {
             **_board(request, data),
@@ -151,7 +163,15 @@ def pillar(request, slug, order):
 
 @public_page
 def initiative(request, slug, code):
-    data = boards.initiative_data(slug, code)
+    item = boards.initiative_of(slug, code)
+    make = partial(_initiative_json, request, slug, code, item)
+    return page_memo.respond(
+        request, "initiative.json", partial(boards.initiative_digest, item), make
+    )
+
+
+def _initiative_json(request, slug, code, item):
+    data = boards.initiative_data(slug, code, item)
     item = data["initiative"]
     return licensed_json(
         {
@@ -182,6 +202,11 @@ def initiative(request, slug, code):
 @public_page(params=PARAMS)
 def initiatives(request):
     data = browse(request.GET)
+    make = partial(_initiatives_json, request, data)
+    return page_memo.respond(request, "initiatives.json", partial(browse_digest, data), make)
+
+
+def _initiatives_json(request, data):
     if data["problems"]:
         response = licensed_json({"errors": data["problems"]})
         response.status_code = 400

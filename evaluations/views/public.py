@@ -13,8 +13,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from evaluations import boards, page_memo, published
-from evaluations.browse import PARAMS, browse
+from evaluations import boards
+from evaluations.browse import PARAMS, browse, browse_digest
+from reformtracker import page_memo
 from reformtracker.public_pages import public_page
 
 
@@ -26,18 +27,7 @@ def home(request):
 @public_page
 def plan_detail(request, slug):
     data = boards.plan_data(slug)
-    plan = data["plan"]
-    # Everything the page shows: the publications (their fingerprint), the plan, its city,
-    # pillars and notes as read, and whether it has X会議.
-    rows = partial(
-        page_memo.digest,
-        data["fingerprint"],
-        plan,
-        plan.municipality,
-        [row["pillar"] for row in data["pillars"]],
-        data["notes"],
-        data["has_meetings"],
-    )
+    rows = partial(boards.plan_digest, data)
     return page_memo.render_page(request, "evaluations/plan_detail.html", data, rows)
 
 
@@ -49,20 +39,8 @@ def pillar_detail(request, slug, order):
 @public_page
 def initiative_detail(request, slug, code):
     item = boards.initiative_of(slug, code)
-    # Everything the page shows: its published rows and their history are snapshots, fixed by
-    # the publications (their fingerprint); the item, its plan, city, pillar, department,
-    # cluster and X会議 as read. Its history is read only when the page is rendered.
-    rows = partial(
-        page_memo.digest,
-        published.publication_fingerprint(),
-        item,
-        item.plan,
-        item.plan.municipality,
-        item.pillar,
-        item.department,
-        item.cluster,
-        item.shown_meetings,
-    )
+    rows = partial(boards.initiative_digest, item)
+    # Its published history is read only when the page is rendered.
     data = partial(boards.initiative_data, slug, code, item)
     return page_memo.render_page(request, "evaluations/initiative_detail.html", data, rows)
 
@@ -75,13 +53,22 @@ def initiative_list(request):
         template += "#htmx"
     # A filter that cannot mean anything is a bad request; the page still shows, with the
     # message, so the visitor can take the filter off.
-    return render(request, template, context, status=400 if context["problems"] else 200)
+    status = 400 if context["problems"] else 200
+    rows = partial(browse_digest, context)
+    return page_memo.render_page(request, template, context, rows, status)
 
 
 @public_page
 def badge(request, slug):
     """An embeddable SVG of the plan's headline rate, for city websites (<img src=…>)."""
-    svg = render_to_string("evaluations/badge.svg", boards.badge_data(slug))
+    data = boards.plan_data(slug)
+    return page_memo.respond(
+        request, "badge.svg", partial(boards.plan_digest, data), partial(_badge, slug, data)
+    )
+
+
+def _badge(slug, data):
+    svg = render_to_string("evaluations/badge.svg", boards.badge_data(slug, data))
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     # Other sites embed it: allow cross-origin use of the image.
     response["Cross-Origin-Resource-Policy"] = "cross-origin"

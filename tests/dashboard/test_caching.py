@@ -126,8 +126,8 @@ def test_a_hit_is_the_response_the_whole_stack_made_with_the_same_headers(
 
 
 def test_a_page_that_sets_a_cookie_is_not_stored(client, seeded, page_cache, monkeypatch):
-    from evaluations import page_memo
     from evaluations.views import public
+    from reformtracker import page_memo
 
     render = public.render
 

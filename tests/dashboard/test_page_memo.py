@@ -1,4 +1,4 @@
-"""Pages kept per process by a digest of the rows they show (evaluations/page_memo.py).
+"""Pages kept per process by a digest of the rows they show (reformtracker/page_memo.py).
 
 With the page cache off, a public page still reads its rows on every request; only the markup
 made from them is kept. These tests check that a kept page is the page a fresh render gives,
@@ -6,17 +6,17 @@ that an edit of any row it shows appears at once, that a signed-in visitor's pag
 kept, and what a kept page still costs.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import Initiative, Pillar, Plan, PlanNote
-from reformtracker import memos
+from reformtracker import memos, page_memo
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.personas import make_user
-from xmeetings.models import Meeting
+from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic, ScheduleActivity
 
 PAGES = [
     f"/plans/{OSAKA}/",
@@ -26,6 +26,25 @@ PAGES = [
     f"/plans/{OSAKA}/initiatives/2-1/",
     f"/en/plans/{OSAKA}/initiatives/2-1/",
     f"/plans/{KITAKYUSHU}/initiatives/K-A-1/",
+    "/initiatives/",
+    "/en/initiatives/?page=2",
+    f"/initiatives/?plan={OSAKA}&result=achieved&q=委託",
+    "/initiatives/?pillar=abc",  # a bad request, kept as one
+    "/meetings/",
+    f"/meetings/?plan={KITAKYUSHU}",
+    f"/en/meetings/{KITAKYUSHU}/schedule/",
+    "/open-data/meetings.json",
+    f"/open-data/schedules/{KITAKYUSHU}.json",
+    "/card.png",
+    f"/plans/{OSAKA}/card.png",
+    f"/plans/{OSAKA}/badge.svg",
+    "/open-data/",
+    "/open-data/home.json",
+    f"/open-data/plans/{OSAKA}.json",
+    f"/open-data/plans/{OSAKA}/initiatives/2-1.json",
+    "/open-data/initiatives.json?q=委託",
+    f"/open-data/{OSAKA}/2024/results.csv",
+    f"/en/open-data/{OSAKA}/2024/results.json",
 ]
 
 
@@ -38,12 +57,27 @@ def memo(settings):
     memos.clear()
 
 
-def _pages(client) -> dict[str, bytes]:
+def _pages(client) -> dict[str, tuple]:
     pages = {}
     for url in PAGES:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        pages[url] = response.content
+        for headers in ({}, {"HX-Request": "true"}) if url.startswith("/initiatives/") else ({},):
+            response = client.get(url, headers=headers)
+            assert response.status_code == (400 if "abc" in url else 200), url
+            pages[url, bool(headers)] = (
+                response.status_code,
+                response.content,
+                *(
+                    response.get(name)
+                    for name in (
+                        "Content-Type",
+                        "ETag",
+                        "Link",
+                        "Access-Control-Allow-Origin",
+                        "Cross-Origin-Resource-Policy",
+                        "Content-Disposition",
+                    )
+                ),
+            )
     return pages
 
 
@@ -133,3 +167,65 @@ def test_a_kept_plan_page_reads_only_its_live_rows_with_no_query_built_by_the_or
     # the fingerprint, the plan with its city, its pillars, its notes, whether it has meetings
     assert len(sqls) == 5
     assert not any("publishedresult" in sql for sql in sqls)
+
+
+@pytest.mark.django_db
+def test_the_browser_shows_an_edited_title_and_a_new_department_at_once(client, seeded, memo):
+    url = f"/initiatives/?plan={KITAKYUSHU}"
+    client.get(url)
+    item = Initiative.objects.get(plan__slug=KITAKYUSHU, code="K-A-1")
+    item.title = "書き換えた取組項目名"
+    item.save()
+    assert "書き換えた取組項目名" in client.get(url).content.decode()
+    item.department.name = "改名した所管"
+    item.department.save()
+    assert "改名した所管" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_held_or_upcoming_follows_the_day_on_a_kept_meetings_page(
+    client, seeded, memo, time_machine
+):
+    meeting = Meeting.objects.filter(plan__slug=KITAKYUSHU, date_day__isnull=False).first()
+    time_machine.move_to(meeting.earliest, tick=False)
+    assert "開催済" not in _row_of(client.get("/meetings/").content.decode(), meeting)
+    time_machine.move_to(meeting.latest + timedelta(days=1), tick=False)
+    assert "開催済" in _row_of(client.get("/meetings/").content.decode(), meeting)
+
+
+def _row_of(page: str, meeting) -> str:
+    start = page.index(f"第{meeting.number}回</th>")
+    return page[start : page.index("</tr>", start)]
+
+
+@pytest.mark.django_db
+def test_an_edit_of_a_topic_material_or_activity_appears_at_once(client, seeded, memo):
+    client.get("/meetings/")
+    client.get(f"/meetings/{KITAKYUSHU}/schedule/")
+    topic = MeetingTopic.objects.filter(plan__slug=KITAKYUSHU).first()
+    topic.name = "書き換えた議題"
+    topic.save()
+    assert "書き換えた議題" in client.get("/meetings/").content.decode()
+    assert "書き換えた議題" in client.get("/open-data/meetings.json").content.decode()
+    MeetingMaterial.objects.create(
+        meeting=Meeting.objects.filter(plan__slug=KITAKYUSHU).first(),
+        title="追加した資料",
+        url="https://example.jp/material.pdf",
+    )
+    assert "追加した資料" in client.get("/meetings/").content.decode()
+    activity = ScheduleActivity.objects.filter(lane__schedule__plan__slug=KITAKYUSHU).first()
+    activity.label = "書き換えた取組"
+    activity.save()
+    assert "書き換えた取組" in client.get(f"/meetings/{KITAKYUSHU}/schedule/").content.decode()
+    json = client.get(f"/open-data/schedules/{KITAKYUSHU}.json").content.decode()
+    assert "書き換えた取組" in json
+
+
+@pytest.mark.django_db
+def test_the_memo_keeps_no_more_bytes_than_its_bound(client, seeded, memo, monkeypatch):
+    monkeypatch.setattr(page_memo, "MAX_BYTES", 120_000)
+    for url in PAGES:
+        client.get(url)
+    kept = sum(len(content) for content, _headers, _status in page_memo._pages.values())
+    assert 0 < kept <= 120_000
+    assert kept == page_memo._size["bytes"]

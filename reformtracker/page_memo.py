@@ -1,5 +1,5 @@
 """Public pages rendered once per the rows they show (docs/architecture.md, "Public pages cache
-exactly by publication").
+exactly by publication"), for the result pages and the X会議 pages alike.
 
 With the page cache off, or missed (the first request after a publication), a view still reads
 every row its page shows, every time; what this keeps, per process, is the markup rendered from
@@ -28,12 +28,21 @@ from django.utils.translation import get_language
 
 from reformtracker import memos
 
-# Enough for every page of a few plans in both languages; the oldest goes first.
+# Enough for every page of a few plans in both languages; the oldest goes first. The bytes
+# bound each worker's memory (a 10,000-row results file is a few MB).
 MAX_PAGES = 512
+MAX_BYTES = 64 * 1024 * 1024
 
 _pages: OrderedDict = OrderedDict()
 _lock = threading.Lock()  # a threaded server's requests share the dict
-memos.register(_pages.clear)
+_size = {"bytes": 0}
+
+
+@memos.register
+def _clear() -> None:
+    with _lock:
+        _pages.clear()
+        _size["bytes"] = 0
 
 
 def _row(value):
@@ -62,34 +71,53 @@ def _memoisable(request) -> bool:
     )
 
 
-def render_page(request, template: str, context, rows, status: int = 200):
-    """``render(request, template, context)``, kept per process for ``rows()`` (a ``digest``
-    of every row the page shows) and the request's address. ``context`` may be a callable,
-    called only when the page is rendered."""
+def respond(request, name: str, rows, make):
+    """``make()`` (a response), kept per process for ``rows()`` (a ``digest`` of every row the
+    response shows), the request's address and ``name`` (the template or document)."""
     if not _memoisable(request):
-        return render(request, template, context() if callable(context) else context, status=status)
-    rows = rows()
+        return make()
     key = (
-        template,
-        status,
+        name,
         get_language() or "",
         get_script_prefix(),
         request.scheme,
         request.get_host(),
         request.get_full_path(),
-        rows,
+        rows(),
     )
     with _lock:
-        content = _pages.get(key)
-        if content is not None:
+        kept = _pages.get(key)
+        if kept is not None:
             _pages.move_to_end(key)
-    if content is not None:
-        return HttpResponse(content, status=status)
-    context = context() if callable(context) else context
-    response = render(request, template, context, status=status)
-    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+    if kept is not None:
+        content, headers, status = kept
+        response = HttpResponse(content, status=status)
+        for header, value in headers.items():
+            response[header] = value
+        return response
+    response = make()
+    if (
+        not response.streaming
+        and not response.cookies
+        # A page that used a CSRF token belongs to one visitor only.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and len(response.content) <= MAX_BYTES // 8
+    ):
         with _lock:
-            _pages[key] = response.content
-            while len(_pages) > MAX_PAGES:
-                _pages.popitem(last=False)
+            if key not in _pages:
+                _pages[key] = (response.content, dict(response.headers), response.status_code)
+                _size["bytes"] += len(response.content)
+            while len(_pages) > MAX_PAGES or _size["bytes"] > MAX_BYTES:
+                _size["bytes"] -= len(_pages.popitem(last=False)[1][0])
     return response
+
+
+def render_page(request, template: str, context, rows, status: int = 200):
+    """``render(request, template, context)`` through ``respond``; ``context`` may be a
+    callable, called only when the page is rendered."""
+
+    def make():
+        values = context() if callable(context) else context
+        return render(request, template, values, status=status)
+
+    return respond(request, template, rows, make)
