@@ -7,9 +7,9 @@ The HTML page (views/public.py) and the read API (views/api.py) both call ``brow
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import published
@@ -198,6 +198,30 @@ def _rows(ids: list[int], plans, pillars, departments, shown: list[Publication])
     return rows
 
 
+# Page numbers past this are read by Paginator as it always did (and a number this large
+# would overflow the database's OFFSET).
+_LAST_FAST_PAGE = 1_000_000
+
+
+def _page(ordered, number) -> Page:
+    """The page ``number`` of ``ordered`` (initiatives) as ``Paginator.get_page`` gives it, of
+    their ids. When that page exists, its ids and the count come in one query (``COUNT(*) OVER
+    ()``): the filters are applied once, not once for the count and again for the page. A page
+    past the end, a number that is not one, or no match at all take Paginator's two queries."""
+    ids = ordered.values_list("pk", flat=True)
+    paginator = Paginator(ids, PAGE_SIZE)
+    text = str(number or "1")
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_FAST_PAGE:
+        n = int(text)
+        bottom = (n - 1) * PAGE_SIZE
+        counted = ordered.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+        rows = list(counted[bottom : bottom + PAGE_SIZE])
+        if rows:
+            paginator.count = rows[0][1]  # what Paginator would have counted
+            return Page([pk for pk, _total in rows], n, paginator)
+    return paginator.get_page(number)
+
+
 def browse_digest(context: dict) -> str:
     """A digest of every row a ``browse`` result shows (reformtracker.page_memo): the
     publications (their fingerprint), the plans, pillars and departments of the filter form,
@@ -219,8 +243,9 @@ def browse_digest(context: dict) -> str:
 def browse(params) -> dict:
     """Initiatives filtered by plan, pillar, department, published result, fiscal year, reform
     level and text, one page of them; each with its published result for the chosen year (the
-    latest 時点 of each plan when no year is chosen). Eight queries whatever the sizes (seven
-    with ``PUBLIC_DATA_MEMO``), two of them built by the ORM: the count and the page's ids."""
+    latest 時点 of each plan when no year is chosen). Seven queries whatever the sizes (six
+    with ``PUBLIC_DATA_MEMO``), one of them built by the ORM: the page's ids with the count
+    (``_page``; one more for a page past the end)."""
     form = BrowseFilters(params)
     form.is_valid()  # reads them; what cannot mean anything is in form.problems
     filters, chosen = form.cleaned_data, form.chosen()
@@ -236,12 +261,10 @@ def browse(params) -> dict:
     snapshots = PublishedResult.objects.filter(
         initiative=OuterRef("pk"), publication_id__in=[p.pk for p in shown.values()]
     )
-    ids = (
-        _matching(Initiative.objects.all(), filters, plan, snapshots)
-        .order_by("plan__order", "plan__slug", "pillar__order", "order", "code")
-        .values_list("pk", flat=True)
+    ordered = _matching(Initiative.objects.all(), filters, plan, snapshots).order_by(
+        "plan__order", "plan__slug", "pillar__order", "order", "code"
     )
-    page = Paginator(ids, PAGE_SIZE).get_page(params.get("page"))
+    page = _page(ordered, params.get("page"))
     pillars = live_pillars(plans)
     choices = _choices(pillars, plan)
     page.object_list = _rows(
