@@ -19,7 +19,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reformtracker.settings")
 if not os.environ.get("DATABASE_URL"):
-    os.environ["SQLITE_PATH"] = os.path.join(tempfile.mkdtemp(prefix="rt-bench-"), "bench.sqlite3")
+    # BENCH_SQLITE_PATH: a database the calling script prepared (bench_pages.py adds its large
+    # plan to a seeded one); otherwise a fresh one.
+    os.environ["SQLITE_PATH"] = os.environ.get("BENCH_SQLITE_PATH") or os.path.join(
+        tempfile.mkdtemp(prefix="rt-bench-"), "bench.sqlite3"
+    )
 
 import django  # noqa: E402
 

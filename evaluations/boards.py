@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
@@ -23,8 +24,8 @@ from evaluations.choices import Result
 from evaluations.labels import asof, localised
 from evaluations.models import PublishedResult
 from evaluations.rates import EMPTY
-from initiatives.models import Initiative, Pillar, Plan, PlanNote
-from reformtracker import memos
+from initiatives.models import AnalysisCluster, Department, Initiative, Pillar, Plan, PlanNote
+from reformtracker import memos, page_memo
 from reformtracker.display import is_english, language
 from reformtracker.links import cached_reverse
 
@@ -36,8 +37,9 @@ class _Prepared:
     same SQL through the ORM on every request cost more than running it. The rows are still
     read from the database every time."""
 
-    def __init__(self, model, *ordering: str, join: str | None = None):
-        self.model, self.ordering, self.join = model, ordering, join
+    def __init__(self, model, *ordering: str, join: str | None = None, where: tuple = ()):
+        # ``where``: columns of ``model`` compared for equality with the values ``rows`` takes.
+        self.model, self.ordering, self.join, self.where = model, ordering, join, where
         self.plans: dict[tuple[str, str], tuple] = memos.store()
 
     def _models(self) -> list:
@@ -70,7 +72,9 @@ class _Prepared:
             f"t0.{q(main.get_field(main.pk.name if n == 'pk' else n).column)}"
             for n in self.ordering
         )
-        sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} ORDER BY {order}"
+        where = " AND ".join(f"t0.{q(main.get_field(n).column)} = %s" for n in self.where)
+        sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)}"
+        sql += f" WHERE {where} ORDER BY {order}" if where else f" ORDER BY {order}"
         return sql, parts
 
     def _prepared(self, connection) -> tuple:
@@ -79,16 +83,29 @@ class _Prepared:
             self.plans[key] = self._plan(connection)
         return self.plans[key]
 
-    def rows(self) -> list[tuple]:
-        """The rows as the database gives them (one query)."""
+    def select(self) -> str:
+        """``SELECT … FROM … JOIN …`` of this query, to which ``query`` adds a tail."""
+        sql, _ = self._prepared(connections[DEFAULT_DB_ALIAS])
+        return sql.split(" WHERE ")[0].split(" ORDER BY ")[0]
+
+    def query(self, tail: str, params=()) -> list:
+        """Model instances of ``SELECT … FROM … JOIN … <tail>`` (the main table is ``t0``, the
+        joined one ``t1``): a WHERE and ORDER BY this query's own cannot say."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self.select()} {tail}", params)
+            return self.build(cursor.fetchall())
+
+    def rows(self, *values) -> list[tuple]:
+        """The rows as the database gives them (one query); ``values`` for ``where``."""
         connection = connections[DEFAULT_DB_ALIAS]
         sql, _ = self._prepared(connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql, values)
             return cursor.fetchall()
 
-    def __call__(self) -> list:
-        return self.build(self.rows())
+    def __call__(self, *values) -> list:
+        return self.build(self.rows(*values))
 
     def build(self, rows: list[tuple]) -> list:
         """Model instances of ``rows`` (with the joined instance set)."""
@@ -113,12 +130,22 @@ class _Prepared:
         return objects
 
 
+# For the other read-side modules (browse.py).
+Prepared = _Prepared
+
 _plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
 _all_pillars = _Prepared(Pillar, "order", "pk")
 
+# What the plan page reads of one plan, by its slug or id.
+_plan_by_slug = _Prepared(Plan, "pk", join="municipality", where=("slug",))
+_pillars_of_plan = _Prepared(Pillar, "order", "pk", where=("plan",))
+_notes_of_plan = _Prepared(PlanNote, "fiscal_year", "kind", "order", "pk", where=("plan",))
 
-_plans_with_municipalities = _Prepared(Plan, "order", "slug", join="municipality")
-_all_pillars = _Prepared(Pillar, "order", "pk")
+# What the initiative page reads of one item.
+_initiative_in_plan = _Prepared(Initiative, "pk", join="pillar", where=("plan", "code"))
+_department = _Prepared(Department, "pk", where=("id",))
+_cluster = _Prepared(AnalysisCluster, "pk", where=("id",))
+_meetings_query: dict = memos.store()
 
 # The home page's boards: "home" → (key, boards); see home_boards.
 _boards_memo = memos.store()
@@ -128,9 +155,68 @@ def _pillar_url(pillar: Pillar) -> str:
     return cached_reverse("pillar_detail", pillar.plan.slug, pillar.order)
 
 
+def plan_by_slug(slug: str) -> Plan:
+    """The plan with its municipality (one query, not built by the ORM); Http404 if none."""
+    found = _plan_by_slug(slug)
+    if not found:
+        raise Http404("No Plan matches the given query.")
+    return found[0]
+
+
+def plan_digest(data: dict) -> str:
+    """A digest of every row ``plan_data`` read (reformtracker.page_memo): the publications
+    (their fingerprint), the plan, its city, pillars and notes, and whether it has X会議."""
+    plan = data["plan"]
+    return page_memo.digest(
+        data["fingerprint"],
+        plan,
+        plan.municipality,
+        [row["pillar"] for row in data["pillars"]],
+        data["notes"],
+        data["has_meetings"],
+    )
+
+
+def boards_digest(boards: list[dict]) -> str:
+    """A digest of every row ``home_boards`` read: the publications, plans, cities, pillars."""
+    return page_memo.digest(
+        boards[0]["fingerprint"] if boards else published.publication_fingerprint(),
+        [b["plan"] for b in boards],
+        [b["plan"].municipality for b in boards],
+        [row["pillar"] for b in boards for row in b["pillars"]],
+    )
+
+
+def initiative_digest(item: Initiative) -> str:
+    """A digest of every row the initiative page and its JSON show: its published rows and
+    their history are snapshots, fixed by the publications (their fingerprint); the item, its
+    plan, city, pillar, department, cluster and X会議 as read (``initiative_of``)."""
+    return page_memo.digest(
+        published.publication_fingerprint(),
+        item,
+        item.plan,
+        item.plan.municipality,
+        item.pillar,
+        item.department,
+        item.cluster,
+        item.shown_meetings,
+    )
+
+
 def live_plans() -> list[Plan]:
     """Every plan with its municipality, in their order (one query)."""
     return _plans_with_municipalities()
+
+
+def live_pillars(plans: list[Plan]) -> list[Pillar]:
+    """Every pillar of ``plans`` with its plan set, in the plans' order, then the pillars'
+    (one query)."""
+    plan_by_id = {p.pk: p for p in plans}
+    rank = {p.pk: n for n, p in enumerate(plans)}
+    pillars = [p for p in _all_pillars() if p.plan_id in plan_by_id]
+    for pillar in pillars:
+        pillar.plan = plan_by_id[pillar.plan_id]
+    return sorted(pillars, key=lambda p: (rank[p.plan_id], p.order, p.pk))
 
 
 def home_boards() -> list[dict]:
@@ -245,11 +331,25 @@ def plans(meetings: bool = False):
     return queryset
 
 
+def _has_meetings(plan: Plan) -> bool:
+    """Whether the plan has X会議 (one query; through the reverse relation, so evaluations does
+    not import xmeetings)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    relation = Plan._meta.get_field("meetings")
+    q = connection.ops.quote_name
+    table, column = relation.related_model._meta.db_table, relation.field.column
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {q(table)} WHERE {q(column)} = %s LIMIT 1", [plan.pk])
+        return cursor.fetchone() is not None
+
+
 def plan_data(slug: str) -> dict:
-    plan = get_object_or_404(plans(meetings=True), slug=slug)
-    board = dashboards([plan])[0]
-    notes = list(PlanNote.objects.filter(plan=plan).order_by("fiscal_year", "kind", "order"))
-    return {**board, "board": board, "notes": notes, "has_meetings": plan.meeting_count > 0}
+    """The plan page: its dashboard, notes and whether it has X会議 (five queries, three with
+    ``PUBLIC_DATA_MEMO``; built without the ORM's query compiler, which cost more than them)."""
+    plan = plan_by_slug(slug)
+    board = dashboards([plan], _pillars_of_plan(plan.pk))[0]
+    notes = _notes_of_plan(plan.pk)
+    return {**board, "board": board, "notes": notes, "has_meetings": _has_meetings(plan)}
 
 
 def pillar_data(slug: str, order: int, page=None) -> dict:
@@ -296,14 +396,48 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
     }
 
 
-def initiative_data(slug: str, code: str) -> dict:
-    initiative = get_object_or_404(
-        Initiative.objects.select_related("plan__municipality", "pillar", "department", "cluster"),
-        plan__slug=slug,
-        code=code,
+def initiative_of(slug: str, code: str) -> Initiative:
+    """The initiative ``code`` of plan ``slug`` with its plan (and city), pillar, department
+    and cluster set, and ``shown_meetings`` (its X会議 by date); Http404 when there is none.
+    Five or six small queries the ORM does not have to build."""
+    plans = _plan_by_slug(slug)
+    found = _initiative_in_plan(plans[0].pk, code) if plans else []
+    if not found:
+        raise Http404("No Initiative matches the given query.")
+    item = found[0]
+    item.plan = item.pillar.plan = plans[0]
+    item.department = _department(item.department_id)[0]
+    item.cluster = _cluster(item.cluster_id)[0] if item.cluster_id else None
+    item.shown_meetings = _meetings_of(item)
+    return item
+
+
+def _meetings_of(initiative: Initiative) -> list:
+    """The initiative's X会議 by date (one query; through the relation, so evaluations does not
+    import xmeetings)."""
+    relation = Initiative._meta.get_field("meetings")
+    meeting, through = relation.related_model, relation.through
+    query = _meetings_query.get(meeting)
+    if query is None:
+        query = _meetings_query[meeting] = _Prepared(meeting, "earliest", "pk")
+    q = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    to_meeting = next(f for f in through._meta.fields if f.related_model is meeting)
+    to_item = next(f for f in through._meta.fields if f.related_model is Initiative)
+    return query.query(
+        f"WHERE t0.{q(meeting._meta.pk.column)} IN (SELECT {q(to_meeting.column)}"
+        f" FROM {q(through._meta.db_table)} WHERE {q(to_item.column)} = %s)"
+        f" ORDER BY t0.{q('earliest')}, t0.{q(meeting._meta.pk.column)}",
+        [initiative.pk],
     )
-    current = {p.pk for p in published.current_publications([initiative.plan_id])}
-    # Every publication that included the item, superseded ones too: its published history.
+
+
+def initiative_data(slug: str, code: str, initiative: Initiative | None = None) -> dict:
+    """The initiative page: the item (``initiative_of``, unless given) and every publication
+    that included it, superseded ones too (its published history), newest first."""
+    initiative = initiative or initiative_of(slug, code)
+    current = {
+        p.pk for p in published.every_current_publication() if p.round.plan_id == initiative.plan_id
+    }
     history = list(
         PublishedResult.objects.filter(initiative=initiative)
         .select_related("publication__round")
@@ -316,7 +450,7 @@ def initiative_data(slug: str, code: str) -> dict:
         "initiative": initiative,
         "results": [r for r in history if r.is_current],
         "published_history": history,
-        "meetings": list(initiative.meetings.order_by("earliest")),
+        "meetings": initiative.shown_meetings,
     }
 
 
@@ -325,9 +459,10 @@ def _text_width(text: str, size: int = 11) -> int:
     return int(sum(size if ord(c) > 0x2E7F else size * 0.62 for c in text)) + 12
 
 
-def badge_data(slug: str) -> dict:
-    """What the embeddable SVG badge shows: the plan's headline rate, sized to its text."""
-    board = plan_data(slug)
+def badge_data(slug: str, board: dict | None = None) -> dict:
+    """What the embeddable SVG badge shows: the plan's headline rate, sized to its text
+    (``board``: the plan's ``plan_data`` when already read)."""
+    board = board or plan_data(slug)
     plan, summary = board["plan"], board["summary"]
     label = "achievement rate" if is_english() else "達成率"
     value = summary.rate_display(language())

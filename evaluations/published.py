@@ -40,6 +40,19 @@ def current_publications(plan_ids: Iterable[int] | None = None) -> list[Publicat
     return _newest_per_round(qs)
 
 
+def every_current_publication() -> list[Publication]:
+    """``current_publications()`` of every plan, with each round (not its plan). With
+    ``PUBLIC_DATA_MEMO`` on it is the memoised ``published_state`` (no query once read for the
+    fingerprint); off, one query."""
+    if memo_enabled():
+        return published_state().publications
+    return _newest_per_round(
+        Publication.objects.select_related("round").order_by(
+            "-round__as_of", "-published_at", "-id"
+        )
+    )
+
+
 def latest_by_plan(plan_ids: Iterable[int] | None = None) -> dict[int, Publication]:
     """Each plan's latest published 時点 (one query)."""
     latest: dict[int, Publication] = {}

@@ -3,11 +3,83 @@
 Meetings are live rows (not published in rounds), and "held or upcoming" is relative to today.
 """
 
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from initiatives.models import Plan
-from xmeetings.models import Meeting, MeetingTopic, Schedule
+from initiatives.models import Municipality, Pillar, Plan
+from reformtracker.page_memo import digest
+from xmeetings.models import (
+    Meeting,
+    MeetingMaterial,
+    MeetingTopic,
+    Schedule,
+    ScheduleActivity,
+    ScheduleLane,
+)
+
+
+def _raw(model, where: str, params=()) -> list[tuple]:
+    """Every column of ``model``'s rows ``where`` says, by id, as the database gives them: what
+    a page's digest is made of, read without the ORM building SQL. ``where`` names tables by
+    ``{Model}`` and columns as stored."""
+    q = connection.ops.quote_name
+    tables = {m.__name__: q(m._meta.db_table) for m in _MODELS}
+    sql = f"SELECT * FROM {tables[model.__name__]} WHERE {where.format(**tables)} ORDER BY id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_MODELS = (
+    Plan,
+    Municipality,
+    Pillar,
+    Meeting,
+    MeetingTopic,
+    MeetingMaterial,
+    Schedule,
+    ScheduleLane,
+    ScheduleActivity,
+)
+
+
+def meeting_rows(plan_slug: str | None) -> str:
+    """A digest of everything the meetings page and its JSON show (of one plan when
+    ``plan_slug``): today (held or upcoming), the meetings, their topics and materials, the
+    yearly topics, the plans and their cities (six queries)."""
+    plans = "SELECT id FROM {Plan}" + (" WHERE slug = %s" if plan_slug else "")
+    params = [plan_slug] if plan_slug else []
+    meetings = f"SELECT id FROM {{Meeting}} WHERE plan_id IN ({plans})"
+    return digest(
+        timezone.localdate(),
+        _raw(Plan, f"id IN ({plans})", params),
+        _raw(
+            Municipality,
+            f"id IN (SELECT municipality_id FROM {{Plan}} WHERE id IN ({plans}))",
+            params,
+        ),
+        _raw(Meeting, f"plan_id IN ({plans})", params),
+        _raw(MeetingTopic, f"plan_id IN ({plans}) OR meeting_id IN ({meetings})", params * 2),
+        _raw(MeetingMaterial, f"meeting_id IN ({meetings})", params),
+    )
+
+
+def schedule_rows(slug: str) -> str:
+    """A digest of everything the plan's schedule pages and JSON show: the plan, its city and
+    pillars, its schedules with their lanes and activities, and its meetings (seven queries)."""
+    plan = "SELECT id FROM {Plan} WHERE slug = %s"
+    schedules = f"SELECT id FROM {{Schedule}} WHERE plan_id IN ({plan})"
+    lanes = f"SELECT id FROM {{ScheduleLane}} WHERE schedule_id IN ({schedules})"
+    return digest(
+        _raw(Plan, "slug = %s", [slug]),
+        _raw(Municipality, "id IN (SELECT municipality_id FROM {Plan} WHERE slug = %s)", [slug]),
+        _raw(Pillar, f"plan_id IN ({plan})", [slug]),
+        _raw(Schedule, f"plan_id IN ({plan})", [slug]),
+        _raw(ScheduleLane, f"schedule_id IN ({schedules})", [slug]),
+        _raw(ScheduleActivity, f"lane_id IN ({lanes})", [slug]),
+        _raw(Meeting, f"plan_id IN ({plan})", [slug]),
+    )
 
 
 def meeting_data(plan_slug: str | None) -> dict:

@@ -3,19 +3,27 @@ they show is built by xmeetings.pages.
 
 These read live rows (meetings are not published in rounds) and "held or upcoming" depends on
 today, so they are not cached whole like the result pages (``public_page(store=False)``); they get
-an ETag of their content, so repeat visits are answered 304 without sending the page again.
+an ETag of their content, so repeat visits are answered 304 without sending the page again. Each is kept per process by a
+digest of the rows it shows and today's date (reformtracker.page_memo).
 """
 
-from django.shortcuts import render
+from functools import partial
 
+from reformtracker import page_memo
 from reformtracker.public_pages import licensed_json, public_page
 from xmeetings.models import Meeting
-from xmeetings.pages import meeting_data, schedule_data
+from xmeetings.pages import meeting_data, meeting_rows, schedule_data, schedule_rows
 
 
 @public_page(store=False, params=("plan",))
 def meeting_list(request):
-    return render(request, "xmeetings/meeting_list.html", meeting_data(request.GET.get("plan")))
+    plan = request.GET.get("plan")
+    return page_memo.render_page(
+        request,
+        "xmeetings/meeting_list.html",
+        partial(meeting_data, plan),
+        partial(meeting_rows, plan),
+    )
 
 
 def _meeting_json(meeting: Meeting) -> dict:
@@ -43,7 +51,14 @@ def _meeting_json(meeting: Meeting) -> dict:
 
 @public_page(store=False, params=("plan",))
 def meetings_json(request):
-    data = meeting_data(request.GET.get("plan"))
+    plan = request.GET.get("plan")
+    return page_memo.respond(
+        request, "meetings.json", partial(meeting_rows, plan), partial(_meetings_json, plan)
+    )
+
+
+def _meetings_json(plan):
+    data = meeting_data(plan)
     return licensed_json(
         {
             "today": data["today"].isoformat(),
@@ -58,11 +73,25 @@ def meetings_json(request):
 
 @public_page(store=False)
 def schedule_detail(request, slug, fiscal_year=None):
-    return render(request, "xmeetings/schedule.html", schedule_data(slug, fiscal_year))
+    return page_memo.render_page(
+        request,
+        "xmeetings/schedule.html",
+        partial(schedule_data, slug, fiscal_year),
+        partial(schedule_rows, slug),
+    )
 
 
 @public_page(store=False)
 def schedule_json(request, slug, fiscal_year=None):
+    return page_memo.respond(
+        request,
+        "schedule.json",
+        partial(schedule_rows, slug),
+        partial(_schedule_json, slug, fiscal_year),
+    )
+
+
+def _schedule_json(slug, fiscal_year):
     data = schedule_data(slug, fiscal_year)
     schedule = data["schedule"]
     return licensed_json(

@@ -9,12 +9,15 @@ its fields; it and home.json come a page of plans at a time (evaluations.directo
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.utils import timezone
 
 from evaluations import boards, directory
-from evaluations.browse import PAGE_SIZE, PARAMS, browse
+from evaluations.browse import PAGE_SIZE, PARAMS, browse, browse_digest
 from initiatives.models import Pillar
+from reformtracker import page_memo
 from reformtracker.public_pages import licensed_json, public_page
 
 
@@ -107,6 +110,11 @@ def home(request):
 @public_page
 def plan(request, slug):
     data = boards.plan_data(slug)
+    make = partial(_plan_json, request, data)
+    return page_memo.respond(request, "plan.json", partial(boards.plan_digest, data), make)
+
+
+def _plan_json(request, data):
     return licensed_json(
         {
             **_board(request, data),
@@ -173,7 +181,15 @@ def pillar(request, slug, order):
 
 @public_page
 def initiative(request, slug, code):
-    data = boards.initiative_data(slug, code)
+    item = boards.initiative_of(slug, code)
+    make = partial(_initiative_json, request, slug, code, item)
+    return page_memo.respond(
+        request, "initiative.json", partial(boards.initiative_digest, item), make
+    )
+
+
+def _initiative_json(request, slug, code, item):
+    data = boards.initiative_data(slug, code, item)
     item = data["initiative"]
     return licensed_json(
         {
@@ -204,6 +220,11 @@ def initiative(request, slug, code):
 @public_page(params=PARAMS)
 def initiatives(request):
     data = browse(request.GET)
+    make = partial(_initiatives_json, request, data)
+    return page_memo.respond(request, "initiatives.json", partial(browse_digest, data), make)
+
+
+def _initiatives_json(request, data):
     if data["problems"]:
         response = licensed_json({"errors": data["problems"]})
         response.status_code = 400

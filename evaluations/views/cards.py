@@ -7,11 +7,13 @@ shows the page's figures, and are cached per publication with an ETag like the p
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from django.http import HttpResponse
 
 from evaluations import cards
-from evaluations.boards import home_boards, plan_data
+from evaluations.boards import boards_digest, home_boards, plan_data, plan_digest
+from reformtracker import page_memo
 from reformtracker.public_pages import public_page
 
 # The process shares one FreeType face per size (cards._font), and a face must not be used by
@@ -32,10 +34,14 @@ def _png(build, board) -> HttpResponse:
 @public_page
 def plan_card(request, slug):
     """/plans/<slug>/card.png: the plan's headline rate as the plan page shows it."""
-    return _png(cards.plan_card, plan_data(slug))
+    board = plan_data(slug)
+    make = partial(_png, cards.plan_card, board)
+    return page_memo.respond(request, "plan_card.png", partial(plan_digest, board), make)
 
 
 @public_page
 def site_card(request):
     """/card.png: every plan's headline rate, as the dashboard shows them."""
-    return _png(cards.site_card, home_boards())
+    boards = home_boards()
+    make = partial(_png, cards.site_card, boards)
+    return page_memo.respond(request, "site_card.png", partial(boards_digest, boards), make)

@@ -8,6 +8,7 @@ reformtracker.public_pages.
 """
 
 import csv
+from functools import partial
 
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
@@ -15,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from evaluations import directory, published
+from evaluations.boards import plan_by_slug
 from evaluations.opendata import (
     ATTRIBUTION,
     RESULT_COLUMNS,
@@ -23,6 +25,7 @@ from evaluations.opendata import (
     with_licence_headers,
 )
 from evaluations.workbooks.format import safe_text
+from reformtracker import page_memo
 from reformtracker.public_pages import LICENCE, licensed_json, public_page
 
 
@@ -47,8 +50,20 @@ def index(request):
     )
 
 
+def _results_digest(slug: str) -> str:
+    """A digest of every row a results file shows: the publications (their fingerprint; the
+    rows are their snapshots) and the plan with its city as read."""
+    plan = plan_by_slug(slug)
+    return page_memo.digest(published.publication_fingerprint(), plan, plan.municipality)
+
+
 @public_page
 def results_csv(request, slug, fiscal_year):
+    make = partial(_results_csv, slug, fiscal_year)
+    return page_memo.respond(request, "results.csv", partial(_results_digest, slug), make)
+
+
+def _results_csv(slug, fiscal_year):
     """One row per initiative; UTF-8 with BOM so Excel opens it as Japanese text.
 
     A download, and every text cell through the 照会票's formula guard (``safe_text``): a
@@ -75,6 +90,11 @@ def _csv_cell(name: str, value):
 
 @public_page
 def results_json(request, slug, fiscal_year):
+    make = partial(_results_json, slug, fiscal_year)
+    return page_memo.respond(request, "results.json", partial(_results_digest, slug), make)
+
+
+def _results_json(slug, fiscal_year):
     plan, publication, pillars, rows = results(slug, fiscal_year)
     summary = published.summary_of(publication)
     by_pillar = published.pillar_summaries(publication)

@@ -7,13 +7,16 @@ the same functions); these views only render it. Each is cached whole per public
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from evaluations import boards, directory
-from evaluations.browse import PARAMS, browse
+from evaluations.browse import PARAMS, browse, browse_digest
+from reformtracker import page_memo
 from reformtracker.public_pages import public_page
 
 
@@ -33,7 +36,9 @@ def home(request):
 
 @public_page
 def plan_detail(request, slug):
-    return render(request, "evaluations/plan_detail.html", boards.plan_data(slug))
+    data = boards.plan_data(slug)
+    rows = partial(boards.plan_digest, data)
+    return page_memo.render_page(request, "evaluations/plan_detail.html", data, rows)
 
 
 @public_page(params=("page",))
@@ -44,7 +49,11 @@ def pillar_detail(request, slug, order):
 
 @public_page
 def initiative_detail(request, slug, code):
-    return render(request, "evaluations/initiative_detail.html", boards.initiative_data(slug, code))
+    item = boards.initiative_of(slug, code)
+    rows = partial(boards.initiative_digest, item)
+    # Its published history is read only when the page is rendered.
+    data = partial(boards.initiative_data, slug, code, item)
+    return page_memo.render_page(request, "evaluations/initiative_detail.html", data, rows)
 
 
 @public_page(params=PARAMS)
@@ -55,13 +64,22 @@ def initiative_list(request):
         template += "#htmx"
     # A filter that cannot mean anything is a bad request; the page still shows, with the
     # message, so the visitor can take the filter off.
-    return render(request, template, context, status=400 if context["problems"] else 200)
+    status = 400 if context["problems"] else 200
+    rows = partial(browse_digest, context)
+    return page_memo.render_page(request, template, context, rows, status)
 
 
 @public_page
 def badge(request, slug):
     """An embeddable SVG of the plan's headline rate, for city websites (<img src=…>)."""
-    svg = render_to_string("evaluations/badge.svg", boards.badge_data(slug))
+    data = boards.plan_data(slug)
+    return page_memo.respond(
+        request, "badge.svg", partial(boards.plan_digest, data), partial(_badge, slug, data)
+    )
+
+
+def _badge(slug, data):
+    svg = render_to_string("evaluations/badge.svg", boards.badge_data(slug, data))
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     # Other sites embed it: allow cross-origin use of the image.
     response["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -164,3 +164,22 @@ def test_the_filter_form_keeps_each_value_as_typed_and_reads_what_it_means():
     data = form.cleaned_data
     assert (data["pillar_id"], data["department_id"], data["fiscal_year"]) == (None, None, 2024)
     assert (data["result_filter"], data["reform_level"]) == (NOT_PUBLISHED, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [None, "1", "2", "99", "0", "-1", "abc", "2.0", "9" * 30])
+def test_a_page_is_the_one_paginator_would_give_with_the_count_read_alongside(seeded, number):
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    from evaluations.browse import PAGE_SIZE, browse
+
+    params = QueryDict(mutable=True)
+    if number is not None:
+        params["page"] = number
+    page = browse(params)["page"]
+    every = list(browse(QueryDict())["page"].paginator.object_list)
+    expected = Paginator(every, PAGE_SIZE).get_page(number)
+    assert page.number == expected.number
+    assert page.paginator.count == len(every) > PAGE_SIZE
+    assert [i.pk for i in page.object_list] == list(expected.object_list)

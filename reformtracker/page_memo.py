@@ -1,0 +1,123 @@
+"""Public pages rendered once per the rows they show (docs/architecture.md, "Public pages cache
+exactly by publication"), for the result pages and the X会議 pages alike.
+
+With the page cache off, or missed (the first request after a publication), a view still reads
+every row its page shows, every time; what this keeps, per process, is the markup rendered from
+them. The key is the request as the page cache keys it (language, scheme, host, path and the
+canonical query, page or fragment) and a digest of the rows as read: an edit of any row the
+page shows gives a new key, so a kept page is never stale and needs no invalidating. The
+publications are in the rows through their fingerprint.
+
+Only for requests the page cache could serve (anonymous, without session or message cookies),
+and never for a page that used a CSRF token; off with ``PUBLIC_DATA_MEMO`` (and so in tests,
+unless a test turns it on).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.db.models import Model
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
+
+from reformtracker import memos
+
+# Enough for every page of a few plans in both languages; the oldest goes first. The bytes
+# bound each worker's memory (a 10,000-row results file is a few MB).
+MAX_PAGES = 512
+MAX_BYTES = 64 * 1024 * 1024
+
+_pages: OrderedDict = OrderedDict()
+_lock = threading.Lock()  # a threaded server's requests share the dict
+_size = {"bytes": 0}
+
+
+@memos.register
+def _clear() -> None:
+    with _lock:
+        _pages.clear()
+        _size["bytes"] = 0
+
+
+def _row(value):
+    if isinstance(value, Model):
+        return (
+            value._meta.label,
+            *(getattr(value, f.attname) for f in value._meta.concrete_fields),
+        )
+    if isinstance(value, list | tuple):
+        return tuple(_row(v) for v in value)
+    return value
+
+
+def digest(*values) -> str:
+    """A digest of ``values``: model instances as their label and concrete columns (not the
+    rows they join: name those too), lists and tuples item by item, anything else by repr."""
+    return hashlib.sha256(repr(_row(values)).encode()).hexdigest()
+
+
+def _memoisable(request) -> bool:
+    return (
+        settings.PUBLIC_DATA_MEMO
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def respond(request, name: str, rows, make):
+    """``make()`` (a response), kept per process for ``rows()`` (a ``digest`` of every row the
+    response shows), the request's address and ``name`` (the template or document)."""
+    if not _memoisable(request):
+        return make()
+    key = (
+        name,
+        get_language() or "",
+        get_script_prefix(),
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        rows(),
+    )
+    with _lock:
+        kept = _pages.get(key)
+        if kept is not None:
+            _pages.move_to_end(key)
+    if kept is not None:
+        content, headers, status = kept
+        response = HttpResponse(content, status=status)
+        for header, value in headers.items():
+            response[header] = value
+        return response
+    response = make()
+    if (
+        not response.streaming
+        and not response.cookies
+        # A page that used a CSRF token belongs to one visitor only.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and len(response.content) <= MAX_BYTES // 8
+    ):
+        with _lock:
+            if key not in _pages:
+                _pages[key] = (response.content, dict(response.headers), response.status_code)
+                _size["bytes"] += len(response.content)
+            while len(_pages) > MAX_PAGES or _size["bytes"] > MAX_BYTES:
+                _size["bytes"] -= len(_pages.popitem(last=False)[1][0])
+    return response
+
+
+def render_page(request, template: str, context, rows, status: int = 200):
+    """``render(request, template, context)`` through ``respond``; ``context`` may be a
+    callable, called only when the page is rendered."""
+
+    def make():
+        values = context() if callable(context) else context
+        return render(request, template, values, status=status)
+
+    return respond(request, template, rows, make)

@@ -1,0 +1,231 @@
+"""Pages kept per process by a digest of the rows they show (reformtracker/page_memo.py).
+
+With the page cache off, a public page still reads its rows on every request; only the markup
+made from them is kept. These tests check that a kept page is the page a fresh render gives,
+that an edit of any row it shows appears at once, that a signed-in visitor's page is never
+kept, and what a kept page still costs.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from initiatives.models import Initiative, Pillar, Plan, PlanNote
+from reformtracker import memos, page_memo
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.personas import make_user
+from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic, ScheduleActivity
+
+PAGES = [
+    f"/plans/{OSAKA}/",
+    f"/en/plans/{OSAKA}/",
+    f"/plans/{KITAKYUSHU}/",
+    f"/en/plans/{KITAKYUSHU}/",
+    f"/plans/{OSAKA}/initiatives/2-1/",
+    f"/en/plans/{OSAKA}/initiatives/2-1/",
+    f"/plans/{KITAKYUSHU}/initiatives/K-A-1/",
+    "/initiatives/",
+    "/en/initiatives/?page=2",
+    f"/initiatives/?plan={OSAKA}&result=achieved&q=委託",
+    "/initiatives/?pillar=abc",  # a bad request, kept as one
+    "/meetings/",
+    f"/meetings/?plan={KITAKYUSHU}",
+    f"/en/meetings/{KITAKYUSHU}/schedule/",
+    "/open-data/meetings.json",
+    f"/open-data/schedules/{KITAKYUSHU}.json",
+    "/card.png",
+    f"/plans/{OSAKA}/card.png",
+    f"/plans/{OSAKA}/badge.svg",
+    "/open-data/",
+    "/open-data/home.json",
+    f"/open-data/plans/{OSAKA}.json",
+    f"/open-data/plans/{OSAKA}/initiatives/2-1.json",
+    "/open-data/initiatives.json?q=委託",
+    f"/open-data/{OSAKA}/2024/results.csv",
+    f"/en/open-data/{OSAKA}/2024/results.json",
+]
+
+
+@pytest.fixture
+def memo(settings):
+    settings.PUBLIC_DATA_MEMO = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0  # tests publish and look at once
+    memos.clear()
+    yield
+    memos.clear()
+
+
+def _pages(client) -> dict[str, tuple]:
+    pages = {}
+    for url in PAGES:
+        for headers in ({}, {"HX-Request": "true"}) if url.startswith("/initiatives/") else ({},):
+            response = client.get(url, headers=headers)
+            assert response.status_code == (400 if "abc" in url else 200), url
+            pages[url, bool(headers)] = (
+                response.status_code,
+                response.content,
+                *(
+                    response.get(name)
+                    for name in (
+                        "Content-Type",
+                        "ETag",
+                        "Link",
+                        "Access-Control-Allow-Origin",
+                        "Cross-Origin-Resource-Policy",
+                        "Content-Disposition",
+                    )
+                ),
+            )
+    return pages
+
+
+@pytest.mark.django_db
+def test_kept_pages_are_byte_for_byte_the_freshly_rendered_ones(client, seeded, settings, memo):
+    first = _pages(client)  # rendered and kept
+    kept = _pages(client)  # served from the memo
+    settings.PUBLIC_DATA_MEMO = False
+    memos.clear()
+    fresh = _pages(client)
+    assert kept == fresh
+    assert first == fresh
+
+
+@pytest.mark.django_db
+def test_an_edit_of_any_row_the_plan_page_shows_appears_at_once(client, seeded, memo):
+    url = f"/plans/{KITAKYUSHU}/"
+    client.get(url)
+    plan = Plan.objects.get(slug=KITAKYUSHU)
+    plan.title = "改名した計画"
+    plan.save()
+    assert "改名した計画" in client.get(url).content.decode()
+    plan.municipality.name = "改名した市"
+    plan.municipality.save()
+    assert "改名した市" in client.get(url).content.decode()
+    pillar = Pillar.objects.filter(plan=plan).order_by("order").first()
+    pillar.description = "書き換えた柱の説明"
+    pillar.save()
+    assert "書き換えた柱の説明" in client.get(url).content.decode()
+    note = PlanNote.objects.filter(plan=plan).first()
+    note.body = "書き換えた振り返り"
+    note.save()
+    assert "書き換えた振り返り" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_plan_page_links_to_its_meetings_once_it_has_one(client, seeded, memo):
+    url = f"/plans/{OSAKA}/"
+    assert "X会議の開催予定と議題" not in client.get(url).content.decode()
+    Meeting.objects.create(
+        plan=Plan.objects.get(slug=OSAKA),
+        fiscal_year=2025,
+        number=1,
+        date_year=2025,
+        date_month=7,
+        date_day=1,
+        earliest=date(2025, 7, 1),
+        latest=date(2025, 7, 1),
+    )
+    assert "X会議の開催予定と議題" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_edit_of_the_initiative_page_rows_appears_at_once(client, seeded, memo):
+    url = f"/plans/{OSAKA}/initiatives/2-1/"
+    client.get(url)
+    item = Initiative.objects.get(plan__slug=OSAKA, code="2-1")
+    item.description = "書き換えた取組内容"
+    item.save()
+    assert "書き換えた取組内容" in client.get(url).content.decode()
+    item.department.name = "改名した局"
+    item.department.save()
+    assert "改名した局" in client.get(url).content.decode()
+    item.pillar.name = "改名した取組方針"
+    item.pillar.save()
+    assert "改名した取組方針" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_visitors_page_is_never_kept(client, seeded, memo):
+    url = f"/plans/{OSAKA}/"
+    client.force_login(make_user("kaikaku-staff"))
+    assert "ログアウト" in client.get(url).content.decode()
+    client.logout()
+    assert "ログアウト" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_kept_plan_page_reads_only_its_live_rows_with_no_query_built_by_the_orm(
+    client, seeded, memo
+):
+    url = f"/plans/{OSAKA}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    sqls = [q["sql"].lower() for q in ctx.captured_queries]
+    # the fingerprint, the plan with its city, its pillars, its notes, whether it has meetings
+    assert len(sqls) == 5
+    assert not any("publishedresult" in sql for sql in sqls)
+
+
+@pytest.mark.django_db
+def test_the_browser_shows_an_edited_title_and_a_new_department_at_once(client, seeded, memo):
+    url = f"/initiatives/?plan={KITAKYUSHU}"
+    client.get(url)
+    item = Initiative.objects.get(plan__slug=KITAKYUSHU, code="K-A-1")
+    item.title = "書き換えた取組項目名"
+    item.save()
+    assert "書き換えた取組項目名" in client.get(url).content.decode()
+    item.department.name = "改名した所管"
+    item.department.save()
+    assert "改名した所管" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_held_or_upcoming_follows_the_day_on_a_kept_meetings_page(
+    client, seeded, memo, time_machine
+):
+    meeting = Meeting.objects.filter(plan__slug=KITAKYUSHU, date_day__isnull=False).first()
+    time_machine.move_to(meeting.earliest, tick=False)
+    assert "開催済" not in _row_of(client.get("/meetings/").content.decode(), meeting)
+    time_machine.move_to(meeting.latest + timedelta(days=1), tick=False)
+    assert "開催済" in _row_of(client.get("/meetings/").content.decode(), meeting)
+
+
+def _row_of(page: str, meeting) -> str:
+    start = page.index(f"第{meeting.number}回</th>")
+    return page[start : page.index("</tr>", start)]
+
+
+@pytest.mark.django_db
+def test_an_edit_of_a_topic_material_or_activity_appears_at_once(client, seeded, memo):
+    client.get("/meetings/")
+    client.get(f"/meetings/{KITAKYUSHU}/schedule/")
+    topic = MeetingTopic.objects.filter(plan__slug=KITAKYUSHU).first()
+    topic.name = "書き換えた議題"
+    topic.save()
+    assert "書き換えた議題" in client.get("/meetings/").content.decode()
+    assert "書き換えた議題" in client.get("/open-data/meetings.json").content.decode()
+    MeetingMaterial.objects.create(
+        meeting=Meeting.objects.filter(plan__slug=KITAKYUSHU).first(),
+        title="追加した資料",
+        url="https://example.jp/material.pdf",
+    )
+    assert "追加した資料" in client.get("/meetings/").content.decode()
+    activity = ScheduleActivity.objects.filter(lane__schedule__plan__slug=KITAKYUSHU).first()
+    activity.label = "書き換えた取組"
+    activity.save()
+    assert "書き換えた取組" in client.get(f"/meetings/{KITAKYUSHU}/schedule/").content.decode()
+    json = client.get(f"/open-data/schedules/{KITAKYUSHU}.json").content.decode()
+    assert "書き換えた取組" in json
+
+
+@pytest.mark.django_db
+def test_the_memo_keeps_no_more_bytes_than_its_bound(client, seeded, memo, monkeypatch):
+    monkeypatch.setattr(page_memo, "MAX_BYTES", 120_000)
+    for url in PAGES:
+        client.get(url)
+    kept = sum(len(content) for content, _headers, _status in page_memo._pages.values())
+    assert 0 < kept <= 120_000
+    assert kept == page_memo._size["bytes"]
