@@ -53,7 +53,7 @@ def plan_years(plans=None) -> list[dict]:
     for (the /open-data/ index shows a page of plans at a time)."""
     plans = list(Plan.objects.select_related("municipality") if plans is None else plans)
     years: dict[int, list[int]] = {p.pk: [] for p in plans}
-    for publication in published.every_current_publication():
+    for publication in published.current_publications(p.pk for p in plans):
         fy = publication.round.fiscal_year
         if fy not in years[publication.round.plan_id]:
             years[publication.round.plan_id].append(fy)

@@ -202,4 +202,7 @@ def test_the_plan_page_reads_its_own_plans_pillars_only(client, seeded):
     pillar_reads = [
         q["sql"] for q in ctx.captured_queries if 'FROM "initiatives_pillar"' in q["sql"]
     ]
-    assert pillar_reads and all('"plan_id" IN' in sql for sql in pillar_reads)
+    # Filtered by its plan (= one plan, or IN the page's plans), never every plan's pillars.
+    assert pillar_reads and all(
+        '"plan_id" IN' in sql or '"plan_id" = ' in sql for sql in pillar_reads
+    )
