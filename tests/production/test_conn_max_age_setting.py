@@ -1,39 +1,21 @@
 """CONN_MAX_AGE from the environment is what the production settings give PostgreSQL (it was
 once fixed at 60 whatever the variable said), read by a fresh process as a server reads it."""
 
-import os
-import subprocess
-import sys
+from tests.fresh_settings import read_settings
 
-from django.conf import settings
-
-READ = (
-    "import django; django.setup(); from django.conf import settings; "
-    "d = settings.DATABASES['default']; print(d['ENGINE'], d['CONN_MAX_AGE'], "
-    "d['CONN_HEALTH_CHECKS'])"
-)
+READ = "[s.DATABASES['default'][k] for k in ('ENGINE', 'CONN_MAX_AGE', 'CONN_HEALTH_CHECKS')]"
 
 
 def _settings_with(**env) -> str:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    clean.update(
-        DJANGO_SETTINGS_MODULE="reformtracker.settings",
+    engine, max_age, health_checks = read_settings(
+        READ,
+        forget=("DATABASE_",),
         DJANGO_ENV="production",
-        SECRET_KEY="conn-max-age-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="example.jp",
         DATABASE_URL="postgresql://rt@db.example.jp:5432/reformtracker",
         **env,
     )
-    done = subprocess.run(
-        [sys.executable, "-c", READ],
-        env=clean,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip()
+    return f"{engine} {max_age} {health_checks}"
 
 
 def test_postgresql_keeps_connections_as_long_as_conn_max_age_says():

@@ -6,14 +6,9 @@ The evidence, report-job and import tests elsewhere run over both backends
 (tests/private_files.py's BACKENDS); these hold the storage's own promises."""
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
 import tracemalloc
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -21,6 +16,7 @@ from django.core.files.storage import storages
 from evaluations import evidence, filestore
 from evaluations.models import StoredFile
 from reformtracker.env import private_storages
+from tests.fresh_settings import read_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -135,24 +131,12 @@ def test_private_files_have_no_url(settings, tmp_path):
 
 
 def _backends_under(django_env: str) -> dict:
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.PRIVATE_FILES_BACKEND, "
-        "{a: s.STORAGES[a]['BACKEND'] for a in ('evidence', 'reports', 'imports')}]))"
+    backend, storage_classes = read_settings(
+        "[s.PRIVATE_FILES_BACKEND, "
+        "{a: s.STORAGES[a]['BACKEND'] for a in ('evidence', 'reports', 'imports')}]",
+        forget=("PRIVATE_",),
+        DJANGO_ENV=django_env,
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PRIVATE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="reformtracker.settings", DJANGO_ENV=django_env, SECRET_KEY="x" * 50
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=django_settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    backend, storage_classes = json.loads(out)
     return backend, set(storage_classes.values())
 
 

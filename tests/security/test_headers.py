@@ -2,17 +2,13 @@
 MDN HTTP Observatory score under production's settings, cookies' flags, and no caching of
 signed-in pages (#11)."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from tests.constants import KITAKYUSHU, OSAKA, PRODUCTION_TRANSPORT
+from tests.fresh_settings import read_settings
 from tests.personas import signed_in
 from tests.security import observatory
 
@@ -169,27 +165,11 @@ def test_cookies_are_secure_httponly_and_samesite_in_production(site, production
 def test_the_fixture_matches_what_production_sets():
     """PRODUCTION_TRANSPORT above is what settings.py gives DJANGO_ENV=production."""
     names = sorted(PRODUCTION_TRANSPORT)
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
-    )
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DJANGO_", "SESSION"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="reformtracker.settings",
+    production = read_settings(
+        f"{{n: getattr(s, n) for n in {names!r}}}",
+        forget=("SECURE_", "SESSION"),
         DJANGO_ENV="production",
-        SECRET_KEY="x" * 50,
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    production = json.loads(out)
     expected = {k: list(v) if isinstance(v, tuple) else v for k, v in PRODUCTION_TRANSPORT.items()}
     assert production == expected
 
