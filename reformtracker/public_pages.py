@@ -27,10 +27,12 @@ LICENCE = {
 }
 
 
-def licensed_json(payload: dict) -> JsonResponse:
+def licensed_json(payload: dict, status: int = 200) -> JsonResponse:
     """``payload`` as pretty-printed UTF-8 JSON with the licence as its first key."""
     return JsonResponse(
-        {"licence": LICENCE, **payload}, json_dumps_params={"ensure_ascii": False, "indent": 2}
+        {"licence": LICENCE, **payload},
+        status=status,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
 
 

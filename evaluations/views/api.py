@@ -91,9 +91,7 @@ def home(request):
     list was one 47-second document."""
     filters = directory.read_filters(request.GET, per_page=settings.PUBLIC_HOME_PLANS_PER_PAGE)
     if filters.problems:
-        response = licensed_json({"errors": filters.problems})
-        response.status_code = 400
-        return response
+        return licensed_json({"errors": filters.problems}, status=400)
     page = directory.page_of(filters)
     plans = list(page.object_list)
     pillars = list(Pillar.objects.filter(plan__in=plans).order_by("order", "pk"))
@@ -226,9 +224,7 @@ def initiatives(request):
 
 def _initiatives_json(request, data):
     if data["problems"]:
-        response = licensed_json({"errors": data["problems"]})
-        response.status_code = 400
-        return response
+        return licensed_json({"errors": data["problems"]}, status=400)
     page = data["page"]
     return licensed_json(
         {

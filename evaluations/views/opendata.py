@@ -135,9 +135,7 @@ def plans_json(request):
         max_per_page=settings.OPEN_DATA_PLANS_MAX_PER_PAGE,
     )
     if filters.problems:
-        response = licensed_json({"errors": filters.problems})
-        response.status_code = 400
-        return response
+        return licensed_json({"errors": filters.problems}, status=400)
     page = directory.page_of(filters)
     plans = list(page.object_list)
     publications = published.current_publications(p.pk for p in plans)
