@@ -28,79 +28,21 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from servers import HELLO, PYTHON, ROOT, gunicorn, server_env
+
 DASHBOARD = "/"
-HELLO = "/healthz"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(tmp: Path, cache: bool, memo: bool = True) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_ENV="development",
-        DJANGO_DEBUG="0",
-        SQLITE_PATH=str(tmp / "bench.sqlite3"),
-        PUBLIC_PAGE_CACHE="1" if cache else "0",
-        PUBLIC_DATA_MEMO="1" if memo else "0",
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
 
 
 def _prepare(tmp: Path):
-    env = _env(tmp, cache=True)
+    env = server_env(tmp / "bench.sqlite3", cache=True)
     for args in (["migrate", "-v0"], ["load_seed", "-v0"]):
         subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-@contextmanager
-def _gunicorn(tmp: Path, cache: bool, memo: bool = True):
-    port = _free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "reformtracker.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=_env(tmp, cache, memo),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + HELLO, timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _wrk(url: str, duration: int, connections: int, headers: dict | None = None) -> float:
@@ -139,9 +81,9 @@ def main():
         tmp = Path(name)
         _prepare(tmp)
         with (
-            _gunicorn(tmp, cache=True) as cached_base,
-            _gunicorn(tmp, cache=False) as uncached_base,
-            _gunicorn(tmp, cache=False, memo=False) as no_memo_base,
+            gunicorn(tmp / "bench.sqlite3", cache=True) as cached_base,
+            gunicorn(tmp / "bench.sqlite3", cache=False) as uncached_base,
+            gunicorn(tmp / "bench.sqlite3", cache=False, memo=False) as no_memo_base,
         ):
             etag, status = _warm(cached_base + DASHBOARD)
             assert status == "hit", f"dashboard not served from cache ({status})"

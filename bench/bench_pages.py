@@ -27,19 +27,17 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-HELLO = "/healthz"
+from servers import HELLO, PYTHON, ROOT, gunicorn, server_env
+
 UNCACHED_TARGET, CACHED_TARGET = 0.25, 1.0
 
 OSAKA, KITAKYUSHU, LARGE = "osaka-shin-shisei-kaikaku", "kitakyushu-shisei-henkaku", "bench-plan"
@@ -92,29 +90,9 @@ end
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(database: Path, cache: bool) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_ENV="development",
-        DJANGO_DEBUG="0",
-        SQLITE_PATH=str(database),
-        PUBLIC_PAGE_CACHE="1" if cache else "0",
-        PUBLIC_DATA_MEMO="1",
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
 def _prepare(tmp: Path, sizes: list[str], items: int) -> dict[str, Path]:
     seed = tmp / "seed.sqlite3"
-    env = _env(seed, cache=True)
+    env = server_env(seed, cache=True)
     for args in (["migrate", "-v0"], ["load_seed", "-v0"]):
         subprocess.run(
             [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
@@ -139,40 +117,6 @@ def _add_plan(items: int) -> None:
     import _setup
 
     _setup.synthetic_plan(items, publish=True, slug=LARGE)
-
-
-@contextmanager
-def _gunicorn(database: Path, cache: bool):
-    port = _free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "reformtracker.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=_env(database, cache),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + HELLO, timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _wrk(
@@ -246,7 +190,7 @@ def _cpu_times(database: Path, size: str, only: set) -> dict[str, float]:
     output = subprocess.run(
         [PYTHON, __file__, "--cpu", json.dumps([[p for _, p in listed], headers])],
         cwd=ROOT,
-        env=_env(database, cache=False),
+        env=server_env(database, cache=False),
         capture_output=True,
         text=True,
         check=True,
@@ -289,7 +233,7 @@ def main():
             cpu = _cpu_times(databases[size], size, only)
             with ExitStack() as stack:
                 bases = {
-                    cache: stack.enter_context(_gunicorn(databases[size], cache))
+                    cache: stack.enter_context(gunicorn(databases[size], cache))
                     for cache in (False, True)
                 }
                 for page, path in pages(size):
