@@ -2,13 +2,12 @@
 
 ``chromium(executable)`` starts the headless browser; ``sign_in`` opens a page signed in as a
 persona; ``axe`` runs the vendored axe-core on the page as it is and returns its report;
-``focus`` says where keyboard focus is; ``filled_workbook`` is a department's 照会票 as a person
-returns it: a result typed in, a memo column of their own with a formula in it, a hidden row.
+``focus`` says where keyboard focus is; ``filled_workbook`` (tests/staff/returned_workbook.py)
+is a department's 照会票 as a person returns it.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
 
 from tests.personas import PASSWORD
+from tests.staff.returned_workbook import filled_workbook  # noqa: F401 (shared with the browser)
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ARGS = [
@@ -87,30 +87,3 @@ def focus(page) -> dict:
                     region: region ? region.id : ''};
         }"""
     )
-
-
-def filled_workbook(round_, department, *, result="達成", narrative="4月に委託を開始した。"):
-    """The department's 照会票 for ``round_`` as returned: the first row answered, a column
-    「メモ」 added with a formula in it, and that row hidden. Returns the bytes."""
-    import openpyxl
-
-    from evaluations import workbooks
-
-    book = openpyxl.load_workbook(io.BytesIO(workbooks.export_round(round_, department)))
-    sheet = next(ws for ws in book.worksheets if ws.title != "概要")
-    header = next(r for r in range(1, 11) if sheet.cell(r, 1).value == "回答ID")
-    columns = {sheet.cell(header, c).value: c for c in range(1, sheet.max_column + 1)}
-    row = header + 1
-    sheet.cell(row, columns["評価結果"]).value = result
-    sheet.cell(row, columns["進捗状況"]).value = narrative
-    memo = sheet.max_column + 1
-    sheet.cell(header, memo).value = "メモ"
-    sheet.cell(row, memo).value = f"=LEN(I{row})"
-    sheet.row_dimensions[row].hidden = True
-    summary = book["概要"]
-    for r in range(1, 41):
-        if summary.cell(r, 1).value == "記入日":
-            summary.cell(r, 2).value = "令和7年5月20日"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
