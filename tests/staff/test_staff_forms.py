@@ -144,3 +144,13 @@ def test_the_worklist_and_round_pages_link_to_the_import(world):
     assert f'href="{reverse("reports:import")}"' in page
     assert f'href="{reverse("reports:round_workbook", args=[world.round.pk])}"' in page
     assert Plan.objects.filter(pk=world.plan.pk).exists()
+
+
+def test_the_sign_in_form_ties_its_errors_to_its_fields(world):
+    from django.test import Client
+
+    response = Client().post(reverse("login"), {"username": "staff-a", "password": ""})
+    page = response.content.decode()
+    assert 'aria-describedby="id_password_error"' in page
+    assert 'id="id_password_error"' in page
+    assert described_ids_missing(page) == []
