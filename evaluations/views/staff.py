@@ -148,6 +148,8 @@ def _entry_context(request, entry: Entry, fragment: str = "", **extra) -> dict:
         "can_review": workflow.Action.RETURN in actions or workflow.Action.CONFIRM in actions,
         "can_confirm": workflow.Action.CONFIRM in actions,
         "round_closed": entry.round.state != RoundState.OPEN,
+        # Submitted or further: evidence waits for a 差戻し (the page says so instead of a form).
+        "evidence_locked": entry.state not in workflow.STAFF_EDITABLE,
         "evidence": entry.evidence.filter(removed_at__isnull=True).select_related("added_by"),
         "evidence_form": EvidenceForm(),
         "max_upload": evidence_files.max_bytes(),
