@@ -150,14 +150,16 @@ class RoundChecks:
         # is refused here, before the round's own checks read it. The office's form takes the
         # year as text, 西暦 or 和暦 (令和7年度, R7), read by the one calendar module.
         value = self.cleaned_data.get("fiscal_year")
+        message = FISCAL_YEAR_MESSAGE
         if isinstance(value, str):
+            message = FISCAL_YEAR_TEXT_MESSAGE
             try:
                 value = parse_fiscal_year(value)
             except CalendarError:
-                raise forms.ValidationError(FISCAL_YEAR_TEXT_MESSAGE, code="fiscal_year") from None
+                value = None
         fiscal_year = fiscal_year_or_none(value)
         if fiscal_year is None:
-            raise forms.ValidationError(FISCAL_YEAR_MESSAGE, code="fiscal_year")
+            raise forms.ValidationError(message, code="fiscal_year")
         return fiscal_year
 
     def _clean_day(self, name: str):
