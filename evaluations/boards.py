@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix
@@ -367,8 +367,11 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
     snap = None
     rows = PublishedResult.objects.none()
     if publication:
-        rows = PublishedResult.objects.filter(publication=publication, pillar=pillar).order_by(
-            "order", "code", "pk"
+        rows = (
+            PublishedResult.objects.filter(publication=publication, pillar=pillar)
+            # The department's English name in the same query (labels.department_name).
+            .annotate(department_name_en=F("department__name_en"))
+            .order_by("order", "code", "pk")
         )
         snap = publication.pillars.filter(pillar=pillar).first()
     items = Paginator(rows, per_page).get_page(page)

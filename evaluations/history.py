@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import labels
 from evaluations.choices import EntryState, Result
 from evaluations.models import Entry, HistoryEvent, PublishedResult
 from initiatives.models import Initiative, Pillar, Plan
@@ -93,7 +94,7 @@ def staff_row(event: HistoryEvent) -> Row:
         at=event.at,
         actor=event.actor_name,
         action=str(event.get_action_display()),  # HistoryAction's label
-        round_label=event.round.as_of_label_ja if event.round_id else "",
+        round_label=labels.asof(event.round) if event.round_id else "",
         version=event.changes.get("version"),
         comment=event.comment,
         changes=changes_of(event.changes, MODELS.get(event.action.partition(".")[0], Entry)),

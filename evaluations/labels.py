@@ -28,6 +28,23 @@ def localised(obj, field: str) -> str:
     return getattr(obj, field, "")
 
 
+def department_name(value) -> str:
+    """The one way a table names a department (所管): its English name on English pages when the
+    data has one, else its Japanese name. ``value`` is a Department, or a published row, which
+    names the department as it was at publication (``department_name``) and, where the query
+    joined it, the department's English name (``department_name_en``)."""
+    if value is None:
+        return ""
+    published = getattr(value, "department_name", None)
+    if published is None:
+        return localised(value, "name")
+    if is_english():
+        english = getattr(value, "department_name_en", "")
+        if english:
+            return english
+    return published
+
+
 # --- language of parts (WCAG 2.0 SC 3.1.2, JIS X 8341-3 AA) ----------------------------------
 
 # Letters only Japanese writes: kana (ー and the iteration marks included), CJK ideographs

@@ -3,8 +3,10 @@
 import uuid
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import evidence as evidence_files
 from evaluations.choices import EntryState, Result, RoundKind
 from evaluations.models import Entry, Round
 from evaluations.rules import (
@@ -16,14 +18,13 @@ from evaluations.rules import (
 from evaluations.workflow import Action
 from reformtracker.bounds import (
     DATE_MESSAGE,
-    FIRST_FISCAL_YEAR,
     FISCAL_YEAR_MESSAGE,
     INT_MAX,
-    LAST_FISCAL_YEAR,
     bounded_int,
     date_in_range,
     fiscal_year_or_none,
 )
+from reformtracker.calendar_ja import CalendarError, parse_fiscal_year
 
 
 def _limit(field: str) -> int:
@@ -119,7 +120,19 @@ class EvidenceForm(forms.Form):
         assume_scheme="https",
         error_messages={"invalid": _("http:// または https:// で始まるURLを入力してください。")},
     )
-    file = forms.FileField(label=_("ファイル"), required=False)
+    file = forms.FileField(
+        label=_("ファイル"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.xlsx"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limits as the evidence checks apply them, with their numbers (「10.0 MBまで」).
+        self.fields["file"].help_text = _("登録できる形式：%(types)s（%(size)sまで）") % {
+            "types": evidence_files.allowed_label(),
+            "size": filesizeformat(evidence_files.max_bytes()),
+        }
 
     def clean(self):
         data = super().clean()
@@ -134,10 +147,19 @@ class RoundChecks:
 
     def clean_fiscal_year(self):
         # 7 (thinking of 令和7年度) named no era and was a 500; a year the sites do not handle
-        # is refused here, before the round's own checks read it.
-        fiscal_year = fiscal_year_or_none(self.cleaned_data.get("fiscal_year"))
+        # is refused here, before the round's own checks read it. The office's form takes the
+        # year as text, 西暦 or 和暦 (令和7年度, R7), read by the one calendar module.
+        value = self.cleaned_data.get("fiscal_year")
+        message = FISCAL_YEAR_MESSAGE
+        if isinstance(value, str):
+            message = FISCAL_YEAR_TEXT_MESSAGE
+            try:
+                value = parse_fiscal_year(value)
+            except CalendarError:
+                value = None
+        fiscal_year = fiscal_year_or_none(value)
         if fiscal_year is None:
-            raise forms.ValidationError(FISCAL_YEAR_MESSAGE, code="fiscal_year")
+            raise forms.ValidationError(message, code="fiscal_year")
         return fiscal_year
 
     def _clean_day(self, name: str):
@@ -153,8 +175,20 @@ class RoundChecks:
         return self._clean_day("due_on")
 
 
+FISCAL_YEAR_TEXT_MESSAGE = _(
+    "年度は西暦（例：2025）か和暦（例：令和7年度、R7）で入力してください。"
+)
+
+
 class RoundForm(RoundChecks, forms.ModelForm):
     """The reform office opens a round: plan, fiscal year, year-end or interim, as-of, due date."""
+
+    fiscal_year = forms.CharField(
+        label=_("年度"),
+        max_length=20,
+        help_text=_("西暦（例：2025）でも和暦（例：令和7年度、R7）でも入力できます。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 12}),
+    )
 
     class Meta:
         model = Round
@@ -167,12 +201,10 @@ class RoundForm(RoundChecks, forms.ModelForm):
     def __init__(self, *args, plans, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
+        # Django's blank choice reads "- Select an option -", untranslated in Japanese.
+        self.fields["plan"].empty_label = _("選択してください")
         self.fields["kind"].initial = RoundKind.YEAR_END
-        year = self.fields["fiscal_year"]
-        year.error_messages |= dict.fromkeys(
-            ("invalid", "min_value", "max_value"), FISCAL_YEAR_MESSAGE
-        )
-        year.widget.attrs |= {"min": FIRST_FISCAL_YEAR, "max": LAST_FISCAL_YEAR}
+        self.fields["fiscal_year"].error_messages["required"] = FISCAL_YEAR_TEXT_MESSAGE
 
     def validate_unique(self):
         # The service validates the whole round (and the database its constraints).

@@ -11,7 +11,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 # (era name, romaji initial, first day). Newest first so the first match wins.
@@ -85,6 +85,12 @@ def format_month_ja(day: date) -> str:
     """和暦 to the month, for dates published only that precisely: 令和6年3月."""
     era, year = era_of(day)
     return f"{era}{_era_year_text(year)}年{day.month}月"
+
+
+def format_datetime_ja(moment: datetime) -> str:
+    """和暦 with the time of day, for timestamps (history, 最終更新, 公表): 令和7年11月26日 10:09.
+    ``moment`` is already in the time zone it is to be read in."""
+    return f"{format_date_ja(moment.date())} {moment:%H:%M}"
 
 
 def format_date_western_ja(day: date) -> str:

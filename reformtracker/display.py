@@ -32,6 +32,20 @@ def wareki(value) -> str:
     return calendar_ja.format_date_ja(value)
 
 
+def wareki_datetime(value) -> str:
+    """A timestamp in the site's time zone: 令和7年11月26日 10:09 in Japanese, ISO in English
+    (2025-11-26 10:09). A plain date is shown as ``wareki`` shows it."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, datetime):
+        return wareki(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if is_english():
+        return f"{value:%Y-%m-%d %H:%M}"
+    return calendar_ja.format_datetime_ja(value)
+
+
 def seireki(value: date) -> str:
     """2025年9月16日 in Japanese."""
     if value in (None, ""):

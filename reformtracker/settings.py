@@ -94,7 +94,8 @@ MIDDLEWARE = [
     # without them, and what it stores is the response they finished (evaluations.public_cache).
     "evaluations.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The address decides the language of public pages, a cookie that of signed-in areas.
+    "reformtracker.locale.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF: a method the view does not take is 405, not a missing token's 403.
     "reformtracker.http_methods.AllowedMethodsMiddleware",

@@ -26,6 +26,7 @@ for _name in (
     "fy_or_label",
     "result_class",
     "result_label",
+    "department_name",
 ):
     register.filter(_name, getattr(labels, _name))
 

@@ -185,11 +185,16 @@ def _with_upload(view):
     return wrapper
 
 
+def _max_mb() -> int:
+    """The upload limit in MB, as every state of the import page names it (「10MBまで」)."""
+    return settings.IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024
+
+
 def _rejected(request, problems):
     return render(
         request,
         "evaluations/reports/import.html",
-        {"problems": problems, "rounds": []},
+        {"problems": problems, "rounds": [], "max_mb": _max_mb()},
         status=INVALID,
     )
 
@@ -199,7 +204,7 @@ def _rejected(request, problems):
 def import_upload(request):
     rounds = access.rounds_for(request.user).filter(state="open").order_by("-as_of")
     max_bytes = settings.IMPORT_MAX_UPLOAD_BYTES
-    context = {"rounds": rounds, "max_mb": max_bytes // 1024 // 1024}
+    context = {"rounds": rounds, "max_mb": _max_mb()}
     if request.method == "GET":
         return render(request, "evaluations/reports/import.html", context)
     upload = request.FILES.get("file")
@@ -242,7 +247,7 @@ def import_preview(request, token, parsed):
     return render(
         request,
         "evaluations/reports/import.html",
-        {"preview": preview, "token": token, "rounds": []},
+        {"preview": preview, "token": token, "rounds": [], "max_mb": _max_mb()},
     )
 
 

@@ -12,7 +12,7 @@ import uuid
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LogoutView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -69,6 +69,18 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class LogoutWithNotice(LogoutView):
+    """Signing out says so on the page it lands on (the session is new; the message is kept
+    until that page shows it)."""
+
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.info(request, _("ログアウトしました。"))
+        return response
 
 
 # --- worklist ----------------------------------------------------------------------------------
@@ -136,6 +148,8 @@ def _entry_context(request, entry: Entry, fragment: str = "", **extra) -> dict:
         "can_review": workflow.Action.RETURN in actions or workflow.Action.CONFIRM in actions,
         "can_confirm": workflow.Action.CONFIRM in actions,
         "round_closed": entry.round.state != RoundState.OPEN,
+        # Submitted or further: evidence waits for a 差戻し (the page says so instead of a form).
+        "evidence_locked": entry.state not in workflow.STAFF_EDITABLE,
         "evidence": entry.evidence.filter(removed_at__isnull=True).select_related("added_by"),
         "evidence_form": EvidenceForm(),
         "max_upload": evidence_files.max_bytes(),
@@ -309,7 +323,11 @@ def entry_transition(request, pk, action):
     if request.htmx:
         recorded = entry.recorded_event
         entry = access.entries_for(request.user).get(pk=entry.pk)
-        return _render_entry(request, entry, notice=notice, oob=True, recorded=recorded)
+        # The evidence panel too: after 提出 (or 差戻し) what may be done with evidence changed,
+        # and a form that would only be refused must not stay on the page.
+        return _render_entry(
+            request, entry, notice=notice, oob=True, recorded=recorded, evidence_oob=True
+        )
     messages.success(request, notice)
     return redirect("staff:entry", pk=entry.pk)
 

@@ -44,6 +44,14 @@ class RowChange:
     state_after: str
 
     @property
+    def state_before_label(self) -> str:
+        return str(EntryState(self.state_before).label)
+
+    @property
+    def state_after_label(self) -> str:
+        return str(EntryState(self.state_after).label)
+
+    @property
     def fields(self) -> list[dict]:
         result_labels = {r.value: str(r.label) for r in Result}
         shown = []
@@ -66,6 +74,19 @@ class ImportPreview:
     unchanged: int = 0
     filled_on: date | None = None
     filename: str = ""
+    # What the file holds that the import does not take, or takes though a reader might not
+    # expect it (ParsedWorkbook.notes): shown on the preview before anything is saved.
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def state_changes(self) -> list[tuple[str, str, int]]:
+        """(state before, state after, how many rows) of the changes, e.g. 未着手 → 入力中: 3."""
+        counts: dict[tuple[str, str], int] = {}
+        for change in self.changes:
+            key = (change.state_before, change.state_after)
+            counts[key] = counts.get(key, 0) + 1
+        labels = {s.value: str(s.label) for s in EntryState}
+        return [(labels[a], labels[b], n) for (a, b), n in counts.items()]
 
     @property
     def rows(self) -> int:

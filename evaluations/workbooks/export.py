@@ -51,7 +51,7 @@ from evaluations.workbooks.format import (
     sheet_title,
 )
 from initiatives.models import Department
-from reformtracker.calendar_ja import format_date_ja, fy_label_ja
+from reformtracker.calendar_ja import format_date_ja, format_datetime_ja, fy_label_ja
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E8F1FE")
@@ -160,7 +160,7 @@ def _write_summary(wb: Workbook, round_: Round, department, summary):
         (META_DEPARTMENT, department.code if department else "（全所属）"),
         ("所管", department.name if department else "（全所属）"),
         ("提出期限", format_date_ja(round_.due_on) if round_.due_on else "—"),
-        ("出力日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ("出力日時", format_datetime_ja(timezone.localtime())),
     ]
     for key, value in meta:
         ws.append([label(key), value if isinstance(value, int) else safe_text(value)])

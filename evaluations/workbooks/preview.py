@@ -56,6 +56,12 @@ class ParsedWorkbook:
     summary: dict[str, list] = field(default_factory=dict)
     rows: list[list] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What the file holds that the import leaves alone or takes silently, for the preview:
+    # "ignored_columns" [sheet, letter, header], "formula_cells" [sheet, row, letter] outside
+    # the columns read, "hidden_rows" [sheet, row] read like any other row.
+    notes: dict[str, list] = field(
+        default_factory=lambda: {"ignored_columns": [], "formula_cells": [], "hidden_rows": []}
+    )
 
     def to_json(self) -> str:
         if self.problems:
@@ -66,6 +72,7 @@ class ParsedWorkbook:
                 "sha256": self.sha256,
                 "summary": self.summary,
                 "rows": self.rows,
+                "notes": self.notes,
             },
             ensure_ascii=False,
         )
@@ -73,7 +80,9 @@ class ParsedWorkbook:
     @classmethod
     def from_json(cls, text: str) -> ParsedWorkbook:
         kept = json.loads(text)
-        return cls(kept["filename"], kept["sha256"], kept["summary"], kept["rows"])
+        parsed = cls(kept["filename"], kept["sha256"], kept["summary"], kept["rows"])
+        parsed.notes |= kept.get("notes", {})
+        return parsed
 
 
 def _plain(value):
@@ -119,7 +128,7 @@ def parse(data: bytes, *, filename: str = "") -> ParsedWorkbook:
         parsed.summary = _summary_cells(book[SUMMARY_SHEET])
         for ws in book.worksheets:
             if ws.title != SUMMARY_SHEET:
-                _read_sheet(ws, parsed.rows, parsed.problems)
+                _read_sheet(ws, parsed.rows, parsed.problems, parsed.notes)
     finally:
         book.close()
     return parsed
@@ -140,7 +149,9 @@ def preview_of(parsed: ParsedWorkbook, *, user=None) -> ImportPreview:
         (sheet, number, {key: _restored(v) for key, v in values.items()}, columns)
         for sheet, number, values, columns in parsed.rows
     ]
-    preview = ImportPreview(round=round_, filled_on=filled_on, filename=parsed.filename)
+    preview = ImportPreview(
+        round=round_, filled_on=filled_on, filename=parsed.filename, notes=parsed.notes
+    )
     compare(preview, rows, problems, user)
     if problems:
         raise ImportRejected(problems)
@@ -248,13 +259,19 @@ def _read_summary(meta: dict[str, list]) -> tuple[Round, date | None]:
     return round_, filled_on
 
 
-def _read_sheet(ws, rows: list, problems: list[Problem]) -> None:
+def _read_sheet(ws, rows: list, problems: list[Problem], notes: dict | None = None) -> None:
     """Appends a pillar sheet's non-blank rows (sheet, row number, values by column key, column
-    positions) to ``rows``; its header row is found by name within the first rows."""
+    positions) to ``rows``; its header row is found by name within the first rows. ``notes``
+    gets the columns not read, the formula cells in them and the hidden rows read."""
+    notes = notes if notes is not None else {}
     columns: dict[str, int] = {}
     header_row = None
     has_content = False
     formulas = getattr(ws, "formulas", frozenset())
+    hidden = getattr(ws, "hidden_rows", frozenset())
+    formula_columns: dict[int, list[int]] = {}
+    for number, column in sorted(formulas):
+        formula_columns.setdefault(number, []).append(column)
     for index, row in _numbered_rows(ws):
         if header_row is None:
             if index > HEADER_SCAN_ROWS:
@@ -266,6 +283,12 @@ def _read_sheet(ws, rows: list, problems: list[Problem]) -> None:
                     found[key] = position
             if "entry_id" in found:
                 header_row, columns = index, found
+                read = set(found.values())
+                notes.setdefault("ignored_columns", []).extend(
+                    [ws.title, cells.column_letter(position), cells.text(value)]
+                    for position, value in enumerate(row)
+                    if position not in read and cells.text(value) != ""
+                )
                 missing = [k for k in REQUIRED_HEADERS if k not in columns]
                 if missing:
                     problems.append(
@@ -281,8 +304,16 @@ def _read_sheet(ws, rows: list, problems: list[Problem]) -> None:
                 has_content = has_content or any(v not in (None, "") for v in row)
             continue
         values = {key: (row[pos] if pos < len(row) else None) for key, pos in columns.items()}
+        read = {p + 1 for p in columns.values()}
+        notes.setdefault("formula_cells", []).extend(
+            [ws.title, index, cells.column_letter(column - 1)]
+            for column in formula_columns.get(index, ())
+            if column not in read
+        )
         if all(cells.text(v) == "" for v in values.values()):
             continue  # blank row
+        if index in hidden:
+            notes.setdefault("hidden_rows", []).append([ws.title, index])
         formula = next((p for p in columns.values() if (index, p + 1) in formulas), None)
         if formula is not None:
             problems.append(

@@ -63,10 +63,13 @@ class Unsupported(Exception):
 class Sheet:
     """One worksheet's non-empty rows, read eagerly (the import keeps every row anyway)."""
 
-    def __init__(self, title: str, rows: list[tuple[int, tuple]], formulas=frozenset()):
+    def __init__(
+        self, title: str, rows: list[tuple[int, tuple]], formulas=frozenset(), hidden=frozenset()
+    ):
         self.title = title
         self._rows = rows  # (row number, values), rising, empty rows left out
         self.formulas = formulas  # (row number, column number) of each formula cell
+        self.hidden_rows = hidden  # row numbers the sheet hides (the import reads them all)
 
     def numbered_rows(self):
         """(row number, values) of each row that has a cell, in order; no empty rows."""
@@ -264,7 +267,7 @@ def _read(archive: zipfile.ZipFile) -> Book:
     for title, path in sheet_parts(archive):
         cells = _Cells(title, shared, dates, durations, epoch)
         rows = _rows(_part(archive, path), cells)
-        sheets.append(Sheet(title, rows, frozenset(cells.formulas)))
+        sheets.append(Sheet(title, rows, frozenset(cells.formulas), frozenset(cells.hidden)))
     return Book(sheets)
 
 
@@ -350,6 +353,7 @@ class _Cells:
         self.durations = durations
         self.epoch = epoch
         self.formulas: set[tuple[int, int]] = set()
+        self.hidden: set[int] = set()
 
     def refuse(self, message: str, row: int | None, column: int | None = None):
         letter = column_letter(column - 1) if column else ""
@@ -431,6 +435,8 @@ def _row(element, last: int, rows: list, cells: _Cells) -> int:
             raise cells.refuse(str(exc), row_number, column) from None
     if values:
         rows.append((row_number, tuple(values)))
+        if element.get("hidden") in ("1", "true"):
+            cells.hidden.add(row_number)
     return row_number
 
 

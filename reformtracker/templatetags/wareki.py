@@ -9,5 +9,13 @@ from reformtracker import display
 
 register = template.Library()
 
-for _name in ("wareki", "seireki", "nendo", "nendomatsu", "rate", "wareki_month"):
+for _name in (
+    "wareki",
+    "seireki",
+    "nendo",
+    "nendomatsu",
+    "rate",
+    "wareki_month",
+    "wareki_datetime",
+):
     register.filter(_name, getattr(display, _name))

@@ -149,7 +149,10 @@ def test_a_round_for_a_year_no_era_names_is_refused_with_a_message(world, fiscal
         },
     )
     assert response.status_code == 422
-    assert "年度は西暦で入力してください（例：2025）。" in response.content.decode()
+    # The office's form reads 西暦 or 和暦 (令和7年度, R7), and says so.
+    assert "年度は西暦（例：2025）か和暦（例：令和7年度、R7）で入力してください。" in (
+        response.content.decode()
+    )
     assert Round.objects.count() == rounds
     with translation.override("en"):
         assert str(FISCAL_YEAR_MESSAGE) == (

@@ -58,7 +58,9 @@ def test_it_answers_a_save_that_keeps_the_state_without_redrawing_the_form(world
     assert response.status_code == 200
     # The notice goes into the live region; the form the user is typing in stays as it is.
     assert response["HX-Retarget"] == "#entry-notice" and response["HX-Reswap"] == "innerHTML"
-    assert page.lstrip().startswith('<p class="message message-success">保存しました（入力中）')
+    assert page.lstrip().startswith(
+        '<p class="message message-success" tabindex="-1" data-swap-focus>保存しました（入力中）'
+    )
     assert 'id="entry-form"' not in page and "<textarea" not in page
     # Around it: the status, the 提出 button, the next version and the new history row.
     assert 'id="entry-status" hx-swap-oob="true"' in page and "第3版" in page

@@ -1,0 +1,89 @@
+"""What the staff-side browser tests share (a plain module; fixtures stay in tests/conftest.py).
+
+``chromium(executable)`` starts the headless browser; ``sign_in`` opens a page signed in as a
+persona; ``axe`` runs the vendored axe-core on the page as it is and returns its report;
+``focus`` says where keyboard focus is; ``filled_workbook`` (tests/staff/returned_workbook.py)
+is a department's 照会票 as a person returns it.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from playwright.sync_api import expect, sync_playwright
+
+from tests.personas import PASSWORD
+from tests.staff.returned_workbook import filled_workbook  # noqa: F401 (shared with the browser)
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# WCAG 2.0 A/AA is what JIS X 8341-3:2016 adopts; 2.1 A/AA checks ride along.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@contextmanager
+def chromium(executable: str):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(browser, base: str, username: str, heading: str = "担当の取組項目"):
+    """A new browser context signed in as ``username`` through the sign-in form. The page may
+    take axe-core's inline script (the site's policy refuses it; tests/browser/test_csp.py
+    checks the policy itself)."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ja-JP", bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    return page
+
+
+def axe(page) -> dict:
+    """axe-core's violations on the page as it is now (after any swap), with the first nodes."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return {
+                violations: r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+                })),
+                passes: r.passes.length,
+                incomplete: r.incomplete.map(v => v.id),
+            };
+        }""",
+        AXE_TAGS,
+    )
+
+
+def focus(page) -> dict:
+    """Where keyboard focus is: the element's tag, id, text and the id of its nearest parent
+    that has one (the region it is in)."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const region = el.parentElement ? el.parentElement.closest('[id]') : null;
+            return {tag: el.tagName, id: el.id, text: (el.innerText || '').trim().slice(0, 80),
+                    region: region ? region.id : ''};
+        }"""
+    )
