@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from evaluations import published
@@ -200,6 +201,8 @@ def initiative_digest(item: Initiative) -> str:
         item.department,
         item.cluster,
         item.shown_meetings,
+        # A meeting's phase (開催予定 → 開催済) changes with the day.
+        timezone.localdate() if item.shown_meetings else None,
     )
 
 
