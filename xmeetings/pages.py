@@ -9,7 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -188,6 +188,37 @@ def meeting_data(listing: Listing) -> dict:
         "yearly_topics": yearly,
         "today": listing.today,
     }
+
+
+def plan_meeting_facts(plan_ids: list[int]) -> dict[int, dict]:
+    """For the home page's plans without a published 時点: each plan's next X会議 (the first not
+    held as of today), its last held one and whether it has a schedule grid. One query for any
+    number of plans and meetings (a plan without meetings gets no facts)."""
+    today = timezone.localdate()
+    of_plan = Meeting.objects.filter(plan=OuterRef("pk"))
+    plans = Plan.objects.filter(pk__in=plan_ids)
+    upcoming = of_plan.to_come(today).order_by("earliest", "number", "pk").values("pk")[:1]
+    held = (
+        of_plan.held_by(today)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-latest", "-number", "-pk")
+        .values("pk")[:1]
+    )
+    meetings = Meeting.objects.filter(
+        Q(pk__in=plans.annotate(m=Subquery(upcoming)).values("m"))
+        | Q(pk__in=plans.annotate(m=Subquery(held)).values("m"))
+    ).annotate(has_schedule=Exists(Schedule.objects.filter(plan=OuterRef("plan_id"))))
+    facts: dict[int, dict] = {}
+    for meeting in meetings:
+        meeting.phase = meeting.phase_on(today)
+        meeting.phase_label = Meeting.Phase(meeting.phase).label
+        meeting.note = meeting.date_note(meeting.phase)
+        kept = facts.setdefault(
+            meeting.plan_id, {"next": None, "last": None, "has_schedule": meeting.has_schedule}
+        )
+        past = meeting.status == Meeting.Status.HELD or meeting.latest < today
+        kept["last" if past else "next"] = meeting
+    return facts
 
 
 def material_url(material: MeetingMaterial) -> str:
