@@ -11,6 +11,7 @@ from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
 from evaluations.services import meetings as services
 from tests.personas import PDF_BYTES, client_for
+from tests.private_files import BACKENDS
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
 
 
@@ -145,8 +146,9 @@ def test_topics_keep_their_order_and_move_rename_and_go_with_history(world, meet
     assert "公共施設マネジメント、区役所のあり方" in public.content.decode()
 
 
+@pytest.mark.parametrize("private_media", BACKENDS, indirect=True)
 def test_a_public_file_is_downloadable_by_anyone_and_a_private_one_only_by_the_office(
-    world, meeting
+    world, meeting, private_media
 ):
     office = client_for(world, "office")
     response = office.post(
