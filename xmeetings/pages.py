@@ -119,6 +119,7 @@ def meeting_rows(listing: Listing) -> str:
     return digest(
         listing.today,
         listing.when,
+        _directory_rows() if not listing.plan_slug else None,
         listing.page.number,
         listing.page.paginator.count,
         listing.ids,
@@ -178,6 +179,7 @@ def meeting_data(listing: Listing) -> dict:
     yearly = list(topics)
     for topic in yearly:
         topic.plan = by_plan[topic.plan_id]
+    directory = _plans_with_meetings() if not listing.plan_slug else []
     return {
         "meetings": ordered,
         "items": listing.page,
@@ -185,9 +187,36 @@ def meeting_data(listing: Listing) -> dict:
         "plan": plan,
         "plan_slug": listing.plan_slug,
         "plans": plans,
+        "directory": directory[: settings.PUBLIC_HOME_BOARDS_MAX],
+        "more_plans": len(directory) > settings.PUBLIC_HOME_BOARDS_MAX,
         "yearly_topics": yearly,
         "today": listing.today,
     }
+
+
+def _directory_query():
+    meetings = Meeting.objects.filter(plan=OuterRef("pk"))
+    return (
+        Plan.objects.filter(Exists(meetings))
+        .annotate(has_schedule=Exists(Schedule.objects.filter(plan=OuterRef("pk"))))
+        .select_related("municipality")
+        .order_by("order", "slug")[: settings.PUBLIC_HOME_BOARDS_MAX + 1]
+    )
+
+
+def _plans_with_meetings() -> list[Plan]:
+    """The first plans that have X会議 (one more than PUBLIC_HOME_BOARDS_MAX, to tell whether
+    there are more), each with whether it has a schedule: the every-plan list links each plan's
+    meetings, schedule and feed, whichever of its meetings the page shows (one query)."""
+    return list(_directory_query())
+
+
+def _directory_rows() -> list[tuple]:
+    """What ``_plans_with_meetings`` reads, as the database gives it (for the digest)."""
+    sql, params = _directory_query().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def plan_meeting_facts(plan_ids: list[int]) -> dict[int, dict]:

@@ -114,3 +114,14 @@ def test_the_initiative_page_lists_its_meetings_with_their_phase(
     _on(time_machine, date(2025, 7, 20))
     page = client.get(initiative.get_absolute_url()).content.decode()
     assert "第2回X会議（7月上旬・開催日は未記録）：開催済" in page
+
+
+def test_the_every_plan_list_links_each_plans_meetings_schedule_and_feed_even_with_none_to_come(
+    client, seeded, time_machine
+):
+    _on(time_machine, date(2026, 11, 26))
+    page = client.get("/meetings/").content.decode()
+    assert "これからの会議は登録されていません。" in page
+    assert f'href="/meetings/{KITAKYUSHU}/schedule/"' in page
+    assert f'href="/meetings/{KITAKYUSHU}/calendar.ics"' in page
+    assert "osaka" not in page.split("計画ごとのX会議", 1)[1].split("</ul>", 1)[0]  # no meetings
