@@ -274,7 +274,8 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # The largest X会議 material file the reform office may upload (slides run larger than evidence).
 # Env MEETING_MATERIAL_MAX_BYTES; bytes per file; default 20 MiB (20971520).
 MEETING_MATERIAL_MAX_BYTES = env_int("MEETING_MATERIAL_MAX_BYTES", 20 * 1024 * 1024)
-# X会議 per page of the public meeting lists (/meetings/, per plan, upcoming or held).
+# X会議 per page of the public meeting lists (/meetings/, per plan, upcoming or held; their JSON)
+# and of the office's list of a plan's meetings.
 # Env MEETINGS_PER_PAGE; meetings; default 20.
 MEETINGS_PER_PAGE = env_int("MEETINGS_PER_PAGE", 20)
 # Evidence files, report jobs and uploaded 照会票 awaiting confirmation live here when

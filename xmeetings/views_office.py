@@ -10,6 +10,7 @@ with its errors (422).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,9 +82,9 @@ def plan_meetings(request, slug):
         material_count=Count("materials", distinct=True),
         link_count=Count("initiatives", distinct=True),
     )
-    page = Paginator(meetings.order_by("-earliest", "-number", "-pk"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        meetings.order_by("-earliest", "-number", "-pk"), settings.MEETINGS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "xmeetings/office/plan_meetings.html",
