@@ -16,6 +16,7 @@ from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from evaluations import published
@@ -28,6 +29,7 @@ from initiatives.models import AnalysisCluster, Department, Initiative, Pillar, 
 from reformtracker import memos, page_memo
 from reformtracker.display import is_english, language
 from reformtracker.links import cached_reverse
+from xmeetings.pages import plan_meeting_facts
 
 
 class _Prepared:
@@ -200,6 +202,8 @@ def initiative_digest(item: Initiative) -> str:
         item.department,
         item.cluster,
         item.shown_meetings,
+        # A meeting's phase (開催予定 → 開催済) changes with the day.
+        timezone.localdate() if item.shown_meetings else None,
     )
 
 
@@ -229,8 +233,8 @@ def home_boards() -> list[dict]:
     """
     plan_rows, pillar_rows = _plans_with_municipalities.rows(), _all_pillars.rows()
     if not published.memo_enabled():
-        return dashboards(
-            _plans_with_municipalities.build(plan_rows), _all_pillars.build(pillar_rows)
+        return _with_meeting_facts(
+            dashboards(_plans_with_municipalities.build(plan_rows), _all_pillars.build(pillar_rows))
         )
     key = (
         published.published_state().fingerprint,
@@ -241,12 +245,27 @@ def home_boards() -> list[dict]:
     )
     memo = _boards_memo.get("home")
     if memo is not None and memo[0] == key:
-        return memo[1]
+        return _with_meeting_facts(memo[1])
     boards = dashboards(
         _plans_with_municipalities.build(plan_rows), _all_pillars.build(pillar_rows)
     )
     _boards_memo["home"] = (key, boards)
-    return boards
+    return _with_meeting_facts(boards)
+
+
+def _with_meeting_facts(boards: list[dict]) -> list[dict]:
+    """A plan without a published 時点 shows on the home page what it does publish: its pillars,
+    its next (and last) X会議 and its schedule (xmeetings.pages.plan_meeting_facts). Read on every
+    request, outside the boards' memo: which meeting is next depends on today. One query when
+    such a plan is shown, none otherwise."""
+    waiting = [b["plan"].pk for b in boards if not b["publication"]]
+    if not waiting:
+        return boards
+    facts = plan_meeting_facts(waiting)
+    return [
+        {**b, "meeting_facts": facts.get(b["plan"].pk)} if not b["publication"] else b
+        for b in boards
+    ]
 
 
 def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[dict]:

@@ -226,20 +226,54 @@ class Part(StrEnum):
 _PART_BY_LABEL = {"上旬": Part.EARLY, "中旬": Part.MIDDLE, "下旬": Part.LATE}
 
 
+class Precision(StrEnum):
+    """How precisely a schedule gives a date: a day, a third of a month, a month, a 年度."""
+
+    DAY = "day"
+    PART = "part"
+    MONTH = "month"
+    FISCAL_YEAR = "fiscal_year"
+
+
+class Phase(StrEnum):
+    """Where a day stands against a date's period: before its first day, within it, after its
+    last day. 「7月上旬」 is BEFORE until 6月30日, WITHIN from 7月1日 to 7月10日, AFTER from 7月11日."""
+
+    BEFORE = "before"
+    WITHIN = "within"
+    AFTER = "after"
+
+
+# What may be typed for a date known only to its 年度 (the year comes from the 年度 given).
+_FISCAL_YEAR_ONLY = ("年度中", "年度内", "年度")
+
+
 @dataclass(frozen=True, order=False)
 class ApproxDate:
-    """A day, or a third of a month: 「5月23日」 or 「7月上旬」. Sorts by the range it covers."""
+    """A date as a schedule gives it, and the period of days it covers:
+
+    - a day: 「5月23日」 (that day);
+    - a third of a month: 「7月上旬」 (1–10), 「7月中旬」 (11–20), 「7月下旬」 (21–the month's end);
+    - a month: 「7月」 (the whole month);
+    - a 年度 only: 「令和7年度中」 (April 1 – March 31); then ``month`` is None and ``year`` is
+      the fiscal year.
+
+    Sorts by the period it covers. Every period boundary of the project is computed here."""
 
     year: int
-    month: int
+    month: int | None
     day: int | None = None
     part: Part | None = None
 
     def __post_init__(self):
-        if (self.day is None) == (self.part is None):
+        if self.day is not None and self.part is not None:
             raise CalendarError(
                 "日付は「日」か「上旬・中旬・下旬」のどちらか一方で指定してください。"
             )
+        if self.month is None:
+            if self.day is not None or self.part is not None:
+                raise CalendarError("日または旬を指定するときは月も指定してください。")
+            return
         if not 1 <= self.month <= 12:
             raise CalendarError(f"月は1から12で指定してください（{self.month}）。")
         if self.day is not None:
@@ -252,17 +286,48 @@ class ApproxDate:
         if self.part is not None and not isinstance(self.part, Part):
             object.__setattr__(self, "part", Part(self.part))
 
+    @classmethod
+    def fiscal_year_only(cls, fiscal_year: int) -> ApproxDate:
+        """A date known only to its 年度: 「令和7年度中」."""
+        return cls(fiscal_year, None)
+
+    @property
+    def precision(self) -> Precision:
+        if self.month is None:
+            return Precision.FISCAL_YEAR
+        if self.day is not None:
+            return Precision.DAY
+        if self.part is not None:
+            return Precision.PART
+        return Precision.MONTH
+
+    @property
+    def fiscal_year(self) -> int:
+        if self.month is None:
+            return self.year
+        return fiscal_year_of(self.earliest)
+
     @property
     def earliest(self) -> date:
-        if self.day is not None:
+        precision = self.precision
+        if precision is Precision.FISCAL_YEAR:
+            return bounds(self.year)[0]
+        if precision is Precision.DAY:
             return date(self.year, self.month, self.day)
-        return date(self.year, self.month, self.part.day_range(self.year, self.month)[0])
+        if precision is Precision.PART:
+            return date(self.year, self.month, self.part.day_range(self.year, self.month)[0])
+        return date(self.year, self.month, 1)
 
     @property
     def latest(self) -> date:
-        if self.day is not None:
+        precision = self.precision
+        if precision is Precision.FISCAL_YEAR:
+            return bounds(self.year)[1]
+        if precision is Precision.DAY:
             return date(self.year, self.month, self.day)
-        return date(self.year, self.month, self.part.day_range(self.year, self.month)[1])
+        if precision is Precision.PART:
+            return date(self.year, self.month, self.part.day_range(self.year, self.month)[1])
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     @property
     def is_exact(self) -> bool:
@@ -277,36 +342,58 @@ class ApproxDate:
     def contains(self, day: date) -> bool:
         return self.earliest <= day <= self.latest
 
+    def phase(self, today: date) -> Phase:
+        """Whether ``today`` is before the period, within it or after its last day."""
+        if today < self.earliest:
+            return Phase.BEFORE
+        if today > self.latest:
+            return Phase.AFTER
+        return Phase.WITHIN
+
     def label_ja(self) -> str:
-        """As the schedule writes it, without the year: 「7月上旬」, 「5月23日」."""
-        if self.day is not None:
+        """As the schedule writes it, without the year: 「7月上旬」, 「5月23日」, 「7月」; a 年度
+        only needs its year: 「令和7年度中」."""
+        precision = self.precision
+        if precision is Precision.FISCAL_YEAR:
+            return f"{fy_label_ja(self.year)}中"
+        if precision is Precision.DAY:
             return f"{self.month}月{self.day}日"
-        return f"{self.month}月{self.part.label_ja}"
+        if precision is Precision.PART:
+            return f"{self.month}月{self.part.label_ja}"
+        return f"{self.month}月"
 
     def label_full_ja(self) -> str:
-        """With the era year: 「令和7年7月上旬」, 「令和7年5月23日」."""
+        """With the era year: 「令和7年7月上旬」, 「令和7年5月23日」, 「令和7年度中」."""
+        if self.month is None:
+            return self.label_ja()
         era, year = era_of(self.earliest)
         return f"{era}{_era_year_text(year)}年{self.label_ja()}"
 
     def label_en(self) -> str:
+        if self.month is None:
+            return f"during FY{self.year}"
         month = calendar.month_name[self.month]
         if self.day is not None:
             return f"{self.day} {month} {self.year}"
-        return f"{self.part.label_en} {month} {self.year}"
+        if self.part is not None:
+            return f"{self.part.label_en} {month} {self.year}"
+        return f"{month} {self.year}"
 
     @classmethod
     def parse(cls, text: str, *, fiscal_year: int) -> ApproxDate:
-        """Reads 「7月上旬」, 「5/23」, 「5月23日」, 「1月下旬」 within a fiscal year (so 1月 is
-        in the next calendar year). Anything else — 「7月末旬」 — is refused in Japanese."""
+        """Reads 「7月上旬」, 「5/23」, 「5月23日」, 「1月下旬」, 「7月」, 「年度中」 within a fiscal
+        year (so 1月 is in the next calendar year). Anything else — 「7月末旬」 — is refused in
+        Japanese."""
         value = normalize(str(text))
-        match = re.fullmatch(r"(\d{1,2})\s*月\s*(上旬|中旬|下旬)", value)
+        if value in _FISCAL_YEAR_ONLY or value == f"{fy_label_ja(fiscal_year)}中":
+            return cls.fiscal_year_only(fiscal_year)
+        match = re.fullmatch(r"(\d{1,2})\s*月\s*(上旬|中旬|下旬)?", value)
         if match:
             month = int(match.group(1))
-            return cls(
-                calendar_year_of_month(fiscal_year, month),
-                month,
-                part=_PART_BY_LABEL[match.group(2)],
-            )
+            if not 1 <= month <= 12:
+                raise CalendarError(f"「{text}」の月が正しくありません。")
+            part = _PART_BY_LABEL[match.group(2)] if match.group(2) else None
+            return cls(calendar_year_of_month(fiscal_year, month), month, part=part)
         match = re.fullmatch(r"(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?", value)
         if match:
             month = int(match.group(1))
@@ -314,5 +401,5 @@ class ApproxDate:
                 raise CalendarError(f"「{text}」の月が正しくありません。")
             return cls(calendar_year_of_month(fiscal_year, month), month, day=int(match.group(2)))
         raise CalendarError(
-            f"「{text}」を日付として読めません。「5月23日」「5/23」または「7月上旬」「8月中旬」「10月下旬」の形で入力してください。"
+            f"「{text}」を日付として読めません。「5月23日」「5/23」、「7月上旬」「8月中旬」「10月下旬」、「7月」または「年度中」の形で入力してください。"
         )

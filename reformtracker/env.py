@@ -130,7 +130,13 @@ def with_pool(config: dict, max_size: int) -> dict:
 
 # The private storages (settings.STORAGES) and, for the filesystem, where each keeps its files.
 # Evidence names already begin with "evidence/", so its folder is the root itself.
-PRIVATE_STORAGE_FOLDERS = {"evidence": "", "reports": "report-jobs", "imports": "imports"}
+PRIVATE_STORAGE_FOLDERS = {
+    "evidence": "",
+    "reports": "report-jobs",
+    "imports": "imports",
+    # X会議 materials: private like the rest; public ones are served by a view, never a URL.
+    "materials": "meeting-materials",
+}
 PRIVATE_FILES_BACKENDS = ("filesystem", "database")
 
 

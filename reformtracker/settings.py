@@ -272,6 +272,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # evaluations.views.staff streams them after a permission check (evaluations.evidence).
 # Env EVIDENCE_MAX_BYTES; bytes per file; default 10 MiB (10485760).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# The largest X会議 material file the reform office may upload (slides run larger than evidence).
+# Env MEETING_MATERIAL_MAX_BYTES; bytes per file; default 20 MiB (20971520).
+MEETING_MATERIAL_MAX_BYTES = env_int("MEETING_MATERIAL_MAX_BYTES", 20 * 1024 * 1024)
+# X会議 per page of the public meeting lists (/meetings/, per plan, upcoming or held; their JSON)
+# and of the office's list of a plan's meetings.
+# Env MEETINGS_PER_PAGE; meetings; default 20.
+MEETINGS_PER_PAGE = env_int("MEETINGS_PER_PAGE", 20)
 # Evidence files, report jobs and uploaded 照会票 awaiting confirmation live here when
 # PRIVATE_FILES_BACKEND is filesystem (backup_site then archives the folders).
 # Env PRIVATE_MEDIA_ROOT; a folder; default private_media.

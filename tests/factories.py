@@ -290,3 +290,40 @@ def make_cities(count: int, *, prefectures: Iterable[str] | None = None) -> list
         )
         for city in cities
     )
+
+
+def make_meetings(plan: Plan, count: int, *, first_fiscal_year: int = 2000) -> list:
+    """``count`` X会議 of ``plan`` in bulk, twelve a 年度 from ``first_fiscal_year`` (one a
+    month, every third one on an approximate date), each with a topic and a public link: the
+    meeting lists' size tests. The dates are derived as Meeting.save derives them."""
+    from reformtracker.calendar_ja import ApproxDate, Part, calendar_year_of_month
+    from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
+
+    made = []
+    for n in range(count):
+        fiscal_year = first_fiscal_year + n // 12
+        month = (n % 12 + 3) % 12 + 1
+        year = calendar_year_of_month(fiscal_year, month)
+        when = ApproxDate(year, month, part=Part.LATE) if n % 3 else ApproxDate(year, month, day=15)
+        meeting = Meeting(plan=plan, fiscal_year=fiscal_year, number=n % 12 + 1)
+        meeting.set_date(when)
+        meeting.earliest, meeting.latest = when.earliest, when.latest
+        made.append(meeting)
+    made = Meeting.objects.bulk_create(made, batch_size=1000)
+    MeetingTopic.objects.bulk_create(
+        [
+            MeetingTopic(
+                plan=plan, fiscal_year=m.fiscal_year, meeting=m, order=1, name=f"議題{m.pk}"
+            )
+            for m in made
+        ],
+        batch_size=1000,
+    )
+    MeetingMaterial.objects.bulk_create(
+        [
+            MeetingMaterial(meeting=m, order=1, title="次第", url=f"https://example.jp/{m.pk}")
+            for m in made
+        ],
+        batch_size=1000,
+    )
+    return made

@@ -63,8 +63,13 @@ class MeetingTopicInline(admin.TabularInline):
 
 
 class MeetingMaterialInline(admin.TabularInline):
+    """Links only: files are checked and stored by the office's meeting pages
+    (evaluations.services.meetings.add_material)."""
+
     model = MeetingMaterial
     extra = 0
+    fields = ["order", "title", "url", "is_public", "file_name", "size"]
+    readonly_fields = ["file_name", "size"]
 
 
 @admin.register(Meeting)

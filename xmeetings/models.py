@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Pillar, Plan
@@ -14,6 +15,9 @@ from reformtracker.calendar_ja import (
     fiscal_month_index,
     fy_label_ja,
 )
+from reformtracker.calendar_ja import (
+    Phase as PeriodPhase,
+)
 
 
 class DatePart(models.TextChoices):
@@ -22,11 +26,32 @@ class DatePart(models.TextChoices):
     LATE = Part.LATE.value, _("下旬")
 
 
+class MeetingQuerySet(models.QuerySet):
+    def held_by(self, today):
+        """Meetings held as of ``today``: marked held by the office, or past the last day of
+        their period (a cancelled one past its period is listed with them, as 中止)."""
+        return self.filter(Q(status=Meeting.Status.HELD) | Q(latest__lt=today))
+
+    def to_come(self, today):
+        """The rest: not marked held and not past the last day of their period."""
+        return self.exclude(status=Meeting.Status.HELD).filter(latest__gte=today)
+
+
 class Meeting(models.Model):
-    """An X会議: numbered within its fiscal year, on an exact day or a third of a month."""
+    """An X会議: numbered within its fiscal year, on an exact day, in a third of a month, in a
+    month, or only within its 年度 (then ``date_month`` is empty)."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("予定")
+        HELD = "held", _("開催済")
+        CANCELLED = "cancelled", _("中止")
+
+    class Phase(models.TextChoices):
+        """Where a meeting stands today, as the public pages say it (``phase_on``)."""
+
+        UPCOMING = "upcoming", _("開催予定")
+        IN_PERIOD = "in_period", _("開催時期")
+        TODAY = "today", _("本日開催")
         HELD = "held", _("開催済")
         CANCELLED = "cancelled", _("中止")
 
@@ -36,7 +61,7 @@ class Meeting(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     number = models.PositiveSmallIntegerField(_("回"))
     date_year = models.PositiveSmallIntegerField(_("年"))
-    date_month = models.PositiveSmallIntegerField(_("月"))
+    date_month = models.PositiveSmallIntegerField(_("月"), null=True, blank=True)
     date_day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
     date_part = models.CharField(
         _("旬"), max_length=6, choices=DatePart.choices, blank=True, default=""
@@ -53,6 +78,8 @@ class Meeting(models.Model):
         Initiative, verbose_name=_("関連する取組項目"), blank=True, related_name="meetings"
     )
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("X会議")
         verbose_name_plural = _("X会議")
@@ -64,15 +91,24 @@ class Meeting(models.Model):
                 violation_error_message=_("この年度には同じ回のX会議が既にあります。"),
             ),
             models.CheckConstraint(
-                condition=(Q(date_day__isnull=False) & Q(date_part=""))
-                | (Q(date_day__isnull=True) & Q(date_part__in=[p.value for p in Part])),
-                name="meeting_date_day_xor_part",
+                # A day, or a third, or neither (the whole month); without a month, neither
+                # (the whole 年度).
+                condition=(
+                    Q(date_day__isnull=False) & Q(date_part="") & Q(date_month__isnull=False)
+                )
+                | (
+                    Q(date_day__isnull=True)
+                    & Q(date_part__in=[p.value for p in Part])
+                    & Q(date_month__isnull=False)
+                )
+                | (Q(date_day__isnull=True) & Q(date_part="")),
+                name="meeting_date_precision_valid",
                 violation_error_message=_(
-                    "開催日は「日」か「上旬・中旬・下旬」のどちらか一方で指定してください。"
+                    "開催日は「日」「上旬・中旬・下旬」「月」「年度」のいずれかで指定してください。"
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(date_month__gte=1, date_month__lte=12),
+                condition=Q(date_month__isnull=True) | Q(date_month__gte=1, date_month__lte=12),
                 name="meeting_date_month_valid",
                 violation_error_message=_("月は1から12で指定してください。"),
             ),
@@ -104,9 +140,41 @@ class Meeting(models.Model):
     def date_label_ja(self) -> str:
         return self.approx_date.label_ja()
 
+    def phase_on(self, today) -> "Meeting.Phase":
+        """開催予定 before the first day of its period, 開催時期 within it (本日開催 for an exact
+        day), 開催済 after its last day or once the office marks it held; 中止 if cancelled.
+        The period's days come from reformtracker.calendar_ja (ApproxDate.phase)."""
+        if self.status == self.Status.CANCELLED:
+            return self.Phase.CANCELLED
+        if self.status == self.Status.HELD:
+            return self.Phase.HELD
+        where = self.approx_date.phase(today)
+        if where is PeriodPhase.AFTER:
+            return self.Phase.HELD
+        if where is PeriodPhase.WITHIN:
+            return self.Phase.TODAY if self.date_day else self.Phase.IN_PERIOD
+        return self.Phase.UPCOMING
+
+    @property
+    def phase_today(self) -> "Meeting.Phase":
+        return self.phase_on(timezone.localdate())
+
+    @property
+    def date_note_today(self) -> str:
+        return self.date_note(self.phase_today)
+
+    def date_note(self, phase) -> str:
+        """What an approximate date needs said beside it: 「予定」 while it is to come, and once
+        held, that its day was not recorded (the schedule gave only the period)."""
+        if self.date_day is not None or phase == self.Phase.CANCELLED:
+            return ""
+        if phase == self.Phase.HELD:
+            return str(_("開催日は未記録"))
+        return str(_("予定"))
+
     def clean(self):
         errors = {}
-        if self.date_year is None or self.date_month is None:
+        if self.date_year is None:
             raise ValidationError({"date_month": _("開催日を入力してください。")})
         try:
             when = self.approx_date
@@ -154,10 +222,19 @@ class MeetingTopic(models.Model):
         verbose_name_plural = _("X会議のテーマ")
         ordering = ["plan", "fiscal_year", "order"]
         constraints = [
+            # A theme may come back at several meetings of a year, once per meeting; the
+            # yearly list (no meeting) names each theme once.
             models.UniqueConstraint(
                 fields=["plan", "fiscal_year", "name"],
+                condition=Q(meeting__isnull=True),
                 name="meeting_topic_unique_per_year",
                 violation_error_message=_("この年度には同じテーマが既にあります。"),
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "name"],
+                condition=Q(meeting__isnull=False),
+                name="meeting_topic_unique_per_meeting",
+                violation_error_message=_("この回には同じ議題が既にあります。"),
             ),
         ]
 
@@ -170,22 +247,44 @@ class MeetingTopic(models.Model):
 
 
 class MeetingMaterial(models.Model):
-    """A document of a meeting (資料, 議事録, 動画)."""
+    """A document of a meeting (資料, 議事録, 動画): a link, or a file kept in the private
+    ``materials`` storage (settings.STORAGES) and downloaded through a view, by anyone when it
+    is public, otherwise only by the plan's reform office."""
 
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("X会議"), on_delete=models.CASCADE, related_name="materials"
     )
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
     title = models.CharField(_("資料名"), max_length=300)
-    url = models.URLField(_("URL"), blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    file_path = models.CharField(_("保存先"), max_length=300, blank=True, editable=False)
+    file_name = models.CharField(_("ファイル名"), max_length=200, blank=True)
+    content_type = models.CharField(_("形式"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("サイズ（バイト）"), default=0)
+    is_public = models.BooleanField(
+        _("公開する"),
+        default=True,
+        help_text=_("公開しない資料は、市政改革室の画面にだけ表示されます。"),
+    )
 
     class Meta:
         verbose_name = _("X会議の資料")
         verbose_name_plural = _("X会議の資料")
         ordering = ["meeting", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file_path="")) | (~Q(url="") & Q(file_path="")),
+                name="meeting_material_is_a_link_or_a_file",
+                violation_error_message=_("資料はリンクかファイルのどちらか一方です。"),
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file_path)
 
 
 class ScheduleQuerySet(models.QuerySet):

@@ -3,11 +3,18 @@
 Meetings are live rows (not published in rounds), and "held or upcoming" is relative to today.
 """
 
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.models import Municipality, Pillar, Plan
+from initiatives.models import Initiative, Municipality, Pillar, Plan
 from reformtracker.page_memo import digest
 from xmeetings.models import (
     Meeting,
@@ -25,6 +32,7 @@ def _raw(model, where: str, params=()) -> list[tuple]:
     ``{Model}`` and columns as stored."""
     q = connection.ops.quote_name
     tables = {m.__name__: q(m._meta.db_table) for m in _MODELS}
+    tables["Link"] = q(Meeting.initiatives.through._meta.db_table)
     sql = f"SELECT * FROM {tables[model.__name__]} WHERE {where.format(**tables)} ORDER BY id"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -33,6 +41,7 @@ def _raw(model, where: str, params=()) -> list[tuple]:
 
 _MODELS = (
     Plan,
+    Initiative,
     Municipality,
     Pillar,
     Meeting,
@@ -44,25 +53,239 @@ _MODELS = (
 )
 
 
-def meeting_rows(plan_slug: str | None) -> str:
-    """A digest of everything the meetings page and its JSON show (of one plan when
-    ``plan_slug``): today (held or upcoming), the meetings, their topics and materials, the
-    yearly topics, the plans and their cities (six queries)."""
-    plans = "SELECT id FROM {Plan}" + (" WHERE slug = %s" if plan_slug else "")
-    params = [plan_slug] if plan_slug else []
-    meetings = f"SELECT id FROM {{Meeting}} WHERE plan_id IN ({plans})"
+WHEN = ("upcoming", "held", "all")
+
+
+@dataclass
+class Listing:
+    """One page of a meeting list: the plan filter (None: every plan; a slug no plan has:
+    nothing), upcoming or held as of ``today``, and the page's meeting ids in order."""
+
+    plan_slug: str | None
+    when: str
+    today: date
+    page: Page
+    ids: list[int]
+
+
+def meeting_listing(
+    plan_slug: str | None, when: str | None, page=None, *, default: str = "upcoming"
+) -> Listing:
+    """The ids of one page of meetings (two queries: the count and the page). Upcoming ones
+    (開催予定 and 開催時期) soonest first; held ones (and cancelled ones past their period) latest
+    first. "Upcoming or held" is the meeting's own rule (``Meeting.objects.to_come/held_by``)."""
+    today = timezone.localdate()
+    when = when if when in WHEN else default
+    meetings = Meeting.objects.all()
+    if plan_slug:
+        meetings = meetings.filter(plan__slug=plan_slug)
+    if when == "held":
+        meetings = meetings.held_by(today).order_by("-earliest", "-latest", "plan_id", "-number")
+    elif when == "upcoming":
+        meetings = meetings.to_come(today).order_by("earliest", "latest", "plan_id", "number")
+    else:
+        meetings = meetings.order_by("earliest", "latest", "plan_id", "number")
+    paginator = Paginator(meetings.values_list("pk", flat=True), settings.MEETINGS_PER_PAGE)
+    page_obj = paginator.get_page(page)
+    return Listing(plan_slug, when, today, page_obj, list(page_obj.object_list))
+
+
+def _in(ids) -> tuple[str, list]:
+    """``IN (…)`` for ``ids`` (never empty: ``IN (NULL)`` matches nothing)."""
+    ids = list(ids) or [None]
+    return "(" + ", ".join(["%s"] * len(ids)) + ")", ids
+
+
+def meeting_rows(listing: Listing) -> str:
+    """A digest of everything one page of the meeting list (or its JSON) shows: today, the
+    page's place in the list, its meetings, their topics, materials and linked initiatives, the
+    yearly topics, plans and cities of the plans on the page. Constant in queries, whatever the
+    number of meetings: only the page's rows are read."""
+    ids, params = _in(listing.ids)
+    plan_ids = "SELECT plan_id FROM {Meeting} WHERE id IN " + ids
+    if listing.plan_slug:
+        plan_ids = "SELECT id FROM {Plan} WHERE slug = %s"
+        plan_params = [listing.plan_slug]
+    else:
+        plan_params = params
+    link = Meeting.initiatives.through
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM {q(link._meta.db_table)} WHERE meeting_id IN {ids} ORDER BY id",
+            params,
+        )
+        links = cursor.fetchall()
     return digest(
-        timezone.localdate(),
-        _raw(Plan, f"id IN ({plans})", params),
+        listing.today,
+        listing.when,
+        _directory_rows() if not listing.plan_slug else None,
+        listing.page.number,
+        listing.page.paginator.count,
+        listing.ids,
+        _raw(Meeting, "id IN " + ids, params),
+        _raw(MeetingTopic, "meeting_id IN " + ids, params),
+        _raw(MeetingTopic, f"meeting_id IS NULL AND plan_id IN ({plan_ids})", plan_params),
+        _raw(MeetingMaterial, "meeting_id IN " + ids, params),
+        links,
         _raw(
-            Municipality,
-            f"id IN (SELECT municipality_id FROM {{Plan}} WHERE id IN ({plans}))",
+            Initiative,
+            "id IN (SELECT initiative_id FROM {Link} WHERE meeting_id IN " + ids + ")",
             params,
         ),
-        _raw(Meeting, f"plan_id IN ({plans})", params),
-        _raw(MeetingTopic, f"plan_id IN ({plans}) OR meeting_id IN ({meetings})", params * 2),
-        _raw(MeetingMaterial, f"meeting_id IN ({meetings})", params),
+        _raw(Plan, f"id IN ({plan_ids})", plan_params),
+        _raw(
+            Municipality,
+            f"id IN (SELECT municipality_id FROM {{Plan}} WHERE id IN ({plan_ids}))",
+            plan_params,
+        ),
     )
+
+
+def meeting_data(listing: Listing) -> dict:
+    """One page of meetings with their phase today (開催予定 / 開催時期 / 本日開催 / 開催済 /
+    中止), topics, public materials and linked initiatives, and the yearly topics of the plans
+    shown (five queries, six with a plan filter)."""
+    meetings = {
+        m.pk: m
+        for m in Meeting.objects.filter(pk__in=listing.ids)
+        .select_related("plan__municipality")
+        .prefetch_related(
+            Prefetch("topics", queryset=MeetingTopic.objects.order_by("order", "pk")),
+            Prefetch(
+                "materials",
+                queryset=MeetingMaterial.objects.filter(is_public=True).order_by("order", "pk"),
+            ),
+            Prefetch("initiatives", queryset=Initiative.objects.order_by("order", "code", "pk")),
+        )
+    }
+    ordered = [meetings[pk] for pk in listing.ids if pk in meetings]
+    for meeting in ordered:
+        meeting.phase = meeting.phase_on(listing.today)
+        meeting.phase_label = Meeting.Phase(meeting.phase).label
+        meeting.note = meeting.date_note(meeting.phase)
+        for initiative in meeting.initiatives.all():
+            initiative.plan = meeting.plan  # its address names the plan: no query per item
+    plan = None
+    if listing.plan_slug:
+        plan = Plan.objects.select_related("municipality").filter(slug=listing.plan_slug).first()
+        plans = [plan] if plan else []
+    else:
+        plans = list({m.plan_id: m.plan for m in ordered}.values())
+    topics = MeetingTopic.objects.filter(
+        meeting__isnull=True, plan__in=[p.pk for p in plans]
+    ).order_by("plan_id", "fiscal_year", "order", "pk")
+    by_plan = {p.pk: p for p in plans}
+    yearly = list(topics)
+    for topic in yearly:
+        topic.plan = by_plan[topic.plan_id]
+    directory = _plans_with_meetings() if not listing.plan_slug else []
+    return {
+        "meetings": ordered,
+        "items": listing.page,
+        "when": listing.when,
+        "plan": plan,
+        "plan_slug": listing.plan_slug,
+        "plans": plans,
+        "directory": directory[: settings.PUBLIC_HOME_BOARDS_MAX],
+        "more_plans": len(directory) > settings.PUBLIC_HOME_BOARDS_MAX,
+        "yearly_topics": yearly,
+        "today": listing.today,
+    }
+
+
+def _directory_query():
+    meetings = Meeting.objects.filter(plan=OuterRef("pk"))
+    return (
+        Plan.objects.filter(Exists(meetings))
+        .annotate(has_schedule=Exists(Schedule.objects.filter(plan=OuterRef("pk"))))
+        .select_related("municipality")
+        .order_by("order", "slug")[: settings.PUBLIC_HOME_BOARDS_MAX + 1]
+    )
+
+
+def _plans_with_meetings() -> list[Plan]:
+    """The first plans that have X会議 (one more than PUBLIC_HOME_BOARDS_MAX, to tell whether
+    there are more), each with whether it has a schedule: the every-plan list links each plan's
+    meetings, schedule and feed, whichever of its meetings the page shows (one query)."""
+    return list(_directory_query())
+
+
+def _directory_rows() -> list[tuple]:
+    """What ``_plans_with_meetings`` reads, as the database gives it (for the digest)."""
+    sql, params = _directory_query().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def plan_meeting_facts(plan_ids: list[int]) -> dict[int, dict]:
+    """For the home page's plans without a published 時点: each plan's next X会議 (the first not
+    held as of today), its last held one and whether it has a schedule grid. One query for any
+    number of plans and meetings (a plan without meetings gets no facts)."""
+    today = timezone.localdate()
+    of_plan = Meeting.objects.filter(plan=OuterRef("pk"))
+    plans = Plan.objects.filter(pk__in=plan_ids)
+    upcoming = of_plan.to_come(today).order_by("earliest", "number", "pk").values("pk")[:1]
+    held = (
+        of_plan.held_by(today)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-latest", "-number", "-pk")
+        .values("pk")[:1]
+    )
+    meetings = Meeting.objects.filter(
+        Q(pk__in=plans.annotate(m=Subquery(upcoming)).values("m"))
+        | Q(pk__in=plans.annotate(m=Subquery(held)).values("m"))
+    ).annotate(has_schedule=Exists(Schedule.objects.filter(plan=OuterRef("plan_id"))))
+    facts: dict[int, dict] = {}
+    for meeting in meetings:
+        meeting.phase = meeting.phase_on(today)
+        meeting.phase_label = Meeting.Phase(meeting.phase).label
+        meeting.note = meeting.date_note(meeting.phase)
+        kept = facts.setdefault(
+            meeting.plan_id, {"next": None, "last": None, "has_schedule": meeting.has_schedule}
+        )
+        past = meeting.status == Meeting.Status.HELD or meeting.latest < today
+        kept["last" if past else "next"] = meeting
+    return facts
+
+
+def material_url(material: MeetingMaterial) -> str:
+    """Where a material is read: its link, or the public download of its file."""
+    if material.url:
+        return material.url
+    return reverse("meeting_material", args=[material.pk])
+
+
+def calendar_rows(slug: str) -> str:
+    """A digest of everything the plan's iCalendar feed shows: today (the phases), the plan,
+    its city, its meetings and their topics (five queries)."""
+    plan = "SELECT id FROM {Plan} WHERE slug = %s"
+    return digest(
+        timezone.localdate(),
+        _raw(Plan, "slug = %s", [slug]),
+        _raw(Municipality, "id IN (SELECT municipality_id FROM {Plan} WHERE slug = %s)", [slug]),
+        _raw(Meeting, f"plan_id IN ({plan})", [slug]),
+        _raw(
+            MeetingTopic,
+            f"meeting_id IN (SELECT id FROM {{Meeting}} WHERE plan_id IN ({plan}))",
+            [slug],
+        ),
+    )
+
+
+def calendar_data(slug: str) -> dict:
+    """The plan (404 if none) and every one of its meetings by date, with their topics (three
+    queries). A plan holds a handful of meetings a year, so the feed is not paginated."""
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+    meetings = list(
+        Meeting.objects.filter(plan=plan)
+        .prefetch_related(Prefetch("topics", queryset=MeetingTopic.objects.order_by("order", "pk")))
+        .order_by("earliest", "number", "pk")
+    )
+    for meeting in meetings:
+        meeting.plan = plan
+    return {"plan": plan, "meetings": meetings, "today": timezone.localdate()}
 
 
 def schedule_rows(slug: str) -> str:
@@ -80,25 +303,6 @@ def schedule_rows(slug: str) -> str:
         _raw(ScheduleActivity, f"lane_id IN ({lanes})", [slug]),
         _raw(Meeting, f"plan_id IN ({plan})", [slug]),
     )
-
-
-def meeting_data(plan_slug: str | None) -> dict:
-    """Every meeting (of one plan when ``plan_slug``) marked held or not, and the yearly topics."""
-    meetings = Meeting.objects.select_related("plan__municipality").prefetch_related(
-        "topics", "materials"
-    )
-    if plan_slug:
-        meetings = meetings.filter(plan__slug=plan_slug)
-    today = timezone.localdate()
-    meetings = list(meetings.order_by("plan__order", "earliest", "number"))
-    for meeting in meetings:
-        # Held or upcoming is relative to today; an approximate date counts as upcoming
-        # until its whole range has passed.
-        meeting.is_past = meeting.latest < today
-    topics = MeetingTopic.objects.filter(meeting__isnull=True).select_related("plan")
-    if plan_slug:
-        topics = topics.filter(plan__slug=plan_slug)
-    return {"meetings": meetings, "yearly_topics": list(topics), "today": today}
 
 
 def schedule_data(slug: str, fiscal_year: int | None) -> dict:

@@ -9,24 +9,43 @@ digest of the rows it shows and today's date (reformtracker.page_memo).
 
 from functools import partial
 
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
 from reformtracker import page_memo
 from reformtracker.public_pages import licensed_json, public_page
-from xmeetings.models import Meeting
-from xmeetings.pages import meeting_data, meeting_rows, schedule_data, schedule_rows
+from xmeetings import ical
+from xmeetings.models import Meeting, MeetingMaterial
+from xmeetings.pages import (
+    calendar_data,
+    calendar_rows,
+    material_url,
+    meeting_data,
+    meeting_listing,
+    meeting_rows,
+    schedule_data,
+    schedule_rows,
+)
 
 
-@public_page(store=False, params=("plan",))
+@public_page(store=False, params=("plan", "when", "page"))
 def meeting_list(request):
-    plan = request.GET.get("plan")
+    """Upcoming or held X会議 (``when``), a page at a time, of every plan or one (``plan``)."""
+    listing = meeting_listing(
+        request.GET.get("plan"), request.GET.get("when"), request.GET.get("page")
+    )
     return page_memo.render_page(
         request,
         "xmeetings/meeting_list.html",
-        partial(meeting_data, plan),
-        partial(meeting_rows, plan),
+        partial(meeting_data, listing),
+        partial(meeting_rows, listing),
     )
 
 
-def _meeting_json(meeting: Meeting) -> dict:
+def _meeting_json(request, meeting: Meeting) -> dict:
     return {
         "plan": meeting.plan.slug,
         "fiscal_year": meeting.fiscal_year,
@@ -36,39 +55,97 @@ def _meeting_json(meeting: Meeting) -> dict:
             "month": meeting.date_month,
             "day": meeting.date_day,
             "part": meeting.date_part or None,
+            "precision": meeting.approx_date.precision.value,
             "label": meeting.date_label_ja,
             "label_en": meeting.approx_date.label_en(),
             "earliest": meeting.earliest.isoformat(),
             "latest": meeting.latest.isoformat(),
         },
         "status": meeting.status,
-        "held": meeting.is_past and meeting.status != Meeting.Status.CANCELLED,
+        "phase": meeting.phase,
+        "held": meeting.phase == Meeting.Phase.HELD,
         "title": meeting.title,
         "topics": [t.name for t in meeting.topics.all()],
-        "materials": [{"title": m.title, "url": m.url} for m in meeting.materials.all()],
+        "materials": [
+            {
+                "title": m.title,
+                "url": m.url or request.build_absolute_uri(material_url(m)),
+                "file": m.is_file,
+            }
+            for m in meeting.materials.all()
+        ],
+        "initiatives": [{"code": i.code, "title": i.title} for i in meeting.initiatives.all()],
     }
 
 
-@public_page(store=False, params=("plan",))
+@public_page(store=False, params=("plan", "when", "page"))
 def meetings_json(request):
-    plan = request.GET.get("plan")
+    """Every meeting by date (``when=upcoming`` or ``held`` narrows), a page at a time."""
+    listing = meeting_listing(
+        request.GET.get("plan"), request.GET.get("when"), request.GET.get("page"), default="all"
+    )
     return page_memo.respond(
-        request, "meetings.json", partial(meeting_rows, plan), partial(_meetings_json, plan)
+        request,
+        "meetings.json",
+        partial(meeting_rows, listing),
+        partial(_meetings_json, request, listing),
     )
 
 
-def _meetings_json(plan):
-    data = meeting_data(plan)
+def _meetings_json(request, listing):
+    data = meeting_data(listing)
+    page = data["items"]
     return licensed_json(
         {
             "today": data["today"].isoformat(),
-            "meetings": [_meeting_json(m) for m in data["meetings"]],
+            "when": data["when"],
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "meetings": [_meeting_json(request, m) for m in data["meetings"]],
             "yearly_topics": [
                 {"plan": t.plan.slug, "fiscal_year": t.fiscal_year, "name": t.name}
                 for t in data["yearly_topics"]
             ],
         }
     )
+
+
+@public_page(store=False)
+def meeting_calendar(request, slug):
+    """The plan's X会議 as an iCalendar feed (xmeetings.ical)."""
+    return page_memo.respond(
+        request,
+        "meetings.ics",
+        partial(calendar_rows, slug),
+        partial(_calendar, request, slug),
+    )
+
+
+def _calendar(request, slug):
+    data = calendar_data(slug)
+    page_url = request.build_absolute_uri(f"{reverse('meeting_list')}?plan={slug}")
+    body = ical.calendar(data["plan"], data["meetings"], page_url=page_url, today=data["today"])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{slug}-meetings.ics"'
+    return response
+
+
+@require_GET
+def material_download(request, pk):
+    """A public X会議 material file, for anyone (a non-public one is 404 here: the office
+    downloads it from its own page)."""
+    item = get_object_or_404(MeetingMaterial, pk=pk, is_public=True, url="")
+    try:
+        handle = storages["materials"].open(item.file_path, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.file_name, content_type=item.content_type
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @public_page(store=False)

@@ -118,7 +118,8 @@ def dashboard(context, board, testid="headline-rate"):
         return template_.render(context.new(values))
 
     fingerprint = board.get("fingerprint")
-    if not (fingerprint and published.memo_enabled()):
+    # A plan's meeting facts (home page, plans without a publication) change with today: never kept.
+    if not (fingerprint and published.memo_enabled()) or board.get("meeting_facts"):
         return render()
     if (
         _fragments.get("fingerprint") != fingerprint

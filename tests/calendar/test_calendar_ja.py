@@ -12,6 +12,8 @@ from reformtracker.calendar_ja import (
     ApproxDate,
     CalendarError,
     Part,
+    Phase,
+    Precision,
     bounds,
     calendar_year_of_month,
     era_of,
@@ -40,7 +42,7 @@ def to_zenkaku(text: str) -> str:
 
 
 def approx_dates_in(fiscal_year: int):
-    """Any exact day or third of a month inside the fiscal year."""
+    """Any exact day, third of a month, month, or the 年度 itself, inside the fiscal year."""
     first, last = bounds(fiscal_year)
     exact = st.dates(min_value=first, max_value=last).map(
         lambda d: ApproxDate(d.year, d.month, day=d.day)
@@ -48,7 +50,9 @@ def approx_dates_in(fiscal_year: int):
     vague = st.tuples(months, parts).map(
         lambda mp: ApproxDate(calendar_year_of_month(fiscal_year, mp[0]), mp[0], part=mp[1])
     )
-    return st.one_of(exact, vague)
+    whole_month = months.map(lambda m: ApproxDate(calendar_year_of_month(fiscal_year, m), m))
+    whole_year = st.just(ApproxDate.fiscal_year_only(fiscal_year))
+    return st.one_of(exact, vague, whole_month, whole_year)
 
 
 approx_dates = fiscal_years.flatmap(lambda fy: st.tuples(st.just(fy), approx_dates_in(fy)))
@@ -290,7 +294,7 @@ def test_an_exact_day_sorts_inside_the_third_that_contains_it():
 
 
 @pytest.mark.parametrize(
-    "text", ["7月末旬", "13月上旬", "0月上旬", "7月", "上旬", "13/1", "5/32", "2月30日", "来月"]
+    "text", ["7月末旬", "13月上旬", "0月上旬", "13月", "上旬", "13/1", "5/32", "2月30日", "来月"]
 )
 def test_unreadable_schedule_dates_are_refused_in_japanese(text):
     with pytest.raises(CalendarError) as excinfo:
@@ -305,8 +309,78 @@ def test_an_unknown_third_of_a_month_is_refused_in_japanese():
     assert "上旬・中旬・下旬" in str(excinfo.value)
 
 
-def test_a_date_needs_either_a_day_or_a_third_but_not_both():
-    with pytest.raises(CalendarError, match="どちらか一方"):
-        ApproxDate(2025, 7)
+def test_a_date_takes_a_day_or_a_third_but_not_both():
     with pytest.raises(CalendarError, match="どちらか一方"):
         ApproxDate(2025, 7, day=1, part=Part.EARLY)
+    with pytest.raises(CalendarError, match="月も指定"):
+        ApproxDate(2025, None, part=Part.EARLY)
+
+
+# --- the periods of approximate dates, and where a day stands against them -----------------------
+
+period_cases = [
+    ("7月上旬", date(2025, 7, 1), date(2025, 7, 10)),
+    ("7月中旬", date(2025, 7, 11), date(2025, 7, 20)),
+    ("7月下旬", date(2025, 7, 21), date(2025, 7, 31)),
+    ("2月下旬", date(2026, 2, 21), date(2026, 2, 28)),
+    ("7月", date(2025, 7, 1), date(2025, 7, 31)),
+    ("2月", date(2026, 2, 1), date(2026, 2, 28)),
+    ("年度中", date(2025, 4, 1), date(2026, 3, 31)),
+    ("令和7年度中", date(2025, 4, 1), date(2026, 3, 31)),
+    ("5/23", date(2025, 5, 23), date(2025, 5, 23)),
+]
+
+
+@pytest.mark.parametrize(("text", "first", "last"), period_cases)
+def test_each_kind_of_date_covers_the_days_the_city_means(text, first, last):
+    when = ApproxDate.parse(text, fiscal_year=2025)
+    assert (when.earliest, when.latest) == (first, last)
+    assert when.phase(first - timedelta(days=1)) is Phase.BEFORE
+    assert when.phase(first) is Phase.WITHIN
+    assert when.phase(last) is Phase.WITHIN
+    assert when.phase(last + timedelta(days=1)) is Phase.AFTER
+
+
+def test_early_july_is_upcoming_in_june_in_its_period_until_the_10th_and_past_from_the_11th():
+    early_july = ApproxDate.parse("7月上旬", fiscal_year=2025)
+    assert early_july.phase(date(2025, 6, 30)) is Phase.BEFORE
+    assert early_july.phase(date(2025, 7, 1)) is Phase.WITHIN
+    assert early_july.phase(date(2025, 7, 10)) is Phase.WITHIN
+    assert early_july.phase(date(2025, 7, 11)) is Phase.AFTER
+
+
+def test_a_month_or_a_fiscal_year_only_is_labelled_as_written():
+    assert ApproxDate.parse("７月", fiscal_year=2025).label_ja() == "7月"
+    assert ApproxDate.parse("7月", fiscal_year=2025).label_full_ja() == "令和7年7月"
+    assert ApproxDate.parse("7月", fiscal_year=2025).precision is Precision.MONTH
+    whole = ApproxDate.parse("年度中", fiscal_year=2025)
+    assert whole.precision is Precision.FISCAL_YEAR
+    assert whole.label_ja() == whole.label_full_ja() == "令和7年度中"
+    assert whole.label_en() == "during FY2025"
+    assert ApproxDate.parse("1月", fiscal_year=2025).label_en() == "January 2026"
+
+
+@given(approx_dates, days)
+def test_a_day_is_in_exactly_one_phase_of_any_date_and_the_phases_follow_the_days(pair, day):
+    _fiscal_year, when = pair
+    phase = when.phase(day)
+    assert phase is {True: Phase.WITHIN}.get(when.contains(day)) or phase is (
+        Phase.BEFORE if day < when.earliest else Phase.AFTER
+    )
+    order = [Phase.BEFORE, Phase.WITHIN, Phase.AFTER]
+    later = when.phase(day + timedelta(days=1))
+    assert order.index(later) >= order.index(phase)
+
+
+@given(approx_dates)
+def test_a_date_lies_in_its_fiscal_year_and_its_precision_matches_its_span(pair):
+    fiscal_year, when = pair
+    assert when.fiscal_year == fiscal_year
+    span = (when.latest - when.earliest).days + 1
+    expected = {
+        Precision.DAY: range(1, 2),
+        Precision.PART: range(8, 12),
+        Precision.MONTH: range(28, 32),
+        Precision.FISCAL_YEAR: range(365, 367),
+    }[when.precision]
+    assert span in expected

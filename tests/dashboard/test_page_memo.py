@@ -188,9 +188,9 @@ def test_held_or_upcoming_follows_the_day_on_a_kept_meetings_page(
 ):
     meeting = Meeting.objects.filter(plan__slug=KITAKYUSHU, date_day__isnull=False).first()
     time_machine.move_to(meeting.earliest, tick=False)
-    assert "開催済" not in _row_of(client.get("/meetings/").content.decode(), meeting)
+    assert "開催済" not in _row_of(client.get("/meetings/?when=all").content.decode(), meeting)
     time_machine.move_to(meeting.latest + timedelta(days=1), tick=False)
-    assert "開催済" in _row_of(client.get("/meetings/").content.decode(), meeting)
+    assert "開催済" in _row_of(client.get("/meetings/?when=all").content.decode(), meeting)
 
 
 def _row_of(page: str, meeting) -> str:
@@ -200,19 +200,19 @@ def _row_of(page: str, meeting) -> str:
 
 @pytest.mark.django_db
 def test_an_edit_of_a_topic_material_or_activity_appears_at_once(client, seeded, memo):
-    client.get("/meetings/")
+    client.get("/meetings/?when=all")
     client.get(f"/meetings/{KITAKYUSHU}/schedule/")
     topic = MeetingTopic.objects.filter(plan__slug=KITAKYUSHU).first()
     topic.name = "書き換えた議題"
     topic.save()
-    assert "書き換えた議題" in client.get("/meetings/").content.decode()
+    assert "書き換えた議題" in client.get("/meetings/?when=all").content.decode()
     assert "書き換えた議題" in client.get("/open-data/meetings.json").content.decode()
     MeetingMaterial.objects.create(
         meeting=Meeting.objects.filter(plan__slug=KITAKYUSHU).first(),
         title="追加した資料",
         url="https://example.jp/material.pdf",
     )
-    assert "追加した資料" in client.get("/meetings/").content.decode()
+    assert "追加した資料" in client.get("/meetings/?when=all").content.decode()
     activity = ScheduleActivity.objects.filter(lane__schedule__plan__slug=KITAKYUSHU).first()
     activity.label = "書き換えた取組"
     activity.save()

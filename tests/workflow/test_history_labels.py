@@ -17,6 +17,7 @@ from django.utils import translation
 from evaluations import masterdata, services, workbooks
 from evaluations.choices import HistoryAction, RoundKind
 from evaluations.models import HistoryEvent, PillarNarrative
+from evaluations.services import meetings
 from initiatives.models import AnalysisCluster, Department, Membership, Municipality, PlanNote
 from tests.factories import (
     make_initiative,
@@ -122,7 +123,7 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
         (PillarNarrative(pillar=make_pillar(plan), fiscal_year=2025, done="取組"), "done"),
         (meeting, "title"),
         (MeetingTopic(plan=plan, fiscal_year=2025, meeting=meeting, name="保育所"), "name"),
-        (MeetingMaterial(meeting=meeting, title="資料1"), "title"),
+        (MeetingMaterial(meeting=meeting, title="資料1", url="https://example.jp/1.pdf"), "title"),
         (schedule, "title"),
         (lane, "name"),
         (ScheduleActivity(lane=lane, order=1, label="検討", start_month=4, end_month=6), "label"),
@@ -132,6 +133,11 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
         if text_field:
             setattr(obj, text_field, getattr(obj, text_field) + "（改）")
             masterdata.save(obj, actor=admin)  # .change
+    # The office's meeting pages: linking an initiative, unlinking it, marking the meeting held.
+    item = make_initiative(plan)
+    meetings.link_initiative(user=admin, meeting_id=meeting.pk, initiative_id=item.pk)
+    meetings.unlink_initiative(user=admin, meeting_id=meeting.pk, initiative_id=item.pk)
+    meetings.mark_meeting_held(user=admin, meeting_id=meeting.pk)
     membership = Membership.objects.get(user=user)
     membership.department = Department.objects.get(code="shisei-kaikaku")
     masterdata.save(membership, actor=admin)  # membership.change

@@ -1,0 +1,308 @@
+"""The reform office's X会議 pages (/office/meetings/…): its plans' meetings, each meeting's
+議題, 資料 and linked initiatives, added, edited and removed.
+
+Only the reform office of the plan's own municipality: every object is fetched through
+evaluations.services.meetings (outside the office's reach: 404; in reach without the right to
+manage the plan: 403), and every change is one of its service functions, which writes the
+history. Plain forms that post and redirect (POST/redirect/GET); a refused form is shown again
+with its errors (422).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from evaluations.services import meetings as services
+from initiatives.access import manages_rounds
+from initiatives.models import Plan
+from xmeetings.forms_office import HeldForm, LinkForm, MaterialForm, MeetingForm, TopicForm
+from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
+
+INVALID = 422
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _meeting_url(meeting_id: int) -> str:
+    return reverse("meetings_office:meeting", args=[meeting_id])
+
+
+@require_GET
+@login_required
+def plan_list(request):
+    """The plans whose X会議 the user keeps."""
+    if not manages_rounds(request.user):
+        raise PermissionDenied(_("X会議の管理は市政改革室の職員だけが行えます。"))
+    plans = (
+        Plan.objects.managed_by(request.user)
+        .select_related("municipality")
+        .annotate(meeting_count=Count("meetings"))
+        .order_by("order", "slug")
+    )
+    return render(request, "xmeetings/office/plan_list.html", {"plans": plans})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_meetings(request, slug):
+    """A plan's meetings, a page at a time by date, and the form to add one."""
+    plan = services.plan_for_office(request.user, slug)
+    form = MeetingForm(request.POST or None, prefix="meeting")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                meeting = services.create_meeting(
+                    user=request.user, plan_slug=plan.slug, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("X会議を登録しました。"))
+                return redirect(_meeting_url(meeting.pk))
+        status = INVALID
+    meetings = Meeting.objects.filter(plan=plan).annotate(
+        topic_count=Count("topics", distinct=True),
+        material_count=Count("materials", distinct=True),
+        link_count=Count("initiatives", distinct=True),
+    )
+    page = Paginator(
+        meetings.order_by("-earliest", "-number", "-pk"), settings.MEETINGS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "xmeetings/office/plan_meetings.html",
+        {"plan": plan, "form": form, "items": page, "meetings": list(page.object_list)},
+        status=status,
+    )
+
+
+def _meeting_page(request, meeting, status=200, **forms):
+    meeting = Meeting.objects.select_related("plan__municipality").get(pk=meeting.pk)
+    context = {
+        "meeting": meeting,
+        "plan": meeting.plan,
+        "phase": Meeting.Phase(meeting.phase_today).label,
+        "meeting_form": forms.get("meeting_form") or MeetingForm.for_meeting(meeting),
+        "held_form": forms.get("held_form") or HeldForm(prefix="held"),
+        "topic_form": forms.get("topic_form") or TopicForm(prefix="topic"),
+        "material_form": forms.get("material_form") or MaterialForm(prefix="material"),
+        "link_form": forms.get("link_form") or LinkForm(plan=meeting.plan, prefix="link"),
+        "topics": list(meeting.topics.order_by("order", "pk")),
+        "materials": list(meeting.materials.order_by("order", "pk")),
+        "links": list(meeting.initiatives.order_by("order", "code", "pk")),
+    }
+    return render(request, "xmeetings/office/meeting.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_detail(request, pk):
+    """One meeting: its fields (POST edits them), 開催済, 議題, 資料 and linked initiatives."""
+    meeting = services.meeting_for_office(request.user, pk)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, prefix="meeting")
+        if form.is_valid():
+            try:
+                services.edit_meeting(user=request.user, meeting_id=pk, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("X会議を更新しました。"))
+                return redirect(_meeting_url(pk))
+        return _meeting_page(request, meeting, INVALID, meeting_form=form)
+    return _meeting_page(request, meeting)
+
+
+@require_POST
+@login_required
+def meeting_held(request, pk):
+    meeting = services.meeting_for_office(request.user, pk)
+    form = HeldForm(request.POST, prefix="held")
+    if form.is_valid():
+        try:
+            services.mark_meeting_held(
+                user=request.user, meeting_id=pk, held_on=form.cleaned_data["held_on"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("開催済として登録しました。"))
+            return redirect(_meeting_url(pk))
+    return _meeting_page(request, meeting, INVALID, held_form=form)
+
+
+@require_POST
+@login_required
+def meeting_delete(request, pk):
+    meeting = services.meeting_for_office(request.user, pk)
+    slug = meeting.plan.slug
+    services.delete_meeting(user=request.user, meeting_id=pk)
+    messages.success(request, _("X会議を削除しました。"))
+    return redirect("meetings_office:plan", slug=slug)
+
+
+@require_POST
+@login_required
+def topic_add(request, pk):
+    meeting = services.meeting_for_office(request.user, pk)
+    form = TopicForm(request.POST, prefix="topic")
+    if form.is_valid():
+        try:
+            services.add_topic(user=request.user, meeting_id=pk, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("議題を追加しました。"))
+            return redirect(_meeting_url(pk))
+    return _meeting_page(request, meeting, INVALID, topic_form=form)
+
+
+def _topic(request, topic_id) -> MeetingTopic:
+    topic = MeetingTopic.objects.filter(pk=topic_id, meeting__isnull=False).first()
+    if topic is None:
+        raise Http404
+    services.meeting_for_office(request.user, topic.meeting_id)
+    return topic
+
+
+@require_POST
+@login_required
+def topic_change(request, topic_id):
+    """Renames (``name``), moves (``move``: up or down) or removes (``remove``) a 議題."""
+    topic = _topic(request, topic_id)
+    try:
+        if "remove" in request.POST:
+            services.remove_topic(user=request.user, topic_id=topic.pk)
+            messages.success(request, _("議題を削除しました。"))
+        elif request.POST.get("move") in ("up", "down"):
+            step = -1 if request.POST["move"] == "up" else 1
+            services.move_topic(user=request.user, topic_id=topic.pk, step=step)
+            messages.success(request, _("議題の順番を変更しました。"))
+        else:
+            services.rename_topic(
+                user=request.user, topic_id=topic.pk, name=request.POST.get("name", "")
+            )
+            messages.success(request, _("議題を更新しました。"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_meeting_url(topic.meeting_id))
+
+
+@require_POST
+@login_required
+def material_add(request, pk):
+    meeting = services.meeting_for_office(request.user, pk)
+    form = MaterialForm(request.POST, request.FILES, prefix="material")
+    if form.is_valid():
+        try:
+            services.add_material(
+                user=request.user,
+                meeting_id=pk,
+                title=form.cleaned_data["title"],
+                url=form.cleaned_data["url"],
+                upload=form.cleaned_data["file"],
+                is_public=form.cleaned_data["is_public"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("資料を追加しました。"))
+            return redirect(_meeting_url(pk))
+    return _meeting_page(request, meeting, INVALID, material_form=form)
+
+
+def _material(request, material_id) -> MeetingMaterial:
+    item = MeetingMaterial.objects.filter(pk=material_id).first()
+    if item is None:
+        raise Http404
+    services.meeting_for_office(request.user, item.meeting_id)
+    return item
+
+
+@require_POST
+@login_required
+def material_change(request, material_id):
+    """Removes (``remove``) a 資料, or makes it public or not (``is_public``)."""
+    item = _material(request, material_id)
+    try:
+        if "remove" in request.POST:
+            services.remove_material(user=request.user, material_id=item.pk)
+            messages.success(request, _("資料を削除しました。"))
+        else:
+            services.edit_material(
+                user=request.user,
+                material_id=item.pk,
+                title=request.POST.get("title", item.title),
+                is_public=request.POST.get("is_public") == "1",
+            )
+            messages.success(request, _("資料を更新しました。"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_meeting_url(item.meeting_id))
+
+
+@require_GET
+@login_required
+def material_file(request, material_id):
+    """The office's download of a material file, public or not."""
+    item = services.material_for_office(request.user, material_id)
+    if not item.file_path:
+        raise Http404
+    try:
+        handle = services.material_storage().open(item.file_path, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.file_name, content_type=item.content_type
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def link_add(request, pk):
+    meeting = services.meeting_for_office(request.user, pk)
+    form = LinkForm(request.POST, plan=meeting.plan, prefix="link")
+    if form.is_valid():
+        try:
+            services.link_initiative(
+                user=request.user, meeting_id=pk, initiative_id=form.cleaned_data["initiative"].pk
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("取組項目を関連付けました。"))
+            return redirect(_meeting_url(pk))
+    return _meeting_page(request, meeting, INVALID, link_form=form)
+
+
+@require_POST
+@login_required
+def link_remove(request, pk, initiative_id):
+    services.meeting_for_office(request.user, pk)
+    try:
+        services.unlink_initiative(user=request.user, meeting_id=pk, initiative_id=initiative_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("取組項目の関連付けを解除しました。"))
+    return redirect(_meeting_url(pk))
