@@ -349,7 +349,31 @@ def plan_data(slug: str) -> dict:
     plan = plan_by_slug(slug)
     board = dashboards([plan], _pillars_of_plan(plan.pk))[0]
     notes = _notes_of_plan(plan.pk)
-    return {**board, "board": board, "notes": notes, "has_meetings": _has_meetings(plan)}
+    history = _publications_of(board)
+    earlier = published.earlier_narratives(
+        [t["publication"] for t in history], board["publication"]
+    )
+    for row in board["pillars"]:
+        # The latest 時点 says nothing of this pillar yet: the public reads the newest earlier
+        # narrative, labelled with its own 時点, rather than nothing.
+        row["earlier"] = earlier.get(row["pillar"].pk, [])
+    return {
+        **board,
+        "board": board,
+        "notes": notes,
+        "has_meetings": _has_meetings(plan),
+        "publications": list(reversed(history)),
+    }
+
+
+def _publications_of(board: dict) -> list[dict]:
+    """The plan's current publications (the newest of each round), oldest 時点 first, each
+    with its summary: the list of every 時点 on the plan page (no query)."""
+    if board["trend"]:
+        return board["trend"]
+    if board["publication"]:
+        return [{"publication": board["publication"], "summary": board["summary"]}]
+    return []
 
 
 def pillar_data(slug: str, order: int, page=None) -> dict:
@@ -362,7 +386,8 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
         order=order,
     )
     plan = pillar.plan
-    publication = published.latest_by_plan([plan.pk]).get(plan.pk)
+    current = published.current_publications([plan.pk])
+    publication = current[0] if current else None
     per_page = settings.PUBLIC_PILLAR_ITEMS_PER_PAGE
     snap = None
     rows = PublishedResult.objects.none()
@@ -383,7 +408,12 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
         ).get_page(page)
         initiatives = list(items.object_list)
     narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
+    earlier = published.earlier_narratives(current, publication, pillar_id=pillar.pk).get(
+        pillar.pk, []
+    )
     return {
+        "earlier": earlier,
+        "narrative_empty": not (snap and (snap.done or snap.next_steps)),
         "plan": plan,
         "pillar": pillar,
         "publication": publication,

@@ -96,6 +96,32 @@ def published_pillars(publication: Publication) -> dict[int, PublishedPillar]:
     return {p.pillar_id: p for p in publication.pillars.all()}
 
 
+def earlier_narratives(
+    publications: Iterable[Publication], latest: Publication | None, pillar_id: int | None = None
+) -> dict[int, list[PublishedPillar]]:
+    """Pillar id → the narratives (取組状況・今後の方向性) of the plan's 時点 before ``latest``,
+    newest 時点 first, those with any text only (one query; none without earlier 時点).
+
+    ``publications``: the plan's current publications (the newest of each round). A later 時点
+    whose narrative is still empty must not hide the earlier ones: the public reads them here.
+    """
+    ids = [p.pk for p in publications if latest is None or p.pk != latest.pk]
+    if not ids:
+        return {}
+    rows = (
+        PublishedPillar.objects.filter(publication_id__in=ids)
+        .exclude(done="", next_steps="")
+        .select_related("publication__round")
+        .order_by("-publication__round__as_of", "-publication__published_at")
+    )
+    if pillar_id is not None:
+        rows = rows.filter(pillar_id=pillar_id)
+    grouped: dict[int, list[PublishedPillar]] = {}
+    for row in rows:
+        grouped.setdefault(row.pillar_id, []).append(row)
+    return grouped
+
+
 # --- the publication fingerprint ----------------------------------------------------------------
 
 # "value": the fingerprint last read; "until": when this process reads it again.
