@@ -290,6 +290,8 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
                     "done": snap.done if snap else "",
                     "next_steps": snap.next_steps if snap else "",
                     "summary": by_pillar.get(pillar.pk, EMPTY) if publication else EMPTY,
+                    # The earlier 時点's narratives: readable when the latest has none yet.
+                    "earlier": state.earlier.get(pillar.pk, []) if publication else [],
                 }
             )
         history = state.by_plan.get(plan.pk, [])
@@ -350,13 +352,6 @@ def plan_data(slug: str) -> dict:
     board = dashboards([plan], _pillars_of_plan(plan.pk))[0]
     notes = _notes_of_plan(plan.pk)
     history = _publications_of(board)
-    earlier = published.earlier_narratives(
-        [t["publication"] for t in history], board["publication"]
-    )
-    for row in board["pillars"]:
-        # The latest 時点 says nothing of this pillar yet: the public reads the newest earlier
-        # narrative, labelled with its own 時点, rather than nothing.
-        row["earlier"] = earlier.get(row["pillar"].pk, [])
     return {
         **board,
         "board": board,
@@ -391,11 +386,12 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
     per_page = settings.PUBLIC_PILLAR_ITEMS_PER_PAGE
     snap = None
     rows = PublishedResult.objects.none()
+    earlier = []
     if publication:
         rows = PublishedResult.objects.filter(publication=publication, pillar=pillar).order_by(
             "order", "code", "pk"
         )
-        snap = publication.pillars.filter(pillar=pillar).first()
+        snap, earlier = published.pillar_in_time(pillar.pk, current)
     items = Paginator(rows, per_page).get_page(page)
     results = list(items.object_list)
     initiatives = []
@@ -408,9 +404,6 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
         ).get_page(page)
         initiatives = list(items.object_list)
     narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
-    earlier = published.earlier_narratives(current, publication, pillar_id=pillar.pk).get(
-        pillar.pk, []
-    )
     return {
         "earlier": earlier,
         "narrative_empty": not (snap and (snap.done or snap.next_steps)),
