@@ -437,7 +437,8 @@ class PublishPreview:
 
     @property
     def is_correction(self) -> bool:
-        return self.current is not None
+        """Publishing now would correct an earlier publication of this round."""
+        return self.current is not None and self.round.state != RoundState.PUBLISHED
 
 
 def publish_preview(round_: Round) -> PublishPreview:

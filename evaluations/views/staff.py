@@ -505,6 +505,8 @@ def _round_page(request, round_, status=200, **extra):
         and not round_.entries.not_ready_to_publish().exists(),
         "overdue": reminders.overdue_entries(today, round_).count(),
         "reopen_form": ReopenForm(),
+        # The round's own events (opened, closed, published, reopened, reminders), newest first.
+        "round_history": round_.history.filter(entry__isnull=True).order_by("-at", "-id")[:20],
     }
     context.update(extra)
     template = "evaluations/staff/round_detail.html"

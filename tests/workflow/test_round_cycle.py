@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from evaluations import services
-from evaluations.choices import EntryState, HistoryAction, RoundKind, RoundState
+from evaluations.choices import EntryState, HistoryAction, Result, RoundKind, RoundState
 from evaluations.models import HistoryEvent, PillarNarrative, Publication, Round
 from initiatives.models import Initiative
-from tests.factories import make_initiative, make_pillar
+from tests.factories import make_initiative, make_pillar, make_published_round
 from tests.personas import client_for, edit_data, move
 
 READ_ONLY = "この照会は公表済みのため、変更できません。"
@@ -97,6 +97,9 @@ def test_a_correction_is_published_as_a_訂正_naming_each_result_it_changed(wor
     assert (
         history.comment == f"訂正：{world.initiative_a.code} {world.initiative_a.title} 達成→未達成"
     )
+    office_page = client_for(world, "office").get(f"/staff/rounds/{world.round.pk}/")
+    office_history = office_page.content.decode().split('data-testid="round-history"')[1]
+    assert history.comment in office_history and "訂正のための再開" in office_history
     page = client_for(world, "anonymous").get(world.plan.get_absolute_url()).content.decode()
     assert "訂正で変わった評価結果" in page
     assert f"{world.initiative_a.code} {world.initiative_a.title}：達成 → 未達成" in page
@@ -258,3 +261,21 @@ def test_after_a_second_year_with_its_own_narrative_the_earlier_one_is_one_click
     assert "令和7年度においては全区へ広げた。" in page
     earlier = page[page.index('data-testid="earlier-narratives"') :]
     assert "<details>" in earlier and "令和6年度においては委託化を進めた。" in earlier
+
+
+def test_after_osaka_publishes_fy2025_its_fy2024_narratives_stay_on_plan_and_pillar_pages(
+    client, osaka
+):
+    """The issue as reported: the seed's 令和6年度末 narratives vanished once 令和7年度末 was
+    published, and pillar pages showed an empty 「取組状況（令和7年度末時点）」 heading."""
+    narrative = PillarNarrative.objects.get(pillar__plan=osaka, pillar__order=2, fiscal_year=2024)
+    initiatives = Initiative.objects.filter(plan=osaka).evaluable()
+    make_published_round(osaka, {i: Result.ACHIEVED for i in initiatives}, fiscal_year=2025)
+    pillar_page = client.get(f"/plans/{osaka.slug}/pillars/2/").content.decode()
+    assert "<h2>取組状況（令和7年度末時点）</h2>" not in pillar_page
+    assert "取組状況（令和6年度末時点）" in pillar_page
+    assert narrative.done in pillar_page
+    plan_page = client.get(f"/plans/{osaka.slug}/").content.decode()
+    assert "目標の達成状況（令和7年度末時点）" in plan_page
+    assert narrative.done in plan_page
+    assert f"/open-data/{osaka.slug}/2024/results.csv" in plan_page
