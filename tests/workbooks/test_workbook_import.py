@@ -150,7 +150,7 @@ def test_the_corpus_is_complete_and_committed():
     assert len(set(messages)) == len(messages)
 
 
-def test_row_problems_name_sheet_row_and_column(osaka):
+def test_row_problems_name_sheet_row_and_column(osaka_reopened):
     with pytest.raises(workbooks.ImportRejected) as refused:
         workbooks.read_workbook((BAD_FILES / "unknown_result.xlsx").read_bytes())
     (problem,) = refused.value.problems
@@ -264,7 +264,7 @@ def test_the_command_dry_run_changes_nothing_and_the_real_run_applies(
     assert Entry.objects.get(pk=book[SHEET]["A2"].value).result == "achieved"
 
 
-def test_the_command_lists_every_problem_and_fails(osaka, capsys):
+def test_the_command_lists_every_problem_and_fails(osaka_reopened, capsys):
     with pytest.raises(CommandError, match="何も取り込みませんでした"):
         call_command("import_workbook", str(BAD_FILES / "duplicate_entry_id.xlsx"))
     assert "重複しています" in capsys.readouterr().err
