@@ -309,6 +309,8 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
                     "done": snap.done if snap else "",
                     "next_steps": snap.next_steps if snap else "",
                     "summary": by_pillar.get(pillar.pk, EMPTY) if publication else EMPTY,
+                    # The earlier 時点's narratives: readable when the latest has none yet.
+                    "earlier": state.earlier.get(pillar.pk, []) if publication else [],
                 }
             )
         history = state.by_plan.get(plan.pk, [])
@@ -368,7 +370,24 @@ def plan_data(slug: str) -> dict:
     plan = plan_by_slug(slug)
     board = dashboards([plan], _pillars_of_plan(plan.pk))[0]
     notes = _notes_of_plan(plan.pk)
-    return {**board, "board": board, "notes": notes, "has_meetings": _has_meetings(plan)}
+    history = _publications_of(board)
+    return {
+        **board,
+        "board": board,
+        "notes": notes,
+        "has_meetings": _has_meetings(plan),
+        "publications": list(reversed(history)),
+    }
+
+
+def _publications_of(board: dict) -> list[dict]:
+    """The plan's current publications (the newest of each round), oldest 時点 first, each
+    with its summary: the list of every 時点 on the plan page (no query)."""
+    if board["trend"]:
+        return board["trend"]
+    if board["publication"]:
+        return [{"publication": board["publication"], "summary": board["summary"]}]
+    return []
 
 
 def pillar_data(slug: str, order: int, page=None) -> dict:
@@ -381,10 +400,12 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
         order=order,
     )
     plan = pillar.plan
-    publication = published.latest_by_plan([plan.pk]).get(plan.pk)
+    current = published.current_publications([plan.pk])
+    publication = current[0] if current else None
     per_page = settings.PUBLIC_PILLAR_ITEMS_PER_PAGE
     snap = None
     rows = PublishedResult.objects.none()
+    earlier = []
     if publication:
         rows = (
             PublishedResult.objects.filter(publication=publication, pillar=pillar)
@@ -392,7 +413,7 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
             .annotate(department_name_en=F("department__name_en"))
             .order_by("order", "code", "pk")
         )
-        snap = publication.pillars.filter(pillar=pillar).first()
+        snap, earlier = published.pillar_in_time(pillar.pk, current)
     items = Paginator(rows, per_page).get_page(page)
     results = list(items.object_list)
     initiatives = []
@@ -406,6 +427,8 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
         initiatives = list(items.object_list)
     narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
     return {
+        "earlier": earlier,
+        "narrative_empty": not (snap and (snap.done or snap.next_steps)),
         "plan": plan,
         "pillar": pillar,
         "publication": publication,

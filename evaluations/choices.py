@@ -49,6 +49,8 @@ class RoundKind(models.TextChoices):
 class RoundState(models.TextChoices):
     OPEN = "open", _("受付中")
     CLOSED = "closed", _("締切")
+    # Published: read-only until the office reopens it for a correction (訂正).
+    PUBLISHED = "published", _("公表済")
 
 
 class EntryState(models.TextChoices):
@@ -83,6 +85,8 @@ class HistoryAction(models.TextChoices):
     ROUND_OPEN = "round.open", _("照会の開始")
     ROUND_CLOSE = "round.close", _("照会の締切")
     ROUND_PUBLISH = "round.publish", _("公表")
+    ROUND_REOPEN = "round.reopen", _("訂正のための再開")
+    ROUND_REMIND = "round.remind", _("督促")
     INITIATIVE_CREATE = "initiative.create", _("取組項目の登録")
     INITIATIVE_CHANGE = "initiative.change", _("取組項目の変更")
     INITIATIVE_DELETE = "initiative.delete", _("取組項目の削除")

@@ -83,6 +83,13 @@ class Round(models.Model):
                 name="round_one_year_end_per_fiscal_year",
                 violation_error_message=_("この年度の年度末照会は既にあります。"),
             ),
+            # And at most one interim round (8月末時点) beside it.
+            models.UniqueConstraint(
+                fields=["plan", "fiscal_year"],
+                condition=Q(kind="interim"),
+                name="round_one_interim_per_fiscal_year",
+                violation_error_message=_("この年度の中間照会は既にあります。"),
+            ),
         ]
 
     def __str__(self):
@@ -250,6 +257,17 @@ class Publication(models.Model):
         related_name="+",
     )
     note = models.CharField(_("備考"), max_length=300, blank=True)
+    # A re-publication of the same round after a correction (訂正): the publication it
+    # replaces, and which items' results changed, as [{"code", "title", "before", "after"}].
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("訂正前の公表"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    corrections = models.JSONField(_("訂正の内容"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("公表（時点）")
@@ -263,6 +281,10 @@ class Publication(models.Model):
     @property
     def plan(self):
         return self.round.plan
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
 
     def get_absolute_url(self):
         return reverse("plan_detail", args=[self.round.plan.slug])

@@ -96,6 +96,27 @@ def published_pillars(publication: Publication) -> dict[int, PublishedPillar]:
     return {p.pillar_id: p for p in publication.pillars.all()}
 
 
+def pillar_in_time(
+    pillar_id: int, publications: list[Publication]
+) -> tuple[PublishedPillar | None, list[PublishedPillar]]:
+    """One pillar as frozen in the latest of ``publications`` (its plan's current ones, newest
+    時点 first) and its narratives of the earlier 時点 (newest first, those with text): one
+    query, the pillar page's."""
+    if not publications:
+        return None, []
+    by_id = {p.pk: p for p in publications}
+    rows = list(PublishedPillar.objects.filter(pillar_id=pillar_id, publication_id__in=list(by_id)))
+    for row in rows:
+        row.publication = by_id[row.publication_id]
+    latest = next((r for r in rows if r.publication_id == publications[0].pk), None)
+    earlier = sorted(
+        (r for r in rows if r is not latest and (r.done or r.next_steps)),
+        key=lambda r: (r.publication.round.as_of, r.publication.published_at),
+        reverse=True,
+    )
+    return latest, earlier
+
+
 # --- the publication fingerprint ----------------------------------------------------------------
 
 # "value": the fingerprint last read; "until": when this process reads it again.
@@ -138,6 +159,8 @@ class PublishedState:
     summaries: dict[int, Summary]  # publication id → its summary
     pillar_summaries: dict[int, Summary]  # pillar id → its summary in its plan's latest 時点
     pillars: dict[int, PublishedPillar]  # pillar id → as frozen in its plan's latest 時点
+    # pillar id → its narratives in the plan's earlier 時点, newest first, those with text
+    earlier: dict[int, list[PublishedPillar]]
     excluded: dict[int, list[PublishedResult]]  # latest publication id → its 評価対象外 rows
     # plan id → its publications, oldest 時点 first (a plan's trend, without walking every
     # plan's publications per board: among 1,741 plans that walk was most of home.json's time)
@@ -172,6 +195,7 @@ def _read_state(fingerprint: str, plan_ids: list[int] | None) -> PublishedState:
         by_plan.setdefault(publication.round.plan_id, []).append(publication)
     for history in by_plan.values():
         history.sort(key=lambda p: (p.round.as_of, p.published_at))
+    pillars, earlier = _pillars_by_time(publications, set(latest_ids))
     return PublishedState(
         by_plan=by_plan,
         fingerprint=fingerprint,
@@ -179,11 +203,31 @@ def _read_state(fingerprint: str, plan_ids: list[int] | None) -> PublishedState:
         latest=latest,
         summaries=summaries_of(publications),
         pillar_summaries=summarize_by(latest_rows, "pillar_id"),
-        pillars={
-            p.pillar_id: p for p in PublishedPillar.objects.filter(publication_id__in=latest_ids)
-        },
+        pillars=pillars,
+        earlier=earlier,
         excluded=excluded,
     )
+
+
+def _pillars_by_time(
+    publications: list[Publication], latest_ids: set[int]
+) -> tuple[dict[int, PublishedPillar], dict[int, list[PublishedPillar]]]:
+    """Every current publication's pillars in one query: each pillar as frozen in its plan's
+    latest 時点, and its narratives of the earlier 時点 (newest first, those with text), so a
+    later 時点 still without a narrative does not hide the earlier ones."""
+    by_id = {p.pk: p for p in publications}
+    latest: dict[int, PublishedPillar] = {}
+    earlier: dict[int, list[PublishedPillar]] = {}
+    for row in PublishedPillar.objects.filter(publication_id__in=list(by_id)):
+        row.publication = by_id[row.publication_id]  # with its round: no query per row
+        if row.publication_id in latest_ids:
+            latest[row.pillar_id] = row
+        elif row.done or row.next_steps:
+            earlier.setdefault(row.pillar_id, []).append(row)
+    for rows in earlier.values():
+        rows.sort(key=lambda r: (r.publication.round.as_of, r.publication.published_at))
+        rows.reverse()
+    return latest, earlier
 
 
 def published_state(plan_ids: Iterable[int] | None = None) -> PublishedState:

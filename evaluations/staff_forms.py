@@ -15,6 +15,7 @@ from evaluations.rules import (
     reason_problem,
     validate_visible_text,
 )
+from evaluations.services.rounds import default_as_of
 from evaluations.workflow import Action
 from reformtracker.bounds import (
     DATE_MESSAGE,
@@ -205,10 +206,23 @@ class RoundForm(RoundChecks, forms.ModelForm):
         self.fields["plan"].empty_label = _("選択してください")
         self.fields["kind"].initial = RoundKind.YEAR_END
         self.fields["fiscal_year"].error_messages["required"] = FISCAL_YEAR_TEXT_MESSAGE
+        self.fields["as_of"].required = False
+        self.fields["as_of"].help_text = _(
+            "空欄なら、年度末の照会は3月31日、中間の照会は8月31日の時点になります。"
+        )
 
     def validate_unique(self):
         # The service validates the whole round (and the database its constraints).
         pass
+
+    def clean(self):
+        # Left empty, the 時点 is the kind's usual one: 3月31日 at the year end, 8月31日 for an
+        # interim round (evaluations.services.default_as_of).
+        data = super().clean()
+        if not data.get("as_of") and data.get("fiscal_year") and data.get("kind"):
+            data["as_of"] = default_as_of(data["fiscal_year"], data["kind"])
+            self.instance.as_of = data["as_of"]
+        return data
 
 
 class BulkForm(forms.Form):
@@ -232,17 +246,48 @@ class BulkForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        raw = self.data.getlist("entries") if hasattr(self.data, "getlist") else []
-        # "id:version", each a number the database holds ("1e20:1" is refused, not a 500).
-        pairs = [value.split(":", 1) for value in raw]
-        if any(len(pair) != 2 for pair in pairs):
-            raise forms.ValidationError(_("選択された回答が正しくありません。"))
-        self.items = [(bounded_int(pk), bounded_int(v, 1, INT_MAX)) for pk, v in pairs]
-        if any(None in item for item in self.items):
-            raise forms.ValidationError(_("選択された回答が正しくありません。"))
-        if not self.items:
-            raise forms.ValidationError(_("対象の回答を選んでください。"))
+        self.items = ticked_items(self.data)
         return data
+
+
+def ticked_items(data) -> list[tuple[int, int]]:
+    """The ticked "entry id:version" values of a bulk form, as pairs; refused unless each is
+    a number the database holds ("1e20:1" is refused, not a 500)."""
+    raw = data.getlist("entries") if hasattr(data, "getlist") else []
+    pairs = [value.split(":", 1) for value in raw]
+    if any(len(pair) != 2 for pair in pairs):
+        raise forms.ValidationError(_("選択された回答が正しくありません。"))
+    items = [(bounded_int(pk), bounded_int(v, 1, INT_MAX)) for pk, v in pairs]
+    if any(None in item for item in items):
+        raise forms.ValidationError(_("選択された回答が正しくありません。"))
+    if not items:
+        raise forms.ValidationError(_("対象の回答を選んでください。"))
+    return items
+
+
+class SubmitReadyForm(forms.Form):
+    """A department submits every ready answer it was shown ("entry id:version" each)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items: list[tuple[int, int]] = []
+
+    def clean(self):
+        data = super().clean()
+        self.items = ticked_items(self.data)
+        return data
+
+
+class ReopenForm(forms.Form):
+    """The office reopens a published round to correct it, saying why."""
+
+    reason = forms.CharField(
+        label=_("訂正の理由"),
+        max_length=_limit("review_comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("訂正の理由を入力してください。"), **_TOO_LONG},
+        validators=_VISIBLE,
+    )
 
 
 class WorklistFilter(forms.Form):

@@ -13,8 +13,9 @@ from django.tasks import task
 
 @task
 def send_overdue_reminders() -> str:
-    """Mails each department its overdue entries; the command's summary. The mail is composed
-    by the command itself, its only home."""
+    """Mails each department its overdue entries, each with a link to its page; the command's
+    summary. The mail is composed by evaluations.reminders, as the office's one-click reminder
+    is."""
     out, err = StringIO(), StringIO()
     call_command("send_overdue_reminders", stdout=out, stderr=err)
     return out.getvalue() + err.getvalue()

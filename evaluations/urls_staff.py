@@ -21,6 +21,19 @@ staff_patterns = [
     path("rounds/<id:pk>/bulk/", staff.round_bulk, name="round_bulk"),
     path("rounds/<id:pk>/close/", staff.round_close, name="round_close"),
     path("rounds/<id:pk>/publish/", staff.round_publish, name="round_publish"),
+    path(
+        "rounds/<id:pk>/publish/confirm/",
+        staff.round_publish_confirm,
+        name="round_publish_confirm",
+    ),
+    path("rounds/<id:pk>/reopen/", staff.round_reopen, name="round_reopen"),
+    path("rounds/<id:pk>/overdue/", staff.round_overdue, name="round_overdue"),
+    path(
+        "rounds/<id:pk>/overdue/<id:department>/remind/",
+        staff.round_remind,
+        name="round_remind",
+    ),
+    path("submit-ready/", staff.submit_ready, name="submit_ready"),
 ]
 
 # Included once at the root: the staff pages keep their "staff:" names, sign-in keeps Django's

@@ -332,6 +332,12 @@ class InitiativeQuerySet(models.QuerySet):
             return self.none()
         return self.filter(reach.initiatives_q())
 
+    def evaluable(self):
+        """Initiatives a new round asks about: those under a pillar whose items the reform
+        office tracks. The one place a round's carry-forward reads, so an initiative taken out
+        of the evaluation (retired) drops out of every later round here, its history kept."""
+        return self.filter(pillar__office_tracks_items=True)
+
 
 class Initiative(models.Model):
     """An initiative (取組項目) under one pillar, owned by one department."""

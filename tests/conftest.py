@@ -94,6 +94,15 @@ def open_round_2025(osaka):
 
 
 @pytest.fixture
+def osaka_reopened(osaka):
+    """Osaka with its published 令和6年度末 round reopened for a correction, as the office does
+    before corrected 照会票 come back (publishing leaves a round 公表済, read-only): the
+    workbook tests import into it."""
+    osaka.rounds.filter(fiscal_year=2024).update(state="open")
+    return osaka
+
+
+@pytest.fixture
 def staff_kaikaku(osaka):
     """Staff of 市政改革室's own items (so staff of a department, for import purposes)."""
     return make_member("kaikaku", Department.objects.get(code="shisei-kaikaku"))

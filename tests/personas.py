@@ -163,7 +163,8 @@ def edit_data(entry: Entry, **values) -> dict:
 
 
 def move(world: World, entry: Entry, *steps: str, result: str = "achieved") -> Entry:
-    """Walks an entry through the workflow as staff A / the office would (services, not SQL)."""
+    """Walks an entry through the workflow as staff A / the office would (services, not SQL);
+    "reopen" reopens its published round for a correction."""
     for step in steps:
         entry.refresh_from_db()
         if step == "edit":
@@ -187,6 +188,10 @@ def move(world: World, entry: Entry, *steps: str, result: str = "achieved") -> E
                 expected_version=entry.version,
                 action="return",
                 comment="根拠資料を添付してください。",
+            )
+        elif step == "reopen":  # the office reopens the published round for a correction
+            services.reopen_round(
+                user=world.users["admin"], round_id=entry.round_id, reason="誤りの訂正"
             )
         else:
             raise ValueError(step)

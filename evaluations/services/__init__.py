@@ -10,8 +10,8 @@ One public name per operation, and it checks who may: ``open_round``, ``close_ro
 the admin's round form, the import once it has checked every row, tests, benchmarks) the
 ``*_as_system`` variants do the same work and say in their name that they ask nobody.
 
-    rounds.py    opening, closing, publishing rounds
-    entries.py   saving one entry; the staff workflow
+    rounds.py    opening, closing, publishing, reopening for a correction; reminders
+    entries.py   saving one entry; the staff workflow, bulk review, submitting all ready
     evidence.py  links and files attached to an entry
     bulk.py      many entries at once (the Excel import), in raw SQL
     base.py      the history row, the version conflict, the open-round check
@@ -22,19 +22,30 @@ from evaluations.services.bulk import IMPORT_FIELDS, EntryChange, update_entries
 from evaluations.services.entries import (
     ENTRY_FIELDS,
     STAFF_FIELDS,
+    BulkRefused,
+    Refusal,
     bulk_transition,
     edit_entry,
+    ready_to_submit,
+    submit_ready,
     transition_entry,
     update_entry_as_system,
 )
 from evaluations.services.evidence import add_evidence, remove_evidence
 from evaluations.services.rounds import (
     AlreadyPublished,
+    PublishPreview,
     close_round,
+    correction_text,
+    default_as_of,
+    next_fiscal_year,
     open_round,
     open_round_as_system,
+    publish_preview,
     publish_round,
     publish_round_as_system,
+    reopen_round,
+    send_reminder,
 )
 
 __all__ = [
@@ -42,18 +53,29 @@ __all__ = [
     "IMPORT_FIELDS",
     "STAFF_FIELDS",
     "AlreadyPublished",
+    "BulkRefused",
     "Conflict",
     "EntryChange",
+    "PublishPreview",
+    "Refusal",
     "add_evidence",
     "bulk_transition",
     "close_round",
+    "correction_text",
+    "default_as_of",
     "edit_entry",
+    "next_fiscal_year",
     "open_round",
     "open_round_as_system",
+    "publish_preview",
     "publish_round",
     "publish_round_as_system",
+    "ready_to_submit",
     "record",
     "remove_evidence",
+    "reopen_round",
+    "send_reminder",
+    "submit_ready",
     "transition_entry",
     "update_entries_as_system",
     "update_entry_as_system",

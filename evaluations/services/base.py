@@ -64,5 +64,12 @@ def changes_since(entry: Entry, version: int) -> dict:
 
 
 def require_open(round_: Round) -> None:
+    if round_.state == RoundState.PUBLISHED:
+        raise ValidationError(
+            _(
+                "この照会は公表済みのため、変更できません。訂正が必要な場合は、"
+                "市政改革室が照会を「訂正のため再開」してください。"
+            )
+        )
     if round_.state != RoundState.OPEN:
         raise ValidationError(_("この照会は締め切られているため、変更できません。"))

@@ -7,6 +7,8 @@ two concurrent saves cannot both pass it, and the history row is written with th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations import access
-from evaluations.choices import HistoryAction
+from evaluations.choices import EntryState, HistoryAction, RoundState
 from evaluations.models import Entry
 from evaluations.rules import text_problem
 from evaluations.services.base import (
@@ -25,6 +27,8 @@ from evaluations.services.base import (
     require_open,
 )
 from evaluations.workflow import Action, resolve
+from initiatives.access import reach_of
+from initiatives.roles import Role
 
 ENTRY_FIELDS = ("result", "reason", "narrative", "staff_comment", "review_comment")
 STAFF_FIELDS = ("result", "reason", "narrative", "staff_comment")
@@ -264,21 +268,143 @@ def transition_entry(
     )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One row a bulk action will not apply to, and why (in Japanese, for the office)."""
+
+    entry_id: int
+    code: str
+    title: str
+    reason: str
+
+    def __str__(self):
+        return f"{self.code} {self.title}：{self.reason}"
+
+
+class BulkRefused(ValidationError):
+    """Some ticked rows cannot take the action: each named with its reason. ``rest``: how many
+    of the others could, so the page can offer to apply to them alone."""
+
+    def __init__(self, refusals: list[Refusal], rest: int):
+        super().__init__([str(r) for r in refusals])
+        self.refusals, self.rest = refusals, rest
+
+
+class BulkDone(list):
+    """The entries a bulk action moved, with the rows it left out (``skipped``)."""
+
+    skipped: list[Refusal]
+
+
+def _refusal(user, entry: Entry, version: int, action: str) -> Refusal | None:
+    """Why ``action`` cannot be applied to ``entry`` seen at ``version`` (None: it can)."""
+
+    def refused(reason) -> Refusal:
+        return Refusal(entry.pk, entry.initiative.code, entry.initiative.title, str(reason))
+
+    if entry.version != version:
+        return refused(_("ほかの人が先に更新しました。画面を読み込み直してください。"))
+    try:
+        resolve(user, access.roles_for(user, entry), action, entry.state)
+    except (ValidationError, PermissionDenied) as exc:
+        return refused(" ".join(getattr(exc, "messages", [str(exc)])))
+    return None
+
+
 @transaction.atomic
 def bulk_transition(
-    *, user, items: list[tuple[int, int]], action: str, comment: str = ""
-) -> list[Entry]:
-    """Returns or confirms many entries at once: (entry id, version seen) pairs, all or none.
+    *,
+    user,
+    items: list[tuple[int, int]],
+    action: str,
+    comment: str = "",
+    skip_refused: bool = False,
+) -> BulkDone:
+    """Returns or confirms many entries at once: (entry id, version seen) pairs.
 
-    Each entry goes through ``transition_entry``, so each gets its own history row.
+    Every row is checked first. If any cannot take the action (already 確認済, changed since it
+    was seen, outside the user's reach), ``BulkRefused`` names each with its reason and nothing
+    is written — unless ``skip_refused``, when the rest are moved and the refused ones listed in
+    the result's ``skipped``. Each entry goes through ``transition_entry``, so each gets its own
+    history row, and all of them in one transaction.
     """
     if action not in (Action.RETURN, Action.CONFIRM):
         raise ValueError(f"not a bulk action: {action}")
     if not items:
         raise ValidationError(_("対象の回答を選んでください。"))
-    return [
+    if action == Action.RETURN and not (comment or "").strip():
+        raise ValidationError({"comment": _("差戻しの理由をコメントに入力してください。")})
+    found = {e.pk: e for e in access.entries_for(user).filter(pk__in=[pk for pk, _v in items])}
+    refusals, ready = [], []
+    for pk, version in items:
+        entry = found.get(pk)
+        if entry is None:
+            raise PermissionDenied(_("この回答を操作する権限がありません。"))
+        require_open(entry.round)
+        problem = _refusal(user, entry, version, action)
+        if problem is None:
+            ready.append((pk, version))
+        else:
+            refusals.append(problem)
+    if refusals and (not skip_refused or not ready):
+        raise BulkRefused(refusals, rest=len(ready))
+    done = BulkDone(
         transition_entry(
             user=user, entry_id=pk, expected_version=version, action=action, comment=comment
         )
+        for pk, version in ready
+    )
+    done.skipped = refusals
+    return done
+
+
+# --- submitting every ready answer at once (所管課) ------------------------------------------------
+
+
+def ready_to_submit(user, round_id: int | None = None):
+    """The user's own departments' answers that could be submitted now: 入力中 or 差戻し, with a
+    result, in an open round."""
+    reach = reach_of(user)
+    entries = access.entries_for(user).filter(
+        round__state=RoundState.OPEN, state__in=[EntryState.IN_PROGRESS, EntryState.RETURNED]
+    )
+    if not reach.everything:
+        entries = entries.filter(initiative__department_id__in=reach.departments)
+    entries = entries.exclude(result="")
+    if round_id is not None:
+        entries = entries.filter(round_id=round_id)
+    return entries.order_by("round__due_on", "initiative__pillar__order", "initiative__order")
+
+
+@transaction.atomic
+def submit_ready(*, user, items: list[tuple[int, int]]) -> list[Entry]:
+    """A department submits all its ready answers at once: (entry id, version seen) pairs,
+    all or nothing. An answer changed since it was listed, or no longer ready, refuses the
+    whole batch with ``BulkRefused`` naming it (nothing is submitted)."""
+    if not items:
+        raise ValidationError(_("提出できる回答はありません。"))
+    found = {e.pk: e for e in ready_to_submit(user).filter(pk__in=[pk for pk, _v in items])}
+    refusals = []
+    for pk, version in items:
+        entry = found.get(pk)
+        if entry is None:
+            entry = access.entries_for(user).filter(pk=pk).first()
+            if entry is None or Role.DEPARTMENT_STAFF not in access.roles_for(user, entry):
+                raise PermissionDenied(_("この回答を操作する権限がありません。"))
+            refusals.append(
+                Refusal(
+                    pk,
+                    entry.initiative.code,
+                    entry.initiative.title,
+                    _("提出できる状態ではありません（%(state)s）。")
+                    % {"state": entry.get_state_display()},
+                )
+            )
+        elif (problem := _refusal(user, entry, version, Action.SUBMIT)) is not None:
+            refusals.append(problem)
+    if refusals:
+        raise BulkRefused(refusals, rest=len(items) - len(refusals))
+    return [
+        transition_entry(user=user, entry_id=pk, expected_version=version, action=Action.SUBMIT)
         for pk, version in items
     ]

@@ -1,4 +1,7 @@
-"""Update rounds (照会): opening, closing and publishing them.
+"""Update rounds (照会) through the year: opening (the next fiscal year's, with the initiatives
+still evaluated carried forward), closing, publishing (which leaves the round 公表済, read-only),
+reopening a published round for a correction (its next publication is a 訂正 naming what
+changed), and reminding a department of its overdue entries.
 
 ``open_round``, ``close_round`` and ``publish_round`` are the reform office's actions, checked
 against the user's scope and the ``manage_round`` permission; ``open_round_as_system`` and
@@ -9,15 +12,18 @@ tests and benchmarks, with no user to check.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.choices import EntryState, HistoryAction, RoundKind, RoundState
+from evaluations import reminders
+from evaluations.choices import EntryState, HistoryAction, Result, RoundKind, RoundState
 from evaluations.models import (
     Entry,
     HistoryEvent,
@@ -27,9 +33,27 @@ from evaluations.models import (
     PublishedResult,
     Round,
 )
+from evaluations.rates import Summary, summarize
 from evaluations.services.base import name_of, record, require_open
 from initiatives.access import manages_plan
-from initiatives.models import Initiative, Plan
+from initiatives.models import Department, Initiative, Plan
+from reformtracker.calendar_ja import fiscal_year_end
+
+# An interim round's 時点 unless the office names another: the end of August (8月末).
+INTERIM_MONTH, INTERIM_DAY = 8, 31
+
+
+def default_as_of(fiscal_year: int, kind: str) -> date:
+    """The 時点 of a round of ``kind``: 3月31日 for the year end, 8月31日 for an interim one."""
+    if kind == RoundKind.INTERIM:
+        return date(fiscal_year, INTERIM_MONTH, INTERIM_DAY)
+    return fiscal_year_end(fiscal_year)
+
+
+def next_fiscal_year(plan: Plan) -> int | None:
+    """The fiscal year after the plan's latest round (None if it has none)."""
+    latest = plan.rounds.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
+    return None if latest is None else latest + 1
 
 
 def _managed_round(user, round_id: int, *, lock: bool = False) -> Round:
@@ -47,9 +71,10 @@ def _managed_round(user, round_id: int, *, lock: bool = False) -> Round:
 
 @transaction.atomic
 def open_round(
-    *, user, plan: Plan, fiscal_year: int, kind: str, as_of: date, due_on: date | None
+    *, user, plan: Plan, fiscal_year: int, kind: str, as_of: date | None, due_on: date | None
 ) -> Round:
-    """The reform office opens a round (照会) for one of its municipality's plans."""
+    """The reform office opens a round (照会) for one of its municipality's plans; without an
+    ``as_of`` it is the kind's usual 時点 (``default_as_of``)."""
     if not manages_plan(user, plan):
         raise PermissionDenied(_("この計画の照会を開始する権限がありません。"))
     return open_round_as_system(
@@ -63,24 +88,32 @@ def open_round_as_system(
     plan: Plan,
     fiscal_year: int,
     kind: str = RoundKind.YEAR_END,
-    as_of: date,
+    as_of: date | None = None,
     due_on: date | None = None,
     actor=None,
     actor_name: str = "",
 ) -> Round:
-    """Opens an update round with one blank entry per initiative the office tracks, without
-    asking who may (callers with no user to check, or that checked already)."""
+    """Opens an update round with one blank entry per initiative still evaluated
+    (``Initiative.objects.evaluable()``: those of a later round carry forward, retired ones
+    drop out with their history kept), without asking who may (callers with no user to check,
+    or that checked already)."""
+    as_of = as_of or default_as_of(fiscal_year, kind)
     round_ = Round(plan=plan, fiscal_year=fiscal_year, kind=kind, as_of=as_of, due_on=due_on)
     round_.full_clean()
     round_.save()
-    initiatives = Initiative.objects.filter(plan=plan, pillar__office_tracks_items=True)
-    Entry.objects.bulk_create(Entry(round=round_, initiative=i) for i in initiatives)
+    initiatives = Initiative.objects.filter(plan=plan).evaluable().only("pk")
+    created = Entry.objects.bulk_create(Entry(round=round_, initiative=i) for i in initiatives)
     record(
         HistoryAction.ROUND_OPEN,
         actor=actor,
         actor_name=actor_name,
         round=round_,
-        changes={"fiscal_year": fiscal_year, "kind": kind, "as_of": as_of.isoformat()},
+        changes={
+            "fiscal_year": fiscal_year,
+            "kind": kind,
+            "as_of": as_of.isoformat(),
+            "entries": len(created),
+        },
     )
     return round_
 
@@ -133,43 +166,103 @@ def publish_round_as_system(
     note: str = "",
 ) -> Publication:
     """Freezes the round's confirmed entries into a new 時点 the public reads from then on,
-    without asking who may.
+    and leaves the round 公表済 (read-only), without asking who may.
 
     Every entry must be confirmed (確認済) or already published; a half-reviewed round is refused
-    whole rather than published in part. Publishing is idempotent: when the 時点 would hold
-    exactly what the round's latest publication holds, AlreadyPublished is raised and nothing
-    is written. The round's row is locked first, so of two simultaneous requests the second
-    waits for the first and then finds nothing new.
+    whole rather than published in part. Publishing is idempotent: a round already 公表済, or
+    whose 時点 would hold exactly what its latest publication holds, raises AlreadyPublished
+    and nothing is written. The round's row is locked first, so of two simultaneous requests the
+    second waits for the first and then finds nothing new.
+
+    A round published before (and reopened for a correction) is published as a 訂正: the new
+    publication names the one it corrects and which items' results changed, before → after.
     """
     round_ = Round.objects.select_for_update().select_related("plan").get(pk=round_.pk)
+    latest = round_.publications.order_by("-published_at", "-id").first()
+    if round_.state == RoundState.PUBLISHED and latest is not None:
+        raise AlreadyPublished(latest)
     entries = Entry.objects.filter(round=round_).select_related(
         "initiative__pillar", "initiative__department"
     )
     _refuse_unready(entries)
     results, pillars = _result_rows(entries), _pillar_rows(round_)
-    latest = round_.publications.order_by("-published_at", "-id").first()
     if latest is not None and _holds(latest, results, pillars):
         raise AlreadyPublished(latest)
+    corrections = result_changes(latest, results) if latest is not None else []
     publication = Publication.objects.create(
         round=round_,
         published_at=published_at or timezone.now(),
         published_by=actor,
         note=note,
+        corrects=latest,
+        corrections=corrections,
     )
     for row in (*results, *pillars):
         row.publication = publication
     PublishedResult.objects.bulk_create(results)
     PublishedPillar.objects.bulk_create(pillars)
     _mark_published(publication, entries, actor=actor, actor_name=actor_name)
+    state_before = round_.state
+    round_.state = RoundState.PUBLISHED
+    round_.save(update_fields=["state"])
+    changes = {
+        "results": len(results),
+        "state": {"before": state_before, "after": RoundState.PUBLISHED},
+    }
+    if latest is not None:
+        changes["corrections"] = corrections
     record(
         HistoryAction.ROUND_PUBLISH,
         actor=actor,
         actor_name=actor_name,
         round=round_,
         publication=publication,
-        changes={"results": len(results)},
+        changes=changes,
+        comment=correction_text(corrections) if latest is not None else "",
     )
     return publication
+
+
+def result_changes(previous: Publication, results: list[PublishedResult]) -> list[dict]:
+    """Which items' results differ from ``previous``: {"code", "title", "before", "after"}
+    with the result codes ("" for an item only one side holds), in the items' order."""
+    before = {
+        initiative_id: (code, title, result)
+        for initiative_id, code, title, result in previous.results.values_list(
+            "initiative_id", "code", "title", "result"
+        )
+    }
+    changes = []
+    for row in sorted(results, key=lambda r: (r.pillar.order, r.order, r.code)):
+        old = before.pop(row.initiative_id, None)
+        if old is None or old[2] != row.result:
+            changes.append(
+                {
+                    "code": row.code,
+                    "title": row.title,
+                    "before": old[2] if old else "",
+                    "after": row.result,
+                }
+            )
+    for code, title, result in sorted(before.values()):
+        changes.append({"code": code, "title": title, "before": result, "after": ""})
+    return changes
+
+
+def correction_text(corrections: list[dict]) -> str:
+    """A 訂正 in words, for its history row: 「訂正：1-1 取組名 達成→未達成」, or that no
+    result changed (a narrative or a name did)."""
+    if not corrections:
+        return _("訂正：評価結果の変更はありません（進捗状況などの記述を訂正）。")
+    items = "、".join(
+        f"{c['code']} {c['title']} {result_label(c['before'])}→{result_label(c['after'])}"
+        for c in corrections
+    )
+    return _("訂正：%(items)s") % {"items": items}
+
+
+def result_label(code: str) -> str:
+    return str(Result(code).label) if code else "—"
 
 
 def _refuse_unready(entries) -> None:
@@ -294,3 +387,128 @@ def _mark_published(publication: Publication, entries, *, actor, actor_name: str
         )
         for e in rows
     )
+
+
+# --- correcting a published round ---------------------------------------------------------------
+
+
+@transaction.atomic
+def reopen_round(*, user, round_id: int, reason: str) -> Round:
+    """The reform office reopens a published (公表済) round to correct it: its entries can be
+    returned and edited again, and its next publication is a 訂正. The public keeps reading the
+    published 時点 until then."""
+    round_ = _managed_round(user, round_id, lock=True)
+    reason = (reason or "").strip()
+    if round_.state != RoundState.PUBLISHED:
+        raise ValidationError(_("公表済の照会だけを訂正のため再開できます。"))
+    if not reason:
+        raise ValidationError({"reason": _("訂正の理由を入力してください。")})
+    round_.state = RoundState.OPEN
+    round_.save(update_fields=["state"])
+    record(
+        HistoryAction.ROUND_REOPEN,
+        actor=user,
+        round=round_,
+        changes={"state": {"before": RoundState.PUBLISHED, "after": RoundState.OPEN}},
+        comment=reason,
+    )
+    return round_
+
+
+# --- what publishing would show --------------------------------------------------------------------
+
+
+@dataclass
+class PublishPreview:
+    """What 公表 would make public, for the confirmation page: the figures (``summarize``), the
+    items with their results, what changes against the current publication, and what keeps
+    the round from being published."""
+
+    round: Round
+    summary: Summary
+    entries: list
+    current: Publication | None
+    changes: list[dict]
+    problems: list[str]
+
+    @property
+    def publishable(self) -> bool:
+        return not self.problems
+
+    @property
+    def is_correction(self) -> bool:
+        """Publishing now would correct an earlier publication of this round."""
+        return self.current is not None and self.round.state != RoundState.PUBLISHED
+
+
+def publish_preview(round_: Round) -> PublishPreview:
+    """Reads, writes nothing: the round's entries as they would be published."""
+    entries = Entry.objects.filter(round=round_).select_related(
+        "initiative__pillar", "initiative__department"
+    )
+    current = round_.publications.order_by("-published_at", "-id").first()
+    problems = []
+    if round_.state == RoundState.PUBLISHED:
+        problems.append(str(AlreadyPublished(current).messages[0]) if current else "")
+    try:
+        _refuse_unready(entries)
+    except ValidationError as exc:
+        problems += exc.messages
+    rows = list(entries.order_by("initiative__pillar__order", "initiative__order"))
+    changes = result_changes(current, _result_rows(rows)) if current is not None else []
+    return PublishPreview(
+        round=round_,
+        summary=summarize(entries),
+        entries=rows,
+        current=current,
+        changes=[
+            {
+                **c,
+                "before_label": result_label(c["before"]),
+                "after_label": result_label(c["after"]),
+            }
+            for c in changes
+        ],
+        problems=[p for p in problems if p],
+    )
+
+
+# --- reminding ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_reminder(*, user, round_id: int, department_id: int, today: date) -> int:
+    """The reform office mails one department its overdue entries of a round, with a link to
+    each; recorded in the round's history. How many entries it named."""
+    round_ = _managed_round(user, round_id)
+    department = Department.objects.filter(
+        pk=department_id, municipality_id=round_.plan.municipality_id
+    ).first()
+    if department is None:
+        raise PermissionDenied(_("この所属に督促する権限がありません。"))
+    entries = list(
+        reminders.overdue_entries(today, round_).filter(initiative__department=department)
+    )
+    if not entries:
+        raise ValidationError(
+            _("%(department)sに提出期限を過ぎた回答はありません。")
+            % {"department": department.name}
+        )
+    recipients = reminders.recipients_of(department)
+    if not recipients:
+        raise ValidationError(
+            _("%(department)sにはメールアドレスのある職員がいないため、督促できません。")
+            % {"department": department.name}
+        )
+    subject, body = reminders.compose(department, entries)
+    record(
+        HistoryAction.ROUND_REMIND,
+        actor=user,
+        round=round_,
+        subject_type="department",
+        subject_id=department.pk,
+        subject_repr=department.name,
+        changes={"entries": len(entries), "recipients": len(recipients)},
+    )
+    send_mail(subject, body, None, recipients)
+    return len(entries)

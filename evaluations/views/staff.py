@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from evaluations import access, history, services, workflow
+from evaluations import access, history, reminders, services, workflow
 from evaluations import evidence as evidence_files
 from evaluations.choices import EntryState, RoundState
 from evaluations.models import Entry, Round
@@ -31,11 +31,14 @@ from evaluations.staff_forms import (
     BulkForm,
     EntryForm,
     EvidenceForm,
+    ReopenForm,
     RoundForm,
+    SubmitReadyForm,
     TransitionForm,
     WorklistFilter,
 )
-from initiatives.models import Pillar, Plan
+from initiatives.models import Department, Pillar, Plan
+from reformtracker.calendar_ja import format_date_ja
 
 CONFLICT = 409
 INVALID = 422
@@ -119,7 +122,39 @@ def worklist(request):
     template = "evaluations/staff/worklist.html"
     if request.htmx:
         template += "#table"
-    return render(request, template, {"rows": rows, "filters": filters, "today": today})
+    ready = list(services.ready_to_submit(request.user))
+    return render(
+        request, template, {"rows": rows, "filters": filters, "today": today, "ready": ready}
+    )
+
+
+@require_POST
+@staff_login_required
+def submit_ready(request):
+    """「入力済みの回答をまとめて提出」: the department's ready answers, all or none."""
+    form = SubmitReadyForm(request.POST)
+    if not form.is_valid():
+        for message in form.non_field_errors():
+            messages.error(request, message)
+        return redirect("staff:worklist")
+    try:
+        done = services.submit_ready(user=request.user, items=form.items)
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("次の回答を提出できないため、どれも提出していません：%(rows)s")
+            % {"rows": "／".join(exc.messages)},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(count)d件を提出しました：%(rows)s")
+            % {
+                "count": len(done),
+                "rows": "、".join(f"{e.initiative.code} {e.initiative.title}" for e in done),
+            },
+        )
+    return redirect("staff:worklist")
 
 
 # --- one entry ---------------------------------------------------------------------------------
@@ -422,7 +457,7 @@ def round_list(request):
     """The reform office's rounds, with entry counts per state, and the form to open a round."""
     access.require_round_manager(request.user)
     plans = Plan.objects.managed_by(request.user)
-    form = RoundForm(request.POST or None, plans=plans)
+    form = RoundForm(request.POST or None, plans=plans, initial=_next_round_initial(plans))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -432,8 +467,20 @@ def round_list(request):
                 _add_errors(form, exc)
             else:
                 messages.success(
-                    request, _("照会「%(round)s」を開始しました。") % {"round": round_}
+                    request,
+                    _("照会「%(round)s」を開始しました（取組項目%(count)d件）。")
+                    % {"round": round_, "count": round_.entries.count()},
                 )
+                today = timezone.localdate()
+                if round_.due_on and round_.due_on < today:
+                    messages.warning(
+                        request,
+                        _(
+                            "提出期限の%(due)sは既に過ぎています。所管課には開始と同時に"
+                            "期限超過として表示されます。期限を確かめてください。"
+                        )
+                        % {"due": format_date_ja(round_.due_on)},
+                    )
                 return redirect("staff:round", pk=round_.pk)
         status = INVALID
     counts = {
@@ -453,22 +500,37 @@ def round_list(request):
     )
 
 
+def _next_round_initial(plans) -> dict:
+    """The form's first guess: the fiscal year after the office's latest round, year end."""
+    plan = plans.order_by("order").first()
+    year = services.next_fiscal_year(plan) if plan else None
+    return {"plan": plan, "fiscal_year": year} if year else {}
+
+
 def _round_page(request, round_, status=200, **extra):
     entries = round_.entries.select_related(
         "initiative__pillar", "initiative__department", "updated_by"
     ).order_by("initiative__pillar__order", "initiative__order")
+    today = timezone.localdate()
     context = {
         "round": round_,
         "entries": entries,
         "bulk_form": BulkForm(),
         "is_open": round_.state == RoundState.OPEN,
+        "is_published": round_.state == RoundState.PUBLISHED,
         "publications": round_.publications.order_by("-published_at"),
-        "publishable": not round_.entries.not_ready_to_publish().exists(),
+        "publishable": round_.state != RoundState.PUBLISHED
+        and not round_.entries.not_ready_to_publish().exists(),
+        "overdue": reminders.overdue_entries(today, round_).count(),
+        "reopen_form": ReopenForm(),
+        # The round's own events (opened, closed, published, reopened, reminders), newest first.
+        "round_history": round_.history.filter(entry__isnull=True).order_by("-at", "-id")[:20],
     }
     context.update(extra)
     template = "evaluations/staff/round_detail.html"
     if request.htmx:
         template += "#entries"
+        context["oob"] = True
     return render(request, template, context, status=status)
 
 
@@ -481,13 +543,17 @@ def round_detail(request, pk):
 @require_POST
 @staff_login_required
 def round_bulk(request, pk):
-    """Return or confirm the ticked entries together (each still gets its own history row)."""
+    """Return or confirm the ticked entries together (each still gets its own history row).
+
+    Rows that cannot take the action are named with their reason, and the page offers to apply
+    it to the rest (``skip_refused``)."""
     round_ = access.round_for_manager(request.user, pk)
     form = BulkForm(request.POST)
     if form.is_valid():
         ids = {pk for pk, _v in form.items}
         if round_.entries.filter(pk__in=ids).count() != len(ids):
             form.add_error(None, _("この照会にない回答が含まれています。"))
+    refused = None
     if form.is_valid():
         try:
             done = services.bulk_transition(
@@ -495,7 +561,10 @@ def round_bulk(request, pk):
                 items=form.items,
                 action=form.cleaned_data["action"],
                 comment=form.cleaned_data["comment"],
+                skip_refused=request.POST.get("skip_refused") == "1",
             )
+        except services.BulkRefused as exc:
+            refused = exc
         except services.Conflict as exc:
             form.add_error(
                 None,
@@ -503,15 +572,25 @@ def round_bulk(request, pk):
                 % {"title": exc.entry.initiative.title},
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            _add_errors(form, exc)
         else:
             notice = _("%(count)d件を処理しました。") % {"count": len(done)}
+            if done.skipped:
+                notice += " " + _("対象外にした回答：%(rows)s") % {
+                    "rows": "／".join(str(r) for r in done.skipped)
+                }
             if request.htmx:
                 return _round_page(request, round_, notice=notice)
             messages.success(request, notice)
             return redirect("staff:round", pk=round_.pk)
-    return _round_page(request, round_, status=INVALID, bulk_form=form)
+    return _round_page(
+        request,
+        round_,
+        status=INVALID,
+        bulk_form=form,
+        refused=refused,
+        ticked=request.POST.getlist("entries"),
+    )
 
 
 @require_POST
@@ -527,17 +606,125 @@ def round_close(request, pk):
     return redirect("staff:round", pk=round_.pk)
 
 
+def _preview_token(preview) -> str:
+    """What the confirmation page showed, as the entries' ids and versions: a 公表 sent from a
+    page that no longer matches the round is asked to confirm again."""
+    return ",".join(f"{e.pk}:{e.version}" for e in preview.entries)
+
+
+@require_GET
+@staff_login_required
+def round_publish_confirm(request, pk):
+    """The confirmation page of 公表: what would become public, and what changes."""
+    round_ = access.round_for_manager(request.user, pk)
+    preview = services.publish_preview(round_)
+    return render(
+        request,
+        "evaluations/staff/round_publish.html",
+        {"round": round_, "preview": preview, "token": _preview_token(preview)},
+    )
+
+
 @require_POST
 @staff_login_required
 def round_publish(request, pk):
     round_ = access.round_for_manager(request.user, pk)
+    shown = request.POST.get("shown")
+    if shown is not None and shown != _preview_token(services.publish_preview(round_)):
+        messages.warning(
+            request,
+            _(
+                "確認画面を表示した後に回答が変わりました。内容を確かめてから、もう一度公表してください。"
+            ),
+        )
+        return redirect("staff:round_publish_confirm", pk=round_.pk)
     try:
-        services.publish_round(user=request.user, round_id=round_.pk)
+        publication = services.publish_round(user=request.user, round_id=round_.pk)
     except services.AlreadyPublished as exc:
         # A second click (or a second tab): the first one published; say so, not an error.
         messages.info(request, exc.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("公表しました。公開ページの数値はこの時点に切り替わりました。"))
+        if publication.is_correction:
+            messages.success(
+                request,
+                _("訂正を公表しました。公開ページには訂正の内容が表示されます。")
+                + " "
+                + services.correction_text(publication.corrections),
+            )
+        else:
+            messages.success(
+                request, _("公表しました。公開ページの数値はこの時点に切り替わりました。")
+            )
     return redirect("staff:round", pk=round_.pk)
+
+
+@require_POST
+@staff_login_required
+def round_reopen(request, pk):
+    """Reopens a published round to correct it (its next publication is a 訂正)."""
+    round_ = access.round_for_manager(request.user, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen_round(
+                user=request.user, round_id=round_.pk, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "訂正のため照会を再開しました。訂正する回答を差し戻し、確認してから、"
+                    "もう一度公表してください。公開ページは再公表まで元の内容のままです。"
+                ),
+            )
+            return redirect("staff:round", pk=round_.pk)
+    return _round_page(request, round_, status=INVALID, reopen_form=form)
+
+
+@require_GET
+@staff_login_required
+def round_overdue(request, pk):
+    """The office's overdue list of a round: per department, its entries past the due date."""
+    round_ = access.round_for_manager(request.user, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "evaluations/staff/round_overdue.html",
+        {
+            "round": round_,
+            "today": today,
+            "departments": reminders.overdue_by_department(round_, today),
+        },
+    )
+
+
+@require_POST
+@staff_login_required
+def round_remind(request, pk, department):
+    """One click: mail the department its overdue entries of this round, with links."""
+    round_ = access.round_for_manager(request.user, pk)
+    target = Department.objects.filter(
+        pk=department, municipality_id=round_.plan.municipality_id
+    ).first()
+    if target is None:
+        raise Http404
+    try:
+        count = services.send_reminder(
+            user=request.user,
+            round_id=round_.pk,
+            department_id=target.pk,
+            today=timezone.localdate(),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(department)sに督促メールを送りました（%(count)d件）。")
+            % {"department": target.name, "count": count},
+        )
+    return redirect("staff:round_overdue", pk=round_.pk)

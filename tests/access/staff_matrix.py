@@ -30,6 +30,15 @@ def _all_confirmed(world):
     move(world, world.entry_b, "edit", "submit", "confirm")
 
 
+def _published(world):
+    _all_confirmed(world)
+    services.publish_round_as_system(round_=world.round)
+
+
+def _edited(world):
+    move(world, world.entry_a, "edit")
+
+
 def _edit(world):
     world.entry_a.refresh_from_db()
     return edit_data(world.entry_a, result="achieved", narrative="委託化を完了した。")
@@ -190,6 +199,53 @@ CASES = [
         expect(302, 403, 403, 302, 302, 403),
         data=lambda w: {},
         setup=_all_confirmed,
+    ),
+    Case(
+        "publish confirmation page",
+        "get",
+        lambda w: f"/staff/rounds/{w.round.pk}/publish/confirm/",
+        expect(302, 403, 403, 200, 200, 403),
+        setup=_all_confirmed,
+    ),
+    Case(
+        "reopen a published round for a correction",
+        "post",
+        lambda w: f"/staff/rounds/{w.round.pk}/reopen/",
+        expect(302, 403, 403, 302, 302, 403),
+        data=lambda w: {"reason": "誤記の訂正"},
+        setup=_published,
+    ),
+    Case(
+        "overdue list",
+        "get",
+        lambda w: f"/staff/rounds/{w.round.pk}/overdue/",
+        expect(302, 403, 403, 200, 200, 403),
+    ),
+    Case(
+        "reminder to a department",
+        "post",
+        lambda w: f"/staff/rounds/{w.round.pk}/overdue/{w.dept_a.pk}/remind/",
+        expect(302, 403, 403, 302, 302, 403),
+        data=lambda w: {},
+    ),
+    Case(
+        "reminder to another city's department",
+        "post",
+        lambda w: (
+            f"/staff/rounds/{w.round.pk}/overdue/{w.other_entry.initiative.department_id}/remind/"
+        ),
+        expect(302, 403, 403, 404, 404, 403),
+        data=lambda w: {},
+    ),
+    Case(
+        "submit every ready answer",
+        "post",
+        lambda w: "/staff/submit-ready/",
+        expect(302, 302, 403, 403, 302, 403),
+        data=lambda w: {
+            "entries": [f"{w.entry_a.pk}:{Entry.objects.get(pk=w.entry_a.pk).version}"]
+        },
+        setup=_edited,
     ),
     Case("health check", "get", lambda w: "/healthz", expect(200, 200, 200, 200, 200, 200)),
     Case("sign-in page", "get", lambda w: "/accounts/login/", expect(200, 302, 302, 302, 302, 302)),

@@ -124,7 +124,9 @@ def test_it_walks_a_result_from_entry_to_publication(
 
         # 5. Office: publish the round; now the public page shows the result.
         office.goto(f"{base}/staff/rounds/{world.round.pk}/")
-        office.get_by_role("button", name="公表する").click()
+        office.get_by_role("link", name="公表する（内容を確認）").click()
+        expect(office.get_by_role("heading", name="公表の確認")).to_be_visible()
+        office.get_by_role("button", name="この内容で公表する").click()
         expect(office.get_by_text("公表しました。")).to_be_visible()
         public.reload()
         results = public.locator("table").first

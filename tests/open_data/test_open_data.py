@@ -48,7 +48,10 @@ def test_the_files_keep_their_published_content_after_live_edits(client, osaka):
     services.open_round_as_system(
         plan=osaka, fiscal_year=2025, as_of=date(2026, 3, 31), actor_name="t"
     )
-    entry = osaka.rounds.get(fiscal_year=2024).entries.filter(result="achieved").first()
+    published = osaka.rounds.get(fiscal_year=2024)
+    published.state = "open"  # reopened, as for a correction
+    published.save(update_fields=["state"])
+    entry = published.entries.filter(result="achieved").first()
     services.update_entry_as_system(
         entry_id=entry.pk,
         expected_version=entry.version,

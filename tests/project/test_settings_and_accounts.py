@@ -99,11 +99,11 @@ def test_demo_loader_lists_each_account_with_its_role(db, capsys):
     call_command("load_demo_accounts")
     assert capsys.readouterr().out.splitlines() == [
         "Demo accounts (password: demo-pass-2025):",
-        "  osaka-kankyo       所管課職員    環境局 職員（デモ）",
-        "  osaka-zaisei       所管課職員    財政局 職員（デモ）",
-        "  osaka-office       市政改革室    市政改革室 職員（デモ）",
-        "  kitakyushu-office  市政改革室    市政変革室 職員（デモ）",
-        "  admin              管理者      システム管理者（デモ）",
+        "  osaka-kankyo       所管課職員    環境局 職員（デモ） <osaka-kankyo@example.jp>",
+        "  osaka-zaisei       所管課職員    財政局 職員（デモ） <osaka-zaisei@example.jp>",
+        "  osaka-office       市政改革室    市政改革室 職員（デモ） <osaka-office@example.jp>",
+        "  kitakyushu-office  市政改革室    市政変革室 職員（デモ） <kitakyushu-office@example.jp>",
+        "  admin              管理者      システム管理者（デモ） <admin@example.jp>",
     ]
 
 

@@ -108,6 +108,8 @@ def test_it_gives_the_same_report_for_a_past_as_of_after_later_edits(osaka, tmp_
         plan=osaka, fiscal_year=2025, as_of=date(2026, 3, 31), actor_name="test"
     )
     old = osaka.rounds.get(fiscal_year=2024)
+    old.state = "open"  # reopened, as for a correction
+    old.save(update_fields=["state"])
     for entry in old.entries.filter(result="achieved")[:3]:
         services.update_entry_as_system(
             entry_id=entry.pk,

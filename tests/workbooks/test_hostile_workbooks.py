@@ -66,7 +66,7 @@ def sheet_with_rows(rows_xml: str) -> bytes:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_the_web_refuses_each_bad_file_with_its_message_and_changes_nothing(
-    name, client, osaka, staff_kaikaku
+    name, client, osaka_reopened, staff_kaikaku
 ):
     client.force_login(staff_kaikaku)
     state = database_state()
@@ -85,7 +85,7 @@ def test_the_web_refuses_each_bad_file_with_its_message_and_changes_nothing(
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_the_command_refuses_each_bad_file_with_its_message_and_changes_nothing(
-    name, osaka, capsys
+    name, osaka_reopened, capsys
 ):
     state = database_state()
     with pytest.raises(CommandError, match="何も取り込みませんでした"):
@@ -341,7 +341,7 @@ def test_a_sheet_of_nested_elements_is_refused_before_the_parser_builds_them():
         workbooks.parse(data)
 
 
-def test_the_refusals_read_in_english_under_en(osaka):
+def test_the_refusals_read_in_english_under_en(osaka_reopened):
     from django.utils import translation
 
     with translation.override("en"), pytest.raises(workbooks.ImportRejected) as refused:

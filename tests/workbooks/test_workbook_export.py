@@ -65,7 +65,7 @@ def test_it_locks_the_id_columns_and_opens_the_answer_columns(osaka_round):
         assert ws[f"{column}2"].protection.locked is False
 
 
-def test_it_neutralises_formulas_in_every_text_cell(osaka_round):
+def test_it_neutralises_formulas_in_every_text_cell(osaka_round, osaka_reopened):
     entry = osaka_round.entries.select_related("initiative").order_by("initiative__order")[0]
     services.update_entry_as_system(
         entry_id=entry.pk,

@@ -133,7 +133,7 @@ def test_an_untouched_workbook_changes_nothing(open_round_2025, staff_kaikaku):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_each_bad_file_is_refused_with_its_own_message(name, osaka):
+def test_each_bad_file_is_refused_with_its_own_message(name, osaka_reopened):
     state = database_state()
     with pytest.raises(workbooks.ImportRejected) as refused:
         workbooks.import_workbook((BAD_FILES / name).read_bytes(), filename=name)
@@ -150,7 +150,7 @@ def test_the_corpus_is_complete_and_committed():
     assert len(set(messages)) == len(messages)
 
 
-def test_row_problems_name_sheet_row_and_column(osaka):
+def test_row_problems_name_sheet_row_and_column(osaka_reopened):
     with pytest.raises(workbooks.ImportRejected) as refused:
         workbooks.read_workbook((BAD_FILES / "unknown_result.xlsx").read_bytes())
     (problem,) = refused.value.problems
@@ -240,8 +240,8 @@ def test_it_refuses_rows_of_another_round_and_mismatched_codes(open_round_2025, 
     assert any("取組番号「9-9」が回答ID" in m for m in messages)
 
 
-def test_it_refuses_changes_to_published_entries_by_the_workflow(osaka, staff_kaikaku):
-    round_2024 = osaka.rounds.get(fiscal_year=2024)
+def test_it_refuses_changes_to_published_entries_by_the_workflow(osaka_reopened, staff_kaikaku):
+    round_2024 = osaka_reopened.rounds.get(fiscal_year=2024)
     book = export(round_2024, "shisei-kaikaku")
     book[SHEET]["G2"] = "未達成"
     with pytest.raises(workbooks.ImportRejected, match="「公表」の回答には「編集」を行えません"):
@@ -264,7 +264,7 @@ def test_the_command_dry_run_changes_nothing_and_the_real_run_applies(
     assert Entry.objects.get(pk=book[SHEET]["A2"].value).result == "achieved"
 
 
-def test_the_command_lists_every_problem_and_fails(osaka, capsys):
+def test_the_command_lists_every_problem_and_fails(osaka_reopened, capsys):
     with pytest.raises(CommandError, match="何も取り込みませんでした"):
         call_command("import_workbook", str(BAD_FILES / "duplicate_entry_id.xlsx"))
     assert "重複しています" in capsys.readouterr().err

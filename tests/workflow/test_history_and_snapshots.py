@@ -37,7 +37,7 @@ def test_it_shows_staff_every_change_and_the_public_only_published_versions(worl
 
 def test_it_shows_the_public_each_publication_and_what_a_correction_changed(world):
     publish_both(world, result_a="achieved")
-    entry = move(world, world.entry_a, "return")
+    entry = move(world, world.entry_a, "reopen", "return")
     services.edit_entry(
         user=world.users["staff_a"],
         entry_id=entry.pk,
@@ -69,8 +69,9 @@ def test_it_keeps_a_published_snapshot_figure_for_figure_after_later_edits(world
     summary_before = published.summary_of(publication)
     assert (summary_before.achieved, summary_before.evaluated) == (1, 2)
     public_before = client_for(world, "anonymous").get(world.plan.get_absolute_url())
-    # Later: the office returns A, staff rewrite it, and the initiative and department are renamed.
-    entry = move(world, world.entry_a, "return")
+    # Later: the office reopens the round and returns A, staff rewrite it, and the initiative
+    # and department are renamed.
+    entry = move(world, world.entry_a, "reopen", "return")
     services.edit_entry(
         user=world.users["staff_a"],
         entry_id=entry.pk,
@@ -99,7 +100,7 @@ def test_it_changes_the_public_figures_only_on_publication(world):
     publish_both(world, result_a="achieved", result_b="not_achieved")
     anonymous = client_for(world, "anonymous")
     assert "50.0%" in anonymous.get(world.plan.get_absolute_url()).content.decode()
-    entry = move(world, world.entry_b, "return")
+    entry = move(world, world.entry_b, "reopen", "return")
     services.edit_entry(
         user=world.users["staff_b"],
         entry_id=entry.pk,

@@ -149,6 +149,20 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
             masterdata.delete(obj, actor=admin)  # .delete
 
 
+def _remind_one_department(round_, admin) -> None:
+    """A reminder of an overdue entry, to a department with a member who has mail."""
+    entry = round_.entries.filter(state="not_started").select_related("initiative").first()
+    member = get_user_model().objects.create_user("history-remind", email="remind@example.jp")
+    Membership.objects.create(user=member, department=entry.initiative.department)
+    type(round_).objects.filter(pk=round_.pk).update(due_on=date(2026, 4, 30))
+    services.send_reminder(
+        user=admin,
+        round_id=round_.pk,
+        department_id=entry.initiative.department_id,
+        today=date(2026, 5, 1),
+    )
+
+
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
     osaka, staff_kaikaku
 ):
@@ -163,7 +177,10 @@ def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labe
     )
     _import_one_row(round_, staff_kaikaku)
     _walk_one_entry(round_.entries.order_by("-pk").first(), admin)
+    _remind_one_department(round_, admin)
     services.close_round(user=admin, round_id=round_.pk)
+    published = osaka.rounds.get(fiscal_year=2024)
+    services.reopen_round(user=admin, round_id=published.pk, reason="誤記の訂正")
     _edit_master_data(admin)
     _edit_everything_else_in_the_admin(admin, round_)
 

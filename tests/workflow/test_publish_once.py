@@ -51,14 +51,17 @@ def test_a_change_since_the_last_publication_is_published_again(world):
     _confirm_both(world)
     office = world.users["office"]
     services.publish_round(user=office, round_id=world.round.pk)
-    # A corrected answer: returned, edited, confirmed again.
-    move(world, world.entry_a, "return", "edit", "submit", "confirm", result="not_achieved")
+    # A corrected answer: the round reopened, the answer returned, edited, confirmed again.
+    move(
+        world, world.entry_a, "reopen", "return", "edit", "submit", "confirm", result="not_achieved"
+    )
     services.publish_round(user=office, round_id=world.round.pk)
     assert Publication.objects.filter(round=world.round).count() == 2
     # A pillar narrative written since then is a change the public would see too.
     PillarNarrative.objects.create(
         pillar=world.initiative_a.pillar, fiscal_year=world.round.fiscal_year, done="実施した。"
     )
+    services.reopen_round(user=office, round_id=world.round.pk, reason="取組状況の追記")
     services.publish_round(user=office, round_id=world.round.pk)
     assert Publication.objects.filter(round=world.round).count() == 3
     with pytest.raises(services.AlreadyPublished):

@@ -181,16 +181,19 @@ def test_it_confirms_many_entries_at_once_each_with_its_history_row(world):
     assert HistoryEvent.objects.filter(action="entry.confirm").count() == 2
 
 
-def test_it_refuses_a_whole_bulk_return_when_one_entry_is_stale(world):
+def test_it_refuses_a_whole_bulk_return_when_one_entry_is_stale_naming_it(world):
     a = move(world, world.entry_a, "edit", "submit")
     b = move(world, world.entry_b, "edit", "submit")
-    with pytest.raises(services.Conflict):
+    with pytest.raises(services.BulkRefused) as refused:
         services.bulk_transition(
             user=world.users["office"],
             items=[(a.pk, a.version), (b.pk, b.version - 1)],
             action="return",
             comment="数値を再確認してください。",
         )
+    assert [r.entry_id for r in refused.value.refusals] == [b.pk]
+    assert "ほかの人が先に更新しました" in refused.value.refusals[0].reason
+    assert refused.value.rest == 1
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.state, b.state) == (S.SUBMITTED, S.SUBMITTED)

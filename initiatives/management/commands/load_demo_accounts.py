@@ -9,6 +9,7 @@ from initiatives.models import Department, Membership
 from initiatives.roles import Role, ensure_groups
 
 DEMO_PASSWORD = "demo-pass-2025"
+DEMO_MAIL_DOMAIN = "example.jp"
 ADMINISTRATOR = "管理者"  # a superuser: no group, no department
 
 # (username, full name, municipality slug, department code or None, role or None: administrator)
@@ -44,6 +45,9 @@ class Command(BaseCommand):
             user, _created = User.objects.get_or_create(username=username)
             # Japanese names read family-first; one field avoids Django's first-last order.
             user.first_name, user.last_name = full_name, ""
+            # An address on the reserved example domain, so the reminder command has someone
+            # to mail and `make run`'s console backend shows the letter.
+            user.email = f"{username}@{DEMO_MAIL_DOMAIN}"
             user.is_staff = role in (Role.REFORM_OFFICE, None)
             user.is_superuser = role is None
             user.set_password(DEMO_PASSWORD)
@@ -54,7 +58,7 @@ class Command(BaseCommand):
                 department = Department.objects.get(municipality__slug=municipality, code=code)
                 Membership.objects.get_or_create(user=user, department=department)
             label = role.group_name if role is not None else ADMINISTRATOR
-            lines.append(f"  {username:<18} {label:<8} {full_name}")
+            lines.append(f"  {username:<18} {label:<8} {full_name} <{user.email}>")
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for line in lines:
             self.stdout.write(line)
