@@ -212,11 +212,6 @@ def _create(user, municipality, preview: validate.PlanPreview) -> Plan:
         department.save()
         masterdata.record_save(department, None, actor=user)
         departments[department.code] = department
-    if missing := {i["department"] for i in preview.initiatives} - set(departments):
-        departments |= {
-            d.code: d
-            for d in Department.objects.filter(municipality=municipality, code__in=missing)
-        }
     data = preview.plan
     plan = Plan(
         municipality=municipality,

@@ -23,10 +23,11 @@ OPERATOR = {
 }
 
 
-def test_an_empty_site_offers_the_setup_page(client, db):
+def test_an_empty_site_offers_the_setup_page_and_no_cache_keeps_it(client, db):
     response = client.get("/setup/")
     assert response.status_code == 200
     assert "初期設定：運用者の登録" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_the_setup_registers_a_superuser_signs_them_in_and_records_it(client, db):

@@ -449,3 +449,27 @@ def test_another_users_upload_token_is_404(client, city):
     client.force_login(other)
     assert client.get(location).status_code == 404
     assert client.post(location + "confirm/").status_code == 404
+
+
+def test_an_htmx_upload_gets_the_preview_fragment_in_place(client, city):
+    municipality, user = city
+    client.force_login(user)
+    response = client.post(
+        f"/office/setup/{municipality.slug}/plan/",
+        {"file": SimpleUploadedFile("plan.xlsx", fill(_template(municipality)))},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<div id="plan-result"') and "<html" not in page
+    assert "登録される内容の確認" in page and "/confirm/" in page
+    assert not Plan.objects.exists()
+
+
+def test_the_template_download_is_an_xlsx_named_for_the_city(client, city):
+    municipality, user = city
+    client.force_login(user)
+    response = client.get(f"/office/setup/{municipality.slug}/plan/template.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="plan-workbook-midori.xlsx"' in response["Content-Disposition"]
+    assert load_workbook(io.BytesIO(response.content))["計画"]["B2"].value == layout.FORMAT_ID
