@@ -13,31 +13,15 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from evaluations import rules
 from evaluations.onboarding import layout
+from evaluations.onboarding.checker import Checker
 from evaluations.onboarding.reader import ParsedPlan
-from evaluations.workbooks.problems import ImportRejected, Problem
+from evaluations.workbooks.problems import ImportRejected
 from initiatives.models import Department, Initiative, Plan
-from reformtracker.calendar_ja import CalendarError, fy_label_ja, normalize, parse_fiscal_year
+from reformtracker.calendar_ja import fy_label_ja, normalize
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
-FIRST_YEAR, LAST_YEAR = 1989, 2200
-
-# The longest text each field holds (the models' max_length).
-LIMITS = {
-    ("plan", "title"): 200,
-    ("plan", "title_en"): 300,
-    ("plan", "slug"): 50,
-    ("pillar", "name"): 200,
-    ("pillar", "name_en"): 300,
-    ("department", "code"): 30,
-    ("department", "name"): 100,
-    ("department", "name_en"): 200,
-    ("initiative", "code"): 30,
-    ("initiative", "title"): 300,
-    ("initiative", "title_en"): 400,
-}
 
 
 @dataclass
@@ -59,94 +43,13 @@ class PlanPreview:
         return f"{fy_label_ja(start)}〜{fy_label_ja(end) if end else ''}"
 
 
-class _Checker:
-    def __init__(self):
-        self.problems: list[Problem] = []
-
-    def problem(self, message, sheet, row, column=""):
-        self.problems.append(Problem(str(message), sheet, row, column))
-
-    def text(self, kind, key, cell, sheet, row, *, required=False, heading=""):
-        """A text cell: required, no invisible characters, within the field's length."""
-        letter, value = cell if cell else ("", "")
-        value = "" if value is None else str(value).strip()
-        if not value:
-            if required:
-                self.problem(
-                    _("「%(name)s」が空欄です。入力してください。") % {"name": heading},
-                    sheet,
-                    row,
-                    letter,
-                )
-            return value
-        if message := rules.control_problem(value):
-            self.problem(message, sheet, row, letter)
-        limit = LIMITS.get((kind, key))
-        if limit and len(value) > limit:
-            self.problem(
-                _("「%(name)s」は%(limit)d文字以内にしてください（現在%(count)d文字）。")
-                % {"name": heading, "limit": limit, "count": len(value)},
-                sheet,
-                row,
-                letter,
-            )
-        return value
-
-    def choice(self, cell, words: dict, choices: list, sheet, row, *, heading, default=None):
-        letter, value = cell if cell else ("", "")
-        text = normalize(str(value or "")).replace(" ", "")
-        if not text:
-            return default
-        for word, stored in words.items():
-            if text.lower() == normalize(word).replace(" ", "").lower():
-                return stored
-        self.problem(
-            _("「%(name)s」の「%(value)s」は選べません。一覧から選んでください：%(choices)s")
-            % {"name": heading, "value": value, "choices": "、".join(choices)},
-            sheet,
-            row,
-            letter,
-        )
-        return default
-
-    def year(self, cell, sheet, row, *, heading, required=False):
-        letter, value = cell if cell else ("", "")
-        if value in (None, ""):
-            if required:
-                self.problem(
-                    _("「%(name)s」が空欄です。西暦（2025）か和暦（令和7年度）で入力してください。")
-                    % {"name": heading},
-                    sheet,
-                    row,
-                    letter,
-                )
-            return None
-        try:
-            year = parse_fiscal_year(str(value))
-        except CalendarError:
-            year = None
-        if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-            self.problem(
-                _(
-                    "「%(name)s」の「%(value)s」を年度として読めません。"
-                    "西暦（2025）か和暦（令和7年度、R7）で入力してください。"
-                )
-                % {"name": heading, "value": value},
-                sheet,
-                row,
-                letter,
-            )
-            return None
-        return year
-
-
 def _heading(columns, key) -> str:
     return next(c.heading for c in columns if c.key == key)
 
 
 def check(parsed: ParsedPlan, municipality) -> PlanPreview:
     """Every value checked; the preview, or ImportRejected with every problem found."""
-    c = _Checker()
+    c = Checker()
     plan = _plan(c, parsed, municipality)
     pillars = _pillars(c, parsed)
     new_departments, existing = _departments(c, parsed, municipality)
@@ -166,7 +69,7 @@ def check(parsed: ParsedPlan, municipality) -> PlanPreview:
     )
 
 
-def _plan(c: _Checker, parsed: ParsedPlan, municipality) -> dict:
+def _plan(c: Checker, parsed: ParsedPlan, municipality) -> dict:
     sheet = layout.PLAN_SHEET
     items = parsed.plan
 
@@ -244,7 +147,7 @@ def _plan(c: _Checker, parsed: ParsedPlan, municipality) -> dict:
     return plan
 
 
-def _pillars(c: _Checker, parsed: ParsedPlan) -> list[dict]:
+def _pillars(c: Checker, parsed: ParsedPlan) -> list[dict]:
     sheet, columns = layout.PILLAR_SHEET, layout.PILLAR_COLUMNS
     rows = parsed.sheets.get(sheet, [])
     if not rows:
@@ -314,7 +217,7 @@ def _pillars(c: _Checker, parsed: ParsedPlan) -> list[dict]:
     return pillars
 
 
-def _departments(c: _Checker, parsed: ParsedPlan, municipality):
+def _departments(c: Checker, parsed: ParsedPlan, municipality):
     sheet, columns = layout.DEPARTMENT_SHEET, layout.DEPARTMENT_COLUMNS
     existing = {d.code: d for d in Department.objects.filter(municipality=municipality)}
     new, seen = [], {}
