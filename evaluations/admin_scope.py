@@ -1,10 +1,12 @@
 """The admin's door, held by the same rules as the staff pages, and its writes recorded.
 
-The admin is for superusers. Until the reform office has pages of its own, an office user (in a
-reform office and holding the permission to manage rounds: ``Plan.objects.managed_by``) reaches
-the admin pages of the plans they manage and nothing else: every list, choice, filter, inline and
-object URL is cut to those plans, and an object outside them is 404, as on the staff pages.
-Who may do what (departments and their members, users, groups) is changed by superusers only.
+The admin is the site operator's tool: ``superusers_only`` refuses everyone else (403) at every
+admin URL, the sign-in page included; the reform office sets up and edits its plans in its own
+pages (/office/setup/…, the staff pages). Behind that door the scope still holds, as a second
+fence: an office user (in a reform office and holding the permission to manage rounds:
+``Plan.objects.managed_by``) would reach the admin pages of the plans they manage and nothing
+else, every list, choice, filter, inline and object URL cut to those plans, an object outside
+them 404. Who may do what (departments and their members, users, groups) is for superusers only.
 
 Every write goes through evaluations.masterdata, so each one, inline rows and bulk deletions
 included, leaves a history row with every changed field before → after; a deletion keeps every
@@ -16,6 +18,8 @@ superusers, so a newly registered model is never open by mistake.
 """
 
 from __future__ import annotations
+
+from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
@@ -321,8 +325,51 @@ def _wrap_inline(inline):
     return type(inline.__name__, (ScopedInline, inline), {})
 
 
+def _refused(request):
+    from django.shortcuts import render
+
+    from initiatives.access import reach_of
+
+    offices = Municipality.objects.filter(pk__in=reach_of(request.user).office_municipalities)
+    return render(
+        request, "evaluations/onboarding/admin_refused.html", {"offices": offices}, status=403
+    )
+
+
+def superusers_only(site: admin.AdminSite) -> None:
+    """Closes ``site`` to everyone signed in who is not a superuser: every admin view (and the
+    admin's sign-in page) answers 403 with the way to the office's own pages."""
+    if getattr(site, "_superusers_only", False):
+        return
+    wrap = site.admin_view
+    sign_in = site.login
+
+    def admin_view(view, cacheable=False):
+        inner = wrap(view, cacheable)
+
+        @wraps(inner)
+        def door(request, *args, **kwargs):
+            if request.user.is_authenticated and not request.user.is_superuser:
+                return _refused(request)
+            return inner(request, *args, **kwargs)
+
+        return door
+
+    def login(request, extra_context=None):
+        if request.user.is_authenticated and not request.user.is_superuser:
+            return _refused(request)
+        return sign_in(request, extra_context)
+
+    site.admin_view = admin_view
+    site.login = login
+    site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+    site._superusers_only = True
+
+
 def protect(site: admin.AdminSite) -> None:
-    """Re-registers every model admin of ``site`` with the scope and the history (once)."""
+    """Closes ``site`` to all but superusers and re-registers every model admin of it with the
+    scope and the history (once)."""
+    superusers_only(site)
     User = get_user_model()
     for model, model_admin in list(site._registry.items()):
         base = type(model_admin)

@@ -93,6 +93,9 @@ class HistoryAction(models.TextChoices):
     PLAN_CREATE = "plan.create", _("計画の登録")
     PLAN_CHANGE = "plan.change", _("計画の変更")
     PLAN_DELETE = "plan.delete", _("計画の削除")
+    # A plan, its pillars, departments and initiatives created from one plan workbook (its
+    # file name and SHA-256, and how many of each); each object also has its own create row.
+    PLAN_IMPORT = "plan.import", _("計画ブックの取込")
     PILLAR_CREATE = "pillar.create", _("柱の登録")
     PILLAR_CHANGE = "pillar.change", _("柱の変更")
     PILLAR_DELETE = "pillar.delete", _("柱の削除")
@@ -145,3 +148,6 @@ class HistoryAction(models.TextChoices):
     GROUP_CREATE = "group.create", _("グループの登録")
     GROUP_CHANGE = "group.change", _("グループの変更")
     GROUP_DELETE = "group.delete", _("グループの削除")
+    # The first-run setup of an empty site: its operator (a superuser) registered. Written once
+    # ever (evaluations.services.onboarding holds it to one row).
+    SITE_SETUP = "site.setup", _("初期設定（運用者の登録）")

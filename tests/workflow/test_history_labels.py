@@ -18,6 +18,9 @@ from evaluations import masterdata, services, workbooks
 from evaluations.choices import HistoryAction, RoundKind
 from evaluations.models import HistoryEvent, PillarNarrative
 from evaluations.services import meetings
+from evaluations.onboarding import reader as onboarding_reader
+from evaluations.onboarding import template as onboarding_template
+from evaluations.services import onboarding
 from initiatives.models import AnalysisCluster, Department, Membership, Municipality, PlanNote
 from tests.factories import (
     make_initiative,
@@ -160,13 +163,37 @@ def _remind_one_department(round_, admin) -> None:
         round_id=round_.pk,
         department_id=entry.initiative.department_id,
         today=date(2026, 5, 1),
+@pytest.fixture
+def operator(db):
+    """The first-run setup, on the site while it is still empty (before the other fixtures)."""
+    return onboarding.create_operator(
+        username="history-operator", email="op@example.jp", password="x-Operator-2025!"
+    )
+
+
+def _onboard_a_city(operator) -> None:
+    """A new city's office creates its plan from the downloaded plan workbook (plan.import)."""
+    city = Municipality.objects.create(slug="rireki-new", name="履歴新市")
+    office = Department.objects.create(
+        municipality=city, code="kaikaku", name="改革室", is_reform_office=True
+    )
+    data = onboarding_template.build(city)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book["計画"]["B4"], book["計画"]["B7"] = "履歴新市プラン", "令和7年度"
+    book["柱"].append([1, "柱", "", "取組方針"])
+    book["取組項目"].append(["1", 1, office.code, "取組"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    onboarding.import_plan(
+        user=operator, municipality=city, parsed=onboarding_reader.parse(buffer.getvalue())
     )
 
 
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
-    osaka, staff_kaikaku
+    operator, osaka, staff_kaikaku
 ):
     admin = get_user_model().objects.create_superuser("history-admin", password="x-unused-x")
+    _onboard_a_city(operator)
     round_ = services.open_round(
         user=admin,
         plan=osaka,
