@@ -235,7 +235,10 @@ def test_a_third_city_goes_from_an_empty_database_to_its_first_publication(
                 office.get_by_role("button", name="確認済にする").click()
                 expect(office.get_by_test_id("entry-state")).to_have_text("確認済")
             office.goto(round_url)
-            office.get_by_role("button", name="公表する").click()
+            # 公表 asks for confirmation on a page that shows what becomes public.
+            office.get_by_role("link", name="公表する（内容を確認）").click()
+            expect(office.get_by_role("heading", name="公表の確認")).to_be_visible()
+            office.get_by_role("button", name="この内容で公表する").click()
             expect(office.get_by_text("公表しました。")).to_be_visible()
 
         with clock.phase("10 public: the plan page shows the rate"):
