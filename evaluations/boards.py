@@ -272,6 +272,7 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
             pillars_of[pillar.plan_id].append(pillar)
 
     boards = []
+    shown_excluded = settings.PUBLIC_PLAN_EXCLUDED_MAX
     for plan in plans:
         publication = latest.get(plan.pk)
         rows = []
@@ -302,6 +303,14 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
                 "publication": publication,
                 "summary": summaries[publication.pk] if publication else EMPTY,
                 "excluded": excluded.get(publication.pk, []) if publication else [],
+                # The page lists the first PUBLIC_PLAN_EXCLUDED_MAX; the browser, filtered
+                # to them, lists them all a page at a time.
+                "excluded_shown": excluded.get(publication.pk, [])[:shown_excluded]
+                if publication
+                else [],
+                "excluded_more": max(0, len(excluded.get(publication.pk, [])) - shown_excluded)
+                if publication
+                else 0,
                 "pillars": rows,
                 "chart": stacked_bars(
                     [
