@@ -6,6 +6,8 @@ The HTML page (views/public.py) and the read API (views/api.py) both call ``brow
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -25,6 +27,7 @@ from reformtracker.calendar_ja import normalize
 from reformtracker.textnorm import excerpt, highlight, search_terms
 
 PAGE_SIZE = 20
+_CODE = re.compile(r"[\w.-]+")  # what an initiative's number may look like
 MALFORMED = _("%(filter)sの指定「%(value)s」は正しくありません。この条件を外して表示しています。")
 NOT_PUBLISHED = "none"  # the result filter's value for "not published in the shown 時点"
 
@@ -116,16 +119,22 @@ def _matching(initiatives, filters: dict, plan, snapshots, shown_ids: list[int])
     if terms := filters["terms"]:
         # Every word of the query is in the item's text or in its shown published row, both
         # sides folded by one function (reformtracker.textnorm: ゴミ = ごみ, ３ = 3, サーバー =
-        # サーバ); or the query is the item's number.
-        matches = Q()
-        for term in terms:
-            # The published rows that match, as one subquery (not one per initiative): on
-            # PostgreSQL both sides read a trigram index (migrations *_search_text).
+        # サーバ); or the query is the item's number. Each word's matches are one UNION of
+        # ids, not a condition tested on every initiative: on PostgreSQL each side reads its
+        # trigram index (migrations *_search_text) and the page joins the few ids it found.
+        for n, term in enumerate(terms):
+            found = Initiative.objects.filter(search_text__contains=term).values("pk")
             published_match = PublishedResult.objects.filter(
                 publication_id__in=shown_ids, search_text__contains=term
             ).values("initiative_id")
-            matches &= Q(search_text__contains=term) | Q(pk__in=published_match)
-        initiatives = initiatives.filter(matches | Q(code__iexact=filters["q"]))
+            code = filters["q"]
+            if n == 0 and len(terms) == 1 and code.isascii() and _CODE.fullmatch(code):
+                # By the index on codes: 「6-5」 or 「a-1」 (codes are written as typed).
+                codes = {code, code.upper(), code.lower()}
+                by_code = Initiative.objects.filter(code__in=codes).values("pk")
+                initiatives = initiatives.filter(pk__in=found.union(published_match, by_code))
+            else:
+                initiatives = initiatives.filter(pk__in=found.union(published_match))
     return initiatives
 
 

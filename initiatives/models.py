@@ -405,6 +405,8 @@ class Initiative(models.Model):
         verbose_name = _("取組項目")
         verbose_name_plural = _("取組項目")
         ordering = ["plan", "pillar__order", "order", "code"]
+        # The browser finds an item by its number (「6-5」) among every plan's.
+        indexes = [models.Index(fields=["code"], name="initiative_code")]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "code"],

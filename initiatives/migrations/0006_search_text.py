@@ -59,6 +59,10 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
         migrations.RunPython(trigram_index, drop_trigram_index),
         migrations.AddIndex(
+            model_name="initiative",
+            index=models.Index(fields=["code"], name="initiative_code"),
+        ),
+        migrations.AddIndex(
             model_name="plan",
             index=models.Index(fields=["order", "slug"], name="plan_order_slug"),
         ),
