@@ -13,12 +13,13 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import published
 from evaluations.boards import Prepared
 from evaluations.choices import Result
-from evaluations.models import Publication, PublishedResult
+from evaluations.models import Publication, PublishedResult, Round
 from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
 from initiatives.prefectures import Prefecture
 from reformtracker import page_memo
@@ -216,14 +217,16 @@ def _choices(plans: list[Plan], many: bool, plan, filters) -> dict:
     }
 
 
-def _rows(ids: list[int], shown: dict[int, Publication], terms: list[str]) -> list:
+def _rows(ids: list[int], shown_for, terms: list[str]) -> list:
     """The initiatives ``ids`` in that order with their plan, city, pillar and department, and
-    their published result, title and 時点 of ``shown`` (their plan's shown publication), with
-    what the search matched marked (two queries)."""
+    their published result, title and 時点 of ``shown_for(plan ids)`` (each plan's shown
+    publication), with what the search matched marked (two queries, three when ``shown_for``
+    reads the publications)."""
     if not ids:
         return []
     found = Initiative.objects.filter(pk__in=ids).order_by()
     found = {i.pk: i for i in found.select_related("plan__municipality", "pillar", "department")}
+    shown = shown_for({i.plan_id for i in found.values()})
     publications = {shown[i.plan_id].pk for i in found.values() if i.plan_id in shown}
     snapshots: dict[int, tuple] = {}
     table, initiative = _quoted(PublishedResult, "initiative")
@@ -289,6 +292,47 @@ def _page(ordered, number, *, selective: bool) -> Page:
     return page
 
 
+def _shown_of(publications: list[Publication], fiscal_year: int | None) -> dict:
+    """The 時点 shown per plan id: its latest, or its latest within ``fiscal_year``
+    (``publications`` newest 時点 first, as evaluations.published gives them)."""
+    shown: dict[int, Publication] = {}
+    for publication in publications:
+        if fiscal_year in (None, publication.round.fiscal_year):
+            shown.setdefault(publication.round.plan_id, publication)
+    return shown
+
+
+def _shown_ids_sql(fiscal_year: int | None, plan) -> RawSQL:
+    """``_shown_of`` as SQL: the ids of each plan's shown publication (of ``plan`` when
+    chosen), for the filters' subqueries: the newest publication of the newest 時点, as
+    evaluations.published orders them (as-of date, then publication time, then id)."""
+    q = connection.ops.quote_name
+    publication, round_ = q(Publication._meta.db_table), q(Round._meta.db_table)
+    as_of, at = q("as_of"), q("published_at")
+    same_year = f" AND r2.{q('fiscal_year')} = %s" if fiscal_year is not None else ""
+    conditions, params = [], []
+    if fiscal_year is not None:
+        conditions.append(f"r.{q('fiscal_year')} = %s")
+        params.append(fiscal_year)
+    if plan is not None:
+        conditions.append(f"r.{q('plan_id')} = %s")
+        params.append(plan.pk)
+    newer = (
+        f"SELECT 1 FROM {publication} p2 JOIN {round_} r2 ON r2.id = p2.{q('round_id')}"
+        f" WHERE r2.{q('plan_id')} = r.{q('plan_id')}{same_year} AND (r2.{as_of} > r.{as_of}"
+        f" OR (r2.{as_of} = r.{as_of} AND (p2.{at} > p.{at}"
+        f" OR (p2.{at} = p.{at} AND p2.id > p.id))))"
+    )
+    conditions.append(f"NOT EXISTS ({newer})")
+    if fiscal_year is not None:
+        params.append(fiscal_year)
+    sql = (
+        f"SELECT p.id FROM {publication} p JOIN {round_} r ON r.id = p.{q('round_id')}"
+        f" WHERE {' AND '.join(conditions)}"
+    )
+    return RawSQL(sql, params)
+
+
 def browse_digest(context: dict) -> str:
     """A digest of every row a ``browse`` result shows (reformtracker.page_memo): the
     publications (their fingerprint), the plans, pillars and departments of the filter form,
@@ -332,15 +376,30 @@ def browse(params) -> dict:
     filters, chosen = form.cleaned_data, form.chosen()
     plans, many = _plan_choices(chosen["plan"], filters["prefecture_code"] or "")
     plan = next((p for p in plans if p.slug == chosen["plan"]), None)
-    publications = published.every_current_publication()
-    fiscal_years = sorted({p.round.fiscal_year for p in publications}, reverse=True)
-    # The 時点 shown per plan: its latest, or its latest within the chosen fiscal year.
-    shown: dict[int, Publication] = {}
-    for publication in publications:
-        if filters["fiscal_year"] in (None, publication.round.fiscal_year):
-            shown.setdefault(publication.round.plan_id, publication)
-    in_scope = [shown[plan.pk]] if plan and plan.pk in shown else [] if plan else shown.values()
-    shown_ids = [p.pk for p in in_scope]
+    fy = filters["fiscal_year"]
+    if published.memo_enabled():
+        # Every plan's publications are kept per process for the publication fingerprint.
+        publications = published.every_current_publication()
+        fiscal_years = sorted({p.round.fiscal_year for p in publications}, reverse=True)
+        shown = _shown_of(publications, fy)
+        in_scope = [shown[plan.pk]] if plan and plan.pk in shown else [] if plan else shown.values()
+        shown_ids = [p.pk for p in in_scope]
+
+        def shown_for(plan_ids):
+            return shown
+    else:
+        # Read in SQL, not every publication per request (its memory grew with the nation).
+        fiscal_years = list(
+            Round.objects.filter(publications__isnull=False)
+            .values_list("fiscal_year", flat=True)
+            .order_by("-fiscal_year")
+            .distinct()
+        )
+        shown_ids = _shown_ids_sql(fy, plan)
+
+        def shown_for(plan_ids):
+            return _shown_of(published.current_publications(plan_ids), fy)
+
     snapshots = PublishedResult.objects.filter(
         initiative=OuterRef("pk"), publication_id__in=shown_ids
     )
@@ -348,7 +407,7 @@ def browse(params) -> dict:
     ordered = ordered.order_by("plan__order", "plan__slug", "pillar__order", "order", "code")
     page = _page(ordered, params.get("page"), selective=bool(filters["terms"]))
     choices = _choices(plans, many, plan, filters)
-    page.object_list = _rows(page.object_list, shown, filters["terms"])
+    page.object_list = _rows(page.object_list, shown_for, filters["terms"])
     return {
         "plans": plans,
         **choices,
@@ -357,6 +416,5 @@ def browse(params) -> dict:
         "query": {k: v for k, v in chosen.items() if v},
         "terms": filters["terms"],
         "page": page,
-        "shown": list(shown.values()),
         "problems": {name: str(message) for name, message in form.problems.items()},
     }
