@@ -247,6 +247,8 @@ def _initiatives_json(request, data):
         {
             "filters": data["query"],
             "count": page.paginator.count,
+            # True when more matched than PUBLIC_BROWSE_COUNT_MAX: count is that bound.
+            "count_capped": page.paginator.capped,
             "page": page.number,
             "pages": page.paginator.num_pages,
             "page_size": PAGE_SIZE,

@@ -59,6 +59,8 @@ def test_past_the_count_bound_the_page_says_more_than_and_pages_up_to_it(client,
     first = client.get("/initiatives/").content.decode()
     assert _count(first).startswith("20件を超える中 1〜20件目を表示")
     assert "page=2" not in first  # the rest is found by narrowing
+    api = client.get("/open-data/initiatives.json").json()
+    assert (api["count"], api["count_capped"], api["pages"]) == (20, True, 1)
     assert _count(client.get(f"/initiatives/?plan={KITAKYUSHU}").content.decode()).startswith(
         "6件中"
     )
