@@ -78,3 +78,22 @@ def test_a_plan_page_lists_its_excluded_items_up_to_the_bound_and_links_to_them_
     assert link in page and "評価対象外の1項目をすべて見る" in page
     listed = client.get(f"/initiatives/?plan={OSAKA}&result=excluded").content.decode()
     assert "環境負荷の低減に係る取組の推進" in listed
+
+
+def test_after_an_htmx_request_the_choices_follow_the_chosen_prefecture_and_plan(
+    client, seeded, settings
+):
+    settings.PUBLIC_BROWSE_PLAN_CHOICES_MAX = 1
+    body = client.get("/initiatives/?prefecture=27", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in body
+    # The options only (innerHTML): the select the reader is on keeps its focus.
+    plan = re.search(r'<select id="filter-plan" hx-swap-oob="innerHTML">(.*?)</select>', body, re.S)
+    assert re.findall(r'<option value="([^"]+)"', plan.group(1)) == [OSAKA]
+    # Among all plans (too many to list) the pillars wait for a plan to be chosen.
+    every = client.get("/initiatives/", HTTP_HX_REQUEST="true").content.decode()
+    assert '<p id="filter-pillar-help" hx-swap-oob="innerHTML">計画を選ぶと' in every
+    body = client.get(f"/initiatives/?plan={OSAKA}", HTTP_HX_REQUEST="true").content.decode()
+    pillars = re.search(
+        r'<select id="filter-pillar" hx-swap-oob="innerHTML">(.*?)</select>', body, re.S
+    )
+    assert len(re.findall(r'<option value="\d+"', pillars.group(1))) == 6
