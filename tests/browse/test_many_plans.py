@@ -86,14 +86,16 @@ def test_after_an_htmx_request_the_choices_follow_the_chosen_prefecture_and_plan
     settings.PUBLIC_BROWSE_PLAN_CHOICES_MAX = 1
     body = client.get("/initiatives/?prefecture=27", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in body
-    # The options only (innerHTML): the select the reader is on keeps its focus.
-    plan = re.search(r'<select id="filter-plan" hx-swap-oob="innerHTML">(.*?)</select>', body, re.S)
+    # Each field whole, by its id (htmx gives the focus back to the select of the same id).
+    plan = re.search(
+        r'<div class="field" id="field-plan" hx-swap-oob="true">(.*?)</div>', body, re.S
+    )
     assert re.findall(r'<option value="([^"]+)"', plan.group(1)) == [OSAKA]
     # Among all plans (too many to list) the pillars wait for a plan to be chosen.
     every = client.get("/initiatives/", HTTP_HX_REQUEST="true").content.decode()
-    assert '<p id="filter-pillar-help" hx-swap-oob="innerHTML">計画を選ぶと' in every
+    assert '<p id="filter-pillar-help" class="help">計画を選ぶと' in every
     body = client.get(f"/initiatives/?plan={OSAKA}", HTTP_HX_REQUEST="true").content.decode()
     pillars = re.search(
-        r'<select id="filter-pillar" hx-swap-oob="innerHTML">(.*?)</select>', body, re.S
+        r'<div class="field" id="field-pillar" hx-swap-oob="true">(.*?)</div>', body, re.S
     )
     assert len(re.findall(r'<option value="\d+"', pillars.group(1))) == 6
