@@ -142,15 +142,18 @@ def plans_json(request):
     plans = list(page.object_list)
     # Kept per process for the rows it shows (reformtracker.page_memo), like the pages: the
     # publications (their fingerprint), the page's plans and cities.
-    rows = partial(
-        page_memo.digest,
+    rows = partial(_plans_digest, page, plans)
+    make = partial(_plans_json, request, filters, page, plans)
+    return page_memo.respond(request, "plans.json", rows, make)
+
+
+def _plans_digest(page, plans) -> str:
+    return page_memo.digest(
         published.publication_fingerprint(),
         page.paginator.count,
         plans,
         [p.municipality for p in plans],
     )
-    make = partial(_plans_json, request, filters, page, plans)
-    return page_memo.respond(request, "plans.json", rows, make)
 
 
 def _plans_json(request, filters, page, plans):
