@@ -67,6 +67,15 @@ PAGES = [
     ("initiative browser", "/initiatives/"),
     ("browser, page 5", "/initiatives/?page=5"),
     ("browser, search", "/initiatives/?q=委託"),
+    ("browser, 4-char search", "/initiatives/?q=民間委託"),
+    ("browser, kana search", "/initiatives/?q=ゴミ"),
+    ("browser, number", "/initiatives/?q=6-5"),
+    ("browser, prefecture", "/initiatives/?prefecture=27"),
+    ("browser, one plan", f"/initiatives/?plan={OSAKA}"),
+    ("browser, 評価対象外", "/initiatives/?result=excluded&fy=2024"),
+    # At seed size page 400 is past the end: Paginator gives the last page (2).
+    ("browser, page 400", "/initiatives/?page=400"),
+    ("initiatives.json", "/open-data/initiatives.json"),
     ("plans.json", "/open-data/plans.json"),
     ("plans.json, one city", "/open-data/plans.json?q=大阪"),
     ("home.json", "/open-data/home.json"),
@@ -185,15 +194,43 @@ def documents(plan_slug: str) -> list[tuple[str, float, int]]:
         "/open-data/initiatives.json",
         "/open-data/",
     ):
-        cache.clear()
-        tracemalloc.start()
-        response = client.get(url)
-        body = b"".join(response) if response.streaming else response.content
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        assert response.status_code == 200, url
-        out.append((url, peak, len(body)))
+        out.append((url, *_peak(client, url)))
     return out
+
+
+def _peak(client, url) -> tuple[float, int]:
+    cache.clear()
+    tracemalloc.start()
+    response = client.get(url)
+    body = b"".join(response) if response.streaming else response.content
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    assert response.status_code == 200, url
+    return peak, len(body)
+
+
+# What a document's memory may grow with: it must not grow with the nation (the same address,
+# at seed size and at nation size).
+SAME_ADDRESS_DOCUMENTS = (
+    "/open-data/initiatives.json",
+    "/open-data/initiatives.json?q=委託",
+    "/open-data/plans.json",
+    "/open-data/home.json",
+    f"/open-data/{OSAKA}/2024/results.json",
+)
+
+
+def documents_at_both_sizes() -> list[tuple[str, float, float]]:
+    """(address, peak MB at seed size, at nation size), memo off (every row read)."""
+    settings.PUBLIC_DATA_MEMO = False
+    client = Client()
+    peaks: dict[str, dict[str, float]] = {}
+    for size in ("seed", "nation"):
+        use(size)
+        for url in SAME_ADDRESS_DOCUMENTS:
+            client.get(url)  # warm: templates, prepared statements
+            peaks.setdefault(url, {})[size] = _peak(client, url)[0]
+    return [(url, p["seed"], p["nation"]) for url, p in peaks.items()]
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -252,9 +289,15 @@ def main() -> int:
 
     first = first_after_publication()
     on = measure(True, args.runs)
-    ok = _table(on["seed"], on["nation"], "uncached (page cache off), PUBLIC_DATA_MEMO on:")
+    ok = _table(
+        on["seed"],
+        on["nation"],
+        f"uncached (page cache off), PUBLIC_DATA_MEMO on (load {_load()}):",
+    )
     off = measure(False, args.runs)
-    ok &= _table(off["seed"], off["nation"], "uncached, PUBLIC_DATA_MEMO off (reference):")
+    ok &= _table(
+        off["seed"], off["nation"], f"uncached, PUBLIC_DATA_MEMO off (reference; load {_load()}):"
+    )
     settings.PUBLIC_HOME_BOARDS_MAX = 5
     use("seed")
     boards = statistics.median(_render(Client(), "/") for _ in range(args.runs))
@@ -277,6 +320,10 @@ def main() -> int:
     )
     ok &= nation_publish[1] <= 1
 
+    print("\nthe same documents at both sizes (peak Python allocation while serving, memo off):")
+    for url, seed_peak, nation_peak in documents_at_both_sizes():
+        print(f"  {seed_peak:>7.2f} MB → {nation_peak:>7.2f} MB  {url}")
+    use("nation")
     print("\nopen-data documents at nation size (peak Python allocation while serving):")
     for url, peak, size in documents(nation_plan.slug):
         print(f"  {peak:>7.1f} MB  {size / 1024:>8.0f} KiB  {url}")

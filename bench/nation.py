@@ -16,8 +16,19 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from initiatives.prefectures import Prefecture, local_code
+from reformtracker.textnorm import normalise
 
 FISCAL_YEARS = (2022, 2023, 2024)
+
+# The texts the generated rows hold, and their search forms (reformtracker.textnorm): the rows'
+# ``search_text`` is written in SQL from these (tests/production/test_nation_data.py holds
+# every row to what the models would write).
+TITLE = ("取組項目", "：業務の見直しと効率化")  # around the item's number
+TARGET = "令和7年度末までに処理時間を2割削減する。"
+NARRATIVE = "計画どおり取組を進め、所管課で進捗を確認した。"
+REASON = "令和7年度末時点で評価を実施のため、評価対象外。"
+_FOLDED = {text: normalise(text) for text in (*TITLE, TARGET, NARRATIVE, REASON)}
+assert all("'" not in text for text in (*_FOLDED, *_FOLDED.values()))  # spelled into the SQL
 
 # Syllables for made-up place names: deterministic, pronounceable, plainly fictional.
 FIRST = "青赤朝旭東西南北上下中大小高松竹梅桜山川田野原石森宮長岡浜津沢谷島木花水"
@@ -79,11 +90,13 @@ def generate(count: int, items: int) -> dict[str, int]:
                FROM initiatives_plan p, generate_series(1, 5) o WHERE p.slug LIKE 'plan-n%'""",
             f"""INSERT INTO initiatives_initiative
                    (plan_id, pillar_id, code, "order", title, title_en, department_id, target,
-                    description, evaluation_timing, reform_level, is_illustrative)
+                    description, evaluation_timing, reform_level, is_illustrative, search_text)
                SELECT p.id, pl.id, (2 + i % 3) || '-' || (i / 3 + 1), i,
-                      '取組項目' || (2 + i % 3) || '-' || (i / 3 + 1) || '：業務の見直しと効率化',
-                      '', d.id, '令和7年度末までに処理時間を2割削減する。', '', 'every_year', '',
-                      false
+                      '{TITLE[0]}' || (2 + i % 3) || '-' || (i / 3 + 1) || '{TITLE[1]}',
+                      '', d.id, '{TARGET}', '', 'every_year', '', false,
+                      '{_FOLDED[TITLE[0]]}' || (2 + i % 3) || '-' || (i / 3 + 1)
+                      || '{_FOLDED[TITLE[1]]}' || chr(10) || chr(10) || '{_FOLDED[TARGET]}'
+                      || chr(10)
                FROM initiatives_plan p
                CROSS JOIN generate_series(0, {items - 1}) i
                JOIN initiatives_pillar pl ON pl.plan_id = p.id AND pl."order" = 2 + i % 3
@@ -105,7 +118,7 @@ def generate(count: int, items: int) -> dict[str, int]:
                WHERE p.slug LIKE 'plan-n%'""",
             # Every entry: its result confirmed (version 2), then published (version 3).
             # One in twenty is 評価対象外 with its reason, one in five of the rest 未達成.
-            """INSERT INTO evaluations_entry
+            f"""INSERT INTO evaluations_entry
                    (round_id, initiative_id, result, reason, narrative, staff_comment,
                     review_comment, state, version, updated_at)
                SELECT r.id, i.id,
@@ -113,8 +126,8 @@ def generate(count: int, items: int) -> dict[str, int]:
                            WHEN (i.id + r.fiscal_year) % 5 = 1 THEN 'not_achieved'
                            ELSE 'achieved' END,
                       CASE WHEN (i.id + r.fiscal_year) % 20 = 0
-                           THEN '令和7年度末時点で評価を実施のため、評価対象外。' ELSE '' END,
-                      '計画どおり取組を進め、所管課で進捗を確認した。', '', '', 'published', 3,
+                           THEN '{REASON}' ELSE '' END,
+                      '{NARRATIVE}', '', '', 'published', 3,
                       make_timestamptz(r.fiscal_year + 1, 5, 15, 10, 0, 0, 'Asia/Tokyo')
                FROM evaluations_round r
                JOIN initiatives_plan p ON p.id = r.plan_id
@@ -147,11 +160,14 @@ def generate(count: int, items: int) -> dict[str, int]:
                FROM evaluations_publication pub JOIN evaluations_round r ON r.id = pub.round_id
                JOIN initiatives_plan p ON p.id = r.plan_id
                JOIN initiatives_pillar pl ON pl.plan_id = p.id WHERE p.slug LIKE 'plan-n%'""",
-            """INSERT INTO evaluations_publishedresult
+            f"""INSERT INTO evaluations_publishedresult
                    (publication_id, initiative_id, pillar_id, department_id, code, "order",
-                    title, department_name, target, result, reason, narrative, reform_level)
+                    title, department_name, target, result, reason, narrative, reform_level,
+                    search_text)
                SELECT pub.id, i.id, i.pillar_id, i.department_id, i.code, i."order", i.title,
-                      d.name, i.target, e.result, e.reason, e.narrative, i.reform_level
+                      d.name, i.target, e.result, e.reason, e.narrative, i.reform_level,
+                      split_part(i.search_text, chr(10), 1) || chr(10) || '{_FOLDED[NARRATIVE]}'
+                      || chr(10) || CASE WHEN e.reason = '' THEN '' ELSE '{_FOLDED[REASON]}' END
                FROM evaluations_publication pub JOIN evaluations_round r ON r.id = pub.round_id
                JOIN initiatives_plan p ON p.id = r.plan_id
                JOIN evaluations_entry e ON e.round_id = r.id

@@ -72,4 +72,8 @@ def gunicorn(database: Path, cache: bool, memo: bool = True):
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: its workers may not finish in time
+            server.kill()
+            server.wait()

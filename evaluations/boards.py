@@ -291,7 +291,19 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
             pillars_of[pillar.plan_id].append(pillar)
 
     boards = []
+    shown_excluded = settings.PUBLIC_PLAN_EXCLUDED_MAX
+    memo = _board_memo_for(state.fingerprint)
     for plan in plans:
+        if memo is not None:
+            key = (
+                get_language() or "",
+                get_script_prefix(),
+                shown_excluded,
+                page_memo.digest(plan, plan.municipality, pillars_of[plan.pk]),
+            )
+            if key in memo:
+                boards.append(memo[key])
+                continue
         publication = latest.get(plan.pk)
         rows = []
         for pillar in pillars_of[plan.pk]:
@@ -323,6 +335,14 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
                 "publication": publication,
                 "summary": summaries[publication.pk] if publication else EMPTY,
                 "excluded": excluded.get(publication.pk, []) if publication else [],
+                # The page lists the first PUBLIC_PLAN_EXCLUDED_MAX; the browser, filtered
+                # to them, lists them all a page at a time.
+                "excluded_shown": excluded.get(publication.pk, [])[:shown_excluded]
+                if publication
+                else [],
+                "excluded_more": max(0, len(excluded.get(publication.pk, [])) - shown_excluded)
+                if publication
+                else 0,
                 "pillars": rows,
                 "chart": stacked_bars(
                     [
@@ -339,7 +359,25 @@ def dashboards(plans: list[Plan], pillars: list[Pillar] | None = None) -> list[d
                 else None,
             }
         )
+        if memo is not None:
+            memo[key] = boards[-1]
     return boards
+
+
+# Each plan's board as built, for the current publication fingerprint: "fingerprint", and
+# "boards" by (language, script prefix, excluded bound, digest of the plan, city and pillars
+# as read). A page of 20 or 100 plans (home.json, the directory) then costs its rows' reads,
+# not 20 or 100 boards' charts.
+_per_plan_boards = memos.store()
+
+
+def _board_memo_for(fingerprint: str) -> dict | None:
+    if not published.memo_enabled() or not fingerprint:
+        return None
+    if _per_plan_boards.get("fingerprint") != fingerprint:
+        _per_plan_boards.clear()
+        _per_plan_boards.update(fingerprint=fingerprint, boards={})
+    return _per_plan_boards["boards"]
 
 
 def plans(meetings: bool = False):

@@ -6,22 +6,29 @@ The HTML page (views/public.py) and the read API (views/api.py) both call ``brow
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import published
-from evaluations.boards import Prepared, live_pillars, live_plans
+from evaluations.boards import Prepared
 from evaluations.choices import Result
-from evaluations.models import Publication, PublishedResult
-from initiatives.models import Department, Initiative, ReformLevel
+from evaluations.models import Publication, PublishedResult, Round
+from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
+from initiatives.prefectures import Prefecture
 from reformtracker import page_memo
 from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
+from reformtracker.textnorm import excerpt, highlight, search_terms
 
 PAGE_SIZE = 20
+_CODE = re.compile(r"[\w.-]+")  # what an initiative's number may look like
 MALFORMED = _("%(filter)sの指定「%(value)s」は正しくありません。この条件を外して表示しています。")
 NOT_PUBLISHED = "none"  # the result filter's value for "not published in the shown 時点"
 
@@ -47,6 +54,7 @@ class BrowseFilters(forms.Form):
     never a 500 and never silently taken for "everything".
     """
 
+    prefecture = _Text()
     plan = _Text()
     pillar = _Text()
     department = _Text()
@@ -62,11 +70,15 @@ class BrowseFilters(forms.Form):
         data["department_id"] = bounded_int(data["department"])
         data["fiscal_year"] = fiscal_year_or_none(data["fy"])
         data["reform_level"] = data["level"] if data["level"] in ReformLevel.values else None
+        known_prefecture = data["prefecture"] in Prefecture.values
+        data["prefecture_code"] = data["prefecture"] if known_prefecture else None
+        data["terms"] = search_terms(data["q"])
         known = (*Result.values, NOT_PUBLISHED)
         data["result_filter"] = data["result"] if data["result"] in known else None
         self.problems = {
             name: MALFORMED % {"filter": label, "value": data[name]}
             for name, meaning, label in (
+                ("prefecture", "prefecture_code", _("都道府県")),
                 ("pillar", "pillar_id", _("取組方針")),
                 ("department", "department_id", _("所管")),
                 ("fy", "fiscal_year", _("年度")),
@@ -86,10 +98,13 @@ class BrowseFilters(forms.Form):
 PARAMS = (*BrowseFilters.base_fields, "page")
 
 
-def _matching(initiatives, filters: dict, plan, snapshots):
-    """``initiatives`` narrowed by the chosen filters; ``snapshots`` are the shown 時点's rows."""
+def _matching(initiatives, filters: dict, plan, snapshots, shown_ids: list[int]):
+    """``initiatives`` narrowed by the chosen filters; ``snapshots`` are the shown 時点's rows
+    of each initiative (``shown_ids`` the publications)."""
     if plan:
         initiatives = initiatives.filter(plan=plan)
+    if filters["prefecture_code"]:
+        initiatives = initiatives.filter(plan__municipality__prefecture=filters["prefecture_code"])
     if filters["pillar_id"]:
         initiatives = initiatives.filter(pillar_id=filters["pillar_id"])
     if filters["department_id"]:
@@ -102,28 +117,35 @@ def _matching(initiatives, filters: dict, plan, snapshots):
         initiatives = initiatives.filter(~Exists(snapshots))
     elif filters["result_filter"]:
         initiatives = initiatives.filter(Exists(snapshots.filter(result=filters["result_filter"])))
-    if q := filters["q"]:
-        # icontains works alike on SQLite and PostgreSQL and needs no word splitting, which
-        # Japanese text has none of; the query is NFKC-normalised (全角 → 半角) first.
-        initiatives = initiatives.filter(
-            Q(title__icontains=q)
-            | Q(title_en__icontains=q)
-            | Q(target__icontains=q)
-            | Q(description__icontains=q)
-            | Q(code__iexact=q)
-            | Exists(
-                snapshots.filter(
-                    Q(title__icontains=q) | Q(narrative__icontains=q) | Q(reason__icontains=q)
-                )
-            )
-        )
+    if terms := filters["terms"]:
+        # Every word of the query is in the item's text or in its shown published row, both
+        # sides folded by one function (reformtracker.textnorm: ゴミ = ごみ, ３ = 3, サーバー =
+        # サーバ); or the query is the item's number. Each word's matches are one UNION of
+        # ids, not a condition tested on every initiative: on PostgreSQL each side reads its
+        # trigram index (migrations *_search_text) and the page joins the few ids it found.
+        for n, term in enumerate(terms):
+            found = Initiative.objects.filter(search_text__contains=term).values("pk")
+            published_match = PublishedResult.objects.filter(
+                publication_id__in=shown_ids, search_text__contains=term
+            ).values("initiative_id")
+            code = filters["q"]
+            if n == 0 and len(terms) == 1 and code.isascii() and _CODE.fullmatch(code):
+                # By the index on codes: 「6-5」 or 「a-1」 (codes are written as typed).
+                codes = {code, code.upper(), code.lower()}
+                by_code = Initiative.objects.filter(code__in=codes).values("pk")
+                initiatives = initiatives.filter(pk__in=found.union(published_match, by_code))
+            else:
+                initiatives = initiatives.filter(pk__in=found.union(published_match))
     return initiatives
 
 
-# The browser's rows, read with prepared statements (boards.Prepared): the ORM built the
-# page's query with its three subqueries in longer than the database ran it.
+# The rows the filter form lists, read with prepared statements (boards.Prepared): the ORM
+# built these queries in longer than the database ran them.
+_plans = Prepared(Plan, "pk", join="municipality")
+# Page numbers past this are read by Paginator as it always did (and a number this large
+# would overflow the database's OFFSET).
+_LAST_FAST_PAGE = 1_000_000
 _departments = Prepared(Department, "code", join="municipality")
-_initiatives = Prepared(Initiative, "pk")
 
 
 def _quoted(model, field: str = "pk") -> tuple[str, str]:
@@ -132,86 +154,130 @@ def _quoted(model, field: str = "pk") -> tuple[str, str]:
     return q(opts.db_table), q(opts.pk.column if field == "pk" else opts.get_field(field).column)
 
 
-def _owning_departments(plan) -> list[Department]:
-    """The departments that own initiatives (of ``plan`` when chosen), by city and code."""
+def _plan_choices(slug: str, prefecture: str) -> tuple[list[Plan], bool]:
+    """(the plans the form lists, whether there were too many to list) in one query.
+
+    Up to PUBLIC_BROWSE_PLAN_CHOICES_MAX plans (of ``prefecture`` when chosen) are listed; past
+    that only the chosen plan is, and the form asks for a prefecture first: a list of 1,741
+    plans is no use to a reader and cost the page most of its time."""
+    most = settings.PUBLIC_BROWSE_PLAN_CHOICES_MAX
+    q = connection.ops.quote_name
+    conditions, params = [], []
+    if prefecture:
+        conditions.append(f"t1.{q('prefecture')} = %s")
+        params.append(prefecture)
+    where = " AND ".join(conditions) or "1 = 1"
+    found = _plans.query(
+        f"WHERE ({where}) OR t0.{q('slug')} = %s"
+        f" ORDER BY CASE WHEN t0.{q('slug')} = %s THEN 0 ELSE 1 END,"
+        f" t0.{q('order')}, t0.{q('slug')} LIMIT %s",
+        [*params, slug, slug, most + 1],
+    )
+    if len(found) > most:
+        return [p for p in found[:1] if p.slug == slug], True
+    return sorted(found, key=lambda p: (p.order, p.slug)), False
+
+
+def _pillar_choices(plan_ids: list[int], chosen: int | None) -> list[Pillar]:
+    """The pillars of ``plan_ids`` (and the chosen one), in their plans' order (one query)."""
+    return list(
+        Pillar.objects.filter(Q(plan_id__in=plan_ids) | Q(pk=chosen or 0))
+        .select_related("plan")
+        .order_by("plan__order", "plan__slug", "order", "pk")
+    )
+
+
+def _department_choices(plan_ids: list[int], chosen: int | None) -> list[Department]:
+    """The departments that own initiatives of ``plan_ids`` (and the chosen one), by city and
+    code (one query)."""
     table, department = _quoted(Initiative, "department")
     _, plan_column = _quoted(Initiative, "plan")
     _, pk = _quoted(Department)
     q = connection.ops.quote_name
-    for_plan = f" AND i.{plan_column} = %s" if plan else ""
+    marks = ", ".join(["%s"] * len(plan_ids)) or "NULL"
+    # The ids as one UNION, not EXISTS per department: among 17,410 departments the EXISTS
+    # probed every one of them (bench/bench_nation.py, a plan chosen).
     return _departments.query(
-        f"WHERE EXISTS (SELECT 1 FROM {table} i WHERE i.{department} = t0.{pk}{for_plan})"
+        f"WHERE t0.{pk} IN (SELECT i.{department} FROM {table} i"
+        f" WHERE i.{plan_column} IN ({marks}) UNION SELECT %s)"
         f" ORDER BY t1.{q('slug')}, t0.{q('code')}",
-        [plan.pk] if plan else [],
+        [*plan_ids, chosen or 0],
     )
 
 
-def _choices(pillars, plan) -> dict:
-    """The options of the filter form (the pillars and departments of ``plan`` when chosen)."""
-    if plan:
-        pillars = [p for p in pillars if p.plan_id == plan.pk]
+def _choices(plans: list[Plan], many: bool, plan, filters) -> dict:
+    """The options of the filter form: the pillars and departments of the chosen plan, or of
+    every listed plan while they are few enough to list (none past that: choose a plan)."""
+    plan_ids = [plan.pk] if plan else ([] if many else [p.pk for p in plans])
     return {
-        "pillars": pillars,
-        "departments": _owning_departments(plan),
+        "pillars": _pillar_choices(plan_ids, filters["pillar_id"]),
+        "departments": _department_choices(plan_ids, filters["department_id"]),
         "results": [(r.value, r.label) for r in Result],
         "levels": ReformLevel.choices,
+        "prefectures": Prefecture.choices,
+        "many_plans": many,
     }
 
 
-def _rows(ids: list[int], plans, pillars, departments, shown: list[Publication]) -> list:
-    """The initiatives ``ids`` in that order, with plan, pillar and department set from the
-    rows already read, and their published result, title and 時点 of ``shown`` (two queries)."""
+def _rows(ids: list[int], shown_for, terms: list[str]) -> list:
+    """The initiatives ``ids`` in that order with their plan, city, pillar and department, and
+    their published result, title and 時点 of ``shown_for(plan ids)`` (each plan's shown
+    publication), with what the search matched marked (two queries, three when ``shown_for``
+    reads the publications)."""
     if not ids:
         return []
-    marks = ", ".join(["%s"] * len(ids))
-    _, pk = _quoted(Initiative)
-    found = {i.pk: i for i in _initiatives.query(f"WHERE t0.{pk} IN ({marks})", ids)}
+    found = Initiative.objects.filter(pk__in=ids).order_by()
+    found = {i.pk: i for i in found.select_related("plan__municipality", "pillar", "department")}
+    shown = shown_for({i.plan_id for i in found.values()})
+    publications = {shown[i.plan_id].pk for i in found.values() if i.plan_id in shown}
     snapshots: dict[int, tuple] = {}
-    if shown:
-        table, initiative = _quoted(PublishedResult, "initiative")
-        _, publication = _quoted(PublishedResult, "publication")
-        q = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {initiative}, {q('result')}, {q('title')}, {publication} FROM {table}"
-                f" WHERE {publication} IN ({', '.join(['%s'] * len(shown))})"
-                f" AND {initiative} IN ({marks})",
-                [p.pk for p in shown] + ids,
-            )
-            for row in cursor.fetchall():
-                snapshots.setdefault(row[0], row[1:])
-    plan_by_id = {p.pk: p for p in plans}
-    pillar_by_id = {p.pk: p for p in pillars}
-    department_by_id = {d.pk: d for d in departments}
-    by_publication = {p.pk: p for p in shown}
+    table, initiative = _quoted(PublishedResult, "initiative")
+    _, publication = _quoted(PublishedResult, "publication")
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {initiative}, {q('result')}, {q('title')}, {publication},"
+            f" {q('narrative')}, {q('reason')} FROM {table}"
+            f" WHERE {publication} IN ({', '.join(['%s'] * len(publications)) or 'NULL'})"
+            f" AND {initiative} IN ({', '.join(['%s'] * len(ids))})",
+            [*publications, *ids],
+        )
+        for row in cursor.fetchall():
+            snapshots[row[0]] = row[1:]
+    by_publication = {p.pk: p for p in shown.values() if p.pk in publications}
     rows = []
     for pk in ids:
         item = found[pk]
-        item.plan = plan_by_id[item.plan_id]
-        item.pillar = pillar_by_id[item.pillar_id]
-        item.department = department_by_id[item.department_id]
-        item.published_result, item.published_title, item.publication_id = snapshots.get(
-            pk, (None, None, None)
-        )
-        item.publication = by_publication.get(item.publication_id)
+        result, title, publication_id, narrative, reason = snapshots.get(pk, (None,) * 5)
+        item.published_result, item.published_title = result, title
+        item.publication_id = publication_id
+        item.publication = by_publication.get(publication_id)
+        item.marked_title = highlight(title or item.title, terms)
+        item.matched = None
+        if terms and "<mark>" not in item.marked_title:
+            # Say where it matched when the title does not show it.
+            texts = (narrative, reason, item.target, item.description, item.title_en)
+            item.matched = next(filter(None, (excerpt(t, terms) for t in texts if t)), None)
         rows.append(item)
     return rows
 
 
-# Page numbers past this are read by Paginator as it always did (and a number this large
-# would overflow the database's OFFSET).
-_LAST_FAST_PAGE = 1_000_000
-
-
-def _page(ordered, number) -> Page:
+def _page(ordered, number, *, selective: bool) -> Page:
     """The page ``number`` of ``ordered`` (initiatives) as ``Paginator.get_page`` gives it, of
-    their ids. When that page exists, its ids and the count come in one query (``COUNT(*) OVER
-    ()``): the filters are applied once, not once for the count and again for the page. A page
-    past the end, a number that is not one, or no match at all take Paginator's two queries."""
+    their ids.
+
+    Browsing (``selective`` false), two queries: the matches counted up to
+    PUBLIC_BROWSE_COUNT_MAX (a count that stops there costs the same among 174,000 initiatives
+    as among 30,000), then the page's ids, which the index on the plans' order reads without
+    sorting every match. A search (``selective``) reads each row's text once, so its ids and
+    the count come in one query (``COUNT(*) OVER ()``) instead of scanning twice; a page past
+    the end or no match at all take Paginator's two."""
     ids = ordered.values_list("pk", flat=True)
+    most = settings.PUBLIC_BROWSE_COUNT_MAX
     paginator = Paginator(ids, PAGE_SIZE)
+    paginator.capped = False
     text = str(number or "1")
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_FAST_PAGE:
+    if selective and text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_FAST_PAGE:
         n = int(text)
         bottom = (n - 1) * PAGE_SIZE
         counted = ordered.annotate(total=Window(Count("pk"))).values_list("pk", "total")
@@ -219,15 +285,63 @@ def _page(ordered, number) -> Page:
         if rows:
             paginator.count = rows[0][1]  # what Paginator would have counted
             return Page([pk for pk, _total in rows], n, paginator)
-    return paginator.get_page(number)
+    if not selective:
+        counted = ordered.order_by()[: most + 1].count()
+        # Past the bound the pages go up to it ("more than N"): narrowing finds the rest.
+        paginator.count, paginator.capped = min(counted, most), counted > most
+    page = paginator.get_page(number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def _shown_of(publications: list[Publication], fiscal_year: int | None) -> dict:
+    """The 時点 shown per plan id: its latest, or its latest within ``fiscal_year``
+    (``publications`` newest 時点 first, as evaluations.published gives them)."""
+    shown: dict[int, Publication] = {}
+    for publication in publications:
+        if fiscal_year in (None, publication.round.fiscal_year):
+            shown.setdefault(publication.round.plan_id, publication)
+    return shown
+
+
+def _shown_ids_sql(fiscal_year: int | None, plan) -> RawSQL:
+    """``_shown_of`` as SQL: the ids of each plan's shown publication (of ``plan`` when
+    chosen), for the filters' subqueries: the newest publication of the newest 時点, as
+    evaluations.published orders them (as-of date, then publication time, then id)."""
+    q = connection.ops.quote_name
+    publication, round_ = q(Publication._meta.db_table), q(Round._meta.db_table)
+    as_of, at = q("as_of"), q("published_at")
+    same_year = f" AND r2.{q('fiscal_year')} = %s" if fiscal_year is not None else ""
+    conditions, params = [], []
+    if fiscal_year is not None:
+        conditions.append(f"r.{q('fiscal_year')} = %s")
+        params.append(fiscal_year)
+    if plan is not None:
+        conditions.append(f"r.{q('plan_id')} = %s")
+        params.append(plan.pk)
+    newer = (
+        f"SELECT 1 FROM {publication} p2 JOIN {round_} r2 ON r2.id = p2.{q('round_id')}"
+        f" WHERE r2.{q('plan_id')} = r.{q('plan_id')}{same_year} AND (r2.{as_of} > r.{as_of}"
+        f" OR (r2.{as_of} = r.{as_of} AND (p2.{at} > p.{at}"
+        f" OR (p2.{at} = p.{at} AND p2.id > p.id))))"
+    )
+    conditions.append(f"NOT EXISTS ({newer})")
+    if fiscal_year is not None:
+        params.append(fiscal_year)
+    sql = (
+        f"SELECT p.id FROM {publication} p JOIN {round_} r ON r.id = p.{q('round_id')}"
+        f" WHERE {' AND '.join(conditions)}"
+    )
+    return RawSQL(sql, params)
 
 
 def browse_digest(context: dict) -> str:
     """A digest of every row a ``browse`` result shows (reformtracker.page_memo): the
     publications (their fingerprint), the plans, pillars and departments of the filter form,
-    and the page's initiatives with their published result and title. The filters are in the
-    address."""
+    and the page's initiatives with their plan, city, pillar, department and published result
+    and title. The filters are in the address."""
     page = context["page"]
+    rows = page.object_list
     return page_memo.digest(
         published.publication_fingerprint(),
         context["plans"],
@@ -236,47 +350,73 @@ def browse_digest(context: dict) -> str:
         context["departments"],
         page.paginator.count,
         page.number,
-        [(i, i.published_result, i.published_title, i.publication_id) for i in page.object_list],
+        [
+            (
+                i,
+                i.plan,
+                i.plan.municipality,
+                i.pillar,
+                i.department,
+                i.published_result,
+                i.published_title,
+                i.publication_id,
+            )
+            for i in rows
+        ],
     )
 
 
 def browse(params) -> dict:
-    """Initiatives filtered by plan, pillar, department, published result, fiscal year, reform
-    level and text, one page of them; each with its published result for the chosen year (the
-    latest 時点 of each plan when no year is chosen). Seven queries whatever the sizes (six
-    with ``PUBLIC_DATA_MEMO``), one of them built by the ORM: the page's ids with the count
-    (``_page``; one more for a page past the end)."""
+    """Initiatives filtered by prefecture, plan, pillar, department, published result, fiscal
+    year, reform level and text, one page of them; each with its published result for the
+    chosen year (the latest 時点 of each plan when no year is chosen). Eight queries whatever
+    the sizes (seven with ``PUBLIC_DATA_MEMO``, which keeps the publications): the listed plans,
+    the count and the page's ids, the page's rows and their published results, the pillars and
+    departments the form lists."""
     form = BrowseFilters(params)
     form.is_valid()  # reads them; what cannot mean anything is in form.problems
     filters, chosen = form.cleaned_data, form.chosen()
-    plans = live_plans()
+    plans, many = _plan_choices(chosen["plan"], filters["prefecture_code"] or "")
     plan = next((p for p in plans if p.slug == chosen["plan"]), None)
-    publications = published.every_current_publication()
-    fiscal_years = sorted({p.round.fiscal_year for p in publications}, reverse=True)
-    # The 時点 shown per plan: its latest, or its latest within the chosen fiscal year.
-    shown: dict[int, Publication] = {}
-    for publication in publications:
-        if filters["fiscal_year"] in (None, publication.round.fiscal_year):
-            shown.setdefault(publication.round.plan_id, publication)
+    fy = filters["fiscal_year"]
+    if published.memo_enabled():
+        # Every plan's publications are kept per process for the publication fingerprint.
+        publications = published.every_current_publication()
+        fiscal_years = sorted({p.round.fiscal_year for p in publications}, reverse=True)
+        shown = _shown_of(publications, fy)
+        in_scope = [shown[plan.pk]] if plan and plan.pk in shown else [] if plan else shown.values()
+        shown_ids = [p.pk for p in in_scope]
+
+        def shown_for(plan_ids):
+            return shown
+    else:
+        # Read in SQL, not every publication per request (its memory grew with the nation).
+        fiscal_years = list(
+            Round.objects.filter(publications__isnull=False)
+            .values_list("fiscal_year", flat=True)
+            .order_by("-fiscal_year")
+            .distinct()
+        )
+        shown_ids = _shown_ids_sql(fy, plan)
+
+        def shown_for(plan_ids):
+            return _shown_of(published.current_publications(plan_ids), fy)
+
     snapshots = PublishedResult.objects.filter(
-        initiative=OuterRef("pk"), publication_id__in=[p.pk for p in shown.values()]
+        initiative=OuterRef("pk"), publication_id__in=shown_ids
     )
-    ordered = _matching(Initiative.objects.all(), filters, plan, snapshots).order_by(
-        "plan__order", "plan__slug", "pillar__order", "order", "code"
-    )
-    page = _page(ordered, params.get("page"))
-    pillars = live_pillars(plans)
-    choices = _choices(pillars, plan)
-    page.object_list = _rows(
-        list(page.object_list), plans, pillars, choices["departments"], list(shown.values())
-    )
+    ordered = _matching(Initiative.objects.all(), filters, plan, snapshots, shown_ids)
+    ordered = ordered.order_by("plan__order", "plan__slug", "pillar__order", "order", "code")
+    page = _page(ordered, params.get("page"), selective=bool(filters["terms"]))
+    choices = _choices(plans, many, plan, filters)
+    page.object_list = _rows(page.object_list, shown_for, filters["terms"])
     return {
         "plans": plans,
         **choices,
         "fiscal_years": fiscal_years,
         "chosen": chosen,
         "query": {k: v for k, v in chosen.items() if v},
+        "terms": filters["terms"],
         "page": page,
-        "shown": list(shown.values()),
         "problems": {name: str(message) for name, message in form.problems.items()},
     }

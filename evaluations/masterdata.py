@@ -26,8 +26,9 @@ from evaluations.services import record
 from initiatives.models import Initiative, Plan
 
 # Fields that say nothing a reader needs, or must never be copied into the log (a password
-# hash; a change of password is recorded without either side).
-SKIPPED = frozenset({"id", "password", "last_login"})
+# hash; a change of password is recorded without either side; a search text derived from the
+# fields that are recorded).
+SKIPPED = frozenset({"id", "password", "last_login", "search_text"})
 
 
 def _fields(model) -> list[models.Field]:

@@ -26,6 +26,7 @@ from evaluations.workflow import PUBLISHABLE
 from initiatives.access import reach_of
 from initiatives.models import Department, Initiative, Pillar, Plan
 from reformtracker.calendar_ja import bounds, fiscal_year_end, format_date_ja, fy_label_ja
+from reformtracker.textnorm import search_text
 
 
 class RoundQuerySet(models.QuerySet):
@@ -318,6 +319,15 @@ class PublishedPillar(models.Model):
         return f"{self.order} {self.name}"
 
 
+class PublishedResultQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As QuerySet.bulk_create, with each row's ``search_text`` written."""
+        objs = list(objs)
+        for obj in objs:
+            obj.search_text = obj.searchable()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class PublishedResult(models.Model):
     """An initiative's result frozen at publication, with the names as they were then."""
 
@@ -336,6 +346,11 @@ class PublishedResult(models.Model):
     reason = models.TextField(_("評価対象外の理由・備考"), blank=True)
     narrative = models.TextField(_("進捗状況"), blank=True)
     reform_level = models.CharField(_("改革レベル"), max_length=2, blank=True)
+    # The title, narrative and reason as the browser searches them (reformtracker.textnorm);
+    # written with the row (save, bulk_create), which never changes afterwards.
+    search_text = models.TextField(_("検索用テキスト"), blank=True, default="", editable=False)
+
+    objects = PublishedResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("公表時の評価結果")
@@ -356,6 +371,14 @@ class PublishedResult(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}: {self.get_result_display()}"
+
+    def searchable(self) -> str:
+        """What ``search_text`` holds for this row."""
+        return search_text(self.title, self.narrative, self.reason)
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.searchable()
+        super().save(*args, **kwargs)
 
 
 class HistoryEvent(models.Model):

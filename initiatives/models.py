@@ -11,6 +11,7 @@ from initiatives.access import reach_of
 from initiatives.prefectures import Prefecture, validate_local_code
 from initiatives.roles import MANAGE_ROUND
 from reformtracker.calendar_ja import fy_label_ja
+from reformtracker.textnorm import search_text
 
 
 class Municipality(models.Model):
@@ -179,6 +180,10 @@ class Plan(models.Model):
         verbose_name = _("計画")
         verbose_name_plural = _("計画")
         ordering = ["order", "slug"]
+        # The initiative browser's order starts with the plans': with this index PostgreSQL
+        # reads a page of 174,000 initiatives plan by plan instead of sorting them all
+        # (bench/bench_nation.py: 30 ms → 0.4 ms among 30,000).
+        indexes = [models.Index(fields=["order", "slug"], name="plan_order_slug")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_fiscal_year__isnull=True)
@@ -338,6 +343,13 @@ class InitiativeQuerySet(models.QuerySet):
         of the evaluation (retired) drops out of every later round here, its history kept."""
         return self.filter(pillar__office_tracks_items=True)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """As QuerySet.bulk_create, with each initiative's ``search_text`` written."""
+        objs = list(objs)
+        for obj in objs:
+            obj.search_text = obj.searchable()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Initiative(models.Model):
     """An initiative (取組項目) under one pillar, owned by one department."""
@@ -389,6 +401,9 @@ class Initiative(models.Model):
         default=False,
         help_text=_("公表資料に個別の名称や結果がなく、デモ用に補った取組項目。"),
     )
+    # The title, English title, target and description as the browser searches them
+    # (reformtracker.textnorm); written by save() and bulk_create from the fields.
+    search_text = models.TextField(_("検索用テキスト"), blank=True, default="", editable=False)
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -396,6 +411,8 @@ class Initiative(models.Model):
         verbose_name = _("取組項目")
         verbose_name_plural = _("取組項目")
         ordering = ["plan", "pillar__order", "order", "code"]
+        # The browser finds an item by its number (「6-5」) among every plan's.
+        indexes = [models.Index(fields=["code"], name="initiative_code")]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "code"],
@@ -414,6 +431,17 @@ class Initiative(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def searchable(self) -> str:
+        """What ``search_text`` holds for the fields as they are now."""
+        return search_text(self.title, self.title_en, self.target, self.description)
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.searchable()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("initiative_detail", args=[self.plan.slug, self.code])

@@ -229,6 +229,18 @@ OPEN_DATA_PLANS_MAX_PER_PAGE = env_int("OPEN_DATA_PLANS_MAX_PER_PAGE", 500)
 # A pillar page's items per page (its totals count every item).
 # Env PUBLIC_PILLAR_ITEMS_PER_PAGE; initiatives; default 100.
 PUBLIC_PILLAR_ITEMS_PER_PAGE = env_int("PUBLIC_PILLAR_ITEMS_PER_PAGE", 100)
+# The initiative browser counts matches up to this many ("more than N" past it): a count that
+# stops costs the same among 174,000 initiatives as among 30,000.
+# Env PUBLIC_BROWSE_COUNT_MAX; initiatives; default 10000.
+PUBLIC_BROWSE_COUNT_MAX = env_int("PUBLIC_BROWSE_COUNT_MAX", 10000)
+# The initiative browser lists up to this many plans (of the chosen prefecture) in its plan
+# filter; past it, a prefecture must be chosen first.
+# Env PUBLIC_BROWSE_PLAN_CHOICES_MAX; plans; default 200.
+PUBLIC_BROWSE_PLAN_CHOICES_MAX = env_int("PUBLIC_BROWSE_PLAN_CHOICES_MAX", 200)
+# The plan page lists this many of its 評価対象外 items; the rest are one link away (the
+# initiative browser, filtered).
+# Env PUBLIC_PLAN_EXCLUDED_MAX; initiatives; default 20.
+PUBLIC_PLAN_EXCLUDED_MAX = env_int("PUBLIC_PLAN_EXCLUDED_MAX", 20)
 # The page chrome (site header, footer) is a function of the language and the page's URL name
 # alone: Django's {% cache %} keeps it per process (rendering its translations and URLs was a
 # third of a dashboard render). A dummy cache renders it every time, as tests do by default.

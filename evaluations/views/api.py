@@ -14,7 +14,7 @@ from functools import partial
 from django.conf import settings
 from django.utils import timezone
 
-from evaluations import boards, directory
+from evaluations import boards, directory, published
 from evaluations.browse import PAGE_SIZE, PARAMS, browse, browse_digest
 from initiatives.models import Pillar
 from reformtracker import page_memo
@@ -95,6 +95,23 @@ def home(request):
     page = directory.page_of(filters)
     plans = list(page.object_list)
     pillars = list(Pillar.objects.filter(plan__in=plans).order_by("order", "pk"))
+    # Kept per process for the rows it shows (reformtracker.page_memo), like the pages.
+    rows = partial(_home_digest, page, plans, pillars)
+    make = partial(_home_json, request, page, plans, pillars)
+    return page_memo.respond(request, "home.json", rows, make)
+
+
+def _home_digest(page, plans, pillars) -> str:
+    return page_memo.digest(
+        published.publication_fingerprint(),
+        page.paginator.count,
+        plans,
+        [p.municipality for p in plans],
+        pillars,
+    )
+
+
+def _home_json(request, page, plans, pillars):
     return licensed_json(
         {
             "count": page.paginator.count,
@@ -230,6 +247,8 @@ def _initiatives_json(request, data):
         {
             "filters": data["query"],
             "count": page.paginator.count,
+            # True when more matched than PUBLIC_BROWSE_COUNT_MAX: count is that bound.
+            "count_capped": page.paginator.capped,
             "page": page.number,
             "pages": page.paginator.num_pages,
             "page_size": PAGE_SIZE,

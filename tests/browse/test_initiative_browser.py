@@ -153,6 +153,7 @@ def test_the_filter_form_keeps_each_value_as_typed_and_reads_what_it_means():
     assert form.is_valid()  # read whatever it holds; what cannot mean anything is a problem
     assert set(form.problems) == {"pillar", "level"}
     assert form.chosen() == {
+        "prefecture": "",
         "plan": "",
         "pillar": "abc",
         "department": "",

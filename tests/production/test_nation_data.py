@@ -13,7 +13,7 @@ from evaluations import services
 from evaluations.choices import EntryState, Result
 from evaluations.models import Entry, HistoryEvent, Publication, PublishedResult, Round
 from evaluations.services.rounds import AlreadyPublished
-from initiatives.models import Municipality, Plan
+from initiatives.models import Initiative, Municipality, Plan
 from initiatives.prefectures import validate_local_code
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -96,3 +96,14 @@ def test_the_generated_cities_have_valid_codes_across_the_prefectures(client, se
     settings.PUBLIC_HOME_BOARDS_MAX = 0
     hokkaido = client.get("/?prefecture=01").content.decode()
     assert "2件中 1〜2件目を表示" in hokkaido
+
+
+def test_the_generated_search_text_is_what_the_models_write():
+    generate(2, 20)  # 40 initiatives with consecutive ids: some are 評価対象外 in every year
+    initiatives = Initiative.objects.filter(plan__slug__startswith="plan-n")
+    rows = PublishedResult.objects.filter(initiative__in=initiatives)
+    assert initiatives.exists() and rows.filter(result=Result.EXCLUDED).exists()
+    for item in initiatives:
+        assert item.search_text == item.searchable()
+    for row in rows:
+        assert row.search_text == row.searchable()

@@ -1,0 +1,107 @@
+"""One normalising function folds what Japanese readers type the same on both sides of a
+search: katakana and hiragana, 全角 and 半角, case, the long-vowel mark, 々 and spaces."""
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reformtracker.textnorm import excerpt, highlight, normalise, search_terms, search_text
+
+HIRAGANA = st.text(alphabet=[chr(c) for c in range(0x3041, 0x3097)], min_size=1, max_size=20)
+ASCII = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/", min_size=1
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("ゴミ", "ごみ"),
+        ("ｺﾞﾐ", "ごみ"),
+        ("週休３日", "週休3日"),
+        ("ＤＸ", "dx"),
+        ("Dx", "DX"),
+        ("サーバ", "サーバー"),
+        ("人人", "人々"),
+        ("週休 ３日", "週休3日"),
+        ("週休　3日", "週休3日"),
+    ],
+)
+def test_what_a_reader_types_folds_to_what_the_document_says(typed, written):
+    assert normalise(typed) == normalise(written)
+
+
+def test_different_words_stay_different():
+    assert normalise("委託") != normalise("委任")
+    assert normalise("ごみ") != normalise("こみ")  # the dakuten is part of the word
+
+
+@given(st.text())
+def test_normalising_never_raises_and_a_second_pass_changes_nothing(text):
+    once = normalise(text)
+    assert normalise(once) == once
+
+
+@given(HIRAGANA)
+def test_katakana_folds_to_the_same_as_hiragana(word):
+    katakana = "".join(chr(ord(c) + 0x60) for c in word)
+    assert normalise(katakana) == normalise(word)
+
+
+@given(ASCII)
+def test_full_width_and_either_case_fold_to_the_same_as_half_width(word):
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in word)
+    assert normalise(full_width) == normalise(word.swapcase()) == normalise(word)
+
+
+@given(HIRAGANA, st.integers(min_value=0, max_value=20))
+def test_a_long_vowel_mark_anywhere_folds_away(word, at):
+    assert normalise(word[:at] + "ー" + word[at:]) == normalise(word)
+
+
+@given(st.text(alphabet="山川人時国日", min_size=1, max_size=5))
+def test_the_iteration_mark_is_the_character_before_it_written_again(stem):
+    assert normalise(stem + "々") == normalise(stem + stem[-1])
+
+
+@given(st.text(), st.text())
+def test_a_search_term_never_spans_two_parts_of_a_stored_text(a, b):
+    stored = search_text(a, b)
+    assert stored.split("\n") == [normalise(a), normalise(b)]
+    assert all("\n" not in term for term in search_terms(a + " " + b))
+
+
+def test_the_query_is_split_at_spaces_into_words_that_must_all_match():
+    assert search_terms("　ゴミ  委託 ゴミ ") == ["ごみ", "委託"]
+    assert search_terms("") == [] and search_terms("ー ") == []
+
+
+def test_a_match_is_marked_in_the_text_as_written_and_everything_else_is_escaped():
+    marked = highlight("<b>ゴミ</b>収集の全面委託化", search_terms("ごみ 委託"))
+    assert marked == "&lt;b&gt;<mark>ゴミ</mark>&lt;/b&gt;収集の全面<mark>委託</mark>化"
+    assert highlight("週休３日制", ["週休3日"]) == "<mark>週休３日</mark>制"
+    assert highlight("人々の暮らし", search_terms("人人")) == "<mark>人々</mark>の暮らし"
+
+
+@given(st.text(max_size=60), st.lists(st.text(min_size=1, max_size=5), max_size=3))
+def test_highlighting_keeps_the_text_and_adds_only_marks(text, words):
+    marked = str(highlight(text, [normalise(w) for w in words if normalise(w)]))
+    plain = marked.replace("<mark>", "").replace("</mark>", "")
+    assert plain == str(highlight(text, []))  # the text, escaped, and nothing else
+    assert "<" not in plain
+
+
+def test_an_excerpt_shows_the_match_with_the_text_around_it():
+    text = "あ" * 50 + "週休３日制の導入" + "い" * 50
+    piece = excerpt(text, search_terms("週休3日"))
+    assert "<mark>週休３日</mark>制の導入" in piece
+    assert piece.startswith("…") and piece.endswith("…")
+    assert excerpt(text, search_terms("委託")) is None
+
+
+def test_the_fold_is_unicode_nfkc_first():
+    # What NFKC folds (e.g. ㈱, ﾊﾝｶｸ) folds here too.
+    for text in ("㈱", "ﾊﾝｶｸ", "①"):
+        assert normalise(text) == normalise(unicodedata.normalize("NFKC", text))
