@@ -17,6 +17,7 @@ from django.utils import translation
 from evaluations import masterdata, services, workbooks
 from evaluations.choices import HistoryAction, RoundKind
 from evaluations.models import HistoryEvent, PillarNarrative
+from evaluations.services import plan_edits
 from initiatives.models import AnalysisCluster, Department, Membership, Municipality, PlanNote
 from tests.factories import (
     make_initiative,
@@ -143,6 +144,28 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
             masterdata.delete(obj, actor=admin)  # .delete
 
 
+def _edit_in_the_office_pages(admin) -> None:
+    """The actions only the office's own pages write (evaluations.services.plan_edits)."""
+    plan = make_plan(slug="history-labels-office")
+    initiative = make_initiative(plan)
+    token = plan_edits.edit_token
+    other = make_pillar(plan)
+    plan_edits.move_initiative(
+        user=admin, initiative_id=initiative.pk, token=token(initiative), pillar_id=other.pk
+    )
+    initiative.refresh_from_db()
+    plan_edits.retire_initiative(
+        user=admin, initiative_id=initiative.pk, token=token(initiative), reason="統合"
+    )
+    notes = [
+        plan_edits.add_note(
+            user=admin, plan_id=plan.pk, values={"fiscal_year": 2025, "kind": "outcome", "body": b}
+        )
+        for b in ("一", "二")
+    ]
+    plan_edits.move_note(user=admin, note_id=notes[1].pk, token=token(notes[1]), direction="up")
+
+
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
     osaka, staff_kaikaku
 ):
@@ -160,6 +183,7 @@ def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labe
     services.close_round(user=admin, round_id=round_.pk)
     _edit_master_data(admin)
     _edit_everything_else_in_the_admin(admin, round_)
+    _edit_in_the_office_pages(admin)
 
     written = set(HistoryEvent.objects.values_list("action", flat=True))
     # The run above writes every declared action (a new one needs a step here) …
