@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import PillarNarrative
 from evaluations.rules import validate_visible_text
 from evaluations.services import plan_edits
-from initiatives.models import Department, Initiative, Pillar, Plan, PlanNote
+from initiatives.models import AnalysisCluster, Department, Initiative, Pillar, Plan, PlanNote
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
 
 # The grid's months in fiscal order, as people write them.
@@ -84,6 +84,12 @@ class PillarForm(_OfficeForm):
         fields = plan_edits.PILLAR_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["managing_department"].queryset = Department.objects.filter(
+            municipality_id=self.instance.plan.municipality_id
+        ).order_by("code")
+
 
 class NarrativeForm(_OfficeForm):
     class Meta:
@@ -114,6 +120,9 @@ class InitiativeForm(_OfficeForm):
         self.fields["department"].queryset = Department.objects.filter(
             municipality_id=plan.municipality_id
         ).order_by("code")
+        self.fields["cluster"].queryset = AnalysisCluster.objects.filter(plan=plan).order_by(
+            "fiscal_year", "code"
+        )
         self.fields["first_evaluated_fiscal_year"].help_text = _(
             "「指定年度末から評価」のときだけ。西暦の年度で入力（例：令和9年度末なら 2027）。"
         )

@@ -43,7 +43,16 @@ from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
 # Which fields each change may write; anything else in ``values`` is ignored.
 PLAN_FIELDS = ("subtitle", "summary", "source_title", "source_url", "contact")
 NOTE_FIELDS = ("fiscal_year", "kind", "title", "body")
-PILLAR_FIELDS = ("order", "name", "name_en", "kind", "description", "managed_through")
+PILLAR_FIELDS = (
+    "order",
+    "name",
+    "name_en",
+    "kind",
+    "description",
+    "managed_through",
+    "managing_department",
+    "office_tracks_items",
+)
 NARRATIVE_FIELDS = ("done", "next_steps", "cluster_count")
 INITIATIVE_FIELDS = (
     "title",
@@ -55,6 +64,7 @@ INITIATIVE_FIELDS = (
     "evaluation_timing",
     "first_evaluated_fiscal_year",
     "reform_level",
+    "cluster",
 )
 NEW_INITIATIVE_FIELDS = ("code", "pillar", *INITIATIVE_FIELDS)
 SCHEDULE_FIELDS = ("fiscal_year", "title", "first_month", "open_ended_from")

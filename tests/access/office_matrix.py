@@ -85,6 +85,7 @@ def _pillar_data(w) -> dict:
         "kind": pillar.kind,
         "description": "説明を書き直した。",
         "managed_through": "",
+        "office_tracks_items": "on" if pillar.office_tracks_items else "",
     }
 
 
