@@ -11,6 +11,7 @@ plan_patterns = [
     path("notes/<id:pk>/", views.note_edit, name="note"),
     path("notes/<id:pk>/move/", views.note_move, name="note_move"),
     path("notes/<id:pk>/delete/", views.note_delete, name="note_delete"),
+    path("pillars/new/", views.pillar_add, name="pillar_add"),
     path("pillars/<id:order>/", views.pillar_edit, name="pillar"),
     path(
         "pillars/<id:order>/narratives/<fy:fiscal_year>/",

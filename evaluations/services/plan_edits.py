@@ -273,6 +273,13 @@ def delete_note(*, user, note_id: int, token: str) -> PlanNote:
 
 
 @transaction.atomic
+def add_pillar(*, user, plan_id: int, values: dict) -> Pillar:
+    """A new pillar of the plan (取組方針 or 手法の柱); its number must be free."""
+    plan = _plan(user, plan_id)
+    return _create(Pillar(plan=plan, **_pick(values, PILLAR_FIELDS)), user=user)
+
+
+@transaction.atomic
 def edit_pillar(*, user, pillar_id: int, token: str, values: dict) -> Pillar:
     """A pillar's number, name, kind (取組方針 / 手法の柱), description and 進捗管理の枠組み.
     Published 時点 keep the name they were published with (PublishedPillar)."""

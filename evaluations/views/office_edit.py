@@ -15,7 +15,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -338,6 +338,23 @@ def _narrative_years(plan, pillar) -> list:
         last = min(last, plan.end_fiscal_year)
     years = set(range(plan.start_fiscal_year, max(last, plan.start_fiscal_year) + 1))
     return [(fy, narratives.get(fy)) for fy in sorted(years | set(narratives), reverse=True)]
+
+
+@require_http_methods(["GET", "POST"])
+@office_login_required
+def pillar_add(request, slug):
+    plan = _plan(request, slug)
+    last = plan.pillars.aggregate(m=Max("order"))["m"] or 0
+    return _edit(
+        request,
+        plan=plan,
+        obj=Pillar(plan=plan, order=last + 1),
+        form_class=office_forms.PillarForm,
+        save=lambda data: plan_edits.add_pillar(user=request.user, plan_id=plan.pk, values=data),
+        title=_("柱を追加"),
+        back=_index_url(plan),
+        notice=_("柱を追加しました。"),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -162,6 +162,14 @@ CASES = [
         lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/",
         PAGE,
     ),
+    Case("office: pillar form, new", "get", lambda w: f"{_base(w)}/pillars/new/", PAGE),
+    Case(
+        "office: add pillar",
+        "post",
+        lambda w: f"{_base(w)}/pillars/new/",
+        ACCEPTED,
+        data=lambda w: {"order": 7, "name": "持続可能な行財政基盤の構築", "kind": "policy"},
+    ),
     Case("office: pillar, bad order", "get", lambda w: f"{_base(w)}/pillars/99/", BAD),
     Case(
         "office: edit pillar",

@@ -331,3 +331,18 @@ def test_an_initiative_added_by_the_office_is_owned_by_a_department_of_its_own_c
             },
         )
     assert "所管は計画と同じ自治体の所属" in " ".join(refused.value.messages)
+
+
+def test_a_pillar_is_added_with_a_free_number_only(world):
+    office = world.users["office"]
+    pillar = plan_edits.add_pillar(
+        user=office,
+        plan_id=world.plan.pk,
+        values={"order": 7, "name": "持続可能な行財政基盤の構築", "kind": "policy"},
+    )
+    assert HistoryEvent.objects.get(action=HistoryAction.PILLAR_CREATE).subject_id == pillar.pk
+    with pytest.raises(ValidationError) as refused:
+        plan_edits.add_pillar(
+            user=office, plan_id=world.plan.pk, values={"order": 7, "name": "同じ番号"}
+        )
+    assert "この計画には同じ番号の柱が既にあります。" in " ".join(refused.value.messages)
