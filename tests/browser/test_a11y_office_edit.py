@@ -1,6 +1,7 @@
 """The reform office's edit pages in a real headless Chromium: axe-core reports no violation
 on any of them, in their plain state and after a refusal (422) and a conflict (409) swapped in
-by htmx; a retirement made in the browser shows on the public initiative page."""
+by htmx (focus then on the field in error or the conflict message); a retirement made in the
+browser shows on the public initiative page."""
 
 import os
 from pathlib import Path
@@ -66,6 +67,7 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
         "notes": "/notes/",
         "note form": f"/notes/{note.pk}/",
         "pillar form": f"/pillars/{item.pillar.order}/",
+        "pillar form, new": "/pillars/new/",
         "narrative form": f"/pillars/{item.pillar.order}/narratives/2024/",
         "initiatives": "/initiatives/",
         "initiative form": f"/initiatives/{item.code}/",
@@ -97,10 +99,12 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
             assert response.status == 200, path
             check(name)
 
-        # 422 swapped in by htmx: a note without its text.
+        # 422 swapped in by htmx: a note without its kind and text.
         page.goto(base + "/notes/")
         page.get_by_role("button", name="追加").click()
         expect(page.locator("#id_body_error")).to_be_visible()
+        # Focus goes to the first field in error, not back to <body>.
+        expect(page.locator("#id_kind")).to_be_focused()
         check("notes, refused (422)")
 
         # 409: somebody saves the plan after this form was loaded.
@@ -115,6 +119,7 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
         page.get_by_role("button", name="保存").click()
         expect(page.get_by_text("ほかの人がこの内容を先に更新しました。")).to_be_visible()
         expect(page.get_by_label("概要")).to_have_value("わたしの概要")
+        expect(page.locator(".conflict")).to_be_focused()
         check("plan form, conflict (409)")
 
         # A retirement made here shows on the public page.
