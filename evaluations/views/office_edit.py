@@ -210,7 +210,8 @@ def notes(request, slug):
                     reverse("office_edit:notes", args=[plan.slug]),
                 )
         status = INVALID
-    rows = list(plan.notes.order_by("fiscal_year", "kind", "order"))
+    # The plan is read with each note: the token digests every field, its plan's name included.
+    rows = list(plan.notes.select_related("plan").order_by("fiscal_year", "kind", "order"))
     for row in rows:
         row.token = plan_edits.edit_token(row)
     return _render(

@@ -200,3 +200,18 @@ def test_an_edit_shows_publicly_once_the_stored_page_expires_and_leaves_the_publ
     pillar = public.get(f"/plans/{world.plan.slug}/pillars/{item.pillar.order}/").content.decode()
     assert "ごみ収集業務の全面委託化" in pillar
     assert "ごみ収集業務の民間委託（全区）" not in pillar
+
+
+def test_the_notes_page_reads_a_constant_number_of_queries_however_many_notes(
+    world, django_assert_max_num_queries
+):
+    client = client_for(world, "office")
+    url = f"{_base(world)}/notes/"
+    client.get(url)
+    PlanNote.objects.bulk_create(
+        PlanNote(plan=world.plan, fiscal_year=2024, kind="outcome", order=n, body=f"成果{n}")
+        for n in range(1, 31)
+    )
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    assert page.count("/move/") == 60
