@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -78,23 +79,27 @@ def _render(request, template, context, status=200):
 
 
 def _conflict_rows(form, current: dict) -> list[tuple[str, str]]:
-    """The stored value of each field where it differs from what the editor sent."""
+    """The stored value of each field where it differs from what the editor sent (a choice of
+    an object compared by its name, as history keeps it)."""
     rows = []
     for name, field in form.fields.items():
         if name == "token" or name not in current:
             continue
+        sent = form[name].value()
+        if isinstance(field, forms.ModelChoiceField):
+            chosen = field.queryset.filter(pk=sent).first() if sent not in (None, "") else None
+            sent = str(chosen) if chosen is not None else ""
         stored = current[name]
-        sent = form.data.get(name, "")
-        if str(stored if stored is not None else "") != str(sent):
+        if str(stored if stored is not None else "") != str(sent if sent is not None else ""):
             rows.append((str(field.label), str(stored) if stored not in ("", None) else "—"))
     return rows
 
 
-def _with_fresh_token(request, obj):
+def _with_fresh_token(request, stale: Stale):
     """The editor's values with the token of the row as stored now: after reading what the
     other person saved, saving again is a deliberate overwrite."""
     data = request.POST.copy()
-    data["token"] = plan_edits.edit_token(type(obj)._base_manager.get(pk=obj.pk))
+    data["token"] = plan_edits.edit_token(stale.obj)
     return data
 
 
@@ -109,7 +114,8 @@ def _edit(request, *, plan, obj, form_class, save, title, back, notice, **extra)
             try:
                 save(form.cleaned_data)
             except Stale as stale:
-                form = form_class(_with_fresh_token(request, obj), instance=obj, **form_kwargs)
+                stored = stale.obj if stale.obj.pk else obj
+                form = form_class(_with_fresh_token(request, stale), instance=stored, **form_kwargs)
                 form.is_valid()
                 conflict, status = _conflict_rows(form, stale.current), CONFLICT
             except ValidationError as exc:
@@ -470,7 +476,7 @@ def initiative_edit(request, slug, code):
             )
         except Stale as stale:
             item = _initiative(plan, code)
-            form = office_forms.InitiativeEditForm(_with_fresh_token(request, item), instance=item)
+            form = office_forms.InitiativeEditForm(_with_fresh_token(request, stale), instance=item)
             form.is_valid()
             return _initiative_page(
                 request,

@@ -215,3 +215,48 @@ def test_the_notes_page_reads_a_constant_number_of_queries_however_many_notes(
     with django_assert_max_num_queries(12):
         page = client.get(url).content.decode()
     assert page.count("/move/") == 60
+
+
+def test_a_years_first_narrative_written_meanwhile_by_someone_else_is_a_409_not_an_overwrite(
+    world,
+):
+    pillar = world.initiative_a.pillar
+    url = f"{_base(world)}/pillars/{pillar.order}/narratives/2025/"
+    plan_edits.save_narrative(
+        user=world.users["admin"],
+        pillar_id=pillar.pk,
+        fiscal_year=2025,
+        token="",
+        values={"done": "先に書かれた取組状況"},
+    )
+    response = client_for(world, "office").post(
+        url, {"token": "", "done": "わたしの取組状況", "next_steps": ""}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "<dd>先に書かれた取組状況</dd>" in page
+    assert "わたしの取組状況</textarea>" in page
+
+
+def test_a_conflict_on_an_initiative_lists_only_the_fields_that_differ(world):
+    item = world.initiative_a
+    seen = edit_token(item)
+    plan_edits.edit_initiative(
+        user=world.users["admin"],
+        initiative_id=item.pk,
+        token=seen,
+        values={"target": "全区で委託"},
+    )
+    response = client_for(world, "office").post(
+        f"{_base(world)}/initiatives/{item.code}/",
+        {
+            "token": seen,
+            "title": item.title,
+            "order": item.order,
+            "department": item.department_id,
+            "evaluation_timing": "every_year",
+        },
+    )
+    assert response.status_code == 409
+    rows = re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", response.content.decode())
+    assert rows == [("目標", "全区で委託")]
