@@ -25,6 +25,7 @@ plan_patterns = [
     path("initiatives/<str:code>/delete/", views.initiative_delete, name="initiative_delete"),
     path("schedules/", views.schedules, name="schedules"),
     path("schedules/<fy:fiscal_year>/", views.schedule_detail, name="schedule"),
+    path("schedules/<fy:fiscal_year>/edit/", views.schedule_edit, name="schedule_edit"),
     path("schedule-rows/<id:pk>/", views.lane_edit, name="lane"),
     path("schedule-rows/<id:pk>/delete/", views.lane_delete, name="lane_delete"),
     path("schedule-activities/<id:pk>/", views.activity_edit, name="activity"),

@@ -683,6 +683,27 @@ def schedule_detail(request, slug, fiscal_year):
     )
 
 
+@require_http_methods(["GET", "POST"])
+@office_login_required
+def schedule_edit(request, slug, fiscal_year):
+    """A schedule's title and columns (first month, the month from which columns merge)."""
+    plan = _plan(request, slug)
+    schedule = _schedule(plan, fiscal_year)
+    back = reverse("office_edit:schedule", args=[plan.slug, schedule.fiscal_year])
+    return _edit(
+        request,
+        plan=plan,
+        obj=schedule,
+        form_class=office_forms.ScheduleForm,
+        save=lambda data: plan_edits.edit_schedule(
+            user=request.user, schedule_id=schedule.pk, token=data["token"], values=data
+        ),
+        title=_("%(fy)sのスケジュールの設定") % {"fy": fy_label_ja(schedule.fiscal_year)},
+        back=back,
+        notice=_("スケジュールの設定を保存しました。"),
+    )
+
+
 def _lane(plan, pk):
     return get_object_or_404(
         ScheduleLane.objects.select_related("schedule"), schedule__plan=plan, pk=pk

@@ -274,6 +274,19 @@ CASES = [
         PAGE,
         setup=_schedule,
     ),
+    Case(
+        "office: schedule settings",
+        "post",
+        lambda w: f"{_base(w)}/schedules/2025/edit/",
+        ACCEPTED,
+        data=lambda w: {
+            **_token(_schedule(w)),
+            "title": "スケジュール（予定）",
+            "first_month": 5,
+            "open_ended_from": 12,
+        },
+        setup=_schedule,
+    ),
     Case("office: schedule, no such year", "get", lambda w: f"{_base(w)}/schedules/2026/", BAD),
     Case(
         "office: add schedule row",

@@ -73,6 +73,7 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
         "initiative form": f"/initiatives/{item.code}/",
         "schedules": "/schedules/",
         "schedule grid": "/schedules/2025/",
+        "schedule settings": "/schedules/2025/edit/",
         "schedule row form": f"/schedule-rows/{lane.pk}/",
         "schedule activity form": f"/schedule-activities/{lane.activities.get().pk}/",
     }
