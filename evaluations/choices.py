@@ -90,6 +90,11 @@ class HistoryAction(models.TextChoices):
     INITIATIVE_CREATE = "initiative.create", _("取組項目の登録")
     INITIATIVE_CHANGE = "initiative.change", _("取組項目の変更")
     INITIATIVE_DELETE = "initiative.delete", _("取組項目の削除")
+    # The office's own pages (evaluations.services.plan_edits): a move and a retirement are
+    # named apart from an edit, as the people reading the history speak of them.
+    INITIATIVE_MOVE = "initiative.move", _("取組項目の柱の移動")
+    INITIATIVE_RETIRE = "initiative.retire", _("取組項目の廃止")
+    PLANNOTE_REORDER = "plannote.reorder", _("振り返り・方針の並べ替え")
     PLAN_CREATE = "plan.create", _("計画の登録")
     PLAN_CHANGE = "plan.change", _("計画の変更")
     PLAN_DELETE = "plan.delete", _("計画の削除")

@@ -341,7 +341,7 @@ class InitiativeQuerySet(models.QuerySet):
         """Initiatives a new round asks about: those under a pillar whose items the reform
         office tracks. The one place a round's carry-forward reads, so an initiative taken out
         of the evaluation (retired) drops out of every later round here, its history kept."""
-        return self.filter(pillar__office_tracks_items=True)
+        return self.filter(pillar__office_tracks_items=True, retired_on__isnull=True)
 
     def bulk_create(self, objs, *args, **kwargs):
         """As QuerySet.bulk_create, with each initiative's ``search_text`` written."""
@@ -349,6 +349,14 @@ class InitiativeQuerySet(models.QuerySet):
         for obj in objs:
             obj.search_text = obj.searchable()
         return super().bulk_create(objs, *args, **kwargs)
+
+    def active(self):
+        """Initiatives not retired (廃止): the ones a new round asks about. A retired one keeps
+        its entries, published results and history; it only drops out of future rounds."""
+        return self.filter(retired_on__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_on__isnull=False)
 
 
 class Initiative(models.Model):
@@ -405,6 +413,11 @@ class Initiative(models.Model):
     # (reformtracker.textnorm); written by save() and bulk_create from the fields.
     search_text = models.TextField(_("検索用テキスト"), blank=True, default="", editable=False)
 
+    # Retired (廃止), never deleted once evaluated: the row stays for its entries, published
+    # results and history (evaluations.services.plan_edits.retire_initiative).
+    retired_on = models.DateField(_("廃止日"), null=True, blank=True)
+    retired_reason = models.TextField(_("廃止の理由"), max_length=1000, blank=True)
+
     objects = InitiativeQuerySet.as_manager()
 
     class Meta:
@@ -426,6 +439,13 @@ class Initiative(models.Model):
                 | Q(evaluation_timing="from_year", first_evaluated_fiscal_year__isnull=False),
                 name="initiative_timing_has_year_when_needed",
                 violation_error_message=_("「指定年度末から評価」には初回評価年度が必要です。"),
+            ),
+            # A retirement always says why; an active item carries no stray reason.
+            models.CheckConstraint(
+                condition=Q(retired_on__isnull=True, retired_reason="")
+                | (Q(retired_on__isnull=False) & ~Q(retired_reason="")),
+                name="initiative_retired_with_a_reason",
+                violation_error_message=_("廃止には理由が必要です。"),
             ),
         ]
 
@@ -462,6 +482,15 @@ class Initiative(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
+    @property
+    def retired_label(self) -> str:
+        """As lists write a retired item: 「廃止（理由）」."""
+        return _("廃止（%(reason)s）") % {"reason": self.retired_reason}
 
     def is_evaluated_in(self, fiscal_year: int) -> bool:
         """Whether the item is due for evaluation at the end of this fiscal year."""

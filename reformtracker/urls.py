@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("evaluations.urls_reports")),
     path("office/meetings/", include("xmeetings.urls_office")),
     path("", include("evaluations.urls_onboarding")),
+    path("", include("evaluations.urls_office_edit")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Japanese at the unprefixed URLs, English under /en/: the language is part of the address, so

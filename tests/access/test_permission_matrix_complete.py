@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from tests.access import reports_matrix, staff_matrix
+from tests.access import office_matrix, reports_matrix, staff_matrix
 from tests.personas import PERSONAS
 
-NAMESPACES = ("staff", "reports")
+NAMESPACES = ("staff", "reports", "office_edit")
 
 
 def _view_names(resolver=None, namespace: str = "") -> set[str]:
@@ -25,7 +25,7 @@ def _view_names(resolver=None, namespace: str = "") -> set[str]:
 
 def _covered(world) -> set[str]:
     covered = set()
-    for case in staff_matrix.CASES + reports_matrix.CASES:
+    for case in staff_matrix.CASES + reports_matrix.CASES + office_matrix.CASES:
         with transaction.atomic():
             # Some URLs name what a set-up makes (an evidence file, a report job).
             if case.setup:

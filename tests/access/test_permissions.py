@@ -13,6 +13,7 @@ import pytest
 
 from evaluations.models import Entry, Evidence, HistoryEvent, Round
 from tests.access.matrix import request_case
+from tests.access.office_matrix import CASES as OFFICE_CASES
 from tests.access.staff_matrix import CASES
 from tests.personas import PERSONAS, client_for, edit_data
 
@@ -27,7 +28,7 @@ def _fingerprint():
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", CASES + OFFICE_CASES, ids=str)
 def test_it_answers_each_persona_with_the_expected_status(world, case, persona):
     if case.setup:
         case.setup(world)

@@ -13,15 +13,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import translation
-
 from evaluations import masterdata, services, workbooks
 from evaluations.choices import HistoryAction, RoundKind
 from evaluations.models import HistoryEvent, PillarNarrative
-from evaluations.services import meetings
 from evaluations.onboarding import reader as onboarding_reader
 from evaluations.onboarding import template as onboarding_template
-from evaluations.services import onboarding
-from initiatives.models import AnalysisCluster, Department, Membership, Municipality, PlanNote
+from evaluations.services import meetings, onboarding, plan_edits
+from initiatives.models import (
+    AnalysisCluster,
+    Department,
+    Membership,
+    Municipality,
+    PlanNote,
+)
 from tests.factories import (
     make_initiative,
     make_pillar,
@@ -43,14 +47,18 @@ SHEET = "2 官民連携の推進"
 
 def _copy(obj, **changes):
     """An unsaved twin of ``obj`` (so masterdata.save records a creation)."""
-    values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+    values = {
+        f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields
+    }
     values.pop(type(obj)._meta.pk.attname)
     return type(obj)(**values | changes)
 
 
 def _import_one_row(round_, user) -> None:
     department = Department.objects.get(code="shisei-kaikaku")
-    book = openpyxl.load_workbook(io.BytesIO(workbooks.export_round(round_, department)))
+    book = openpyxl.load_workbook(
+        io.BytesIO(workbooks.export_round(round_, department))
+    )
     book[SHEET]["G2"] = "達成"
     out = io.BytesIO()
     book.save(out)
@@ -63,13 +71,20 @@ def _walk_one_entry(entry, admin) -> None:
         return entry.version
 
     services.edit_entry(
-        user=admin, entry_id=entry.pk, expected_version=version(), values={"result": "achieved"}
+        user=admin,
+        entry_id=entry.pk,
+        expected_version=version(),
+        values={"result": "achieved"},
     )
     item = services.add_evidence(
         user=admin, entry_id=entry.pk, title="資料", url="https://example.jp/a.pdf"
     )
     services.remove_evidence(user=admin, evidence_id=item.pk)
-    for action, comment in (("submit", ""), ("return", "確認してください。"), ("submit", "")):
+    for action, comment in (
+        ("submit", ""),
+        ("return", "確認してください。"),
+        ("submit", ""),
+    ):
         services.transition_entry(
             user=admin,
             entry_id=entry.pk,
@@ -121,15 +136,34 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
         (user, "first_name"),
         (Membership(user=user, department=department), None),
         (Group(name="履歴グループ"), "name"),
-        (PlanNote(plan=plan, fiscal_year=2025, kind="outcome", order=1, body="本文"), "body"),
+        (
+            PlanNote(plan=plan, fiscal_year=2025, kind="outcome", order=1, body="本文"),
+            "body",
+        ),
         (AnalysisCluster(plan=plan, fiscal_year=2025, code="C1", name="分析"), "name"),
-        (PillarNarrative(pillar=make_pillar(plan), fiscal_year=2025, done="取組"), "done"),
+        (
+            PillarNarrative(pillar=make_pillar(plan), fiscal_year=2025, done="取組"),
+            "done",
+        ),
         (meeting, "title"),
-        (MeetingTopic(plan=plan, fiscal_year=2025, meeting=meeting, name="保育所"), "name"),
-        (MeetingMaterial(meeting=meeting, title="資料1", url="https://example.jp/1.pdf"), "title"),
+        (
+            MeetingTopic(plan=plan, fiscal_year=2025, meeting=meeting, name="保育所"),
+            "name",
+        ),
+        (
+            MeetingMaterial(
+                meeting=meeting, title="資料1", url="https://example.jp/1.pdf"
+            ),
+            "title",
+        ),
         (schedule, "title"),
         (lane, "name"),
-        (ScheduleActivity(lane=lane, order=1, label="検討", start_month=4, end_month=6), "label"),
+        (
+            ScheduleActivity(
+                lane=lane, order=1, label="検討", start_month=4, end_month=6
+            ),
+            "label",
+        ),
     ]
     for obj, text_field in edits:
         masterdata.save(obj, actor=admin)  # .create
@@ -148,14 +182,20 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
     round_.due_on = date(2026, 5, 31)
     masterdata.save(round_, actor=admin)  # round.change
     for obj, _text_field in reversed(edits):
-        if type(obj)._base_manager.filter(pk=obj.pk).exists():  # else went with its parent
+        if (
+            type(obj)._base_manager.filter(pk=obj.pk).exists()
+        ):  # else went with its parent
             masterdata.delete(obj, actor=admin)  # .delete
 
 
 def _remind_one_department(round_, admin) -> None:
     """A reminder of an overdue entry, to a department with a member who has mail."""
-    entry = round_.entries.filter(state="not_started").select_related("initiative").first()
-    member = get_user_model().objects.create_user("history-remind", email="remind@example.jp")
+    entry = (
+        round_.entries.filter(state="not_started").select_related("initiative").first()
+    )
+    member = get_user_model().objects.create_user(
+        "history-remind", email="remind@example.jp"
+    )
     Membership.objects.create(user=member, department=entry.initiative.department)
     type(round_).objects.filter(pk=round_.pk).update(due_on=date(2026, 4, 30))
     services.send_reminder(
@@ -163,6 +203,9 @@ def _remind_one_department(round_, admin) -> None:
         round_id=round_.pk,
         department_id=entry.initiative.department_id,
         today=date(2026, 5, 1),
+    )
+
+
 @pytest.fixture
 def operator(db):
     """The first-run setup, on the site while it is still empty (before the other fixtures)."""
@@ -185,14 +228,47 @@ def _onboard_a_city(operator) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     onboarding.import_plan(
-        user=operator, municipality=city, parsed=onboarding_reader.parse(buffer.getvalue())
+        user=operator,
+        municipality=city,
+        parsed=onboarding_reader.parse(buffer.getvalue()),
+    )
+
+
+def _edit_in_the_office_pages(admin) -> None:
+    """The actions only the office's own pages write (evaluations.services.plan_edits)."""
+    plan = make_plan(slug="history-labels-office")
+    initiative = make_initiative(plan)
+    token = plan_edits.edit_token
+    other = make_pillar(plan)
+    plan_edits.move_initiative(
+        user=admin,
+        initiative_id=initiative.pk,
+        token=token(initiative),
+        pillar_id=other.pk,
+    )
+    initiative.refresh_from_db()
+    plan_edits.retire_initiative(
+        user=admin, initiative_id=initiative.pk, token=token(initiative), reason="統合"
+    )
+    notes = [
+        plan_edits.add_note(
+            user=admin,
+            plan_id=plan.pk,
+            values={"fiscal_year": 2025, "kind": "outcome", "body": b},
+        )
+        for b in ("一", "二")
+    ]
+    plan_edits.move_note(
+        user=admin, note_id=notes[1].pk, token=token(notes[1]), direction="up"
     )
 
 
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
     operator, osaka, staff_kaikaku
 ):
-    admin = get_user_model().objects.create_superuser("history-admin", password="x-unused-x")
+    admin = get_user_model().objects.create_superuser(
+        "history-admin", password="x-unused-x"
+    )
     _onboard_a_city(operator)
     round_ = services.open_round(
         user=admin,
@@ -210,6 +286,7 @@ def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labe
     services.reopen_round(user=admin, round_id=published.pk, reason="誤記の訂正")
     _edit_master_data(admin)
     _edit_everything_else_in_the_admin(admin, round_)
+    _edit_in_the_office_pages(admin)
 
     written = set(HistoryEvent.objects.values_list("action", flat=True))
     # The run above writes every declared action (a new one needs a step here) …

@@ -279,3 +279,22 @@ def test_after_osaka_publishes_fy2025_its_fy2024_narratives_stay_on_plan_and_pil
     assert "目標の達成状況（令和7年度末時点）" in plan_page
     assert narrative.done in plan_page
     assert f"/open-data/{osaka.slug}/2024/results.csv" in plan_page
+
+
+def test_a_retired_initiative_drops_out_of_the_next_round_and_keeps_its_history(db):
+    from datetime import date as day
+
+    from evaluations.choices import Result
+    from evaluations.models import PublishedResult
+    from initiatives.models import Initiative
+    from tests.factories import make_initiative, make_plan, make_published_round, open_year_end_round
+
+    plan = make_plan()
+    kept, retired = make_initiative(plan), make_initiative(plan)
+    make_published_round(plan, {kept: Result.ACHIEVED, retired: Result.NOT_ACHIEVED})
+    Initiative.objects.filter(pk=retired.pk).update(
+        retired_on=day(2025, 4, 1), retired_reason="他の取組に統合"
+    )
+    next_round = open_year_end_round(plan, plan.start_fiscal_year + 1)
+    assert [e.initiative_id for e in next_round.entries.all()] == [kept.pk]
+    assert PublishedResult.objects.filter(initiative=retired).count() == 1

@@ -1,0 +1,463 @@
+"""The reform office's edits of its own plan, made in its office pages (/office/plans/<slug>/):
+the plan's summary, source and contact; plan notes; pillars and their narratives per 年度;
+initiatives (add, edit, move between pillars, retire, delete while unevaluated); the schedule
+grid's rows and activities.
+
+One function per change, each permission-checked (the reform office of the plan's municipality:
+``Plan.objects.managed_by``; anyone else gets PermissionDenied and nothing is written), in one
+transaction that locks the row, checks that nobody changed it since the editor loaded it, saves
+it and appends its HistoryEvent with every changed field before → after.
+
+No lost update without a version column on every master-data model: the form carries
+``edit_token(obj)``, a digest of every field as the editor saw it (the same fields history
+records). The service recomputes it from the row it has locked; if another save came between,
+the digests differ and the change is refused with ``Stale`` (409), whoever saved first wins.
+
+What the public sees of these edits, and when: master data is live (plan notes, names,
+descriptions, the schedule, a retirement), so it shows on the public pages once each worker's
+stored page expires (``PUBLIC_PAGE_CACHE_SECONDS``, the bound the page cache already gives live
+text); published results and the narratives and names frozen with them change only by publishing
+again (evaluations.services.rounds), never by an edit here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations import masterdata
+from evaluations.choices import HistoryAction
+from evaluations.masterdata import snapshot
+from evaluations.models import Entry, PillarNarrative, PublishedResult
+from evaluations.services.base import record
+from initiatives.models import Initiative, Pillar, Plan, PlanNote
+from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
+
+# Which fields each change may write; anything else in ``values`` is ignored.
+PLAN_FIELDS = ("subtitle", "summary", "source_title", "source_url", "contact")
+NOTE_FIELDS = ("fiscal_year", "kind", "title", "body")
+PILLAR_FIELDS = (
+    "order",
+    "name",
+    "name_en",
+    "kind",
+    "description",
+    "managed_through",
+    "managing_department",
+    "office_tracks_items",
+)
+NARRATIVE_FIELDS = ("done", "next_steps", "cluster_count")
+INITIATIVE_FIELDS = (
+    "title",
+    "title_en",
+    "order",
+    "department",
+    "target",
+    "description",
+    "evaluation_timing",
+    "first_evaluated_fiscal_year",
+    "reform_level",
+    "cluster",
+)
+NEW_INITIATIVE_FIELDS = ("code", "pillar", *INITIATIVE_FIELDS)
+SCHEDULE_FIELDS = ("fiscal_year", "title", "first_month", "open_ended_from")
+LANE_FIELDS = ("order", "name", "pillar", "shows_meetings")
+ACTIVITY_FIELDS = ("order", "label", "start_month", "end_month", "milestone_on", "milestone_note")
+
+# How each model reaches its plan, for the permission check made on the locked row.
+PLAN_PATH = {
+    Plan: "pk",
+    PlanNote: "plan",
+    Pillar: "plan",
+    PillarNarrative: "pillar__plan",
+    Initiative: "plan",
+    Schedule: "plan",
+    ScheduleLane: "schedule__plan",
+    ScheduleActivity: "lane__schedule__plan",
+}
+
+
+@dataclass
+class Stale(Exception):
+    """Somebody saved the object after the editor loaded it; nothing was written."""
+
+    obj: models.Model
+    current: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return _(
+            "ほかの人がこの内容を先に更新しました。現在の内容を確認してから、もう一度保存してください。"
+        )
+
+
+def edit_token(obj) -> str:
+    """A digest of every field of ``obj`` as history records it: the form sends it back, and
+    a save is refused when the stored row no longer has it. "" for an object not yet saved."""
+    if obj is None or obj.pk is None:
+        return ""
+    raw = json.dumps(snapshot(obj), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _refuse() -> PermissionDenied:
+    return PermissionDenied(_("この計画を編集できるのは、計画の自治体の市政改革室だけです。"))
+
+
+def _managed(user) -> models.QuerySet:
+    return Plan.objects.managed_by(user).values("pk")
+
+
+def _locked(model, pk: int, user):
+    """The object, locked until the transaction ends, if ``user`` is the reform office of its
+    plan; PermissionDenied otherwise (the views have answered 404/403 before coming here)."""
+    path = PLAN_PATH[model]
+    lookup = {"pk__in": _managed(user)} if path == "pk" else {f"{path}__in": _managed(user)}
+    obj = model._base_manager.select_for_update(of=("self",)).filter(pk=pk, **lookup).first()
+    if obj is None:
+        raise _refuse()
+    return obj
+
+
+def _plan(user, plan_id: int) -> Plan:
+    return _locked(Plan, plan_id, user)
+
+
+def _subject(obj) -> dict:
+    subject = {
+        "subject_type": obj._meta.label_lower,
+        "subject_id": obj.pk,
+        "subject_repr": str(obj)[:300],
+    }
+    if isinstance(obj, Initiative):
+        subject["initiative_id"] = obj.pk
+    return subject
+
+
+def _diff(before: dict | None, after: dict) -> dict:
+    if before is None:
+        return {k: {"before": "", "after": v} for k, v in after.items() if v not in ("", [])}
+    return {
+        k: {"before": before.get(k, ""), "after": v}
+        for k, v in after.items()
+        if before.get(k, "") != v
+    }
+
+
+def _write(obj, before: dict | None, *, user, action: HistoryAction, comment: str = "") -> dict:
+    """Validates and saves ``obj`` and records what changed (no row when nothing did)."""
+    obj.full_clean()
+    obj.save()
+    changes = _diff(before, snapshot(obj))
+    if changes:
+        obj.recorded_event = record(
+            action, actor=user, changes=changes, comment=comment, **_subject(obj)
+        )
+    return changes
+
+
+def _action(obj, verb: str) -> HistoryAction:
+    return HistoryAction(f"{obj._meta.model_name}.{verb}")
+
+
+def _update(model, pk: int, token: str, values: dict, fields, *, user, action=None):
+    """The common edit: lock, check the token, set ``fields`` from ``values``, save, record."""
+    obj = _locked(model, pk, user)
+    before = snapshot(obj)
+    if token != edit_token(obj):
+        raise Stale(obj=obj, current=before)
+    for name in fields:
+        if name not in values:
+            continue
+        if values[name] is None and not obj._meta.get_field(name).null:
+            continue  # left blank in a form where blank means "as it is" (an order)
+        setattr(obj, name, values[name])
+    _write(obj, before, user=user, action=action or _action(obj, "change"))
+    return obj
+
+
+def _create(obj, *, user):
+    _write(obj, None, user=user, action=_action(obj, "create"))
+    return obj
+
+
+def _delete(model, pk: int, token: str, *, user):
+    """Deletes after the token check; every field (and every row deleted with it) is recorded
+    by evaluations.masterdata.delete, so no text is lost."""
+    obj = _locked(model, pk, user)
+    if token != edit_token(obj):
+        raise Stale(obj=obj, current=snapshot(obj))
+    masterdata.delete(obj, actor=user)
+    return obj
+
+
+def _pick(values: dict, fields) -> dict:
+    return {name: values[name] for name in fields if name in values}
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def edit_plan(*, user, plan_id: int, token: str, values: dict) -> Plan:
+    """The plan's subtitle, summary, source (title and URL) and 問合せ先."""
+    return _update(Plan, plan_id, token, values, PLAN_FIELDS, user=user)
+
+
+# --- plan notes ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_note(*, user, plan_id: int, values: dict) -> PlanNote:
+    """A new passage of the plan's review (成果, 振り返り, 課題, 進め方), last of its 年度 and kind."""
+    plan = _plan(user, plan_id)
+    values = _pick(values, NOTE_FIELDS)
+    last = PlanNote.objects.filter(
+        plan=plan, fiscal_year=values.get("fiscal_year"), kind=values.get("kind")
+    ).aggregate(m=Max("order"))["m"]
+    return _create(PlanNote(plan=plan, order=(last or 0) + 1, **values), user=user)
+
+
+@transaction.atomic
+def edit_note(*, user, note_id: int, token: str, values: dict) -> PlanNote:
+    return _update(PlanNote, note_id, token, values, ("title", "body"), user=user)
+
+
+@transaction.atomic
+def move_note(*, user, note_id: int, token: str, direction: str) -> PlanNote:
+    """Swaps the note with its neighbour (``up``/``down``) among the notes of its 年度 and kind;
+    at the end of the list nothing moves. Both orders are recorded in one history row."""
+    note = _locked(PlanNote, note_id, user)
+    if token != edit_token(note):
+        raise Stale(obj=note, current=snapshot(note))
+    siblings = PlanNote.objects.select_for_update().filter(
+        plan_id=note.plan_id, fiscal_year=note.fiscal_year, kind=note.kind
+    )
+    if direction == "up":
+        other = siblings.filter(order__lt=note.order).order_by("-order").first()
+    elif direction == "down":
+        other = siblings.filter(order__gt=note.order).order_by("order").first()
+    else:
+        raise ValueError(direction)
+    if other is None:
+        return note
+    mine, theirs = note.order, other.order
+    # The unique (plan, 年度, kind, order) constraint is checked per statement: park one first.
+    parking = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+    PlanNote.objects.filter(pk=note.pk).update(order=parking)
+    PlanNote.objects.filter(pk=other.pk).update(order=mine)
+    PlanNote.objects.filter(pk=note.pk).update(order=theirs)
+    note.order = theirs
+    note.recorded_event = record(
+        HistoryAction.PLANNOTE_REORDER,
+        actor=user,
+        changes={"order": {"before": mine, "after": theirs}},
+        comment=_("「%(other)s」と入れ替え") % {"other": other.title or other.body[:40]},
+        **_subject(note),
+    )
+    return note
+
+
+@transaction.atomic
+def delete_note(*, user, note_id: int, token: str) -> PlanNote:
+    return _delete(PlanNote, note_id, token, user=user)
+
+
+# --- pillars and their narratives ----------------------------------------------------------------
+
+
+@transaction.atomic
+def add_pillar(*, user, plan_id: int, values: dict) -> Pillar:
+    """A new pillar of the plan (取組方針 or 手法の柱); its number must be free."""
+    plan = _plan(user, plan_id)
+    return _create(Pillar(plan=plan, **_pick(values, PILLAR_FIELDS)), user=user)
+
+
+@transaction.atomic
+def edit_pillar(*, user, pillar_id: int, token: str, values: dict) -> Pillar:
+    """A pillar's number, name, kind (取組方針 / 手法の柱), description and 進捗管理の枠組み.
+    Published 時点 keep the name they were published with (PublishedPillar)."""
+    return _update(Pillar, pillar_id, token, values, PILLAR_FIELDS, user=user)
+
+
+@transaction.atomic
+def save_narrative(
+    *, user, pillar_id: int, fiscal_year: int, token: str, values: dict
+) -> PillarNarrative:
+    """A pillar's 取組状況 and 今後の方向性 for one 年度: created if the year has none, edited
+    otherwise. Other years' narratives are separate rows and stay as they are. ``token`` is ""
+    for a year the editor saw without a narrative (two offices creating it at once: Stale)."""
+    pillar = _locked(Pillar, pillar_id, user)
+    narrative = (
+        PillarNarrative.objects.select_for_update()
+        .filter(pillar=pillar, fiscal_year=fiscal_year)
+        .first()
+    )
+    if narrative is None:
+        if token:
+            raise Stale(obj=PillarNarrative(pillar=pillar, fiscal_year=fiscal_year))
+        narrative = PillarNarrative(
+            pillar=pillar, fiscal_year=fiscal_year, **_pick(values, NARRATIVE_FIELDS)
+        )
+        return _create(narrative, user=user)
+    return _update(PillarNarrative, narrative.pk, token, values, NARRATIVE_FIELDS, user=user)
+
+
+# --- initiatives ---------------------------------------------------------------------------------
+
+
+def evaluation_count(initiative_id: int) -> int:
+    """How many evaluation records an initiative has: its entries in rounds and its published
+    results. One or more: it can be retired, never deleted."""
+    return (
+        Entry.objects.filter(initiative_id=initiative_id).count()
+        + PublishedResult.objects.filter(initiative_id=initiative_id).count()
+    )
+
+
+@transaction.atomic
+def add_initiative(*, user, plan_id: int, values: dict) -> Initiative:
+    """A new 取組項目 under a pillar of the plan, owned by a department of its municipality.
+    It has no entry until a round asks about it."""
+    plan = _plan(user, plan_id)
+    return _create(Initiative(plan=plan, **_pick(values, NEW_INITIATIVE_FIELDS)), user=user)
+
+
+@transaction.atomic
+def edit_initiative(*, user, initiative_id: int, token: str, values: dict) -> Initiative:
+    """Renames (title, title_en) and edits target, 取組内容, 所管, 評価時期 and 改革レベル.
+    Published 時点 keep the title, 所管 and target they were published with."""
+    return _update(Initiative, initiative_id, token, values, INITIATIVE_FIELDS, user=user)
+
+
+@transaction.atomic
+def move_initiative(*, user, initiative_id: int, token: str, pillar_id: int) -> Initiative:
+    """Moves the item under another pillar of the same plan. Published results keep the pillar
+    they were published under."""
+    initiative = _locked(Initiative, initiative_id, user)
+    pillar = Pillar.objects.filter(pk=pillar_id, plan_id=initiative.plan_id).first()
+    if pillar is None:
+        raise ValidationError({"pillar": _("柱は同じ計画のものを選んでください。")})
+    return _update(
+        Initiative,
+        initiative_id,
+        token,
+        {"pillar": pillar},
+        ("pillar",),
+        user=user,
+        action=HistoryAction.INITIATIVE_MOVE,
+    )
+
+
+@transaction.atomic
+def retire_initiative(*, user, initiative_id: int, token: str, reason: str, on=None) -> Initiative:
+    """Retires (廃止) the item with its reason: it keeps its entries, published results and
+    history, drops out of the rounds opened after (``Initiative.objects.active()``), and public
+    lists show it as 「廃止（理由）」."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("廃止の理由を入力してください。")})
+    initiative = _locked(Initiative, initiative_id, user)
+    if initiative.retired_on is not None:
+        raise ValidationError(_("この取組項目は既に廃止されています。"))
+    return _update(
+        Initiative,
+        initiative_id,
+        token,
+        {"retired_on": on or timezone.localdate(), "retired_reason": reason},
+        ("retired_on", "retired_reason"),
+        user=user,
+        action=HistoryAction.INITIATIVE_RETIRE,
+    )
+
+
+@transaction.atomic
+def delete_initiative(*, user, initiative_id: int, token: str) -> Initiative:
+    """Deletes an item that was never evaluated (no entry, no published result): one entered
+    by mistake. An evaluated one is refused with a Japanese message: retire it instead. The
+    database refuses it too (entries and published results PROTECT their initiative)."""
+    initiative = _locked(Initiative, initiative_id, user)
+    count = evaluation_count(initiative.pk)
+    if count:
+        raise ValidationError(
+            _(
+                "「%(title)s」には評価の記録（照会の回答・公表済みの結果 %(count)d件）があるため"
+                "削除できません。取組をやめる場合は、理由を入力して「廃止」してください。"
+            )
+            % {"title": initiative.title, "count": count}
+        )
+    return _delete(Initiative, initiative_id, token, user=user)
+
+
+# --- the schedule grid ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_schedule(*, user, plan_id: int, values: dict) -> Schedule:
+    """A 年度's schedule grid (its rows are added next)."""
+    plan = _plan(user, plan_id)
+    return _create(Schedule(plan=plan, **_pick(values, SCHEDULE_FIELDS)), user=user)
+
+
+@transaction.atomic
+def edit_schedule(*, user, schedule_id: int, token: str, values: dict) -> Schedule:
+    return _update(
+        Schedule, schedule_id, token, values, ("title", "first_month", "open_ended_from"), user=user
+    )
+
+
+@transaction.atomic
+def add_lane(*, user, schedule_id: int, values: dict) -> ScheduleLane:
+    """A row of the grid: a pillar's activities, or the X会議 row filled from the meetings."""
+    schedule = _locked(Schedule, schedule_id, user)
+    values = _pick(values, LANE_FIELDS)
+    _check_lane_pillar(schedule, values.get("pillar"))
+    if not values.get("order"):
+        last = schedule.lanes.aggregate(m=Max("order"))["m"]
+        values["order"] = (last or 0) + 1
+    return _create(ScheduleLane(schedule=schedule, **values), user=user)
+
+
+def _check_lane_pillar(schedule: Schedule, pillar) -> None:
+    if pillar is not None and pillar.plan_id != schedule.plan_id:
+        raise ValidationError({"pillar": _("柱は同じ計画のものを選んでください。")})
+
+
+@transaction.atomic
+def edit_lane(*, user, lane_id: int, token: str, values: dict) -> ScheduleLane:
+    lane = _locked(ScheduleLane, lane_id, user)
+    _check_lane_pillar(lane.schedule, values.get("pillar"))
+    return _update(ScheduleLane, lane_id, token, values, LANE_FIELDS, user=user)
+
+
+@transaction.atomic
+def delete_lane(*, user, lane_id: int, token: str) -> ScheduleLane:
+    """Removes a row with its activities; history keeps every field of each."""
+    return _delete(ScheduleLane, lane_id, token, user=user)
+
+
+@transaction.atomic
+def add_activity(*, user, lane_id: int, values: dict) -> ScheduleActivity:
+    """An activity in a row: its months (one, or a span drawn as an arrow) and a milestone."""
+    lane = _locked(ScheduleLane, lane_id, user)
+    values = _pick(values, ACTIVITY_FIELDS)
+    if not values.get("order"):
+        last = lane.activities.aggregate(m=Max("order"))["m"]
+        values["order"] = (last or 0) + 1
+    return _create(ScheduleActivity(lane=lane, **values), user=user)
+
+
+@transaction.atomic
+def edit_activity(*, user, activity_id: int, token: str, values: dict) -> ScheduleActivity:
+    return _update(ScheduleActivity, activity_id, token, values, ACTIVITY_FIELDS, user=user)
+
+
+@transaction.atomic
+def delete_activity(*, user, activity_id: int, token: str) -> ScheduleActivity:
+    return _delete(ScheduleActivity, activity_id, token, user=user)

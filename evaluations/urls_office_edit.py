@@ -1,0 +1,37 @@
+"""The reform office's edit pages of its own plan (/office/plans/<slug>/…), named "office_edit:…"."""
+
+from django.urls import include, path
+
+from evaluations.views import office_edit as views
+
+plan_patterns = [
+    path("", views.plan_index, name="plan"),
+    path("edit/", views.plan_edit, name="plan_edit"),
+    path("notes/", views.notes, name="notes"),
+    path("notes/<id:pk>/", views.note_edit, name="note"),
+    path("notes/<id:pk>/move/", views.note_move, name="note_move"),
+    path("notes/<id:pk>/delete/", views.note_delete, name="note_delete"),
+    path("pillars/new/", views.pillar_add, name="pillar_add"),
+    path("pillars/<id:order>/", views.pillar_edit, name="pillar"),
+    path(
+        "pillars/<id:order>/narratives/<fy:fiscal_year>/",
+        views.narrative_edit,
+        name="narrative",
+    ),
+    path("initiatives/", views.initiatives, name="initiatives"),
+    path("initiatives/<str:code>/", views.initiative_edit, name="initiative"),
+    path("initiatives/<str:code>/move/", views.initiative_move, name="initiative_move"),
+    path("initiatives/<str:code>/retire/", views.initiative_retire, name="initiative_retire"),
+    path("initiatives/<str:code>/delete/", views.initiative_delete, name="initiative_delete"),
+    path("schedules/", views.schedules, name="schedules"),
+    path("schedules/<fy:fiscal_year>/", views.schedule_detail, name="schedule"),
+    path("schedules/<fy:fiscal_year>/edit/", views.schedule_edit, name="schedule_edit"),
+    path("schedule-rows/<id:pk>/", views.lane_edit, name="lane"),
+    path("schedule-rows/<id:pk>/delete/", views.lane_delete, name="lane_delete"),
+    path("schedule-activities/<id:pk>/", views.activity_edit, name="activity"),
+    path("schedule-activities/<id:pk>/delete/", views.activity_delete, name="activity_delete"),
+]
+
+urlpatterns = [
+    path("office/plans/<slug:slug>/", include((plan_patterns, "office_edit"))),
+]
