@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import translation
+
 from evaluations import masterdata, services, workbooks
 from evaluations.choices import HistoryAction, RoundKind
 from evaluations.models import HistoryEvent, PillarNarrative
@@ -47,18 +48,14 @@ SHEET = "2 官民連携の推進"
 
 def _copy(obj, **changes):
     """An unsaved twin of ``obj`` (so masterdata.save records a creation)."""
-    values = {
-        f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields
-    }
+    values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
     values.pop(type(obj)._meta.pk.attname)
     return type(obj)(**values | changes)
 
 
 def _import_one_row(round_, user) -> None:
     department = Department.objects.get(code="shisei-kaikaku")
-    book = openpyxl.load_workbook(
-        io.BytesIO(workbooks.export_round(round_, department))
-    )
+    book = openpyxl.load_workbook(io.BytesIO(workbooks.export_round(round_, department)))
     book[SHEET]["G2"] = "達成"
     out = io.BytesIO()
     book.save(out)
@@ -151,17 +148,13 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
             "name",
         ),
         (
-            MeetingMaterial(
-                meeting=meeting, title="資料1", url="https://example.jp/1.pdf"
-            ),
+            MeetingMaterial(meeting=meeting, title="資料1", url="https://example.jp/1.pdf"),
             "title",
         ),
         (schedule, "title"),
         (lane, "name"),
         (
-            ScheduleActivity(
-                lane=lane, order=1, label="検討", start_month=4, end_month=6
-            ),
+            ScheduleActivity(lane=lane, order=1, label="検討", start_month=4, end_month=6),
             "label",
         ),
     ]
@@ -182,20 +175,14 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
     round_.due_on = date(2026, 5, 31)
     masterdata.save(round_, actor=admin)  # round.change
     for obj, _text_field in reversed(edits):
-        if (
-            type(obj)._base_manager.filter(pk=obj.pk).exists()
-        ):  # else went with its parent
+        if type(obj)._base_manager.filter(pk=obj.pk).exists():  # else went with its parent
             masterdata.delete(obj, actor=admin)  # .delete
 
 
 def _remind_one_department(round_, admin) -> None:
     """A reminder of an overdue entry, to a department with a member who has mail."""
-    entry = (
-        round_.entries.filter(state="not_started").select_related("initiative").first()
-    )
-    member = get_user_model().objects.create_user(
-        "history-remind", email="remind@example.jp"
-    )
+    entry = round_.entries.filter(state="not_started").select_related("initiative").first()
+    member = get_user_model().objects.create_user("history-remind", email="remind@example.jp")
     Membership.objects.create(user=member, department=entry.initiative.department)
     type(round_).objects.filter(pk=round_.pk).update(due_on=date(2026, 4, 30))
     services.send_reminder(
@@ -258,17 +245,13 @@ def _edit_in_the_office_pages(admin) -> None:
         )
         for b in ("一", "二")
     ]
-    plan_edits.move_note(
-        user=admin, note_id=notes[1].pk, token=token(notes[1]), direction="up"
-    )
+    plan_edits.move_note(user=admin, note_id=notes[1].pk, token=token(notes[1]), direction="up")
 
 
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
     operator, osaka, staff_kaikaku
 ):
-    admin = get_user_model().objects.create_superuser(
-        "history-admin", password="x-unused-x"
-    )
+    admin = get_user_model().objects.create_superuser("history-admin", password="x-unused-x")
     _onboard_a_city(operator)
     round_ = services.open_round(
         user=admin,

@@ -287,7 +287,12 @@ def test_a_retired_initiative_drops_out_of_the_next_round_and_keeps_its_history(
     from evaluations.choices import Result
     from evaluations.models import PublishedResult
     from initiatives.models import Initiative
-    from tests.factories import make_initiative, make_plan, make_published_round, open_year_end_round
+    from tests.factories import (
+        make_initiative,
+        make_plan,
+        make_published_round,
+        open_year_end_round,
+    )
 
     plan = make_plan()
     kept, retired = make_initiative(plan), make_initiative(plan)
