@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import published
 from evaluations.choices import EntryState, HistoryAction, RoundKind, RoundState
 from evaluations.models import (
     Entry,
@@ -169,6 +170,8 @@ def publish_round_as_system(
         publication=publication,
         changes={"results": len(results)},
     )
+    # Every app server's public pages show it from their next request (public_cache).
+    transaction.on_commit(published.announce_publications)
     return publication
 
 
