@@ -117,20 +117,23 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PUBLIC_CACHE_SHARED:
-            return self._respond(request)
-        # One read of the shared fingerprint per request, for its key and its view alike.
-        with fingerprint_pinned():
-            return self._respond(request)
-
-    def _respond(self, request):
-        key = None
+        key = fingerprint = None
         if _may_use_cache(request) and _host_allowed(request):
             language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
             params = _public_params(request, language)
             if params is not None:
                 use_canonical_query(request, params)
-                key = cache_key(request, publication_fingerprint(), language)
+                fingerprint = publication_fingerprint()
+                key = cache_key(request, fingerprint, language)
+        if not settings.PUBLIC_CACHE_SHARED:
+            return self._respond(request, key)
+        # With a shared cache, the fingerprint read for the key is the one the view's memos
+        # use too (one read per request). Only for public pages: /healthz and the rest never
+        # read it (nor, when the cache has none, the database).
+        with fingerprint_pinned(fingerprint):
+            return self._respond(request, key)
+
+    def _respond(self, request, key):
         if key is not None:
             hit = _get(key)
             if hit is not None:

@@ -151,11 +151,14 @@ def publication_fingerprint() -> str:
 
 
 @contextmanager
-def fingerprint_pinned():
-    """Within the block, ``publication_fingerprint()`` is the one value read at its start."""
-    token = _pinned.set(publication_fingerprint())
+def fingerprint_pinned(value: str | None):
+    """Within the block, ``publication_fingerprint()`` is ``value`` (when not None)."""
+    if value is None:
+        yield
+        return
+    token = _pinned.set(value)
     try:
-        yield _pinned.get()
+        yield
     finally:
         _pinned.reset(token)
 
