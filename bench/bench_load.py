@@ -27,6 +27,11 @@ bench starts scripts/run-production.sh itself on a free port and stops it at the
    every refused save said so with the conflict message and was behind a version another
    save had made.
 
+The topology's page cache is the memcached run-production.sh starts (CACHE_URL); with
+CACHE_URL exported empty (`CACHE_URL= .venv/bin/python bench/bench_load.py`) each process
+keeps its own, as before it, for comparison. Reads served from the cache are counted (its
+X-Public-Cache header).
+
 Prints requests, failures, p50/p99 of reads and of writes, read throughput, the ratio to the
 dashboard alone (goal ≥ 0.50), lost updates, and the load average before and after. Exit
 status 1 on any failed request, any lost update or a missed ratio. Nothing leaves loopback.
@@ -218,7 +223,10 @@ def topology(args):
         yield (
             env["BALANCER_URL"].rstrip("/"),
             env["DATABASE_URL"],
-            ("scripts/run-production.sh: nginx, 2 gunicorn app servers, 1 db_worker, PostgreSQL"),
+            (
+                "scripts/run-production.sh: nginx, 2 gunicorn app servers, 1 db_worker, "
+                f"PostgreSQL; page cache {env.get('CACHE_URL') or 'in each process (CACHE_URL empty)'}"
+            ),
         )
     finally:
         process.send_signal(signal.SIGTERM)
@@ -359,14 +367,20 @@ class Recorder:
         self.window = 0.0
         self.sent = 0
         self.by_name: dict[str, list[float]] = {}
+        # Per request name, how many the page cache served (X-Public-Cache: hit).
+        self.hits: dict[str, int] = {}
 
-    def on_request(self, request_type, name, response_time, exception=None, **_kwargs):
+    def on_request(self, request_type, name, response_time, exception=None, **kwargs):
         self.sent += 1
         if exception is not None:
             self.failures.append(f"{request_type} {name}: {exception}")
         if not self.measuring:
             return
         self.by_name.setdefault(name, []).append(response_time)
+        response = kwargs.get("response")
+        headers = getattr(response, "headers", None) or {}
+        if headers.get("X-Public-Cache") == "hit":
+            self.hits[name] = self.hits.get(name, 0) + 1
         if name.startswith("read: "):
             self.times["read"].append(response_time)
         elif name == "write: status update":
@@ -509,7 +523,13 @@ def main() -> int:
         print(f"    {line}")
     print(f"  reads:  {_percentiles(reads)}   {read_rate:.1f} req/s")
     for name, times in sorted(mixed.by_name.items()):
-        print(f"    {name:<28} {len(times):6d}  {_percentiles(times)}")
+        hits = mixed.hits.get(name, 0)
+        print(
+            f"    {name:<28} {len(times):6d}  {_percentiles(times)}   "
+            f"cache hits {hits / len(times):4.0%}"
+        )
+    read_hits = sum(n for name, n in mixed.hits.items() if name.startswith("read: "))
+    print(f"  reads served by the page cache: {read_hits / max(len(reads), 1):.0%}")
     print(f"  writes: {_percentiles(writes)}   {len(writes) / mixed.window:.1f} req/s")
     print(
         f"  saves accepted {len(locustfile.ACCEPTED)}, refused as conflicts "

@@ -6,6 +6,12 @@ absolute links name, the path, and the query parameters its view reads). The cac
 a 時点 changes every key at once and nothing needs invalidating. The fingerprint costs one indexed
 aggregate query per request.
 
+The cache is CACHES["default"]: each process's own memory (make run, tests), or in production
+one every app server shares (memcached, settings.CACHE_URL), with a small copy of the pages
+each process served in front of it (PUBLIC_PAGE_LOCAL_ENTRIES). With a shared cache the
+fingerprint is kept there too (evaluations.published), read once per request, so a
+publication through one server shows through every other from its next request.
+
 PublicPageCacheMiddleware serves and stores the pages; the ``public_page`` decorator on each view
 (reformtracker.public_pages) sets the ETag and marks what may be stored. Only anonymous visitors without session or message
 cookies are served from the cache: staff see
@@ -17,16 +23,17 @@ that is live rather than published (plan notes), and repeat visits cost no rende
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import get_language_from_path
 
-from evaluations.published import publication_fingerprint
+from evaluations.published import fingerprint_pinned, publication_fingerprint
 from reformtracker.public_pages import NOT_PUBLIC, answer_304, not_modified, use_canonical_query
 
 CACHE_PREFIX = "public-page"
@@ -110,15 +117,25 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = None
+        key = fingerprint = None
         if _may_use_cache(request) and _host_allowed(request):
             language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
             params = _public_params(request, language)
             if params is not None:
                 use_canonical_query(request, params)
-                key = cache_key(request, publication_fingerprint(), language)
+                fingerprint = publication_fingerprint()
+                key = cache_key(request, fingerprint, language)
+        if not settings.PUBLIC_CACHE_SHARED:
+            return self._respond(request, key)
+        # With a shared cache, the fingerprint read for the key is the one the view's memos
+        # use too (one read per request). Only for public pages: /healthz and the rest never
+        # read it (nor, when the cache has none, the database).
+        with fingerprint_pinned(fingerprint):
+            return self._respond(request, key)
+
+    def _respond(self, request, key):
         if key is not None:
-            hit = cache.get(key)
+            hit = _get(key)
             if hit is not None:
                 content, headers, etag = hit
                 response = HttpResponse(content)
@@ -137,9 +154,40 @@ class PublicPageCacheMiddleware:
             # A page that set a cookie (a CSRF token, a message) belongs to one visitor only.
             and not response.cookies
         ):
-            cache.set(
-                key,
-                (response.content, dict(response.headers), response["ETag"]),
-                settings.PUBLIC_PAGE_CACHE_SECONDS,
-            )
+            _set(key, (response.content, dict(response.headers), response["ETag"]))
         return response
+
+
+def _local():
+    """Each process's own copy in front of a shared cache, or None."""
+    if settings.PUBLIC_CACHE_SHARED and settings.PUBLIC_PAGE_LOCAL_ENTRIES > 0:
+        return caches["public_pages_local"]
+    return None
+
+
+def _get(key: str):
+    """The stored page (content, headers, ETag): this process's copy, else the shared
+    cache's, then kept here too until the shared one expires. The key names the
+    publications, so a copy is as fresh as the shared one."""
+    local = _local()
+    if local is not None:
+        hit = local.get(key)
+        if hit is not None:
+            return hit[:3]
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    if local is not None:
+        remaining = hit[3] - time.time()
+        if remaining >= 1:
+            local.set(key, hit, int(remaining))
+    return hit[:3]
+
+
+def _set(key: str, page: tuple) -> None:
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    stored = (*page, time.time() + seconds)
+    local = _local()
+    if local is not None:
+        local.set(key, stored, seconds)
+    cache.set(key, stored, seconds)

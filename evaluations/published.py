@@ -7,11 +7,15 @@ round published more than once, its newest publication.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max
 
 from evaluations.choices import Result, RoundKind
@@ -121,23 +125,81 @@ def pillar_in_time(
 
 # "value": the fingerprint last read; "until": when this process reads it again.
 _fingerprint = memos.store()
+# With a shared cache (settings.PUBLIC_CACHE_SHARED) the fingerprint is kept there, under this key.
+FINGERPRINT_KEY = "publication-fingerprint"
+# The fingerprint one request reads once and keeps (PublicPageCacheMiddleware pins it), so its
+# cache key and the data its view memoises name the same publications.
+_pinned: ContextVar[str | None] = ContextVar("publication_fingerprint", default=None)
+
+
+def _read_fingerprint() -> str:
+    state = Publication.objects.aggregate(n=Count("id"), last=Max("id"))
+    return f"{state['n']}.{state['last'] or 0}"
+
+
+def _shared_timeout() -> int:
+    return math.ceil(settings.PUBLIC_PAGE_FINGERPRINT_SECONDS)
 
 
 def publication_fingerprint() -> str:
     """Changes whenever a publication is added or removed (one query).
 
-    Each process re-reads it at most once per ``PUBLIC_PAGE_FINGERPRINT_SECONDS``, so a cache
-    hit usually touches no database at all; a publication shows within that time in every
-    worker (each keeps its own local-memory cache, so no signal could reach them all).
+    Each process's own cache: each re-reads it at most once per
+    ``PUBLIC_PAGE_FINGERPRINT_SECONDS``, so a cache hit usually touches no database at all, and
+    a publication shows within that time in every worker. A shared cache: it is read from there
+    (one round trip, once per request), where ``announce_publications`` puts a new publication
+    at once, so every server shows it from the next request; the database is read when the
+    cache holds none, which it keeps for ``PUBLIC_PAGE_FINGERPRINT_SECONDS``.
     """
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
+    if settings.PUBLIC_CACHE_SHARED:
+        value = cache.get(FINGERPRINT_KEY)
+        if value is None:
+            value = _read_fingerprint()
+            # add, not set: a reader that read the database before a publication committed
+            # never overwrites what announce_publications put there after it.
+            cache.add(FINGERPRINT_KEY, value, _shared_timeout())
+        return value
     ttl = settings.PUBLIC_PAGE_FINGERPRINT_SECONDS
     now = time.monotonic()
     if ttl > 0 and _fingerprint.get("value") is not None and now < _fingerprint["until"]:
         return _fingerprint["value"]
-    state = Publication.objects.aggregate(n=Count("id"), last=Max("id"))
-    value = f"{state['n']}.{state['last'] or 0}"
+    value = _read_fingerprint()
     _fingerprint.update(value=value, until=now + ttl)
     return value
+
+
+@contextmanager
+def fingerprint_pinned(value: str | None):
+    """Within the block, ``publication_fingerprint()`` is ``value`` (when not None)."""
+    if value is None:
+        yield
+        return
+    token = _pinned.set(value)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def announce_publications() -> None:
+    """Called once a publication (or its removal) has committed: this process reads the
+    fingerprint afresh, and with a shared cache every server does, from its next request.
+
+    Set again until the database agrees with what was set, so of two publications committed
+    at once the later announcement cannot leave the earlier state behind."""
+    _fingerprint.clear()
+    if not settings.PUBLIC_CACHE_SHARED:
+        return
+    value = _read_fingerprint()
+    for _attempt in range(5):
+        cache.set(FINGERPRINT_KEY, value, _shared_timeout())
+        again = _read_fingerprint()
+        if again == value:
+            return
+        value = again
 
 
 # --- what the dashboards read, memoised per publication fingerprint ---------------------------

@@ -118,11 +118,15 @@ def summarize(rows: QuerySet) -> Summary:
     return Summary(**counts)
 
 
-def summarize_by(rows: QuerySet, field: str) -> dict:
+def summarize_by(rows: QuerySet, field: str, *more: str) -> dict:
     """Summaries grouped by one column (``pillar_id``, ``department_id``, ``publication_id``…),
-    in one GROUP BY query. Keys with no rows are absent: callers default to ``EMPTY``."""
-    grouped = rows.order_by().values(field).annotate(**_AGGREGATES)
+    in one GROUP BY query, keyed by its value; grouped by several, keyed by the tuple of their
+    values. Keys with no rows are absent: callers default to ``EMPTY``."""
+    fields = (field, *more)
+    grouped = rows.order_by().values(*fields).annotate(**_AGGREGATES)
     return {
-        row[field]: Summary(row["achieved"], row["not_achieved"], row["excluded"])
+        (row[field] if not more else tuple(row[f] for f in fields)): Summary(
+            row["achieved"], row["not_achieved"], row["excluded"]
+        )
         for row in grouped
     }

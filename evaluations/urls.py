@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations.views import api, cards, opendata, public
+from evaluations.views import api, cards, departments, opendata, public
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -15,6 +15,11 @@ urlpatterns = [
         name="initiative_detail",
     ),
     path("plans/<slug:slug>/badge.svg", public.badge, name="plan_badge"),
+    path(
+        "plans/<slug:slug>/departments/",
+        departments.department_summary,
+        name="department_summary",
+    ),
     path("initiatives/", public.initiative_list, name="initiative_list"),
     path("open-data/", opendata.index, name="open_data"),
     path("open-data/plans.json", opendata.plans_json, name="open_data_plans"),
@@ -32,6 +37,11 @@ urlpatterns = [
     path("open-data/home.json", api.home, name="api_home"),
     path("open-data/initiatives.json", api.initiatives, name="api_initiatives"),
     path("open-data/plans/<slug:slug>.json", api.plan, name="api_plan"),
+    path(
+        "open-data/plans/<slug:slug>/departments.json",
+        departments.department_summary_json,
+        name="api_departments",
+    ),
     path("open-data/plans/<slug:slug>/pillars/<id:order>.json", api.pillar, name="api_pillar"),
     path(
         "open-data/plans/<slug:slug>/initiatives/<str:code>.json",

@@ -162,3 +162,53 @@ def private_storages(backend: str, root) -> dict:
         }
         for name, folder in PRIVATE_STORAGE_FOLDERS.items()
     }
+
+
+# The shared caches CACHE_URL may name (settings.CACHES["default"]), by the URL's scheme.
+SHARED_CACHE_SCHEMES = ("memcached", "redis", "db")
+
+
+def cache_settings(url: str) -> dict:
+    """CACHES["default"] for CACHE_URL: each process's own memory when empty, or a cache every
+    app server shares.
+
+    ``memcached://host:port[,host:port…]`` is Django's PyMemcacheCache (what production runs;
+    bench/bench_shared_cache.py compares the three); a read or write that fails (the server down,
+    a value over its item size) is a miss, never an error, so pages are then rendered instead of
+    refused. ``redis://…`` is Django's RedisCache, ``db://table`` its DatabaseCache (the table
+    made by ``manage.py createcachetable``).
+    """
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "reformtracker.apps.ReformtrackerConfig",
+        }
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in SHARED_CACHE_SCHEMES or not rest.strip("/"):
+        raise ImproperlyConfigured(
+            "CACHE_URL must be empty, memcached://host:port[,host:port], redis://host:port/db "
+            f"or db://table, got {url!r}"
+        )
+    if scheme == "memcached":
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": [server.strip() for server in rest.strip("/").split(",") if server],
+            "OPTIONS": {
+                "no_delay": True,
+                "ignore_exc": True,
+                "connect_timeout": 0.5,
+                "timeout": 0.5,
+                # A server that fails is skipped for a few seconds, then tried again.
+                "retry_attempts": 1,
+                "retry_timeout": 1,
+                "dead_timeout": 5,
+            },
+        }
+    if scheme == "redis":
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest.strip("/")}
+
+
+def cache_is_shared(config: dict) -> bool:
+    """Whether CACHES["default"] is seen by every process (not each one's own memory)."""
+    return not config["BACKEND"].endswith(("LocMemCache", "DummyCache"))

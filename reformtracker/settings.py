@@ -20,6 +20,8 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from reformtracker.env import (
+    cache_is_shared,
+    cache_settings,
     database_settings,
     env_bool,
     env_float,
@@ -184,11 +186,25 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "reformtracker.apps.ReformtrackerConfig",
-    }
+# The cache the public pages are stored in (evaluations.public_cache). Empty: each process keeps
+# its own (make run, tests); with two app servers a page and a publication must be seen by all,
+# so production names a shared one: memcached://127.0.0.1:11211 (what scripts/run-production.sh
+# and deploy/ run), or redis://… or db://table (reformtracker.env.cache_settings).
+# Env CACHE_URL; a URL; default empty (each process's own memory).
+CACHE_URL = env_str("CACHE_URL", "") or ""
+CACHES = {"default": cache_settings(CACHE_URL)}
+# Whether every app server sees the same cache: then the publication fingerprint is kept in it
+# too, so a publication shows on every server at once (evaluations.published).
+PUBLIC_CACHE_SHARED = cache_is_shared(CACHES["default"])
+# With a shared cache, each process also keeps up to this many pages it served in its own
+# memory, in front of the shared one (keys carry the publication, so a kept page is never
+# stale); 0 asks the shared cache every time.
+# Env PUBLIC_PAGE_LOCAL_ENTRIES; pages per process; default 200.
+PUBLIC_PAGE_LOCAL_ENTRIES = env_int("PUBLIC_PAGE_LOCAL_ENTRIES", 200)
+CACHES["public_pages_local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages-local",
+    "OPTIONS": {"MAX_ENTRIES": max(PUBLIC_PAGE_LOCAL_ENTRIES, 1), "CULL_FREQUENCY": 4},
 }
 
 # Public pages (dashboard, plans, initiatives, badges, read API) are cached whole, keyed by the
@@ -212,9 +228,6 @@ PUBLIC_PAGE_FINGERPRINT_SECONDS = env_float("PUBLIC_PAGE_FINGERPRINT_SECONDS", 1
 # reason as the page cache (rolled-back ids are reused); tests that check it turn it on.
 # Env PUBLIC_DATA_MEMO; on/off; default on, off in tests.
 PUBLIC_DATA_MEMO = env_bool("PUBLIC_DATA_MEMO", DJANGO_ENV != "test")
-# How long a process trusts the publication fingerprint it last read: a new publication shows
-# in every worker within this many seconds.
-PUBLIC_PAGE_FINGERPRINT_SECONDS = 1.0
 # Lists that grow with the number of cities (evaluations/directory.py). Up to this many plans the home page shows each plan's dashboard; with more it
 # shows the directory: plans grouped by prefecture, a prefecture filter, a name search, pages.
 # Env PUBLIC_HOME_BOARDS_MAX; plans; default 5.

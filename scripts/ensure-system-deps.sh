@@ -30,6 +30,7 @@ have_lib libpango-1.0.so.0 || need libpango-1.0-0
 have_lib libpangoft2-1.0.so.0 || need libpangoft2-1.0-0
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need nginx
 command -v curl >/dev/null 2>&1 || need curl
+command -v memcached >/dev/null 2>&1 || [ -x /usr/bin/memcached ] || need memcached
 
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0

@@ -6,6 +6,7 @@
 #   nginx 127.0.0.1:PORT ─┬─ app server A (gunicorn, own private folder) ─┐
 #   (round-robin balancer, └─ app server B (gunicorn, own private folder) ─┼─ PostgreSQL 15
 #    /static/ from disk)      worker (manage.py worker: tasks + heartbeat) ─┘   (throwaway)
+#                             A and B share one memcached: the public pages' cache (CACHE_URL)
 #
 # Steps: a fresh PostgreSQL cluster, `migrate` and `collectstatic` (at once), the worker, two
 # gunicorn app servers with deploy/gunicorn.conf.py on two free ports, nginx on PORT (default
@@ -14,7 +15,8 @@
 #
 # When /readyz answers through nginx (the database answers, the worker beats) and on each app
 # server, it writes $STATE/topology.env (shell-sourceable: DATABASE_URL PG_DATA PG_BINDIR
-# PG_RUN_AS BALANCER_URL APP_A_URL APP_B_URL PG_PID APP_A_PID APP_B_PID WORKER_PID NGINX_PID)
+# PG_RUN_AS BALANCER_URL APP_A_URL APP_B_URL PG_PID APP_A_PID APP_B_PID WORKER_PID NGINX_PID
+# CACHE_URL MEMCACHED_PID)
 # and prints exactly one line on stdout:
 #     ready: http://127.0.0.1:PORT
 # Everything else goes to stderr or to $STATE/logs/*.log (postgres, setup, app-a, app-b, worker,
@@ -22,12 +24,15 @@
 # the state folder unless --state was given (a given folder is kept, with the database's files).
 #
 # Each app server has its OWN PRIVATE_MEDIA_ROOT (state/app-a/private, state/app-b/private), and
-# PRIVATE_FILES_BACKEND=database: the two share only the database, as two machines would.
+# PRIVATE_FILES_BACKEND=database: the two share only the database (and memcached, the cache of
+# the public pages, on a free port: CACHE_URL), as two machines would. A CACHE_URL the caller
+# exports is used instead, memcached not started (empty: each process its own cache, as before).
 # Variables the caller sets pass through (e.g. REPORT_BACKGROUND_THRESHOLD, and WEB_CONCURRENCY,
 # default 2 workers per app server here); SECRET_KEY and the rest of production's required
 # settings are set here. Also read: PG_DURABLE=1 keeps PostgreSQL's fsync (off by default, as in
 # scripts/with-postgres.sh: the cluster is thrown away); PYTHON the interpreter (default
-# .venv/bin/python); PG_BINDIR the PostgreSQL programs; NGINX the nginx binary; READY_TIMEOUT
+# .venv/bin/python); PG_BINDIR the PostgreSQL programs; NGINX the nginx binary; MEMCACHED the
+# memcached binary; READY_TIMEOUT
 # the seconds to wait for readiness (default 180). As root, PostgreSQL runs as the `postgres`
 # user (initdb refuses root) with its data under /tmp (state/pg links to it).
 set -euo pipefail
@@ -56,7 +61,10 @@ cd "$repo"
 PY="${PYTHON:-$repo/.venv/bin/python}"
 PG_BINDIR="${PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
-for program in "$PY" "$PG_BINDIR/initdb" "$NGINX"; do
+MEMCACHED="${MEMCACHED:-$(command -v memcached || echo /usr/bin/memcached)}"
+programs=("$PY" "$PG_BINDIR/initdb" "$NGINX")
+[ -n "${CACHE_URL+set}" ] || programs+=("$MEMCACHED")
+for program in "${programs[@]}"; do
     if [ ! -x "$program" ]; then
         echo "error: $program not found; run scripts/ensure-system-deps.sh and make venv" >&2
         echo "  (or set PYTHON, PG_BINDIR, NGINX)." >&2
@@ -102,7 +110,7 @@ fi
 PG_DATA="$pg_dir/data"
 
 pids=()
-APP_A_PID="" APP_B_PID="" WORKER_PID="" NGINX_PID="" PG_PID=""
+APP_A_PID="" APP_B_PID="" WORKER_PID="" NGINX_PID="" PG_PID="" MEMCACHED_PID=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
@@ -119,6 +127,11 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    # memcached last of them: the app servers use it until they stop.
+    if [ -n "$MEMCACHED_PID" ]; then
+        kill -TERM "$MEMCACHED_PID" 2>/dev/null || true
+        wait "$MEMCACHED_PID" 2>/dev/null || true
+    fi
     say "app servers, worker and nginx stopped ($((SECONDS - stop_began)) s)"
     if [ -f "$PG_DATA/postmaster.pid" ]; then
         "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 ||
@@ -209,6 +222,19 @@ collect=$!
 wait "$collect" || fail "collectstatic failed" "$logs/collectstatic.log"
 say "migrated, static files collected ($((SECONDS - started_at)) s)"
 
+# --- memcached: the public pages' cache, shared by the app servers (deploy/systemd) ---------------
+if [ -z "${CACHE_URL+set}" ]; then
+    cache_port="$(free_port)"
+    memcached_user=()
+    [ "$(id -u)" -eq 0 ] && memcached_user=(-u root)
+    # 64 MB, items up to 8 MB (a large plan's results file), TCP on loopback only, no UDP.
+    "$MEMCACHED" -l 127.0.0.1 -p "$cache_port" -U 0 -m 64 -I 8m -c 1024 "${memcached_user[@]}" \
+        >"$logs/memcached.log" 2>&1 &
+    MEMCACHED_PID=$!
+    export CACHE_URL="memcached://127.0.0.1:$cache_port"
+    say "memcached on 127.0.0.1:$cache_port"
+fi
+
 # --- the worker and the app servers --------------------------------------------------------------
 PRIVATE_MEDIA_ROOT="$state/worker/private" \
     "$PY" manage.py worker --interval 1 >"$logs/worker.log" 2>&1 &
@@ -298,7 +324,8 @@ ready_everywhere() {
     done
 }
 until ready_everywhere; do
-    for part in "$APP_A_PID:app-a" "$APP_B_PID:app-b" "$WORKER_PID:worker" "$NGINX_PID:nginx-error"; do
+    for part in "$APP_A_PID:app-a" "$APP_B_PID:app-b" "$WORKER_PID:worker" "$NGINX_PID:nginx-error" \
+        ${MEMCACHED_PID:+"$MEMCACHED_PID:memcached"}; do
         kill -0 "${part%%:*}" 2>/dev/null || fail "${part#*:} stopped while starting" "$logs/${part#*:}.log"
     done
     [ "$SECONDS" -lt "$deadline" ] || fail "not ready after ${READY_TIMEOUT:-180} s: $(curl -s "$BALANCER_URL/readyz")"
@@ -318,6 +345,8 @@ done
     printf 'APP_B_PID=%q\n' "$APP_B_PID"
     printf 'WORKER_PID=%q\n' "$WORKER_PID"
     printf 'NGINX_PID=%q\n' "$NGINX_PID"
+    printf 'CACHE_URL=%q\n' "$CACHE_URL"
+    printf 'MEMCACHED_PID=%q\n' "$MEMCACHED_PID"
 } >"$state/topology.env.tmp"
 mv "$state/topology.env.tmp" "$state/topology.env"
 say "up in $((SECONDS - started_at)) s; state in $state; Ctrl-C stops it"

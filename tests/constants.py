@@ -39,6 +39,7 @@ PUBLIC_PAGES = [
     f"/plans/{KITAKYUSHU}/",
     f"/plans/{KITAKYUSHU}/pillars/1/",
     "/initiatives/",
+    f"/plans/{OSAKA}/departments/",
     "/meetings/",
     f"/meetings/{KITAKYUSHU}/schedule/",
     "/open-data/",

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations import reminders
+from evaluations import published, reminders
 from evaluations.choices import EntryState, HistoryAction, Result, RoundKind, RoundState
 from evaluations.models import (
     Entry,
@@ -220,6 +220,8 @@ def publish_round_as_system(
         changes=changes,
         comment=correction_text(corrections) if latest is not None else "",
     )
+    # Every app server's public pages show it from their next request (public_cache).
+    transaction.on_commit(published.announce_publications)
     return publication
 
 

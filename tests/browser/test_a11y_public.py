@@ -43,6 +43,8 @@ PAGE_TYPES = {
     "meetings": "/meetings/",
     "schedule": f"/meetings/{KITAKYUSHU}/schedule/",
     "open data": "/open-data/",
+    "departments": f"/plans/{OSAKA}/departments/",
+    "departments (English)": f"/en/plans/{OSAKA}/departments/",
     "home (English)": "/en/",
     "plan (English)": f"/en/plans/{OSAKA}/",
     "initiative browser (English)": "/en/initiatives/",

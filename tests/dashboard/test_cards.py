@@ -31,6 +31,7 @@ PLAN_OF_PAGE = {
     f"/plans/{KITAKYUSHU}/": KITAKYUSHU,
     f"/plans/{KITAKYUSHU}/pillars/1/": KITAKYUSHU,
     f"/meetings/{KITAKYUSHU}/schedule/": KITAKYUSHU,
+    f"/plans/{OSAKA}/departments/": OSAKA,
 }
 
 

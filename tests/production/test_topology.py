@@ -118,8 +118,12 @@ def test_it_prints_one_ready_line_and_writes_where_every_part_is(topology):
         "APP_B_PID",
         "WORKER_PID",
         "NGINX_PID",
+        "CACHE_URL",
+        "MEMCACHED_PID",
     }
     assert topology.env["DATABASE_URL"].startswith("postgresql://")
+    # Both app servers share one memcached, the public pages' cache.
+    assert topology.env["CACHE_URL"].startswith("memcached://127.0.0.1:")
     for url in (topology.balancer, topology.app_a, topology.app_b):
         assert Browser().get(url + "/readyz").text == "ready"
     assert len({topology.balancer, topology.app_a, topology.app_b}) == 3
