@@ -614,3 +614,43 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Subscription(models.Model):
+    """An e-mail address following a plan's publications (double opt-in).
+
+    The address is used for nothing but the plan's mail and is never shown on any page: the
+    subscribe form answers the same whatever the address's state. ``token`` (random, 256 bits)
+    is the only key the mail's links carry, to confirm and to leave; leaving deletes the row,
+    so nothing of the address stays (evaluations.subscriptions)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    email = models.EmailField(_("メールアドレス"))
+    language = models.CharField(_("言語"), max_length=5, default="ja")
+    token = models.CharField(_("鍵"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    # The newest publication mailed to this address (ids only grow): a retried task skips it.
+    last_publication_mailed = models.PositiveBigIntegerField(
+        _("最後に送った公表"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("メールでのお知らせ")
+        verbose_name_plural = _("メールでのお知らせ")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "email"],
+                name="subscription_one_per_address_and_plan",
+                violation_error_message=_("このアドレスは既に登録されています。"),
+            ),
+            models.UniqueConstraint(fields=["token"], name="subscription_token_unique"),
+            models.CheckConstraint(condition=~Q(token=""), name="subscription_has_a_token"),
+        ]
+
+    def __str__(self):
+        # Never the address: this may end up in a log or a history row.
+        return f"{self._meta.verbose_name} #{self.pk}"

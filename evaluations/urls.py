@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations.views import api, cards, opendata, public
+from evaluations.views import api, cards, compare, feeds, opendata, public, subscriptions
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -16,6 +16,28 @@ urlpatterns = [
     ),
     path("plans/<slug:slug>/badge.svg", public.badge, name="plan_badge"),
     path("initiatives/", public.initiative_list, name="initiative_list"),
+    path("compare/", compare.compare_plans, name="compare_plans"),
+    path("feed/", feeds.site_feed, name="site_feed"),
+    path("atom.xml", feeds.site_feed, name="site_feed_atom_xml"),
+    path("plans/<slug:slug>/feed/", feeds.plan_feed, name="plan_feed"),
+    path("plans/<slug:slug>/subscribe/", subscriptions.subscribe, name="subscription_subscribe"),
+    path("plans/<slug:slug>/subscribe/sent/", subscriptions.sent, name="subscription_sent"),
+    path(
+        "subscriptions/<str:token>/confirm/",
+        subscriptions.confirm,
+        name="subscription_confirm",
+    ),
+    path(
+        "subscriptions/<str:token>/unsubscribe/",
+        subscriptions.unsubscribe,
+        name="subscription_unsubscribe",
+    ),
+    path(
+        "plans/<slug:slug>/initiatives/<str:code>/feed/",
+        feeds.initiative_feed,
+        name="initiative_feed",
+    ),
+    path("open-data/compare.json", compare.compare_json, name="open_data_compare"),
     path("open-data/", opendata.index, name="open_data"),
     path("open-data/plans.json", opendata.plans_json, name="open_data_plans"),
     path(

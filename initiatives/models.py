@@ -142,6 +142,16 @@ class PlanQuerySet(models.QuerySet):
         return self.in_office_reach(user)
 
 
+class RatingRule(models.TextChoices):
+    """How a plan's items become its headline figure: each plan's own rule, chosen per plan and
+    shown publicly (evaluations.rating_rules words and computes each one)."""
+
+    # Osaka's rule: 達成 ÷ 評価対象 (達成 + 未達成); 評価対象外 excluded; 「約」 when rounded.
+    ACHIEVED_OVER_EVALUATED = "achieved_over_evaluated", _("達成項目数 ÷ 評価対象項目数")
+    # Kitakyushu publishes no plan-wide figure: neither do we.
+    NO_HEADLINE = "none", _("全体の数値を示さない")
+
+
 class Plan(models.Model):
     """A multi-year reform plan (新・市政改革プラン, 市政変革)."""
 
@@ -172,6 +182,15 @@ class Plan(models.Model):
     source_url = models.URLField(_("出典URL"), blank=True)
     contact = models.CharField(_("問合せ先"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    rating_rule = models.CharField(
+        _("全体の数値の算出方法"),
+        max_length=30,
+        choices=RatingRule.choices,
+        default=RatingRule.ACHIEVED_OVER_EVALUATED,
+        help_text=_(
+            "計画の公表資料が全体の数値をどう算出しているか。公開ページに式とともに示します。"
+        ),
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -190,6 +209,11 @@ class Plan(models.Model):
                 condition=Q(start_fiscal_year__gte=1989, start_fiscal_year__lte=2200),
                 name="plan_start_fiscal_year_plausible",
                 violation_error_message=_("開始年度が正しくありません。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_rule__in=RatingRule.values),
+                name="plan_rating_rule_known",
+                violation_error_message=_("全体の数値の算出方法が正しくありません。"),
             ),
         ]
 

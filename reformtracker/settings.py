@@ -11,6 +11,7 @@ both).
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -467,6 +468,14 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 # The sender of reminders. Env DEFAULT_FROM_EMAIL; an address; default reformtracker@localhost.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reformtracker@localhost")
+# The site's own address as people reach it, for links in mail (a reminder's link to the entry):
+# a command or task has no request to take the host from. Reminders refuse to go out without it
+# in production rather than mail a link to localhost.
+# Env SITE_URL; an http(s) URL without a trailing slash; default http://localhost:8000 outside
+# production, unset in production.
+SITE_URL = (env_str("SITE_URL", "" if PRODUCTION else "http://localhost:8000") or "").rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL must be an http(s) URL, not {SITE_URL!r}.")
 
 # Each line carries the request's id (reformtracker.request_id) and stays one line whatever a
 # visitor typed (reformtracker.log_lines). django.request writes every 4xx and 5xx answer, a 500

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import subscriptions
 from evaluations.choices import EntryState, HistoryAction, RoundKind, RoundState
 from evaluations.models import (
     Entry,
@@ -169,6 +170,8 @@ def publish_round_as_system(
         publication=publication,
         changes={"results": len(results)},
     )
+    # Subscribers hear of it from the worker, once the 時点 is committed (and never if not).
+    subscriptions.enqueue_publication_mail(publication)
     return publication
 
 
