@@ -20,6 +20,12 @@ urlpatterns = [
     path("feed/", feeds.site_feed, name="site_feed"),
     path("atom.xml", feeds.site_feed, name="site_feed_atom_xml"),
     path("plans/<slug:slug>/feed/", feeds.plan_feed, name="plan_feed"),
+    path("plans/<slug:slug>/compare/", compare.plan_changes, name="plan_changes"),
+    path(
+        "open-data/plans/<slug:slug>/compare.json",
+        compare.plan_changes_json,
+        name="api_plan_changes",
+    ),
     path("plans/<slug:slug>/subscribe/", subscriptions.subscribe, name="subscription_subscribe"),
     path("plans/<slug:slug>/subscribe/sent/", subscriptions.sent, name="subscription_sent"),
     path(

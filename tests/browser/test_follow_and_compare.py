@@ -1,6 +1,7 @@
 """In a real browser: a citizen subscribes to a plan by e-mail and confirms from the mail a real
 SMTP server received; a visitor sorts the comparison of plans and finds every plan still in the
-group of its own rule; a wrong address gets its message on the field, with axe at 0 there."""
+group of its own rule; a visitor compares two 時点 of a plan; a wrong address gets its message
+on the field; axe at 0 on each."""
 
 import os
 import re
@@ -89,3 +90,25 @@ def test_sorting_the_comparison_keeps_each_plan_in_its_rules_group(site, page):
     # One table per rule, each with its own headers: nothing ranks across them.
     assert page.locator("table.compare-table").count() == 2
     assert _axe_violations(page) == []
+
+
+def test_a_visitor_compares_two_time_points_of_a_plan_and_sees_what_changed(site, page):
+    from evaluations.choices import Result
+    from tests.factories import make_initiative, make_plan, make_published_round
+
+    url, _inbox = site
+    plan = make_plan()
+    a, b = make_initiative(plan, title="取組A"), make_initiative(plan, title="取組B")
+    make_published_round(plan, {a: Result.ACHIEVED, b: Result.NOT_ACHIEVED}, fiscal_year=2024)
+    make_published_round(plan, {a: Result.ACHIEVED, b: Result.ACHIEVED}, fiscal_year=2025)
+    page.goto(f"{url}/plans/{plan.slug}/")
+    page.get_by_role("link", name="何が変わったか（時点の比較）").click()
+    expect(page.get_by_test_id("changes-plan-row")).to_contain_text("50.0%")
+    expect(page.get_by_test_id("changes-plan-row")).to_contain_text("+50.0")
+    expect(page.get_by_test_id(f"changed-{b.code}")).to_contain_text("未達成")
+    assert _axe_violations(page) == []
+    # The same 時点 on both sides: nothing changed, and the page says so.
+    page.get_by_label("比べる前の時点").select_option(label="令和7年度末時点")
+    page.get_by_role("button", name="比べる").click()
+    expect(page.get_by_text("結果が変わった取組項目はありません。")).to_be_visible()
+    assert page.get_by_test_id(f"changed-{b.code}").count() == 0
