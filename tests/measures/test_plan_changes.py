@@ -63,7 +63,7 @@ def test_it_compares_the_latest_time_point_with_the_one_before_by_default(client
 
 
 def test_it_lists_changed_added_and_dropped_items_with_before_and_after(client, two_years):
-    plan, _first, _second, (a, b, c, d) = two_years
+    plan, _first, _second, (_a, b, c, d) = two_years
     data = _json(client, plan)
     changed = {
         i["code"]: (i["before"], i["after"], i["added"]) for i in data["changed_items"]["items"]
