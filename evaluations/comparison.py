@@ -51,10 +51,14 @@ def comparison(sort: str = "", page=None) -> dict:
     state = published.published_state([p.pk for p in plans])
     lang = language()
     rows: list[Row] = []
+    bands = rating_rules.bands_for((state.latest.get(plan.pk), plan) for plan in plans)
     for plan in plans:
         publication = state.latest.get(plan.pk)
         summary = state.summaries[publication.pk] if publication else EMPTY
-        rows.append(Row(plan, publication, summary, rating_rules.headline(plan, summary, lang)))
+        shown = rating_rules.headline(
+            plan, summary, lang, bands.get(publication.pk) if publication else None
+        )
+        rows.append(Row(plan, publication, summary, shown))
     order = {code: n for n, code in enumerate(rating_rules.RULES)}
     if sort == "rate":
         rows.sort(key=lambda r: (order[r.plan.rating_rule], *_rank_key(r)))

@@ -60,11 +60,14 @@ def publication_entries(plan=None) -> list[FeedEntry]:
     """The newest publications (of ``plan``, or of every plan), as feed entries (three queries)."""
     publications = list(_publications(plan)[:FEED_ENTRIES])
     summaries = summaries_of(publications)
+    bands = rating_rules.bands_for((p, p.round.plan) for p in publications)
     lang = language()
     entries = []
     for publication, correction in _ordered_with_corrections(publications):
         plan_ = publication.round.plan
-        shown = rating_rules.headline(plan_, summaries[publication.pk], lang)
+        shown = rating_rules.headline(
+            plan_, summaries[publication.pk], lang, bands.get(publication.pk)
+        )
         when = asof(publication.round)
         title = (
             _("%(plan)s：%(asof)sの結果を訂正しました")

@@ -15,7 +15,8 @@ from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.rates import EMPTY, UNDEFINED, Summary
+from evaluations.models import PublishedIndicatorValue
+from evaluations.rates import EMPTY, UNDEFINED, BandSummary, Summary, summarize_indicators_by
 from initiatives.models import RatingRule
 
 # Digits shown of the exact quotient before it is rounded, so the rounding can be checked.
@@ -41,6 +42,17 @@ RULES: dict[str, Rule] = {
         ),
         has_headline=True,
     ),
+    RatingRule.INDICATOR_BANDS: Rule(
+        code=RatingRule.INDICATOR_BANDS,
+        name=_("指標の進捗による段階評価"),
+        words=_(
+            "取組項目ごとに、指標の進捗率＝（実績値－基準値）÷（目標値－基準値）を求め、0%から"
+            "100%の範囲に収めます（「減らす」指標も同じ式で、基準値から目標値へ近づいた割合に"
+            "なります。「維持」は実績値が目標値以上なら100%、未満なら0%）。指標が複数ある項目は"
+            "その平均です。この進捗率で、計画が定めた段階に振り分け、段階ごとの項目数を示します。"
+        ),
+        has_headline=True,
+    ),
     RatingRule.NO_HEADLINE: Rule(
         code=RatingRule.NO_HEADLINE,
         name=_("全体の数値なし"),
@@ -52,6 +64,22 @@ RULES: dict[str, Rule] = {
         has_headline=False,
     ),
 }
+
+
+def bands_for(pairs) -> dict:
+    """{publication id: BandSummary} for the (publication, its plan) pairs whose plan is under
+    the indicator rule (one query, none when there is no such plan), each with its plan's
+    bands."""
+    bands = {
+        publication.pk: plan.indicator_bands
+        for publication, plan in pairs
+        if publication is not None and plan.rating_rule == RatingRule.INDICATOR_BANDS
+    }
+    if not bands:
+        return {}
+    rows = PublishedIndicatorValue.objects.filter(publication_id__in=list(bands))
+    found = summarize_indicators_by(rows, "publication_id", bands.__getitem__)
+    return {pk: found.get(pk, BandSummary((), 0)) for pk in bands}
 
 
 def rule_of(plan) -> Rule:
@@ -88,11 +116,34 @@ def _exact_percent(numerator: int, denominator: int) -> str:
     return text + ("…" if rest else "")
 
 
-def headline(plan, summary: Summary = EMPTY, language: str = "ja") -> Headline:
-    """The plan's headline from ``summary`` (its latest 時点's counts, from ``summarize``)."""
+def _bands_text(plan, language: str) -> str:
+    english = language.startswith("en")
+    parts = []
+    bands = plan.indicator_bands
+    for n, (label, low) in enumerate(bands):
+        if n == len(bands) - 1:
+            parts.append(f"{label}: below {bands[n - 1][1]}%" if english else f"{label}：それ未満")
+        else:
+            parts.append(f"{label}: ≥ {low}%" if english else f"{label}：{low}%以上")
+    return ", ".join(parts) if english else "、".join(parts)
+
+
+def headline(
+    plan, summary: Summary = EMPTY, language: str = "ja", bands: BandSummary | None = None
+) -> Headline:
+    """The plan's headline from ``summary`` (its latest 時点's counts, from ``summarize``), or,
+    under the indicator rule, from ``bands`` (``rates.summarize_indicators_by``)."""
     rule = rule_of(plan)
     if not rule.has_headline:
         return Headline(rule, summary, None, None)
+    if rule.code == RatingRule.INDICATOR_BANDS:
+        bands = bands or BandSummary((), 0)
+        display = bands.display(language)
+        if language.startswith("en"):
+            formula = f"{bands.items} items with indicators; bands {_bands_text(plan, language)} → {display}"
+        else:
+            formula = f"指標のある{bands.items}項目を段階（{_bands_text(plan, language)}）に振り分け → {display}"
+        return Headline(rule, summary, display, formula)
     display = summary.rate_display(language)
     english = language.startswith("en")
     if summary.evaluated == 0:

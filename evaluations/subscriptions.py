@@ -152,6 +152,7 @@ def mail_publication(publication_id: int) -> int:
     publication = Publication.objects.select_related("round__plan").get(pk=publication_id)
     plan = publication.round.plan
     summary = summary_of(publication)
+    bands = rating_rules.bands_for([(publication, plan)]).get(publication.pk)
     rows = Subscription.objects.filter(plan=plan, confirmed_at__isnull=False).exclude(
         last_publication_mailed__gte=publication.pk
     )
@@ -162,7 +163,7 @@ def mail_publication(publication_id: int) -> int:
             links = _links(row)
             with translation.override(row.language):
                 title = localised(plan, "title")
-                shown = rating_rules.headline(plan, summary, row.language)
+                shown = rating_rules.headline(plan, summary, row.language, bands)
                 subject = _("「%(plan)s」%(asof)sの結果が公表されました") % {
                     "plan": title,
                     "asof": asof(publication.round),

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations import subscriptions
+from evaluations import indicators, subscriptions
 from evaluations.choices import EntryState, HistoryAction, RoundKind, RoundState
 from evaluations.models import (
     Entry,
@@ -149,7 +149,7 @@ def publish_round_as_system(
     _refuse_unready(entries)
     results, pillars = _result_rows(entries), _pillar_rows(round_)
     latest = round_.publications.order_by("-published_at", "-id").first()
-    if latest is not None and _holds(latest, results, pillars):
+    if latest is not None and _holds(latest, results, pillars) and indicators.holds(latest, round_):
         raise AlreadyPublished(latest)
     publication = Publication.objects.create(
         round=round_,
@@ -161,6 +161,7 @@ def publish_round_as_system(
         row.publication = publication
     PublishedResult.objects.bulk_create(results)
     PublishedPillar.objects.bulk_create(pillars)
+    indicators.freeze(publication, round_)
     _mark_published(publication, entries, actor=actor, actor_name=actor_name)
     record(
         HistoryAction.ROUND_PUBLISH,

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from tests.access import reports_matrix, staff_matrix
 from tests.personas import PERSONAS
 
-NAMESPACES = ("staff", "reports")
+NAMESPACES = ("staff", "reports", "indicators")
 
 
 def _view_names(resolver=None, namespace: str = "") -> set[str]:
