@@ -11,11 +11,13 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from evaluations import rating_rules
+from evaluations.choices import HistoryAction
 from evaluations.labels import asof, localised
-from evaluations.models import Publication, PublishedResult
+from evaluations.models import HistoryEvent, Publication, PublishedResult
 from evaluations.published import summaries_of
 from reformtracker.display import language
 from reformtracker.links import cached_reverse
+from xmeetings.models import Meeting
 
 FEED_ENTRIES = 50
 
@@ -128,3 +130,25 @@ def initiative_entries(initiative) -> list[FeedEntry]:
             )
         )
     return entries
+
+
+def meetings_added(plan=None, initiative=None) -> list[tuple]:
+    """(meeting, when it was added) for the newest meetings whose creation the history records
+    (the office's pages and the admin write it; the seed's meetings have none, so they have no
+    such entry): two queries."""
+    meetings = Meeting.objects.all()
+    if plan is not None:
+        meetings = meetings.filter(plan=plan)
+    if initiative is not None:
+        meetings = meetings.filter(initiatives=initiative)
+    events = list(
+        HistoryEvent.objects.filter(
+            action=HistoryAction.MEETING_CREATE,
+            subject_type=Meeting._meta.label_lower,
+            subject_id__in=meetings.values("pk"),
+        )
+        .order_by("-at", "-pk")
+        .values_list("subject_id", "at")[:FEED_ENTRIES]
+    )
+    found = Meeting.objects.select_related("plan").in_bulk([pk for pk, _at in events])
+    return [(found[pk], at) for pk, at in events if pk in found]

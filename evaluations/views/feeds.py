@@ -1,5 +1,5 @@
 """Atom feeds for following the site, a plan or an initiative (/feed/, /plans/<slug>/feed/,
-/plans/<slug>/initiatives/<code>/feed/): publications, corrections (訂正) and meetings held.
+/plans/<slug>/initiatives/<code>/feed/): publications, corrections (訂正), meetings added and meetings held.
 
 The entries come from evaluations.feeds (publications) and xmeetings.feeds (meetings); these
 views only merge them, newest first, and writes Atom with Django's syndication framework.
@@ -36,8 +36,10 @@ def _merge(*groups: list[FeedEntry]) -> list[FeedEntry]:
     return entries[:ENTRIES]
 
 
-def _meetings(meetings) -> list[FeedEntry]:
-    return [FeedEntry(**meeting_feeds.meeting_entry(m)) for m in meetings]
+def _meetings(held, added) -> list[FeedEntry]:
+    return [FeedEntry(**meeting_feeds.meeting_entry(m)) for m in held] + [
+        FeedEntry(**meeting_feeds.added_entry(m, at)) for m, at in added
+    ]
 
 
 class _AtomFeed(Feed):
@@ -137,7 +139,8 @@ def _respond(request, name: str, feed_class, subject, entries: list[FeedEntry]):
 @public_page(store=False)
 def site_feed(request):
     entries = _merge(
-        publication_feeds.publication_entries(), _meetings(meeting_feeds.held_meetings())
+        publication_feeds.publication_entries(),
+        _meetings(meeting_feeds.held_meetings(), publication_feeds.meetings_added()),
     )
     return _respond(request, "site.atom", SiteFeed, None, entries)
 
@@ -147,7 +150,9 @@ def plan_feed(request, slug):
     plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
     entries = _merge(
         publication_feeds.publication_entries(plan),
-        _meetings(meeting_feeds.held_meetings(plan=plan)),
+        _meetings(
+            meeting_feeds.held_meetings(plan=plan), publication_feeds.meetings_added(plan=plan)
+        ),
     )
     return _respond(request, "plan.atom", PlanFeed, plan, entries)
 
@@ -159,6 +164,9 @@ def initiative_feed(request, slug, code):
     )
     entries = _merge(
         publication_feeds.initiative_entries(initiative),
-        _meetings(meeting_feeds.held_meetings(initiative=initiative)),
+        _meetings(
+            meeting_feeds.held_meetings(initiative=initiative),
+            publication_feeds.meetings_added(initiative=initiative),
+        ),
     )
     return _respond(request, "initiative.atom", InitiativeFeed, initiative, entries)

@@ -148,3 +148,28 @@ def test_the_english_feed_speaks_english(client, seeded):
     titles = [e.title for e in parsed.entries]
     assert any(t.endswith("results at end of FY2024 published") for t in titles)
     assert any("X meeting no." in t and t.endswith(" held") for t in titles)
+
+
+def test_a_meeting_the_office_adds_is_announced_when_it_was_added(client, seeded):
+    from django.utils import timezone
+
+    from evaluations import masterdata
+    from initiatives.models import Plan
+    from xmeetings.models import Meeting
+
+    plan = Plan.objects.get(slug=KITAKYUSHU)
+    meeting = Meeting(
+        plan=plan, fiscal_year=2027, number=1, date_year=2027, date_month=7, date_part="early"
+    )
+    masterdata.save(meeting, actor_name="test")
+    parsed = feedparser.parse(client.get(f"/plans/{KITAKYUSHU}/feed/").content)
+    [added] = [e for e in parsed.entries if e.tags[0].term == "meeting_added"]
+    assert added.title.endswith("第1回X会議（7月上旬）の予定を掲載しました")
+    added_at = datetime(*added.updated_parsed[:6], tzinfo=UTC)
+    assert abs((timezone.now() - added_at).total_seconds()) < 120
+    # A seed meeting, which no office added through the site, has no such entry.
+    assert all(
+        "meeting/" + str(meeting.pk) in e.id
+        for e in parsed.entries
+        if e.tags[0].term == "meeting_added"
+    )
