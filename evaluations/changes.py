@@ -144,6 +144,22 @@ def compare(plan, from_value=None, to_value=None, page=None) -> dict:
     }
 
 
+def previous_of(publication: Publication) -> Publication | None:
+    """The 時点 published just before ``publication`` in its plan (its corrected original, or
+    the latest of an earlier round), or None (two queries at most)."""
+    choices = sides(publication.round.plan)
+    ids = [side.publication.pk for side in choices]
+    if publication.pk not in ids or ids.index(publication.pk) == 0:
+        return None
+    return choices[ids.index(publication.pk) - 1].publication
+
+
+def changed_rows(before: Publication, after: Publication):
+    """Every item of ``after`` whose result differs from ``before``'s or that ``before`` does
+    not list, with ``before_result`` (the PDF lists them all; the page one page at a time)."""
+    return _rows(before, after)
+
+
 def _rows(before: Publication, after: Publication):
     earlier = PublishedResult.objects.filter(
         publication=before, initiative_id=OuterRef("initiative_id")
