@@ -123,3 +123,16 @@ def test_the_compare_page_costs_the_same_queries_with_many_more_items(client, tw
     grown = {make_initiative(plan): Result.ACHIEVED for _n in range(30)}
     make_published_round(plan, grown | dict.fromkeys(_items, Result.ACHIEVED), fiscal_year=2026)
     assert queries() == few <= 10
+
+
+def test_a_new_years_public_history_starts_from_the_year_before_not_from_nothing(client, two_years):
+    plan, _first, _second, (_a, b, _c, _d) = two_years
+    from evaluations import history
+
+    newest = history.public_rows(b)[0]
+    assert newest.round_label == "令和7年度末時点"
+    assert newest.compared_with == "令和6年度末時点"
+    [result] = [c for c in newest.changes if c.field == "result"]
+    assert (result.before, result.after) == ("未達成", "達成")
+    page = client.get(f"/plans/{plan.slug}/initiatives/{b.code}/").content.decode()
+    assert "（令和6年度末時点との比較）" in page

@@ -143,6 +143,30 @@ def _edit_everything_else_in_the_admin(admin, round_) -> None:
             masterdata.delete(obj, actor=admin)  # .delete
 
 
+def _define_and_record_an_indicator(round_, admin):
+    from decimal import Decimal
+
+    from evaluations.services import indicators
+
+    initiative = round_.entries.first().initiative
+    indicator = indicators.define_indicator(
+        user=admin,
+        initiative_id=initiative.pk,
+        values={
+            "name": "委託件数",
+            "unit": "件",
+            "direction": "increase",
+            "baseline_value": Decimal(0),
+            "baseline_year": 2024,
+            "target_value": Decimal(10),
+            "target_year": 2026,
+        },
+    )
+    indicators.record_indicator_values(
+        user=admin, round_id=round_.pk, values={indicator.pk: Decimal(4)}
+    )
+
+
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
     osaka, staff_kaikaku
 ):
@@ -157,6 +181,7 @@ def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labe
     )
     _import_one_row(round_, staff_kaikaku)
     _walk_one_entry(round_.entries.order_by("-pk").first(), admin)
+    _define_and_record_an_indicator(round_, admin)
     services.close_round(user=admin, round_id=round_.pk)
     _edit_master_data(admin)
     _edit_everything_else_in_the_admin(admin, round_)
