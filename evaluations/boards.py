@@ -19,7 +19,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from evaluations import published
+from evaluations import indicators, published
 from evaluations.charts import stacked_bars
 from evaluations.choices import Result
 from evaluations.labels import asof, localised
@@ -534,6 +534,8 @@ def initiative_data(slug: str, code: str, initiative: Initiative | None = None) 
         "results": [r for r in history if r.is_current],
         "published_history": history,
         "meetings": initiative.shown_meetings,
+        # Its indicators over the current 時点 (one query; none without indicators).
+        "indicators": indicators.series_of(initiative, current),
     }
 
 

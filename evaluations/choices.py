@@ -115,6 +115,8 @@ class HistoryAction(models.TextChoices):
     PILLARNARRATIVE_CHANGE = "pillarnarrative.change", _("柱の年度別取組状況の変更")
     PILLARNARRATIVE_DELETE = "pillarnarrative.delete", _("柱の年度別取組状況の削除")
     ROUND_CHANGE = "round.change", _("照会の変更")
+    INDICATOR_CREATE = "indicator.create", _("指標の登録")
+    INDICATOR_RECORD = "indicator.record", _("指標の実績の記録")
     MEETING_CREATE = "meeting.create", _("X会議の登録")
     MEETING_CHANGE = "meeting.change", _("X会議の変更")
     MEETING_DELETE = "meeting.delete", _("X会議の削除")

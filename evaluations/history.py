@@ -86,6 +86,9 @@ class Row:
     version: int | None
     comment: str
     changes: list[Change]
+    # A new 時点's first publication is compared with the 時点 published before it (its label);
+    # a correction with the earlier publication of the same 時点 ("").
+    compared_with: str = ""
 
 
 def staff_row(event: HistoryEvent) -> Row:
@@ -118,18 +121,24 @@ def public_rows(initiative) -> list[Row]:
         .order_by("publication__published_at", "publication_id")
     )
     previous: dict[int, PublishedResult] = {}
+    last: PublishedResult | None = None  # the newest row of an earlier 時点
     rows = []
     for r in results:
         before = previous.get(r.publication.round_id)
+        # A new 時点 is compared with the one published before it (「達成 → 未達成」), not with
+        # nothing (「— → 未達成」); a correction with the same 時点's earlier publication.
+        base = before if before is not None else last
         changes = [
             Change(
                 name,
                 field_label(name),
-                value_label(name, getattr(before, name) if before else ""),
+                value_label(name, getattr(base, name) if base else ""),
                 value_label(name, getattr(r, name)),
             )
             for name in PUBLISHED_FIELDS
-            if before is None or getattr(before, name) != getattr(r, name)
+            if base is None
+            or getattr(base, name) != getattr(r, name)
+            or (before is None and name == "result")  # a new 時点 always states its result
         ]
         previous[r.publication.round_id] = r
         rows.append(
@@ -141,7 +150,15 @@ def public_rows(initiative) -> list[Row]:
                 version=None,
                 comment="",
                 changes=changes,
+                compared_with=last.publication.round.as_of_label_ja
+                if before is None and last is not None
+                else "",
             )
         )
+        if last is None or (r.publication.round.as_of, r.publication.published_at) >= (
+            last.publication.round.as_of,
+            last.publication.published_at,
+        ):
+            last = r
     rows.reverse()
     return rows

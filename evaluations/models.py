@@ -659,3 +659,109 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Subscription(models.Model):
+    """An e-mail address following a plan's publications (double opt-in).
+
+    The address is used for nothing but the plan's mail and is never shown on any page: the
+    subscribe form answers the same whatever the address's state. ``token`` (random, 256 bits)
+    is the only key the mail's links carry, to confirm and to leave; leaving deletes the row,
+    so nothing of the address stays (evaluations.subscriptions)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    email = models.EmailField(_("メールアドレス"))
+    language = models.CharField(_("言語"), max_length=5, default="ja")
+    token = models.CharField(_("鍵"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    # The newest publication mailed to this address (ids only grow): a retried task skips it.
+    last_publication_mailed = models.PositiveBigIntegerField(
+        _("最後に送った公表"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("メールでのお知らせ")
+        verbose_name_plural = _("メールでのお知らせ")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "email"],
+                name="subscription_one_per_address_and_plan",
+                violation_error_message=_("このアドレスは既に登録されています。"),
+            ),
+            models.UniqueConstraint(fields=["token"], name="subscription_token_unique"),
+            models.CheckConstraint(condition=~Q(token=""), name="subscription_has_a_token"),
+        ]
+
+    def __str__(self):
+        # Never the address: this may end up in a log or a history row.
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class IndicatorValue(models.Model):
+    """An indicator's actual value entered in a round (the 時点's 実績), before publication."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("照会")
+    )
+    indicator = models.ForeignKey(
+        "initiatives.Indicator",
+        on_delete=models.CASCADE,
+        related_name="values",
+        verbose_name=_("指標"),
+    )
+    value = models.DecimalField(_("実績値"), max_digits=18, decimal_places=4)
+    updated_at = models.DateTimeField(_("更新日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("指標の実績")
+        verbose_name_plural = _("指標の実績")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "indicator"], name="indicator_value_once_per_round"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value}"
+
+
+class PublishedIndicatorValue(models.Model):
+    """An indicator with its actual, frozen at publication (names, unit and targets as then)."""
+
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="indicator_values",
+        verbose_name=_("公表"),
+    )
+    indicator = models.ForeignKey(
+        "initiatives.Indicator", on_delete=models.PROTECT, related_name="+"
+    )
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    name = models.CharField(_("指標名"), max_length=200)
+    unit = models.CharField(_("単位"), max_length=20)
+    direction = models.CharField(_("方向"), max_length=10)
+    baseline_value = models.DecimalField(_("基準値"), max_digits=18, decimal_places=4)
+    baseline_year = models.PositiveSmallIntegerField(_("基準年度"))
+    target_value = models.DecimalField(_("目標値"), max_digits=18, decimal_places=4)
+    target_year = models.PositiveSmallIntegerField(_("目標年度"))
+    actual = models.DecimalField(_("実績値"), max_digits=18, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("公表時の指標")
+        verbose_name_plural = _("公表時の指標")
+        ordering = ["publication", "initiative", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "indicator"],
+                name="published_indicator_once_per_publication",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.actual}{self.unit}"

@@ -25,6 +25,22 @@ _AGGREGATES = {
 }
 
 
+def percent(share: Fraction) -> Decimal:
+    """``share`` (0–1) as a percent rounded half-up to one decimal: 19/23 → Decimal('82.6')."""
+    exact = share * 100
+    # Decimal division to 30 digits, then one half-up rounding: enough for any item count.
+    value = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def percent_display(share: Fraction, language: str = "ja") -> str:
+    """「約72.5%」 / 「50.0%」 (English "approx. 72.5%"): 「約」 when rounding changed it."""
+    shown = percent(share)
+    if Fraction(shown) == share * 100:
+        return f"{shown}%"
+    return f"approx. {shown}%" if language.startswith("en") else f"約{shown}%"
+
+
 @dataclass(frozen=True)
 class Summary:
     """Counts of one set of results, as the 評価結果 table 1–5 lists them."""
@@ -50,12 +66,7 @@ class Summary:
     @property
     def rate_percent(self) -> Decimal | None:
         """Percent, rounded half-up to one decimal: 19/23 → Decimal('82.6')."""
-        if self.rate is None:
-            return None
-        exact = self.rate * 100
-        # Decimal division to 30 digits, then one half-up rounding: enough for any item count.
-        value = Decimal(exact.numerator) / Decimal(exact.denominator)
-        return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return None if self.rate is None else percent(self.rate)
 
     @property
     def is_approximate(self) -> bool:
@@ -130,3 +141,88 @@ def summarize_by(rows: QuerySet, field: str, *more: str) -> dict:
         )
         for row in grouped
     }
+
+
+def summarize_by_columns(rows: QuerySet, *fields: str) -> list[tuple[dict, Summary]]:
+    """Summaries grouped by several columns (``publication_id``, ``pillar_id`` and the labels
+    that go with them), in one GROUP BY query: (the row's ``fields``, its Summary) pairs."""
+    grouped = rows.order_by().values(*fields).annotate(**_AGGREGATES)
+    return [
+        (
+            {f: row[f] for f in fields},
+            Summary(row["achieved"], row["not_achieved"], row["excluded"]),
+        )
+        for row in grouped
+    ]
+
+
+# --- indicators (KPI): progress and the per-plan bands --------------------------------------------
+
+
+def indicator_progress(baseline, target, actual, direction: str) -> Fraction:
+    """(actual − baseline) ÷ (target − baseline), clamped to 0–1, exact. The sign of
+    (target − baseline) carries 増やす or 減らす; 維持 (keep at least the target) is 1 or 0."""
+    if direction == "maintain":
+        return Fraction(1) if Fraction(actual) >= Fraction(target) else Fraction(0)
+    span = Fraction(target) - Fraction(baseline)
+    if span == 0:  # the database refuses this for 増やす/減らす; never divide by it
+        return Fraction(1) if Fraction(actual) == Fraction(target) else Fraction(0)
+    return min(max((Fraction(actual) - Fraction(baseline)) / span, Fraction(0)), Fraction(1))
+
+
+@dataclass(frozen=True)
+class BandSummary:
+    """Items rated by the mean progress of their indicators into a plan's bands."""
+
+    bands: tuple  # ((label, lowest percent, count), …), best first
+    items: int
+
+    def display(self, language: str = "ja") -> str:
+        if not self.items:
+            return UNDEFINED
+        if language.startswith("en"):
+            return ", ".join(f"{label}: {n}" for label, _low, n in self.bands)
+        return "・".join(f"{label} {n}件" for label, _low, n in self.bands)
+
+
+def band_of(share: Fraction, bands) -> str:
+    """The first band (best first) whose lowest percent the progress reaches."""
+    for label, low in bands:
+        if share * 100 >= low:
+            return label
+    return bands[-1][0]
+
+
+def item_progress(rows) -> dict:
+    """{initiative id: mean progress of its indicators} over (initiative id, baseline, target,
+    actual, direction) tuples."""
+    shares: dict[int, list[Fraction]] = {}
+    for initiative_id, baseline, target, actual, direction in rows:
+        shares.setdefault(initiative_id, []).append(
+            indicator_progress(baseline, target, actual, direction)
+        )
+    return {pk: sum(values, Fraction(0)) / len(values) for pk, values in shares.items()}
+
+
+def summarize_indicators_by(rows: QuerySet, field: str, bands_of) -> dict:
+    """Band counts grouped by ``field`` (``publication_id``) in one query over published
+    indicator rows; ``bands_of(key)`` gives each group's bands (its plan's). Progress is exact
+    (Fraction), so the item loop is here rather than in SQL, whose division differs between
+    databases; it reads one row per indicator."""
+    columns = rows.order_by().values_list(
+        field, "initiative_id", "baseline_value", "target_value", "actual", "direction"
+    )
+    per_group: dict = {}
+    for key, *rest in columns:
+        per_group.setdefault(key, []).append(rest)
+    result = {}
+    for key, group in per_group.items():
+        bands = bands_of(key)
+        progress = item_progress(group)
+        counts = {label: 0 for label, _low in bands}
+        for share in progress.values():
+            counts[band_of(share, bands)] += 1
+        result[key] = BandSummary(
+            tuple((label, low, counts[label]) for label, low in bands), len(progress)
+        )
+    return result

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from evaluations.views import api, cards, departments, opendata, public
+from evaluations.views import (
+    api,
+    cards,
+    compare,
+    departments,
+    feeds,
+    opendata,
+    public,
+    subscriptions,
+)
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -21,6 +30,34 @@ urlpatterns = [
         name="department_summary",
     ),
     path("initiatives/", public.initiative_list, name="initiative_list"),
+    path("compare/", compare.compare_plans, name="compare_plans"),
+    path("feed/", feeds.site_feed, name="site_feed"),
+    path("atom.xml", feeds.site_feed, name="site_feed_atom_xml"),
+    path("plans/<slug:slug>/feed/", feeds.plan_feed, name="plan_feed"),
+    path("plans/<slug:slug>/compare/", compare.plan_changes, name="plan_changes"),
+    path(
+        "open-data/plans/<slug:slug>/compare.json",
+        compare.plan_changes_json,
+        name="api_plan_changes",
+    ),
+    path("plans/<slug:slug>/subscribe/", subscriptions.subscribe, name="subscription_subscribe"),
+    path("plans/<slug:slug>/subscribe/sent/", subscriptions.sent, name="subscription_sent"),
+    path(
+        "subscriptions/<str:token>/confirm/",
+        subscriptions.confirm,
+        name="subscription_confirm",
+    ),
+    path(
+        "subscriptions/<str:token>/unsubscribe/",
+        subscriptions.unsubscribe,
+        name="subscription_unsubscribe",
+    ),
+    path(
+        "plans/<slug:slug>/initiatives/<str:code>/feed/",
+        feeds.initiative_feed,
+        name="initiative_feed",
+    ),
+    path("open-data/compare.json", compare.compare_json, name="open_data_compare"),
     path("open-data/", opendata.index, name="open_data"),
     path("open-data/plans.json", opendata.plans_json, name="open_data_plans"),
     path(

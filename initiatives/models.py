@@ -143,6 +143,46 @@ class PlanQuerySet(models.QuerySet):
         return self.in_office_reach(user)
 
 
+class RatingRule(models.TextChoices):
+    """How a plan's items become its headline figure: each plan's own rule, chosen per plan and
+    shown publicly (evaluations.rating_rules words and computes each one)."""
+
+    # Osaka's rule: 達成 ÷ 評価対象 (達成 + 未達成); 評価対象外 excluded; 「約」 when rounded.
+    ACHIEVED_OVER_EVALUATED = "achieved_over_evaluated", _("達成項目数 ÷ 評価対象項目数")
+    # Items rated by their indicators' progress into bands set per plan (A ≥ 100 %…).
+    INDICATOR_BANDS = "indicator_bands", _("指標の進捗による段階評価")
+    # Kitakyushu publishes no plan-wide figure: neither do we.
+    NO_HEADLINE = "none", _("全体の数値を示さない")
+
+
+def default_indicator_bands() -> list:
+    """A ≥ 100 %, B ≥ 80 %, C ≥ 50 %, D below: [label, lowest progress in percent], best first."""
+    return [["A", 100], ["B", 80], ["C", 50], ["D", 0]]
+
+
+def validate_indicator_bands(value) -> None:
+    """Bands are [label, lowest percent] pairs, floors falling from ≤ 100 to exactly 0."""
+    message = _("段階は [記号, 下限（%）] を下限の高い順に並べ、最後の下限を0にしてください。")
+    if not isinstance(value, list) or not value:
+        raise ValidationError(message, code="bands")
+    floors = []
+    for band in value:
+        if (
+            not isinstance(band, list)
+            or len(band) != 2
+            or not isinstance(band[0], str)
+            or not band[0].strip()
+            or isinstance(band[1], bool)
+            or not isinstance(band[1], int | float)
+        ):
+            raise ValidationError(message, code="bands")
+        floors.append(band[1])
+    if floors[-1] != 0 or floors[0] > 100 or floors != sorted(floors, reverse=True):
+        raise ValidationError(message, code="bands")
+    if len(set(floors)) != len(floors):
+        raise ValidationError(message, code="bands")
+
+
 class Plan(models.Model):
     """A multi-year reform plan (新・市政改革プラン, 市政変革)."""
 
@@ -173,6 +213,21 @@ class Plan(models.Model):
     source_url = models.URLField(_("出典URL"), blank=True)
     contact = models.CharField(_("問合せ先"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    rating_rule = models.CharField(
+        _("全体の数値の算出方法"),
+        max_length=30,
+        choices=RatingRule.choices,
+        default=RatingRule.ACHIEVED_OVER_EVALUATED,
+        help_text=_(
+            "計画の公表資料が全体の数値をどう算出しているか。公開ページに式とともに示します。"
+        ),
+    )
+    indicator_bands = models.JSONField(
+        _("指標の段階"),
+        default=default_indicator_bands,
+        validators=[validate_indicator_bands],
+        help_text=_("「指標の進捗による段階評価」の段階：[記号, 下限（%）] を高い順に。最後は0。"),
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -195,6 +250,11 @@ class Plan(models.Model):
                 condition=Q(start_fiscal_year__gte=1989, start_fiscal_year__lte=2200),
                 name="plan_start_fiscal_year_plausible",
                 violation_error_message=_("開始年度が正しくありません。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_rule__in=RatingRule.values),
+                name="plan_rating_rule_known",
+                violation_error_message=_("全体の数値の算出方法が正しくありません。"),
             ),
         ]
 
@@ -541,3 +601,65 @@ class PlanNote(models.Model):
     def clean(self):
         if self.plan_id:
             self.plan.clean_fiscal_year(self.fiscal_year)
+
+
+class Indicator(models.Model):
+    """A numeric target (KPI) of an initiative: from a baseline to a target, in one unit.
+
+    Progress at a 時点 is (actual − baseline) ÷ (target − baseline), clamped to 0–100 %
+    (evaluations.indicators): the same formula serves 増やす and 減らす, because the sign of
+    (target − baseline) carries the direction. 維持 has target = the level to keep: 100 % when
+    the actual is at least the target, else 0 %.
+    """
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("増やす")
+        DECREASE = "decrease", _("減らす")
+        MAINTAIN = "maintain", _("維持")
+
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("取組項目"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    name = models.CharField(_("指標名"), max_length=200)
+    unit = models.CharField(_("単位"), max_length=20, help_text=_("例：億円、件、%"))
+    direction = models.CharField(
+        _("方向"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    baseline_value = models.DecimalField(_("基準値"), max_digits=18, decimal_places=4)
+    baseline_year = models.PositiveSmallIntegerField(_("基準年度"))
+    target_value = models.DecimalField(_("目標値"), max_digits=18, decimal_places=4)
+    target_year = models.PositiveSmallIntegerField(_("目標年度"))
+
+    class Meta:
+        verbose_name = _("指標")
+        verbose_name_plural = _("指標")
+        ordering = ["initiative", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "name"],
+                name="indicator_name_unique_per_initiative",
+                violation_error_message=_("この取組項目には同じ名前の指標が既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_year__gte=F("baseline_year")),
+                name="indicator_target_after_baseline",
+                violation_error_message=_("目標年度は基準年度以降にしてください。"),
+            ),
+            # The direction must agree with the numbers, or progress would run backwards.
+            models.CheckConstraint(
+                condition=Q(direction="increase", target_value__gt=F("baseline_value"))
+                | Q(direction="decrease", target_value__lt=F("baseline_value"))
+                | Q(direction="maintain"),
+                name="indicator_direction_matches_values",
+                violation_error_message=_(
+                    "「増やす」は目標値を基準値より大きく、「減らす」は小さくしてください。"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"

@@ -43,6 +43,7 @@ PUBLIC_PAGES = [
     "/meetings/",
     f"/meetings/{KITAKYUSHU}/schedule/",
     "/open-data/",
+    "/compare/",
 ]
 
 # The issue date printed on the progress reports the tests make, so two makes compare equal.

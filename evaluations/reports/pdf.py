@@ -25,7 +25,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from evaluations import published
+from evaluations import changes, published
 from evaluations.choices import Result
 from evaluations.models import PillarNarrative, PublishedResult
 from evaluations.rates import EMPTY, Summary
@@ -90,6 +90,7 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
     meetings, schedules = _meetings_and_schedules(plan, fiscal_year)
     notes = _notes(plan, fiscal_year)
     return {
+        "changes": _changes(publication) if publication is not None else None,
         "plan": plan,
         "fiscal_year": fiscal_year,
         "fiscal_year_label": fy_label_ja(fiscal_year),
@@ -112,6 +113,24 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         "colours": {result.value: result.hex for result in Result},
         "font_url": FONT_FILE.as_uri(),
         "font_family": FONT_FAMILY,
+    }
+
+
+def _changes(publication) -> dict | None:
+    """「前回からの変化」: the figures against the 時点 published before, and every item whose
+    result changed or that was newly evaluated (evaluations.changes); None for a first 時点."""
+    previous = changes.previous_of(publication)
+    if previous is None:
+        return None
+    rows = list(changes.changed_rows(previous, publication))
+    for row in rows:
+        row.before_label = (
+            Result(row.before_result).label if row.before_result else "（新たに評価）"
+        )
+    return {
+        "before_label": previous.round.as_of_label_ja,
+        "before": published.summary_of(previous),
+        "items": rows,
     }
 
 

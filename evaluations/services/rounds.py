@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations import published, reminders
+from evaluations import indicators, published, reminders, subscriptions
 from evaluations.choices import EntryState, HistoryAction, Result, RoundKind, RoundState
 from evaluations.models import (
     Entry,
@@ -186,7 +186,7 @@ def publish_round_as_system(
     )
     _refuse_unready(entries)
     results, pillars = _result_rows(entries), _pillar_rows(round_)
-    if latest is not None and _holds(latest, results, pillars):
+    if latest is not None and _holds(latest, results, pillars) and indicators.holds(latest, round_):
         raise AlreadyPublished(latest)
     corrections = result_changes(latest, results) if latest is not None else []
     publication = Publication.objects.create(
@@ -201,6 +201,7 @@ def publish_round_as_system(
         row.publication = publication
     PublishedResult.objects.bulk_create(results)
     PublishedPillar.objects.bulk_create(pillars)
+    indicators.freeze(publication, round_)
     _mark_published(publication, entries, actor=actor, actor_name=actor_name)
     state_before = round_.state
     round_.state = RoundState.PUBLISHED
@@ -222,6 +223,8 @@ def publish_round_as_system(
     )
     # Every app server's public pages show it from their next request (public_cache).
     transaction.on_commit(published.announce_publications)
+    # Subscribers hear of it from the worker, once the 時点 is committed (and never if not).
+    subscriptions.enqueue_publication_mail(publication)
     return publication
 
 

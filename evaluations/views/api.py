@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from evaluations import boards, directory, published
 from evaluations.browse import PAGE_SIZE, PARAMS, browse, browse_digest
+from evaluations.indicators import series_json
 from initiatives.models import Pillar
 from reformtracker import page_memo
 from reformtracker.public_pages import licensed_json, public_page
@@ -220,6 +221,7 @@ def _initiative_json(request, slug, code, item):
                 "first_evaluated_fiscal_year": item.first_evaluated_fiscal_year,
                 "reform_level": item.reform_level,
             },
+            "indicators": series_json(data["indicators"]),
             "published_history": [
                 {
                     "publication": _publication(r.publication),

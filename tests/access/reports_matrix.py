@@ -34,6 +34,30 @@ def _office_job(world):
 
 CASES = [
     Case(
+        "indicator actuals of a round",
+        "get",
+        lambda w: f"/office/indicators/rounds/{w.round.pk}/",
+        expect(302, 403, 403, 200, 200, 403),
+    ),
+    Case(
+        "indicator actuals of another city's round",
+        "get",
+        lambda w: f"/office/indicators/rounds/{w.other_round.pk}/",
+        expect(302, 404, 404, 404, 200, 404),
+    ),
+    Case(
+        "indicators of an initiative",
+        "get",
+        lambda w: f"/office/indicators/initiatives/{w.initiative_a.pk}/",
+        expect(302, 403, 403, 200, 200, 403),
+    ),
+    Case(
+        "indicators of another city's initiative",
+        "get",
+        lambda w: f"/office/indicators/initiatives/{w.other_entry.initiative_id}/",
+        expect(302, 403, 403, 404, 200, 403),
+    ),
+    Case(
         "office outputs", "get", lambda w: "/office/reports/", expect(302, 403, 403, 200, 200, 403)
     ),
     Case(

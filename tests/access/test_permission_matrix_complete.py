@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from tests.access import office_matrix, reports_matrix, staff_matrix
 from tests.personas import PERSONAS
 
-NAMESPACES = ("staff", "reports", "office_edit")
+NAMESPACES = ("staff", "reports", "office_edit", "indicators")
 
 
 def _view_names(resolver=None, namespace: str = "") -> set[str]:

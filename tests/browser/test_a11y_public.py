@@ -49,6 +49,9 @@ PAGE_TYPES = {
     "plan (English)": f"/en/plans/{OSAKA}/",
     "initiative browser (English)": "/en/initiatives/",
     "schedule (English)": f"/en/meetings/{KITAKYUSHU}/schedule/",
+    "compare plans": "/compare/?sort=rate",
+    "compare plans (English)": "/en/compare/",
+    "subscribe by e-mail": f"/plans/{OSAKA}/subscribe/",
 }
 
 

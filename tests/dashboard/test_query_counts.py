@@ -31,6 +31,8 @@ PAGES = [
     "/open-data/initiatives.json?result=not_achieved",
     "/open-data/meetings.json",
     f"/open-data/schedules/{KITAKYUSHU}.json",
+    "/compare/",
+    "/open-data/compare.json?sort=rate",
 ]
 
 

@@ -248,6 +248,30 @@ def _edit_in_the_office_pages(admin) -> None:
     plan_edits.move_note(user=admin, note_id=notes[1].pk, token=token(notes[1]), direction="up")
 
 
+def _define_and_record_an_indicator(round_, admin):
+    from decimal import Decimal
+
+    from evaluations.services import indicators
+
+    initiative = round_.entries.first().initiative
+    indicator = indicators.define_indicator(
+        user=admin,
+        initiative_id=initiative.pk,
+        values={
+            "name": "委託件数",
+            "unit": "件",
+            "direction": "increase",
+            "baseline_value": Decimal(0),
+            "baseline_year": 2024,
+            "target_value": Decimal(10),
+            "target_year": 2026,
+        },
+    )
+    indicators.record_indicator_values(
+        user=admin, round_id=round_.pk, values={indicator.pk: Decimal(4)}
+    )
+
+
 def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labels(
     operator, osaka, staff_kaikaku
 ):
@@ -264,6 +288,7 @@ def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labe
     _import_one_row(round_, staff_kaikaku)
     _walk_one_entry(round_.entries.order_by("-pk").first(), admin)
     _remind_one_department(round_, admin)
+    _define_and_record_an_indicator(round_, admin)
     services.close_round(user=admin, round_id=round_.pk)
     published = osaka.rounds.get(fiscal_year=2024)
     services.reopen_round(user=admin, round_id=published.pk, reason="誤記の訂正")

@@ -1,0 +1,154 @@
+"""What the Atom feeds say about publications: each publication of a plan's 時点 (a later one of
+the same round is a 訂正), with the plan's headline under its rule; for one initiative, its own
+result in each. Bounded to the newest ``FEED_ENTRIES``; two queries whatever the data's size.
+Composed with the meetings' entries in reformtracker.feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from evaluations import rating_rules
+from evaluations.choices import HistoryAction
+from evaluations.labels import asof, localised
+from evaluations.models import HistoryEvent, Publication, PublishedResult
+from evaluations.published import summaries_of
+from reformtracker.display import language
+from reformtracker.links import cached_reverse
+from xmeetings.models import Meeting
+
+FEED_ENTRIES = 50
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One Atom entry: ``key`` is stable (the entry's id), ``updated`` its last change."""
+
+    key: str
+    title: str
+    summary: str
+    link: str
+    updated: datetime
+    kind: str  # publication, correction, meeting_added, meeting_held
+
+
+def _publications(plan=None):
+    qs = Publication.objects.select_related("round__plan__municipality").order_by(
+        "-published_at", "-id"
+    )
+    if plan is not None:
+        qs = qs.filter(round__plan=plan)
+    return qs
+
+
+def _ordered_with_corrections(publications: list[Publication]) -> list[tuple[Publication, bool]]:
+    """``publications`` each with whether it is a 訂正: an older publication of its round
+    exists. That older one may lie beyond the feed's newest entries, so ask the database (one
+    query, however many rounds)."""
+    rounds = {p.round_id for p in publications}
+    oldest_of_round: dict[int, int] = {}
+    for round_id, pk in (
+        Publication.objects.filter(round_id__in=rounds)
+        .order_by("-published_at", "-id")
+        .values_list("round_id", "id")
+    ):
+        oldest_of_round[round_id] = pk  # newest first, so the last one kept is the oldest
+    return [(p, oldest_of_round.get(p.round_id) != p.pk) for p in publications]
+
+
+def publication_entries(plan=None) -> list[FeedEntry]:
+    """The newest publications (of ``plan``, or of every plan), as feed entries (three queries)."""
+    publications = list(_publications(plan)[:FEED_ENTRIES])
+    summaries = summaries_of(publications)
+    bands = rating_rules.bands_for((p, p.round.plan) for p in publications)
+    lang = language()
+    entries = []
+    for publication, correction in _ordered_with_corrections(publications):
+        plan_ = publication.round.plan
+        shown = rating_rules.headline(
+            plan_, summaries[publication.pk], lang, bands.get(publication.pk)
+        )
+        when = asof(publication.round)
+        title = (
+            _("%(plan)s：%(asof)sの結果を訂正しました")
+            if correction
+            else _("%(plan)s：%(asof)sの結果を公表しました")
+        ) % {"plan": localised(plan_, "title"), "asof": when}
+        counts = summaries[publication.pk]
+        summary = _("達成%(a)d項目 / 評価対象%(e)d項目（評価対象外%(x)d項目）") % {
+            "a": counts.achieved,
+            "e": counts.evaluated,
+            "x": counts.excluded,
+        }
+        if shown.exists:
+            summary += "。" + _("%(rule)s：%(value)s") % {
+                "rule": shown.rule.name,
+                "value": shown.display,
+            }
+        entries.append(
+            FeedEntry(
+                key=f"publication/{publication.pk}",
+                title=title,
+                summary=summary,
+                link=cached_reverse("plan_detail", plan_.slug),
+                updated=publication.published_at,
+                kind="correction" if correction else "publication",
+            )
+        )
+    return entries
+
+
+def initiative_entries(initiative) -> list[FeedEntry]:
+    """The initiative's own result in each publication that lists it (two queries)."""
+    rows = list(
+        PublishedResult.objects.filter(initiative=initiative)
+        .select_related("publication__round__plan")
+        .order_by("-publication__published_at", "-publication_id")[:FEED_ENTRIES]
+    )
+    publications = [row.publication for row in rows]
+    flagged = dict((p.pk, correction) for p, correction in _ordered_with_corrections(publications))
+    entries = []
+    for row in rows:
+        publication = row.publication
+        correction = flagged[publication.pk]
+        when = asof(publication.round)
+        title = (
+            _("%(item)s：%(asof)sの結果（訂正）") if correction else _("%(item)s：%(asof)sの結果")
+        ) % {"item": localised(initiative, "title"), "asof": when}
+        entries.append(
+            FeedEntry(
+                key=f"publication/{publication.pk}/initiative/{initiative.pk}",
+                title=title,
+                summary=row.get_result_display() if row.result else _("結果なし"),
+                link=cached_reverse(
+                    "initiative_detail", publication.round.plan.slug, initiative.code
+                ),
+                updated=publication.published_at,
+                kind="correction" if correction else "publication",
+            )
+        )
+    return entries
+
+
+def meetings_added(plan=None, initiative=None) -> list[tuple]:
+    """(meeting, when it was added) for the newest meetings whose creation the history records
+    (the office's pages and the admin write it; the seed's meetings have none, so they have no
+    such entry): two queries."""
+    meetings = Meeting.objects.all()
+    if plan is not None:
+        meetings = meetings.filter(plan=plan)
+    if initiative is not None:
+        meetings = meetings.filter(initiatives=initiative)
+    events = list(
+        HistoryEvent.objects.filter(
+            action=HistoryAction.MEETING_CREATE,
+            subject_type=Meeting._meta.label_lower,
+            subject_id__in=meetings.values("pk"),
+        )
+        .order_by("-at", "-pk")
+        .values_list("subject_id", "at")[:FEED_ENTRIES]
+    )
+    found = Meeting.objects.select_related("plan").in_bulk([pk for pk, _at in events])
+    return [(found[pk], at) for pk, at in events if pk in found]

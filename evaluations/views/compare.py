@@ -1,0 +1,52 @@
+"""Comparisons: of plans (/compare/, evaluations.comparison, kept per process by the plans it
+shows) and of two 時点 of one plan (/plans/<slug>/compare/, evaluations.changes); both with their
+JSON, cached by publication like the other public pages."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.shortcuts import get_object_or_404, render
+
+from evaluations import changes
+from evaluations.comparison import PARAMS, as_json, comparison, comparison_digest
+from initiatives.models import Plan
+from reformtracker import page_memo
+from reformtracker.public_pages import licensed_json, public_page
+
+
+@public_page(params=PARAMS)
+def compare_plans(request):
+    data = comparison(request.GET.get("sort", ""), request.GET.get("page"))
+    rows = partial(page_memo.digest, *comparison_digest(data))
+    return page_memo.render_page(request, "evaluations/compare.html", data, rows)
+
+
+@public_page(params=PARAMS)
+def compare_json(request):
+    data = comparison(request.GET.get("sort", ""), request.GET.get("page"))
+    rows = partial(page_memo.digest, *comparison_digest(data))
+    return page_memo.respond(
+        request,
+        "compare.json",
+        rows,
+        lambda: licensed_json(as_json(data, request.build_absolute_uri)),
+    )
+
+
+def _changes(request, slug):
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+    return changes.compare(
+        plan, request.GET.get("from"), request.GET.get("to"), request.GET.get("page")
+    )
+
+
+@public_page(params=changes.PARAMS)
+def plan_changes(request, slug):
+    """What changed in a plan between two 時点 (published snapshots only: cached whole)."""
+    return render(request, "evaluations/plan_changes.html", _changes(request, slug))
+
+
+@public_page(params=changes.PARAMS)
+def plan_changes_json(request, slug):
+    return licensed_json(changes.as_json(_changes(request, slug)))

@@ -1,0 +1,50 @@
+"""A real SMTP server for the tests (aiosmtpd), on a free local port, keeping what it receives."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from contextlib import contextmanager
+
+from aiosmtpd.controller import Controller
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def smtp_server():
+    """Yields (port, inbox); the server stops on exit."""
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+def mailers_for(port: int) -> dict:
+    """MAILERS sending through the SMTP server on ``port`` (plain, no TLS: it is local)."""
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
+        }
+    }
