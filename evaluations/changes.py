@@ -20,7 +20,7 @@ from evaluations.choices import Result
 from evaluations.labels import asof
 from evaluations.models import Publication, PublishedResult
 from evaluations.published import summaries_of
-from evaluations.rates import EMPTY, Summary, summarize_by_columns
+from evaluations.rates import EMPTY, Summary, summarize_by
 
 PARAMS = ("from", "to", "page")
 
@@ -91,10 +91,11 @@ def _side_by_side(ids: tuple[int, int], key: str, order: str, name: str) -> list
     rows = PublishedResult.objects.filter(publication_id__in=ids)
     figures: dict = {}
     labels: dict = {}
-    for columns, summary in summarize_by_columns(rows, "publication_id", key, order, name):
-        figures[(columns["publication_id"], columns[key])] = summary
-        if columns[key] not in labels or columns["publication_id"] == after:
-            labels[columns[key]] = (columns[order], columns[name])
+    grouped = summarize_by(rows, "publication_id", key, order, name)
+    for (publication_id, pk, rank, label), summary in grouped.items():
+        figures[(publication_id, pk)] = summary
+        if pk not in labels or publication_id == after:
+            labels[pk] = (rank, label)
     return [
         {
             "key": k,

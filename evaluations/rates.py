@@ -143,19 +143,6 @@ def summarize_by(rows: QuerySet, field: str, *more: str) -> dict:
     }
 
 
-def summarize_by_columns(rows: QuerySet, *fields: str) -> list[tuple[dict, Summary]]:
-    """Summaries grouped by several columns (``publication_id``, ``pillar_id`` and the labels
-    that go with them), in one GROUP BY query: (the row's ``fields``, its Summary) pairs."""
-    grouped = rows.order_by().values(*fields).annotate(**_AGGREGATES)
-    return [
-        (
-            {f: row[f] for f in fields},
-            Summary(row["achieved"], row["not_achieved"], row["excluded"]),
-        )
-        for row in grouped
-    ]
-
-
 # --- indicators (KPI): progress and the per-plan bands --------------------------------------------
 
 

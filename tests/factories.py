@@ -327,3 +327,14 @@ def make_meetings(plan: Plan, count: int, *, first_fiscal_year: int = 2000) -> l
         batch_size=1000,
     )
     return made
+
+
+def reopen_for_correction(round_: Round, reason: str = "誤記の訂正") -> Round:
+    """Reopens a published (公表済) round through ``services.reopen_round``, as the reform office
+    does before correcting it (a superuser acts: the factories have no office account)."""
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.filter(username="factory-admin").first()
+    if admin is None:
+        admin = get_user_model().objects.create_superuser("factory-admin", password="x-unused-x")
+    return services.reopen_round(user=admin, round_id=round_.pk, reason=reason)

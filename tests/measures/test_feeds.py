@@ -14,7 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from evaluations import services
 from evaluations.choices import EntryState, Result
 from tests.constants import KITAKYUSHU, OSAKA
-from tests.factories import make_initiative, make_plan, make_published_round
+from tests.factories import (
+    make_initiative,
+    make_plan,
+    make_published_round,
+    reopen_for_correction,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +93,7 @@ def test_a_republished_round_shows_as_a_correction_saying_what_it_now_holds(clie
         [Result.ACHIEVED, Result.NOT_ACHIEVED],
         published_at=datetime(2025, 9, 1, tzinfo=UTC),
     )
+    reopen_for_correction(first.round)
     entry = first.round.entries.get(result=Result.NOT_ACHIEVED)
     services.update_entry_as_system(
         entry_id=entry.pk,

@@ -17,7 +17,7 @@ from evaluations.indicator_forms import read_number
 from evaluations.models import HistoryEvent, IndicatorValue, PublishedIndicatorValue
 from evaluations.rates import band_of, indicator_progress
 from initiatives.models import Indicator, RatingRule
-from tests.factories import confirm_entries
+from tests.factories import confirm_entries, reopen_for_correction
 from tests.personas import client_for
 
 decimals = st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False)
@@ -173,7 +173,7 @@ def test_changing_only_an_actual_makes_a_new_publication(indicator_world):
     first = _publish(world, office, indicator, "110")
     from evaluations import services
 
-    world.round.refresh_from_db()
+    reopen_for_correction(world.round)
     IndicatorValue.objects.filter(round=world.round).update(value=Decimal(120))
     second = services.publish_round_as_system(round_=world.round, actor_name="test")
     assert second.pk != first.pk

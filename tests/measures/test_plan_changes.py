@@ -11,7 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluations import services
 from evaluations.choices import EntryState, Result
-from tests.factories import make_initiative, make_plan, make_published_round
+from tests.factories import (
+    make_initiative,
+    make_plan,
+    make_published_round,
+    reopen_for_correction,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +84,7 @@ def test_it_lists_changed_added_and_dropped_items_with_before_and_after(client, 
 
 def test_a_correction_is_compared_with_what_it_corrected(client, two_years):
     plan, _first, second, (a, _b, _c, _d) = two_years
+    reopen_for_correction(second.round)
     entry = second.round.entries.get(initiative=a)
     services.update_entry_as_system(
         entry_id=entry.pk,
