@@ -79,11 +79,10 @@ def generate(count: int, items: int) -> dict[str, int]:
                FROM initiatives_plan p, generate_series(1, 5) o WHERE p.slug LIKE 'plan-n%'""",
             f"""INSERT INTO initiatives_initiative
                    (plan_id, pillar_id, code, "order", title, title_en, department_id, target,
-                    description, evaluation_timing, reform_level, is_illustrative)
+                    description, evaluation_timing, reform_level)
                SELECT p.id, pl.id, (2 + i % 3) || '-' || (i / 3 + 1), i,
                       '取組項目' || (2 + i % 3) || '-' || (i / 3 + 1) || '：業務の見直しと効率化',
-                      '', d.id, '令和7年度末までに処理時間を2割削減する。', '', 'every_year', '',
-                      false
+                      '', d.id, '令和7年度末までに処理時間を2割削減する。', '', 'every_year', ''
                FROM initiatives_plan p
                CROSS JOIN generate_series(0, {items - 1}) i
                JOIN initiatives_pillar pl ON pl.plan_id = p.id AND pl."order" = 2 + i % 3

@@ -24,7 +24,7 @@ from evaluations.rules import (
 )
 from evaluations.workflow import PUBLISHABLE
 from initiatives.access import reach_of
-from initiatives.models import Department, Initiative, Pillar, Plan
+from initiatives.models import Department, Initiative, Pillar, Plan, Provenance
 from reformtracker.calendar_ja import bounds, fiscal_year_end, format_date_ja, fy_label_ja
 
 
@@ -314,6 +314,14 @@ class PublishedResult(models.Model):
     reason = models.TextField(_("評価対象外の理由・備考"), blank=True)
     narrative = models.TextField(_("進捗状況"), blank=True)
     reform_level = models.CharField(_("改革レベル"), max_length=2, blank=True)
+    # The initiative's provenance as it was published (evaluations.provenance shows it).
+    provenance = models.CharField(
+        _("出典の種別"),
+        max_length=12,
+        choices=Provenance.choices,
+        default=Provenance.PUBLISHED,
+        db_default=Provenance.PUBLISHED,
+    )
 
     class Meta:
         verbose_name = _("公表時の評価結果")

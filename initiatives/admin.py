@@ -75,7 +75,7 @@ class InitiativeAdmin(admin.ModelAdmin):
         "department",
         "evaluation_timing",
         "reform_level",
-        "is_illustrative",
+        "provenance",
     ]
     list_filter = ["plan", "pillar", "department", "evaluation_timing", "reform_level"]
     search_fields = ["code", "title", "title_en", "target", "description"]
@@ -92,7 +92,8 @@ class InitiativeAdmin(admin.ModelAdmin):
                     "first_evaluated_fiscal_year",
                     "reform_level",
                     "cluster",
-                    "is_illustrative",
+                    "provenance",
+                    "provenance_note",
                 ]
             },
         ),

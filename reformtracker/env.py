@@ -131,6 +131,9 @@ def with_pool(config: dict, max_size: int) -> dict:
 # The private storages (settings.STORAGES) and, for the filesystem, where each keeps its files.
 # Evidence names already begin with "evidence/", so its folder is the root itself.
 PRIVATE_STORAGE_FOLDERS = {"evidence": "", "reports": "report-jobs", "imports": "imports"}
+# Municipalities' logos: public, but served by a view of ours (evaluations.views.identity) with
+# their type and cache headers, so they live beside the private files and need no MEDIA_URL.
+PRIVATE_STORAGE_FOLDERS["logos"] = "logos"
 PRIVATE_FILES_BACKENDS = ("filesystem", "database")
 
 

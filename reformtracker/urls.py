@@ -10,6 +10,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("", include("evaluations.urls_staff")),
     path("", include("evaluations.urls_reports")),
+    path("", include("evaluations.urls_identity")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Japanese at the unprefixed URLs, English under /en/: the language is part of the address, so
