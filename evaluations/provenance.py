@@ -210,6 +210,23 @@ def card_line(plan: Plan, publication) -> str:
     return ""
 
 
+def plan_json(plan: Plan) -> dict:
+    """The plan's provenance for the read API (keys English, values as stored)."""
+    return {
+        "period": plan.period_provenance,
+        "items": plan.item_provenance,
+        "schedule": plan.schedule_provenance,
+        "source": {
+            "title": plan.source_title,
+            "url": plan.source_url,
+            "published_on": plan.source_published_on.isoformat()
+            if plan.source_published_on
+            else None,
+            "totals_as_of": plan.source_as_of.isoformat() if plan.source_as_of else None,
+        },
+    }
+
+
 def row_value(row) -> str:
     """The open-data value of a published result row's provenance."""
     return getattr(row, "provenance", "") or Provenance.PUBLISHED

@@ -14,7 +14,7 @@ from functools import partial
 from django.conf import settings
 from django.utils import timezone
 
-from evaluations import boards, directory
+from evaluations import boards, directory, provenance
 from evaluations.browse import PAGE_SIZE, PARAMS, browse, browse_digest
 from initiatives.models import Pillar
 from reformtracker import page_memo
@@ -55,6 +55,7 @@ def _plan(request, plan) -> dict:
         },
         "url": request.build_absolute_uri(plan.get_absolute_url()),
         "badge": request.build_absolute_uri(f"{plan.get_absolute_url()}badge.svg"),
+        "provenance": provenance.plan_json(plan),
     }
 
 
@@ -138,6 +139,7 @@ def _result(request, plan, r) -> dict:
         "result": r.result,
         "reason": r.reason,
         "narrative": r.narrative,
+        "provenance": provenance.row_value(r),
         "url": request.build_absolute_uri(f"{plan.get_absolute_url()}initiatives/{r.code}/"),
     }
 
@@ -202,6 +204,8 @@ def _initiative_json(request, slug, code, item):
                 "evaluation_timing": item.evaluation_timing,
                 "first_evaluated_fiscal_year": item.first_evaluated_fiscal_year,
                 "reform_level": item.reform_level,
+                "provenance": item.provenance,
+                "provenance_note": item.provenance_note,
             },
             "published_history": [
                 {

@@ -71,6 +71,11 @@ def test_kitakyushu_marks_its_period_and_schedule_as_our_reading(client, kitakyu
     assert re.search(r"令和6年度〜</dd>", html) is None  # the period carries a mark
     assert "取組期間は公表資料に明記がなく" in html
     assert "月の範囲は、資料の矢印から当サイトが読み取ったもの" in html
+    schedule = client.get(f"/meetings/{KITAKYUSHU}/schedule/").content.decode()
+    assert re.search(
+        r'data-testid="schedule-provenance"><span class="provenance provenance-ours">当サイトの整理</span> スケジュール表の各活動の月の範囲',
+        schedule,
+    )
     pillar = client.get(f"/plans/{KITAKYUSHU}/pillars/1/").content.decode()
     assert marks(pillar, "ours") == 2  # K-A-1 and K-A-2: placed under this pillar by us
 
@@ -93,6 +98,12 @@ def test_the_open_data_rows_carry_the_provenance_and_the_page_documents_it(clien
     header, *lines = list(csv.reader(io.StringIO(text)))
     assert header[-1] == "provenance"
     assert {line[-1] for line in lines} == {"ours", "illustrative"}
+    api = client.get(f"/open-data/plans/{OSAKA}/pillars/6.json").json()
+    assert {r["code"]: r["provenance"] for r in api["results"]}["6-5"] == "ours"
+    assert api["plan"]["provenance"]["items"] == "illustrative"
+    assert api["plan"]["provenance"]["source"]["published_on"] == "2025-09-16"
+    item = client.get(f"/open-data/plans/{OSAKA}/initiatives/2-1.json").json()["initiative"]
+    assert item["provenance"] == "illustrative" and "例示" in item["provenance_note"]
     page = client.get("/open-data/").content.decode()
     assert "<code>provenance</code>" in page and 'id="provenance-field"' in page
 
