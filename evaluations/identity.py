@@ -14,7 +14,6 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from evaluations.services.base import field_changes, record
 from initiatives.access import reach_of
 from initiatives.models import Municipality
 from initiatives.roles import MANAGE_ROUND
+from reformtracker import memos
 
 AA_TEXT = 4.5  # WCAG 2 1.4.3 / JIS X 8341-3 AA: normal text
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -77,7 +77,8 @@ def _declarations(path: Path) -> dict[str, str]:
     return {name: value.strip() for name, value in re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", text)}
 
 
-@cache
+# The stylesheets ship with the code: read once per process.
+@memos.lru(maxsize=1)
 def _custom_properties() -> tuple[dict, dict]:
     static = Path(settings.BASE_DIR) / "static"
     return (
