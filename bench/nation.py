@@ -90,10 +90,10 @@ def generate(count: int, items: int) -> dict[str, int]:
                FROM initiatives_plan p, generate_series(1, 5) o WHERE p.slug LIKE 'plan-n%'""",
             f"""INSERT INTO initiatives_initiative
                    (plan_id, pillar_id, code, "order", title, title_en, department_id, target,
-                    description, evaluation_timing, reform_level, is_illustrative, search_text)
+                    description, evaluation_timing, reform_level, search_text)
                SELECT p.id, pl.id, (2 + i % 3) || '-' || (i / 3 + 1), i,
                       '{TITLE[0]}' || (2 + i % 3) || '-' || (i / 3 + 1) || '{TITLE[1]}',
-                      '', d.id, '{TARGET}', '', 'every_year', '', false,
+                      '', d.id, '{TARGET}', '', 'every_year', '',
                       '{_FOLDED[TITLE[0]]}' || (2 + i % 3) || '-' || (i / 3 + 1)
                       || '{_FOLDED[TITLE[1]]}' || chr(10) || chr(10) || '{_FOLDED[TARGET]}'
                       || chr(10)

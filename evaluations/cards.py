@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, ngettext
 
+from evaluations import identity, provenance
 from evaluations.labels import asof, localised
 from evaluations.rates import EMPTY
 from evaluations.reports.typesetting import FONT_FILE
@@ -214,7 +215,7 @@ def _shrink(text: str, width: int, largest: int, smallest: int) -> int:
 
 
 def site_name() -> str:
-    return gettext("市政改革の進捗")
+    return identity.site_name()
 
 
 def plan_label(plan) -> str:
@@ -322,6 +323,11 @@ def plan_card(board: dict) -> Card:
     figures = drawable(counts(summary))
     size = _shrink(figures, inner, 40, 24)
     card.texts.append(Text(figures, MARGIN, 560, size, FOREGROUND, BACKGROUND))
+    source = provenance.card_line(plan, publication)
+    if source:
+        # Where the figures come from (the city's release, or illustrative results added up).
+        source = ellipsize(drawable(source), 22, inner)
+        card.texts.append(Text(source, MARGIN, 604, 22, MUTED, BACKGROUND))
     return card
 
 

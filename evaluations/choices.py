@@ -142,6 +142,8 @@ class HistoryAction(models.TextChoices):
     MUNICIPALITY_CREATE = "municipality.create", _("自治体の登録")
     MUNICIPALITY_CHANGE = "municipality.change", _("自治体の変更")
     MUNICIPALITY_DELETE = "municipality.delete", _("自治体の削除")
+    # The reform office's own page for its city's name, logo, colour and links.
+    MUNICIPALITY_IDENTITY = "municipality.identity", _("自治体の表示設定の変更")
     DEPARTMENT_CREATE = "department.create", _("所属の登録")
     DEPARTMENT_CHANGE = "department.change", _("所属の変更")
     DEPARTMENT_DELETE = "department.delete", _("所属の削除")

@@ -24,7 +24,7 @@ from evaluations.rules import (
 )
 from evaluations.workflow import PUBLISHABLE
 from initiatives.access import reach_of
-from initiatives.models import Department, Initiative, Pillar, Plan
+from initiatives.models import Department, Initiative, Pillar, Plan, Provenance
 from reformtracker.calendar_ja import bounds, fiscal_year_end, format_date_ja, fy_label_ja
 from reformtracker.textnorm import search_text
 
@@ -351,6 +351,14 @@ class PublishedResult(models.Model):
     search_text = models.TextField(_("検索用テキスト"), blank=True, default="", editable=False)
 
     objects = PublishedResultQuerySet.as_manager()
+    # The initiative's provenance as it was published (evaluations.provenance shows it).
+    provenance = models.CharField(
+        _("出典の種別"),
+        max_length=12,
+        choices=Provenance.choices,
+        default=Provenance.PUBLISHED,
+        db_default=Provenance.PUBLISHED,
+    )
 
     class Meta:
         verbose_name = _("公表時の評価結果")

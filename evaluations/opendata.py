@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from evaluations import published
+from evaluations import provenance, published
 from evaluations.choices import Result
 from evaluations.models import PublishedResult
 from initiatives.models import Plan
@@ -38,6 +38,11 @@ RESULT_COLUMNS = (
     ("evaluated", "評価対象か（true / false。評価対象外は false）"),
     ("reason", "評価対象外の理由・備考"),
     ("narrative", "進捗状況"),
+    (
+        "provenance",
+        "出典の種別（published = 自治体の公表資料どおり / ours = 公表資料をもとに当サイトが整理 /"
+        " illustrative = 公表資料にない例示。例示の行の評価結果・名称・所管は事実として引用しないでください）",
+    ),
 )
 
 
@@ -87,6 +92,7 @@ def results(slug: str, fiscal_year: int):
             "evaluated": Result(r.result).counts_as_evaluated,
             "reason": r.reason,
             "narrative": r.narrative,
+            "provenance": provenance.row_value(r),
         }
         for r in PublishedResult.objects.filter(publication=publication).order_by(
             "pillar_id", "order", "code"

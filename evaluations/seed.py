@@ -19,7 +19,7 @@ from django.db import transaction
 
 from evaluations import masterdata, services
 from evaluations.choices import EntryState
-from evaluations.models import Entry, PillarNarrative, Round
+from evaluations.models import Entry, HistoryEvent, PillarNarrative, Round
 from initiatives.models import (
     Department,
     Initiative,
@@ -27,11 +27,21 @@ from initiatives.models import (
     Pillar,
     Plan,
     PlanNote,
+    Provenance,
 )
 from reformtracker.calendar_ja import ApproxDate, CalendarError
 from xmeetings.models import Meeting, MeetingTopic, Schedule, ScheduleActivity, ScheduleLane
 
 SEED_ACTOR = "seed loader"
+IDENTITY_FIELDS = (
+    "display_name",
+    "display_name_en",
+    "accent_colour",
+    "contact",
+    "contact_url",
+    "accessibility_url",
+    "privacy_url",
+)
 
 
 class SeedError(Exception):
@@ -73,6 +83,12 @@ def _upsert(report: SeedReport, model, lookup: dict, values: dict):
             obj.save()
         report.count(model, created)
     return obj
+
+
+def _fields(item: dict) -> dict:
+    """An object of the file as model fields: without ``quoted``, the list of its fields that
+    reproduce the source word for word (tests/provenance/test_quoted_texts.py checks them)."""
+    return {name: value for name, value in item.items() if name != "quoted"}
 
 
 def _lookup(known: dict, key, what: str):
@@ -117,9 +133,26 @@ def load(data: dict) -> SeedReport:
     plan, pillars = _load_plan(report, municipality, departments, data)
     _load_meetings(report, plan, data)
     _load_schedules(report, plan, pillars, data)
+    rounds_before = set(Round.objects.filter(plan=plan).values_list("pk", flat=True))
     for item in data.get("rounds", []):
         _load_round(report, plan, item, [i for i in data["initiatives"] if "result" in i])
+    _date_new_publications(plan, rounds_before)
     return report
+
+
+def _date_new_publications(plan: Plan, rounds_before: set):
+    """Dates the history of each round this load published at its publication, as published.
+
+    The seed replays a city's release, so 「公表」 happened when the city released it
+    (令和7年9月16日 14時), not when the file was loaded: staff history, public history and the
+    PDF then give one date. Only rows written in this transaction are touched (a round that
+    already existed is skipped by the round loader), so no recorded history is rewritten."""
+    for round_ in Round.objects.filter(plan=plan).exclude(pk__in=rounds_before):
+        first = round_.publications.order_by("published_at", "id").first()
+        if first is not None:
+            HistoryEvent.objects.filter(round=round_, actor_name=SEED_ACTOR).update(
+                at=first.published_at
+            )
 
 
 def _load_organisation(report: SeedReport, data: dict) -> tuple[Municipality, dict]:
@@ -134,6 +167,8 @@ def _load_organisation(report: SeedReport, data: dict) -> tuple[Municipality, di
             "name_en": m["name_en"],
             "prefecture": m.get("prefecture", ""),
             "local_code": m.get("local_code"),
+            # Identity (the logo is uploaded in the office's identity page, not seeded).
+            **{name: m.get(name, "") for name in IDENTITY_FIELDS},
         },
     )
     departments = {
@@ -157,9 +192,10 @@ def _load_plan(
     report: SeedReport, municipality: Municipality, departments: dict, data: dict
 ) -> tuple[Plan, dict]:
     """The plan with its pillars (by order), their narratives, its initiatives and notes."""
-    p = dict(data["plan"])
-    if p.get("adopted_on"):
-        p["adopted_on"] = date.fromisoformat(p["adopted_on"])
+    p = _fields(data["plan"])
+    for name in ("adopted_on", "source_published_on", "source_as_of"):
+        if p.get(name):
+            p[name] = date.fromisoformat(p[name])
     slug = p.pop("slug")
     plan = _upsert(report, Plan, {"slug": slug}, {"municipality": municipality, **p})
     pillars = _load_pillars(report, plan, departments, data)
@@ -172,7 +208,7 @@ def _load_plan(
 def _load_pillars(report: SeedReport, plan: Plan, departments: dict, data: dict) -> dict:
     pillars = {}
     for item in data["pillars"]:
-        item = dict(item)
+        item = _fields(item)
         order = item.pop("order")
         managing = item.pop("managing_department", None)
         item["managing_department"] = (
@@ -212,7 +248,8 @@ def _load_initiatives(report: SeedReport, plan: Plan, pillars: dict, departments
                 "evaluation_timing": item.get("evaluation_timing", "every_year"),
                 "first_evaluated_fiscal_year": item.get("first_evaluated_fiscal_year"),
                 "reform_level": item.get("reform_level", ""),
-                "is_illustrative": item.get("illustrative", False),
+                "provenance": item.get("provenance", Provenance.PUBLISHED),
+                "provenance_note": item.get("provenance_note", ""),
             },
         )
 

@@ -20,6 +20,9 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "name_en", "prefecture", "local_code"]
     list_filter = ["prefecture"]
     search_fields = ["name", "name_en", "slug", "local_code"]
+    # The logo is uploaded on the office's identity page (evaluations.identity), which checks
+    # the image and names the file by its digest; the accent colour's contrast is checked there.
+    exclude = ["logo"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -75,7 +78,7 @@ class InitiativeAdmin(admin.ModelAdmin):
         "department",
         "evaluation_timing",
         "reform_level",
-        "is_illustrative",
+        "provenance",
     ]
     list_filter = ["plan", "pillar", "department", "evaluation_timing", "reform_level"]
     search_fields = ["code", "title", "title_en", "target", "description"]
@@ -92,7 +95,8 @@ class InitiativeAdmin(admin.ModelAdmin):
                     "first_evaluated_fiscal_year",
                     "reform_level",
                     "cluster",
-                    "is_illustrative",
+                    "provenance",
+                    "provenance_note",
                 ]
             },
         ),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,8 +15,44 @@ from reformtracker.calendar_ja import fy_label_ja
 from reformtracker.textnorm import search_text
 
 
+class Provenance(models.TextChoices):
+    """Where a figure or a text comes from, declared once for every row that carries one.
+
+    PUBLISHED: the city published it (the plan's source names the document and its date);
+    OURS: this site's reading or arrangement of what the source says (a placement, a span, a
+    wording); ILLUSTRATIVE: no source released it, it was made up to show how the site works
+    (e.g. which items were 達成, chosen so that the published totals hold)."""
+
+    PUBLISHED = "published", _("公表資料")
+    OURS = "ours", _("当サイトの整理")
+    ILLUSTRATIVE = "illustrative", _("例示")
+
+
+def provenance_field(verbose_name, help_text=""):
+    return models.CharField(
+        verbose_name,
+        max_length=12,
+        choices=Provenance.choices,
+        default=Provenance.PUBLISHED,
+        # A database default too: bulk loaders that write SQL (bench/) need not name the column.
+        db_default=Provenance.PUBLISHED,
+        help_text=help_text,
+    )
+
+
+def logo_storage():
+    from django.core.files.storage import storages
+
+    return storages["logos"]
+
+
+accent_format = RegexValidator(
+    r"^#[0-9a-f]{6}$", _("色は #1a5fb4 のように # と16進6桁（小文字）で入力してください。")
+)
+
+
 class Municipality(models.Model):
-    """A city government (大阪市, 北九州市)."""
+    """A city government (大阪市, 北九州市), with how its pages present it (its identity)."""
 
     slug = models.SlugField(_("識別子"), unique=True)
     name = models.CharField(_("名称"), max_length=50)
@@ -31,6 +68,52 @@ class Municipality(models.Model):
         blank=True,
         validators=[validate_local_code],
         help_text=_("6桁（検査数字を含む）。例：大阪市 271004。"),
+    )
+    # Identity: what the header, the footer and the PDF cover show on this city's pages. Edited
+    # by the city's reform office (evaluations.identity.update_identity, which also checks the
+    # accent colour's contrast against the design tokens).
+    display_name = models.CharField(
+        _("表示名"),
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text=_("空欄なら名称を表示します。"),
+    )
+    display_name_en = models.CharField(
+        _("表示名（英語）"), max_length=200, blank=True, db_default=""
+    )
+    logo = models.FileField(
+        _("ロゴ画像"),
+        storage=logo_storage,
+        upload_to="",
+        max_length=200,
+        blank=True,
+        db_default="",
+    )
+    logo_alt = models.CharField(
+        _("ロゴの代替テキスト"),
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text=_("画像を見られない人に読み上げられる文。例：大阪市章"),
+    )
+    accent_colour = models.CharField(
+        _("アクセント色"),
+        max_length=7,
+        blank=True,
+        db_default="",
+        validators=[accent_format],
+        help_text=_(
+            "見出しの線などに使います。背景・文字の色と4.5:1以上のコントラストが必要です。"
+        ),
+    )
+    contact = models.CharField(_("問合せ先"), max_length=300, blank=True, db_default="")
+    contact_url = models.URLField(_("問合せ先のURL"), blank=True, db_default="")
+    accessibility_url = models.URLField(
+        _("ウェブアクセシビリティ方針のURL"), blank=True, db_default=""
+    )
+    privacy_url = models.URLField(
+        _("個人情報の取扱い（プライバシーポリシー）のURL"), blank=True, db_default=""
     )
 
     class Meta:
@@ -52,10 +135,24 @@ class Municipality(models.Model):
                     "全国地方公共団体コードの先頭2桁が都道府県と一致しません。"
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(accent_colour="") | Q(accent_colour__regex=r"^#[0-9a-f]{6}$"),
+                name="municipality_accent_colour_hex",
+                violation_error_message=_("色は # と16進6桁（小文字）で入力してください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(logo="") | ~Q(logo_alt=""),
+                name="municipality_logo_has_alt",
+                violation_error_message=_("ロゴ画像には代替テキストが必要です。"),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.name
 
 
 class Department(models.Model):
@@ -211,6 +308,30 @@ class Plan(models.Model):
     summary = models.TextField(_("概要"), blank=True)
     source_title = models.CharField(_("出典資料"), max_length=300, blank=True)
     source_url = models.URLField(_("出典URL"), blank=True)
+    # Provenance (evaluations.provenance reads these for every output): the source's date, the
+    # 時点 whose totals it published, and what the plan's period and item-level data are.
+    source_published_on = models.DateField(_("出典の公表日"), null=True, blank=True)
+    source_as_of = models.DateField(
+        _("出典が合計を公表した時点"),
+        null=True,
+        blank=True,
+        help_text=_("この時点の達成率などの合計は、出典資料で自治体が公表した数値です。"),
+    )
+    period_provenance = provenance_field(
+        _("取組期間の出典の種別"),
+        _("資料に終了年度などの記載がなく当サイトが読み取った場合は「当サイトの整理」。"),
+    )
+    item_provenance = provenance_field(
+        _("取組項目ごとのデータの出典の種別"),
+        _(
+            "取組項目ごとの名称・所管・結果が公表されていない場合は「例示」。"
+            "計画のページに注記を表示します。"
+        ),
+    )
+    schedule_provenance = provenance_field(
+        _("スケジュールの期間の出典の種別"),
+        _("資料の矢印などから当サイトが月の範囲を読み取った場合は「当サイトの整理」。"),
+    )
     contact = models.CharField(_("問合せ先"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
     rating_rule = models.CharField(
@@ -303,6 +424,10 @@ class Pillar(models.Model):
     name_en = models.CharField(_("英語名"), max_length=300, blank=True)
     kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, default=Kind.POLICY)
     description = models.TextField(_("説明"), blank=True)
+    description_provenance = provenance_field(
+        _("説明の出典の種別"),
+        _("資料の文言そのままなら「公表資料」、要約・言い換えなら「当サイトの整理」。"),
+    )
     managed_through = models.CharField(
         _("進捗管理の枠組み"),
         max_length=200,
@@ -380,10 +505,11 @@ class AnalysisCluster(models.Model):
 
 
 class ReformLevel(models.TextChoices):
-    """北九州市の改革レベル: A = 現場の業務改善; B・C = 本質的な課題認識に基づく改革."""
+    """北九州市の改革レベル: A = 現場の業務改善; BC = 本質的な課題認識に基づく改革."""
 
     A = "A", _("Aレベル（現場の業務改善）")
-    BC = "BC", _("B・Cレベル（本質的な課題認識に基づく改革）")
+    # The source writes 「BCレベル」.
+    BC = "BC", _("BCレベル（本質的な課題認識に基づく改革）")
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -464,10 +590,19 @@ class Initiative(models.Model):
         blank=True,
         related_name="initiatives",
     )
-    is_illustrative = models.BooleanField(
-        _("名称・結果は例示"),
-        default=False,
-        help_text=_("公表資料に個別の名称や結果がなく、デモ用に補った取組項目。"),
+    provenance = provenance_field(
+        _("出典の種別"),
+        _(
+            "名称・所管・目標・結果のうち最も弱い出典。公表資料に個別の結果がなく補ったものは"
+            "「例示」、資料から当サイトが整理したものは「当サイトの整理」。"
+        ),
+    )
+    provenance_note = models.CharField(
+        _("出典についての注記"),
+        max_length=300,
+        blank=True,
+        db_default="",
+        help_text=_("例：名称は公表資料の記述から当サイトが整理。所管・目標・評価結果は例示。"),
     )
     # The title, English title, target and description as the browser searches them
     # (reformtracker.textnorm); written by save() and bulk_create from the fields.

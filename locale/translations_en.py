@@ -36,7 +36,7 @@ EN = {
     "評価時期": "When evaluated",
     "手法の柱": "Method pillar",
     "Aレベル（現場の業務改善）": "Level A (on-site operational improvement)",
-    "B・Cレベル（本質的な課題認識に基づく改革）": "Level B/C (reform from an essential problem definition)",
+    "BCレベル（本質的な課題認識に基づく改革）": "Level B/C (reform from an essential problem definition)",
     "毎年度末に評価": "Evaluated at the end of every fiscal year",
     "%(fy)s末時点で評価": "Evaluated as of the end of %(fy)s",
     "成果": "Outcomes",

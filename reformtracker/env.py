@@ -137,6 +137,9 @@ PRIVATE_STORAGE_FOLDERS = {
     # X会議 materials: private like the rest; public ones are served by a view, never a URL.
     "materials": "meeting-materials",
 }
+# Municipalities' logos: public, but served by a view of ours (evaluations.views.identity) with
+# their type and cache headers, so they live beside the private files and need no MEDIA_URL.
+PRIVATE_STORAGE_FOLDERS["logos"] = "logos"
 PRIVATE_FILES_BACKENDS = ("filesystem", "database")
 
 

@@ -18,7 +18,9 @@ from django.utils.http import parse_etags, quote_etag
 # Addresses that are never public pages, written once for the page cache (never stores them),
 # the method check (they take POST) and the no-store header (signed-in areas).
 PRIVATE_AREAS = ("/staff/", "/office/", "/accounts/", "/admin/", "/setup/")
-NOT_PUBLIC = (*PRIVATE_AREAS, "/healthz", "/readyz", "/i18n/")
+# /municipalities/: a city's logo and accent stylesheet, files with their own year-long cache
+# headers (their addresses carry their content), not pages.
+NOT_PUBLIC = (*PRIVATE_AREAS, "/healthz", "/readyz", "/i18n/", "/municipalities/")
 
 # Every published figure and every open-data file is offered under this licence.
 LICENCE = {

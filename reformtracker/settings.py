@@ -126,6 +126,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # site_name and site_operator (settings.SITE_NAME, SITE_OPERATOR) for base.html.
+                "evaluations.identity.site_context",
             ],
             "builtins": ["reformtracker.templatetags.wareki"],
         },
@@ -330,6 +332,17 @@ STORAGES = {
     # confirmation): private, never given a URL (reformtracker.env.private_storages).
     **private_storages(PRIVATE_FILES_BACKEND, PRIVATE_MEDIA_ROOT),
 }
+# The site's name in the header, titles and share cards; empty for the translated default
+# 「市政改革の進捗」 (English "Reform progress"). A city running its own copy sets its own.
+# Env SITE_NAME; text; default empty (the translated default).
+SITE_NAME = env_str("SITE_NAME", "")
+# Who runs this site: named as the PDF's Author and in the footer (運営). Never a city that did
+# not publish the document itself (evaluations.provenance.operator).
+# Env SITE_OPERATOR; text; default reformtracker.
+SITE_OPERATOR = env_str("SITE_OPERATOR", "reformtracker")
+# The largest logo a reform office may upload in its identity page (evaluations.identity).
+# Env IDENTITY_LOGO_MAX_BYTES; bytes; default 524288 (512 KiB).
+IDENTITY_LOGO_MAX_BYTES = env_int("IDENTITY_LOGO_MAX_BYTES", 512 * 1024)
 # manage.py backup_site and restore_site (evaluations.backup) run pg_dump and pg_restore from here
 # on PostgreSQL; their major version must be at least the server's.
 # Env PG_BINDIR; a folder; default /usr/lib/postgresql/15/bin.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("evaluations.urls_onboarding")),
     path("", include("evaluations.urls_office_edit")),
     path("", include("evaluations.urls_indicators")),
+    path("", include("evaluations.urls_identity")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Japanese at the unprefixed URLs, English under /en/: the language is part of the address, so

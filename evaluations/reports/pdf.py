@@ -25,7 +25,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from evaluations import changes, published
+from evaluations import changes, identity, provenance, published
 from evaluations.choices import Result
 from evaluations.models import PillarNarrative, PublishedResult
 from evaluations.rates import EMPTY, Summary
@@ -89,9 +89,23 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         as_of_label = f"{fy_label_ja(fiscal_year)}（評価結果は未公表）"
     meetings, schedules = _meetings_and_schedules(plan, fiscal_year)
     notes = _notes(plan, fiscal_year)
+    with translation.override("ja"):
+        notices = provenance.plan_notices(plan)
+        totals_line = provenance.totals_line(plan, publication) if publication else ""
     return {
         "changes": _changes(publication) if publication is not None else None,
         "plan": plan,
+        # The cover: the city as its reform office presents it (evaluations.identity), and
+        # who made the document: the site's operator, its Author, never the city itself.
+        "municipality": plan.municipality,
+        "logo_uri": _logo_uri(plan.municipality),
+        "operator": provenance.operator(),
+        "site_name": identity.site_name_ja(),
+        "provenance_notices": notices,
+        "totals_line": totals_line,
+        "explanations": {
+            value: provenance.explanation(value) for value in ("illustrative", "ours")
+        },
         "fiscal_year": fiscal_year,
         "fiscal_year_label": fy_label_ja(fiscal_year),
         "publication": publication,
@@ -132,6 +146,19 @@ def _changes(publication) -> dict | None:
         "before": published.summary_of(previous),
         "items": rows,
     }
+
+
+def _logo_uri(municipality) -> str:
+    """The logo as a data: URL (the report fetches nothing but its own files)."""
+    if not municipality.logo:
+        return ""
+    import base64
+
+    storage = identity.logo_storage()
+    with storage.open(municipality.logo.name, "rb") as handle:
+        data = handle.read()
+    content_type = identity.logo_content_type(municipality.logo.name)
+    return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _published_sections(publication) -> tuple[Summary, list[PublishedResult], list[PillarSection]]:

@@ -300,6 +300,7 @@ def _result_rows(entries) -> list[PublishedResult]:
             reason=e.reason,
             narrative=e.narrative,
             reform_level=e.initiative.reform_level,
+            provenance=e.initiative.provenance,
         )
         for e in entries
     ]
@@ -341,6 +342,7 @@ _RESULT_FIELDS = (
     "reason",
     "narrative",
     "reform_level",
+    "provenance",
 )
 _PILLAR_FIELDS = (
     "pillar_id",

@@ -14,7 +14,7 @@ from functools import partial
 from django.conf import settings
 from django.utils import timezone
 
-from evaluations import boards, directory, published
+from evaluations import boards, directory, provenance, published
 from evaluations.browse import PAGE_SIZE, PARAMS, browse, browse_digest
 from evaluations.indicators import series_json
 from initiatives.models import Pillar
@@ -56,6 +56,7 @@ def _plan(request, plan) -> dict:
         },
         "url": request.build_absolute_uri(plan.get_absolute_url()),
         "badge": request.build_absolute_uri(f"{plan.get_absolute_url()}badge.svg"),
+        "provenance": provenance.plan_json(plan),
     }
 
 
@@ -156,6 +157,7 @@ def _result(request, plan, r) -> dict:
         "result": r.result,
         "reason": r.reason,
         "narrative": r.narrative,
+        "provenance": provenance.row_value(r),
         "url": request.build_absolute_uri(f"{plan.get_absolute_url()}initiatives/{r.code}/"),
     }
 
@@ -220,6 +222,8 @@ def _initiative_json(request, slug, code, item):
                 "evaluation_timing": item.evaluation_timing,
                 "first_evaluated_fiscal_year": item.first_evaluated_fiscal_year,
                 "reform_level": item.reform_level,
+                "provenance": item.provenance,
+                "provenance_note": item.provenance_note,
             },
             "indicators": series_json(data["indicators"]),
             "published_history": [

@@ -30,6 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from evaluations import provenance
 from evaluations.choices import Result
 from evaluations.models import Entry, Round
 from evaluations.rates import summarize, summarize_by
@@ -87,6 +88,7 @@ def export_round(round_: Round, department: Department | None = None) -> bytes:
             "initiative__pillar_id",
             "initiative__pillar__order",
             "initiative__pillar__name",
+            "initiative__provenance",
         )
         .iterator(chunk_size=2000)
     )
@@ -103,7 +105,7 @@ def export_round(round_: Round, department: Department | None = None) -> bytes:
     count = 0
     for row in rows:
         (pk, version, code, title, dept, target, result, reason, narrative) = row[:9]
-        pillar_id, order, name = row[9:]
+        pillar_id, order, name, origin = row[9:]
         if pillar_id != current:
             if sheet is not None:
                 _finish_sheet(sheet, count)
@@ -121,6 +123,7 @@ def export_round(round_: Round, department: Department | None = None) -> bytes:
                 _open_cell(sheet, labels.get(result, "")),
                 _open_cell(sheet, reason),
                 _open_cell(sheet, narrative),
+                safe_text(provenance.label(origin)),
             ]
         )
     if sheet is not None:
@@ -178,6 +181,7 @@ def _write_summary(wb: Workbook, round_: Round, department, summary):
     ]
     for key, value in rows:
         ws.append([safe_text(key), safe_text(value)])
+    _append_provenance(ws, plan, label)
     ws.append([])
     ws.append(
         [
@@ -188,6 +192,23 @@ def _write_summary(wb: Workbook, round_: Round, department, summary):
         ]
     )
     return ws
+
+
+def _append_provenance(ws, plan, label) -> None:
+    """What of the plan no source published as shown (the 出典の種別 column names it per row)."""
+    ws.append([])
+    ws.append(
+        [
+            label("データの出典"),
+            safe_text(provenance.source_of(plan).line() if provenance.source_of(plan) else "—"),
+        ]
+    )
+    for notice in provenance.plan_notices(plan):
+        ws.append([label(f"［{notice.label}］"), safe_text(notice.note)])
+    for value in ("illustrative", "ours"):
+        ws.append(
+            [label(f"［{provenance.label(value)}］"), safe_text(provenance.explanation(value))]
+        )
 
 
 def _append_pillar_table(ws, pillar_summaries) -> None:

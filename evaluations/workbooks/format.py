@@ -45,6 +45,9 @@ COLUMNS = (
     Column("result", "評価結果", 13, editable=True),
     Column("reason", "評価対象外の理由・備考", 40, editable=True),
     Column("narrative", "進捗状況", 60, editable=True),
+    # A reading aid like 所管 (the import ignores it): 公表資料 / 当サイトの整理 / 例示
+    # (evaluations.provenance).
+    Column("provenance", "出典の種別", 14),
 )
 RESULT_COLUMN_LETTER = "G"
 

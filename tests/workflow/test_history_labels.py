@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from evaluations import masterdata, services, workbooks
+from evaluations import identity, masterdata, services, workbooks
 from evaluations.choices import HistoryAction, RoundKind
 from evaluations.models import HistoryEvent, PillarNarrative
 from evaluations.onboarding import reader as onboarding_reader
@@ -295,6 +295,9 @@ def test_every_action_written_by_the_seed_and_the_services_is_declared_with_labe
     _edit_master_data(admin)
     _edit_everything_else_in_the_admin(admin, round_)
     _edit_in_the_office_pages(admin)
+    identity.update_identity(
+        user=admin, slug=osaka.municipality.slug, values={"contact": "市政改革室"}
+    )
 
     written = set(HistoryEvent.objects.values_list("action", flat=True))
     # The run above writes every declared action (a new one needs a step here) …
