@@ -727,6 +727,9 @@ class IndicatorValue(models.Model):
     class Meta:
         verbose_name = _("指標の実績")
         verbose_name_plural = _("指標の実績")
+        # Kept through the office's pages and the services, not the admin: no model
+        # permissions, so the staff groups the migrations made stay what ensure_groups grants.
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "indicator"], name="indicator_value_once_per_round"
@@ -763,6 +766,9 @@ class PublishedIndicatorValue(models.Model):
     class Meta:
         verbose_name = _("公表時の指標")
         verbose_name_plural = _("公表時の指標")
+        # Kept through the office's pages and the services, not the admin: no model
+        # permissions, so the staff groups the migrations made stay what ensure_groups grants.
+        default_permissions = ()
         ordering = ["publication", "initiative", "order", "pk"]
         constraints = [
             models.UniqueConstraint(

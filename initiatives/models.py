@@ -772,6 +772,9 @@ class Indicator(models.Model):
     class Meta:
         verbose_name = _("指標")
         verbose_name_plural = _("指標")
+        # Kept through the office's pages and the services, not the admin: no model
+        # permissions, so the staff groups the migrations made stay what ensure_groups grants.
+        default_permissions = ()
         ordering = ["initiative", "order", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': '指標の実績',
+                'default_permissions': (),
                 'verbose_name_plural': '指標の実績',
                 'constraints': [models.UniqueConstraint(fields=('round', 'indicator'), name='indicator_value_once_per_round')],
             },
@@ -52,6 +53,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': '公表時の指標',
+                'default_permissions': (),
                 'verbose_name_plural': '公表時の指標',
                 'ordering': ['publication', 'initiative', 'order', 'pk'],
                 'constraints': [models.UniqueConstraint(fields=('publication', 'indicator'), name='published_indicator_once_per_publication')],

@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': '指標',
+                'default_permissions': (),
                 'verbose_name_plural': '指標',
                 'ordering': ['initiative', 'order', 'pk'],
             },

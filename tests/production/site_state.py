@@ -36,7 +36,14 @@ FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:%|％|件)")
 SCHEDULE = re.compile(r"^/meetings/([\w-]+)/schedule/$")
 
 
-def _counterpart(page: str) -> str:
+# Pages with no JSON counterpart: a feed is its own document, the subscription pages hold no
+# data, and the open-data page's prose names address patterns (〈計画の識別子〉), not pages.
+NO_COUNTERPART = re.compile(r"/(feed|subscribe|subscribe/sent)/$|〈")
+
+
+def _counterpart(page: str) -> str | None:
+    if NO_COUNTERPART.search(page):
+        return None
     if match := SCHEDULE.match(page):
         return f"/open-data/schedules/{match[1]}.json"
     return f"/open-data{page.rstrip('/')}.json"
@@ -62,7 +69,8 @@ def open_data_documents(client, limit: int = 2000) -> dict[str, str]:
         for link in OPEN_DATA_LINK.findall(text):
             visit(link)
         for page in PAGE_LINK.findall(text):
-            visit(_counterpart(page))
+            if (counterpart := _counterpart(page)) is not None:
+                visit(counterpart)
         if url == "/open-data/initiatives.json":  # the browser's other pages
             for number in range(2, json.loads(text)["pages"] + 1):
                 visit(f"{url}?page={number}")

@@ -4,6 +4,8 @@ or published results); nobody edits or deletes the record."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
@@ -17,6 +19,8 @@ from tests.personas import client_for, move
 
 def _form_data(obj, **changes) -> dict:
     data = {k: ("" if v is None else v) for k, v in model_to_dict(obj).items()}
+    # A JSON field's widget holds JSON text (Plan.indicator_bands), as a browser sends it.
+    data = {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in data.items()}
     data = {k: v for k, v in data.items() if v is not False}  # an unticked checkbox is absent
     data.update(changes)
     return data
