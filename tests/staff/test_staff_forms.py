@@ -51,7 +51,10 @@ def test_a_refused_evidence_form_ties_its_errors_and_keeps_its_help(world):
 def test_the_round_form_shows_the_help_it_refers_to_and_reads_japanese_years(world):
     client = client_for(world, "office")
     page = client.get(reverse("staff:rounds")).content.decode()
-    assert 'id="id_as_of_helptext">空欄なら、年度末の照会は3月31日、中間の照会は8月31日の時点になります。' in page
+    assert (
+        'id="id_as_of_helptext">空欄なら、年度末の照会は3月31日、中間の照会は8月31日の時点になります。'
+        in page
+    )
     assert 'id="id_fiscal_year_helptext">西暦（例：2025）でも和暦（例：令和7年度、R7）でも' in page
     assert described_ids_missing(page) == []
     assert '">選択してください</option>' in page
