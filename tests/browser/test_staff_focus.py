@@ -109,6 +109,9 @@ def test_focus_follows_every_swap_of_the_entry_page(
 
         # 6. 提出: focus on its notice; the evidence form, which would now be refused, is gone.
         page.get_by_role("button", name="保存", exact=True).click()  # the 409's form, re-saved
+        # The state read 入力中 before the save too: wait for its answer to be swapped in, or
+        # 提出 would go out with the version the save is replacing (a 409, not a race to test).
+        assert_focus(page, text="保存しました", region="entry-notice")
         expect(page.get_by_test_id("entry-state")).to_have_text("入力中")
         page.get_by_role("button", name="市政改革室に提出する").click()
         expect(page.get_by_test_id("entry-state")).to_have_text("提出済")
