@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluations.models import Round
+from initiatives.models import Indicator
 from tests.browser.staff_site import axe, chromium, filled_workbook, sign_in
 from tests.personas import PASSWORD, build_world, move
 
@@ -27,6 +28,8 @@ PAGES = [
     ("round", "office", "/staff/rounds/{round}/"),
     ("office reports", "office", "/office/reports/"),
     ("worklist (office)", "office", "/staff/"),
+    ("indicators of an initiative", "office", "/office/indicators/initiatives/{initiative}/"),
+    ("indicator actuals of a round", "office", "/office/indicators/rounds/{round}/"),
 ]
 
 
@@ -42,10 +45,21 @@ def _report(name, result, failures, lines):
 def _world():
     world = build_world()
     move(world, world.entry_b, "edit", "submit")
+    # An indicator, so the office's indicator pages have a row and a field to check.
+    Indicator.objects.create(
+        initiative=world.initiative_a,
+        name="委託件数",
+        unit="件",
+        baseline_value=0,
+        baseline_year=2024,
+        target_value=10,
+        target_year=2026,
+    )
     ids = {
         "entry": world.entry_a.pk,
         "entry_b": world.entry_b.pk,
         "round": world.round.pk,
+        "initiative": world.initiative_a.pk,
         "plan": world.plan.slug,
     }
     return world, ids
