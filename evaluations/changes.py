@@ -17,8 +17,9 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from evaluations.choices import Result
+from evaluations.indicators import plain
 from evaluations.labels import asof
-from evaluations.models import Publication, PublishedResult
+from evaluations.models import Publication, PublishedIndicatorValue, PublishedResult
 from evaluations.published import summaries_of
 from evaluations.rates import EMPTY, Summary, summarize_by
 
@@ -142,6 +143,7 @@ def compare(plan, from_value=None, to_value=None, page=None) -> dict:
         "items": items,
         "dropped": list(dropped[: settings.PUBLIC_PILLAR_ITEMS_PER_PAGE]),
         "dropped_count": dropped.count(),
+        "indicators": list(_indicator_changes(before.publication, after.publication)),
     }
 
 
@@ -176,6 +178,28 @@ def _rows(before: Publication, after: Publication):
             | Q(before_result__gt=F("result"))
         )
         .order_by("order", "code", "pk")
+    )
+
+
+def _indicator_changes(before: Publication, after: Publication):
+    """Indicators whose actual differs between the two sides, or that only the later one
+    publishes, with ``before_actual`` (None when new) and their item's code: one query, at
+    most a page of them (an indicator belongs to few items; the JSON says when more)."""
+    earlier = PublishedIndicatorValue.objects.filter(
+        publication=before, indicator_id=OuterRef("indicator_id")
+    ).values("actual")[:1]
+    code = PublishedResult.objects.filter(
+        publication=after, initiative_id=OuterRef("initiative_id")
+    ).values("code")[:1]
+    return (
+        PublishedIndicatorValue.objects.filter(publication=after)
+        .annotate(before_actual=Subquery(earlier), code=Subquery(code))
+        .filter(
+            Q(before_actual__isnull=True)
+            | Q(before_actual__lt=F("actual"))
+            | Q(before_actual__gt=F("actual"))
+        )
+        .order_by("code", "order", "pk")[: settings.PUBLIC_PILLAR_ITEMS_PER_PAGE]
     )
 
 
@@ -249,6 +273,16 @@ def as_json(data: dict) -> dict:
                 for row in items.object_list
             ],
         },
+        "changed_indicators": [
+            {
+                "code": row.code,
+                "indicator": row.name,
+                "unit": row.unit,
+                "before": None if row.before_actual is None else plain(row.before_actual),
+                "after": plain(row.actual),
+            }
+            for row in data["indicators"]
+        ],
         "dropped_items": {
             "count": data["dropped_count"],
             "items": [

@@ -257,3 +257,27 @@ def test_bands_that_cannot_rate_every_item_are_refused(bands):
     with pytest.raises(ValidationError):
         validate_indicator_bands(bands)
     validate_indicator_bands([["A", 100], ["B", 80], ["C", 50], ["D", 0]])
+
+
+def test_the_compare_page_lists_an_indicator_whose_actual_changed(client, indicator_world):
+    world, office, indicator = indicator_world
+    _publish(world, office, indicator, "110")
+    reopen_for_correction(world.round)
+    office.post(
+        f"/office/indicators/rounds/{world.round.pk}/", {f"indicator_{indicator.pk}": "150"}
+    )
+    from evaluations import services
+
+    services.publish_round_as_system(round_=world.round, actor_name="test")
+    data = json.loads(client.get(f"/open-data/plans/{world.plan.slug}/compare.json").content)
+    assert data["changed_indicators"] == [
+        {
+            "code": world.initiative_a.code,
+            "indicator": "次世代投資",
+            "unit": "億円",
+            "before": "110",
+            "after": "150",
+        }
+    ]
+    page = client.get(f"/plans/{world.plan.slug}/compare/").content.decode()
+    assert "実績が変わった指標" in page and "次世代投資（億円）" in page
