@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from evaluations import changes, identity, provenance, published
+from evaluations import changes, identity, indicators, provenance, published
 from evaluations.choices import Result
 from evaluations.models import PillarNarrative, PublishedResult
-from evaluations.rates import EMPTY, Summary
+from evaluations.rates import EMPTY, Summary, indicator_progress, percent_display
 from evaluations.reports import parts, typesetting
 from evaluations.reports.typesetting import FONT_FAMILY, FONT_FILE
 from initiatives.models import Plan, PlanNote
@@ -94,6 +95,7 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         totals_line = provenance.totals_line(plan, publication) if publication else ""
     return {
         "changes": _changes(publication) if publication is not None else None,
+        "indicators": _indicators(publication) if publication is not None else [],
         "plan": plan,
         # The cover: the city as its reform office presents it (evaluations.identity), and
         # who made the document: the site's operator, its Author, never the city itself.
@@ -128,6 +130,28 @@ def build_context(plan: Plan, fiscal_year: int, *, issued_on: date | None = None
         "font_url": FONT_FILE.as_uri(),
         "font_family": FONT_FAMILY,
     }
+
+
+def _indicators(publication) -> list:
+    """「指標の実績」: every indicator the publication froze, with its item's code and its
+    progress (one query; none when the plan has no indicators)."""
+    code = PublishedResult.objects.filter(
+        publication=publication, initiative_id=OuterRef("initiative_id")
+    ).values("code")[:1]
+    rows = list(
+        publication.indicator_values.annotate(code=Subquery(code)).order_by("code", "order", "pk")
+    )
+    for row in rows:
+        progress = indicator_progress(
+            row.baseline_value, row.target_value, row.actual, row.direction
+        )
+        row.progress_text = percent_display(progress)
+        row.numbers = {
+            "baseline": indicators.number(row.baseline_value),
+            "target": indicators.number(row.target_value),
+            "actual": indicators.number(row.actual),
+        }
+    return rows
 
 
 def _changes(publication) -> dict | None:

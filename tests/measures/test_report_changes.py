@@ -45,3 +45,32 @@ def test_a_first_years_report_has_no_such_section(tmp_path):
     plan = make_plan()
     make_published_round(plan, [Result.ACHIEVED])
     assert "前回からの変化" not in _text(pdf.render_pdf(plan, plan.start_fiscal_year), tmp_path)
+
+
+def test_the_report_lists_each_indicator_with_its_actual_and_progress(tmp_path):
+    from decimal import Decimal
+
+    from evaluations import services
+    from evaluations.models import IndicatorValue
+    from initiatives.models import Indicator
+    from tests.factories import confirm_entries, open_year_end_round
+
+    plan = make_plan()
+    item = make_initiative(plan, title="次世代への投資")
+    indicator = Indicator.objects.create(
+        initiative=item,
+        name="次世代投資",
+        unit="億円",
+        baseline_value=0,
+        baseline_year=2024,
+        target_value=330,
+        target_year=2026,
+    )
+    round_ = open_year_end_round(plan, 2024)
+    IndicatorValue.objects.create(round=round_, indicator=indicator, value=Decimal(110))
+    confirm_entries(round_, {item: Result.ACHIEVED})
+    services.publish_round_as_system(round_=round_, actor_name="test")
+    text = _text(pdf.render_pdf(plan, 2024), tmp_path)
+    assert "指標の実績" in text
+    row = next(line for line in text.splitlines() if "次世代投資（億円）" in line)
+    assert "330" in row and "110" in row and "約33.3%" in row
