@@ -275,3 +275,11 @@ def test_marking_held_is_its_own_history_action_with_the_day(world, meeting):
         "status": {"before": "scheduled", "after": "held"},
         "date": {"before": "7月上旬", "after": "7月4日"},
     }
+
+
+def test_the_office_finds_its_meeting_pages_from_its_outputs_page(world):
+    from tests.personas import client_for
+
+    page = client_for(world, "office").get("/office/reports/").content.decode()
+    assert f'href="/office/meetings/plans/{world.plan.slug}/"' in page
+    assert f'href="/office/identity/{world.plan.municipality.slug}/"' in page
