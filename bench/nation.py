@@ -78,9 +78,10 @@ def generate(count: int, items: int) -> dict[str, int]:
             """INSERT INTO initiatives_plan
                    (municipality_id, slug, title, title_en, subtitle, start_fiscal_year,
                     end_fiscal_year, adopted_precision, summary, source_title, source_url,
-                    contact, "order")
+                    contact, "order", rating_rule, indicator_bands)
                SELECT m.id, 'plan-' || m.slug, m.name || '行財政改革プラン', '', '', 2022, 2025,
-                      'day', '', '', '', '', 100
+                      'day', '', '', '', '', 100, 'achieved_over_evaluated',
+                      '[["A", 100], ["B", 80], ["C", 50], ["D", 0]]'
                FROM initiatives_municipality m WHERE m.slug LIKE 'n%'""",
             # 5 pillars; 2, 3 and 4 tracked item by item (as Osaka tracks some pillars only).
             """INSERT INTO initiatives_pillar
@@ -90,10 +91,10 @@ def generate(count: int, items: int) -> dict[str, int]:
                FROM initiatives_plan p, generate_series(1, 5) o WHERE p.slug LIKE 'plan-n%'""",
             f"""INSERT INTO initiatives_initiative
                    (plan_id, pillar_id, code, "order", title, title_en, department_id, target,
-                    description, evaluation_timing, reform_level, search_text)
+                    description, evaluation_timing, reform_level, retired_reason, search_text)
                SELECT p.id, pl.id, (2 + i % 3) || '-' || (i / 3 + 1), i,
                       '{TITLE[0]}' || (2 + i % 3) || '-' || (i / 3 + 1) || '{TITLE[1]}',
-                      '', d.id, '{TARGET}', '', 'every_year', '',
+                      '', d.id, '{TARGET}', '', 'every_year', '', '',
                       '{_FOLDED[TITLE[0]]}' || (2 + i % 3) || '-' || (i / 3 + 1)
                       || '{_FOLDED[TITLE[1]]}' || chr(10) || chr(10) || '{_FOLDED[TARGET]}'
                       || chr(10)
@@ -148,8 +149,9 @@ def generate(count: int, items: int) -> dict[str, int]:
                               ELSE '{}'::jsonb END, ''
                FROM evaluations_entry e JOIN evaluations_round r ON r.id = e.round_id
                JOIN initiatives_plan p ON p.id = r.plan_id WHERE p.slug LIKE 'plan-n%'""",
-            """INSERT INTO evaluations_publication (round_id, published_at, note)
-               SELECT r.id, make_timestamptz(r.fiscal_year + 1, 6, 1, 14, 0, 0, 'Asia/Tokyo'), ''
+            """INSERT INTO evaluations_publication (round_id, published_at, note, corrections)
+               SELECT r.id, make_timestamptz(r.fiscal_year + 1, 6, 1, 14, 0, 0, 'Asia/Tokyo'), '',
+                      '[]'
                FROM evaluations_round r JOIN initiatives_plan p ON p.id = r.plan_id
                WHERE p.slug LIKE 'plan-n%'""",
             """INSERT INTO evaluations_publishedpillar
