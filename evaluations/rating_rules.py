@@ -16,7 +16,7 @@ from fractions import Fraction
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import PublishedIndicatorValue
-from evaluations.rates import EMPTY, UNDEFINED, BandSummary, Summary, summarize_indicators_by
+from evaluations.rates import EMPTY, BandSummary, Summary, summarize_indicators_by
 from initiatives.models import RatingRule
 
 # Digits shown of the exact quotient before it is rounded, so the rounding can be checked.
@@ -169,10 +169,4 @@ def headline(
     return Headline(rule, summary, display, formula)
 
 
-def headline_value(plan, summary: Summary) -> str:
-    """The headline's text for tables: the display, or 「（全体の数値なし）」."""
-    shown = headline(plan, summary)
-    return shown.display if shown.exists else str(_("（全体の数値なし）"))
-
-
-__all__ = ["RULES", "UNDEFINED", "Headline", "Rule", "headline", "headline_value", "rule_of"]
+__all__ = ["RULES", "Headline", "Rule", "bands_for", "headline", "rule_of"]
