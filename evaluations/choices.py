@@ -94,6 +94,11 @@ class HistoryAction(models.TextChoices):
     # named apart from an edit, as the people reading the history speak of them.
     INITIATIVE_MOVE = "initiative.move", _("取組項目の柱の移動")
     INITIATIVE_RETIRE = "initiative.retire", _("取組項目の廃止")
+    # The reverse of a retirement, with its reason in the row's comment: the item is asked
+    # about again from the next round on.
+    INITIATIVE_REINSTATE = "initiative.reinstate", _("取組項目の廃止の取消し")
+    # A new 取組番号: the item's public address changes with it.
+    INITIATIVE_RENUMBER = "initiative.renumber", _("取組番号の変更")
     PLANNOTE_REORDER = "plannote.reorder", _("振り返り・方針の並べ替え")
     PLAN_CREATE = "plan.create", _("計画の登録")
     PLAN_CHANGE = "plan.change", _("計画の変更")
@@ -111,6 +116,8 @@ class HistoryAction(models.TextChoices):
     ANALYSISCLUSTER_CREATE = "analysiscluster.create", _("分析クラスターの登録")
     ANALYSISCLUSTER_CHANGE = "analysiscluster.change", _("分析クラスターの変更")
     ANALYSISCLUSTER_DELETE = "analysiscluster.delete", _("分析クラスターの削除")
+    # Clusters are listed by their number: moving one swaps its number with its neighbour's.
+    ANALYSISCLUSTER_REORDER = "analysiscluster.reorder", _("分析クラスターの並べ替え")
     PILLARNARRATIVE_CREATE = "pillarnarrative.create", _("柱の年度別取組状況の登録")
     PILLARNARRATIVE_CHANGE = "pillarnarrative.change", _("柱の年度別取組状況の変更")
     PILLARNARRATIVE_DELETE = "pillarnarrative.delete", _("柱の年度別取組状況の削除")

@@ -1,7 +1,9 @@
 """The reform office's edits of its own plan, made in its office pages (/office/plans/<slug>/):
 the plan's summary, source and contact; plan notes; pillars and their narratives per 年度;
 initiatives (add, edit, move between pillars, retire, delete while unevaluated); the schedule
-grid's rows and activities.
+grid's rows and activities; and what the admin was last needed for: the plan's title, period
+and adoption date, an initiative's number, deleting a pillar or a year's schedule, analysis
+clusters, reinstating a retired initiative.
 
 One function per change, each permission-checked (the reform office of the plan's municipality:
 ``Plan.objects.managed_by``; anyone else gets PermissionDenied and nothing is written), in one
@@ -24,24 +26,41 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations import masterdata
 from evaluations.choices import HistoryAction
 from evaluations.masterdata import snapshot
-from evaluations.models import Entry, PillarNarrative, PublishedResult
+from evaluations.models import (
+    Entry,
+    PillarNarrative,
+    PublishedPillar,
+    PublishedResult,
+    Round,
+)
 from evaluations.services.base import record
-from initiatives.models import Initiative, Pillar, Plan, PlanNote
-from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
+from initiatives.models import AnalysisCluster, Initiative, Pillar, Plan, PlanNote
+from reformtracker.calendar_ja import fy_label_ja
+from xmeetings.models import Meeting, Schedule, ScheduleActivity, ScheduleLane
 
 # Which fields each change may write; anything else in ``values`` is ignored.
 PLAN_FIELDS = ("subtitle", "summary", "source_title", "source_url", "contact")
+PERIOD_FIELDS = (
+    "title",
+    "title_en",
+    "start_fiscal_year",
+    "end_fiscal_year",
+    "adopted_on",
+    "adopted_precision",
+)
+CLUSTER_FIELDS = ("fiscal_year", "code", "name")
 NOTE_FIELDS = ("fiscal_year", "kind", "title", "body")
 PILLAR_FIELDS = (
     "order",
@@ -78,6 +97,7 @@ PLAN_PATH = {
     Pillar: "plan",
     PillarNarrative: "pillar__plan",
     Initiative: "plan",
+    AnalysisCluster: "plan",
     Schedule: "plan",
     ScheduleLane: "schedule__plan",
     ScheduleActivity: "lane__schedule__plan",
@@ -166,7 +186,7 @@ def _action(obj, verb: str) -> HistoryAction:
     return HistoryAction(f"{obj._meta.model_name}.{verb}")
 
 
-def _update(model, pk: int, token: str, values: dict, fields, *, user, action=None):
+def _update(model, pk: int, token: str, values: dict, fields, *, user, action=None, comment=""):
     """The common edit: lock, check the token, set ``fields`` from ``values``, save, record."""
     obj = _locked(model, pk, user)
     before = snapshot(obj)
@@ -178,7 +198,7 @@ def _update(model, pk: int, token: str, values: dict, fields, *, user, action=No
         if values[name] is None and not obj._meta.get_field(name).null:
             continue  # left blank in a form where blank means "as it is" (an order)
         setattr(obj, name, values[name])
-    _write(obj, before, user=user, action=action or _action(obj, "change"))
+    _write(obj, before, user=user, action=action or _action(obj, "change"), comment=comment)
     return obj
 
 
@@ -461,3 +481,307 @@ def edit_activity(*, user, activity_id: int, token: str, values: dict) -> Schedu
 @transaction.atomic
 def delete_activity(*, user, activity_id: int, token: str) -> ScheduleActivity:
     return _delete(ScheduleActivity, activity_id, token, user=user)
+
+
+# --- what the admin was last needed for ------------------------------------------------------
+# The plan's title, period and adoption date; an initiative's number; deleting a pillar or a
+# year's schedule; analysis clusters; reinstating a retired initiative.
+
+
+def _what_has_a_year():
+    """Everything of a plan that carries a 年度 its model checks against the plan's period:
+    (what it is called, its rows of the plan, the field holding the 年度)."""
+    return [
+        (_("照会"), lambda plan: Round.objects.filter(plan=plan), "fiscal_year"),
+        (_("振り返り・方針"), lambda plan: PlanNote.objects.filter(plan=plan), "fiscal_year"),
+        (
+            _("柱の年度ごとの取組状況"),
+            lambda plan: PillarNarrative.objects.filter(pillar__plan=plan),
+            "fiscal_year",
+        ),
+        (
+            _("分析クラスター"),
+            lambda plan: AnalysisCluster.objects.filter(plan=plan),
+            "fiscal_year",
+        ),
+        (_("スケジュール"), lambda plan: Schedule.objects.filter(plan=plan), "fiscal_year"),
+        (_("X会議"), lambda plan: Meeting.objects.filter(plan=plan), "fiscal_year"),
+        (
+            _("取組項目の初回評価年度"),
+            lambda plan: Initiative.objects.filter(plan=plan),
+            "first_evaluated_fiscal_year",
+        ),
+    ]
+
+
+def _years(low: int, high: int) -> str:
+    if low == high:
+        return fy_label_ja(low)
+    return _("%(first)s〜%(last)s") % {"first": fy_label_ja(low), "last": fy_label_ja(high)}
+
+
+def outside_period(plan: Plan, start: int, end: int | None) -> dict[str, list[str]]:
+    """What a period from ``start`` to ``end`` (None: open-ended) would leave outside it, named
+    for people: {"start_fiscal_year": ["照会 1件（令和6年度）", …], "end_fiscal_year": […]}.
+    One aggregate query per kind of row, however many rows there are."""
+    found: dict[str, list[str]] = {"start_fiscal_year": [], "end_fiscal_year": []}
+    for label, rows, year in _what_has_a_year():
+        early = Q(**{f"{year}__lt": start})
+        late = Q(**{f"{year}__gt": end}) if end is not None else Q(pk__in=[])
+        counts = rows(plan).aggregate(
+            early=Count("pk", filter=early),
+            early_low=models.Min(year, filter=early),
+            early_high=Max(year, filter=early),
+            late=Count("pk", filter=late),
+            late_low=models.Min(year, filter=late),
+            late_high=Max(year, filter=late),
+        )
+        for side, key in (("early", "start_fiscal_year"), ("late", "end_fiscal_year")):
+            if counts[side]:
+                found[key].append(
+                    _("%(what)s %(count)d件（%(years)s）")
+                    % {
+                        "what": label,
+                        "count": counts[side],
+                        "years": _years(counts[f"{side}_low"], counts[f"{side}_high"]),
+                    }
+                )
+    return found
+
+
+def _check_period(plan: Plan, start, end) -> None:
+    if start is None:
+        return  # the form has said what is missing
+    if end is not None and end < start:
+        raise ValidationError({"end_fiscal_year": _("終了年度は開始年度以降にしてください。")})
+    found = outside_period(plan, start, end)
+    errors = {}
+    if found["start_fiscal_year"]:
+        errors["start_fiscal_year"] = _(
+            "開始年度を%(fy)sにすると、次のものが取組期間の外になります：%(items)s。"
+            "先にそれらの年度を直すか削除してから、期間を変えてください。"
+        ) % {"fy": fy_label_ja(start), "items": "、".join(found["start_fiscal_year"])}
+    if found["end_fiscal_year"]:
+        errors["end_fiscal_year"] = _(
+            "終了年度を%(fy)sにすると、次のものが取組期間の外になります：%(items)s。"
+            "先にそれらの年度を直すか削除してから、期間を変えてください。"
+        ) % {"fy": fy_label_ja(end), "items": "、".join(found["end_fiscal_year"])}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def edit_plan_period(*, user, plan_id: int, token: str, values: dict) -> Plan:
+    """The plan's title (and English title), its period (開始・終了年度; no end: open-ended)
+    and its adoption date with its precision. A period that would leave a round, a note, a
+    narrative, a cluster, a schedule, a meeting or an initiative's first evaluated year outside
+    it is refused, naming what is in the way; nothing is moved for the office."""
+    plan = _plan(user, plan_id)
+    if token != edit_token(plan):
+        raise Stale(obj=plan, current=snapshot(plan))
+    start = values.get("start_fiscal_year", plan.start_fiscal_year)
+    end = values.get("end_fiscal_year", plan.end_fiscal_year)
+    _check_period(plan, start, end)
+    return _update(Plan, plan_id, token, values, PERIOD_FIELDS, user=user)
+
+
+# An initiative's number is in its public address (/plans/<slug>/initiatives/<number>/).
+CODE_FORMAT = re.compile(r"[^\s/?#%\\]+")
+
+
+@transaction.atomic
+def renumber_initiative(*, user, initiative_id: int, token: str, code: str) -> Initiative:
+    """Gives the item a new 取組番号, unique within the plan (the database holds it too:
+    initiative_code_unique_per_plan). A number another item of the plan was published under
+    is refused as well, so a published page's link never leads to a different item."""
+    initiative = _locked(Initiative, initiative_id, user)
+    if token != edit_token(initiative):
+        raise Stale(obj=initiative, current=snapshot(initiative))
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({"code": _("取組番号を入力してください。")})
+    if not CODE_FORMAT.fullmatch(code) or code in (".", ".."):
+        raise ValidationError(
+            {"code": _("取組番号に空白や「/」「?」「#」「%」「\\」は使えません。")}
+        )
+    if code == initiative.code:
+        return initiative
+    clash = Initiative.objects.filter(plan_id=initiative.plan_id, code=code).first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "code": _(
+                    "取組番号「%(code)s」は、この計画の取組項目「%(title)s」が既に使っています。"
+                )
+                % {"code": code, "title": clash.title}
+            }
+        )
+    published = (
+        PublishedResult.objects.filter(publication__round__plan_id=initiative.plan_id, code=code)
+        .exclude(initiative_id=initiative.pk)
+        .values_list("title", flat=True)
+        .first()
+    )
+    if published is not None:
+        raise ValidationError(
+            {
+                "code": _(
+                    "取組番号「%(code)s」は、公表済みの結果で別の取組項目「%(title)s」の番号でした。"
+                    "公表済みのページからのリンクが別の項目を指さないよう、使えません。"
+                )
+                % {"code": code, "title": published}
+            }
+        )
+    return _update(
+        Initiative,
+        initiative_id,
+        token,
+        {"code": code},
+        ("code",),
+        user=user,
+        action=HistoryAction.INITIATIVE_RENUMBER,
+    )
+
+
+@transaction.atomic
+def reinstate_initiative(*, user, initiative_id: int, token: str, reason: str) -> Initiative:
+    """Takes back a retirement (廃止の取消し), with the reason in the history row's comment:
+    the item is active again and the next round opened asks about it
+    (``Initiative.objects.evaluable()``); the retirement stays in the history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("廃止を取り消す理由を入力してください。")})
+    initiative = _locked(Initiative, initiative_id, user)
+    if initiative.retired_on is None:
+        raise ValidationError(_("この取組項目は廃止されていません。"))
+    return _update(
+        Initiative,
+        initiative_id,
+        token,
+        {"retired_on": None, "retired_reason": ""},
+        ("retired_on", "retired_reason"),
+        user=user,
+        action=HistoryAction.INITIATIVE_REINSTATE,
+        comment=reason,
+    )
+
+
+def pillar_contents(pillar: Pillar) -> dict:
+    """What holds a pillar back from deletion: its initiatives (retired ones counted apart) and
+    the publications that froze it. Two queries."""
+    counts = Initiative.objects.filter(pillar=pillar).aggregate(
+        items=Count("pk"), retired=Count("pk", filter=Q(retired_on__isnull=False))
+    )
+    counts["published"] = PublishedPillar.objects.filter(pillar=pillar).count()
+    return counts
+
+
+@transaction.atomic
+def delete_pillar(
+    *, user, pillar_id: int, token: str, move_to_pillar_id: int | None = None
+) -> Pillar:
+    """Deletes a pillar that holds no initiatives; with ``move_to_pillar_id`` its initiatives
+    are first moved to that pillar of the same plan (a move row each), all in one transaction.
+    A pillar a publication froze is refused (published 時点 keep it). Its narratives go with
+    it, each recorded in full; a schedule row that showed it keeps its place, without it."""
+    pillar = _locked(Pillar, pillar_id, user)
+    if token != edit_token(pillar):
+        raise Stale(obj=pillar, current=snapshot(pillar))
+    contents = pillar_contents(pillar)
+    if contents["published"] or PublishedResult.objects.filter(pillar=pillar).exists():
+        raise ValidationError(
+            _(
+                "柱「%(pillar)s」は公表済みの時点に含まれているため削除できません。"
+                "公表済みの内容はそのまま残す必要があります。"
+            )
+            % {"pillar": pillar.name}
+        )
+    if contents["items"]:
+        if move_to_pillar_id is None:
+            raise ValidationError(
+                {
+                    "move_to": _(
+                        "柱「%(pillar)s」には取組項目が%(count)d件（うち廃止%(retired)d件）あるため、"
+                        "このままでは削除できません。移す先の柱を選んでください。"
+                    )
+                    % {
+                        "pillar": pillar.name,
+                        "count": contents["items"],
+                        "retired": contents["retired"],
+                    }
+                }
+            )
+        target = (
+            Pillar.objects.filter(pk=move_to_pillar_id, plan_id=pillar.plan_id)
+            .exclude(pk=pillar.pk)
+            .first()
+        )
+        if target is None:
+            raise ValidationError({"move_to": _("移す先は同じ計画の別の柱を選んでください。")})
+        comment = _("柱「%(pillar)s」の削除に伴う移動") % {"pillar": pillar.name}
+        items = Initiative.objects.select_for_update().filter(pillar=pillar).order_by("pk")
+        for item in items:
+            before = snapshot(item)
+            item.pillar = target
+            _write(item, before, user=user, action=HistoryAction.INITIATIVE_MOVE, comment=comment)
+    masterdata.delete(pillar, actor=user)
+    return pillar
+
+
+@transaction.atomic
+def delete_schedule(*, user, schedule_id: int, token: str) -> Schedule:
+    """Deletes a 年度's schedule grid with its rows and activities, each recorded in full."""
+    return _delete(Schedule, schedule_id, token, user=user)
+
+
+@transaction.atomic
+def add_cluster(*, user, plan_id: int, values: dict) -> AnalysisCluster:
+    """A cluster of policies and projects analysed together in a 年度 (経営分析・事業分析)."""
+    plan = _plan(user, plan_id)
+    return _create(AnalysisCluster(plan=plan, **_pick(values, CLUSTER_FIELDS)), user=user)
+
+
+@transaction.atomic
+def edit_cluster(*, user, cluster_id: int, token: str, values: dict) -> AnalysisCluster:
+    return _update(AnalysisCluster, cluster_id, token, values, CLUSTER_FIELDS, user=user)
+
+
+@transaction.atomic
+def move_cluster(*, user, cluster_id: int, token: str, direction: str) -> AnalysisCluster:
+    """Clusters are listed by 年度 and number: moving one up or down swaps its number with its
+    neighbour's in that 年度 (one history row naming both). At the end of the list nothing
+    moves."""
+    cluster = _locked(AnalysisCluster, cluster_id, user)
+    if token != edit_token(cluster):
+        raise Stale(obj=cluster, current=snapshot(cluster))
+    siblings = AnalysisCluster.objects.select_for_update().filter(
+        plan_id=cluster.plan_id, fiscal_year=cluster.fiscal_year
+    )
+    if direction == "up":
+        other = siblings.filter(code__lt=cluster.code).order_by("-code").first()
+    elif direction == "down":
+        other = siblings.filter(code__gt=cluster.code).order_by("code").first()
+    else:
+        raise ValueError(direction)
+    if other is None:
+        return cluster
+    mine, theirs = cluster.code, other.code
+    # The unique (plan, 年度, number) constraint is checked per statement: park one first.
+    AnalysisCluster.objects.filter(pk=cluster.pk).update(code=f"__moving_{cluster.pk}")
+    AnalysisCluster.objects.filter(pk=other.pk).update(code=mine)
+    AnalysisCluster.objects.filter(pk=cluster.pk).update(code=theirs)
+    cluster.code = theirs
+    cluster.recorded_event = record(
+        HistoryAction.ANALYSISCLUSTER_REORDER,
+        actor=user,
+        changes={"code": {"before": mine, "after": theirs}},
+        comment=_("「%(other)s」と番号を入れ替え") % {"other": other.name},
+        **_subject(cluster),
+    )
+    return cluster
+
+
+@transaction.atomic
+def delete_cluster(*, user, cluster_id: int, token: str) -> AnalysisCluster:
+    """Deletes a cluster; an initiative that was in it is recorded as leaving it."""
+    return _delete(AnalysisCluster, cluster_id, token, user=user)
