@@ -15,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import PillarNarrative
 from evaluations.rules import validate_visible_text
 from evaluations.services import plan_edits
+from evaluations.staff_forms import FISCAL_YEAR_TEXT_MESSAGE
 from initiatives.models import AnalysisCluster, Department, Initiative, Pillar, Plan, PlanNote
+from reformtracker.bounds import DATE_MESSAGE, date_in_range, fiscal_year_or_none
+from reformtracker.calendar_ja import CalendarError, parse_date, parse_fiscal_year
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
 
 # The grid's months in fiscal order, as people write them.
@@ -231,3 +234,170 @@ class ActivityForm(_OfficeForm):
         if self.instance.lane_id is None and "lane" in self.fields:
             return
         super()._post_clean()
+
+
+# --- what the admin was last needed for ----------------------------------------------------------
+
+
+class FiscalYearField(forms.CharField):
+    """A 年度 typed as people write it, 西暦 or 和暦 (2025, 令和7年度, R7, 全角 too), read by
+    the one calendar module and bounded to the years the sites handle."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "help_text", _("西暦（例：2025）でも和暦（例：令和7年度、R7）でも入力できます。")
+        )
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "size": 12}))
+        super().__init__(**kwargs)
+        self.error_messages["required"] = FISCAL_YEAR_TEXT_MESSAGE
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > self.max_length:
+            raise forms.ValidationError(FISCAL_YEAR_TEXT_MESSAGE, code="fiscal_year")
+        try:
+            year = parse_fiscal_year(text)
+        except CalendarError:
+            year = None
+        year = fiscal_year_or_none(year)
+        if year is None:
+            raise forms.ValidationError(FISCAL_YEAR_TEXT_MESSAGE, code="fiscal_year")
+        return year
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value):
+        pass  # the text's length is checked before it is read; the value is an int
+
+
+class WarekiDateField(forms.CharField):
+    """A date typed 西暦 or 和暦 (2024-03-27, 2024年3月27日, 令和6年3月27日, R6.3.27)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "help_text",
+            _("西暦（例：2024-03-27）でも和暦（例：令和6年3月27日、R6.3.27）でも入力できます。"),
+        )
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "size": 20}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            if len(text) > self.max_length:
+                raise CalendarError(text)
+            day = parse_date(text)
+        except CalendarError:
+            raise forms.ValidationError(
+                _("日付を読めません。例：令和6年3月27日、R6.3.27、2024-03-27"), code="date"
+            ) from None
+        if not date_in_range(day):
+            raise forms.ValidationError(DATE_MESSAGE, code="date_range")
+        return day
+
+    def run_validators(self, value):
+        pass
+
+
+class PlanPeriodForm(_OfficeForm):
+    """The plan's title, period and adoption date."""
+
+    start_fiscal_year = FiscalYearField(label=_("取組期間（開始年度）"))
+    end_fiscal_year = FiscalYearField(
+        label=_("取組期間（終了年度）"),
+        required=False,
+        help_text=_(
+            "終了年度が定められていない場合は空欄。西暦（例：2027）でも和暦（例：令和9年度）でも入力できます。"
+        ),
+    )
+    adopted_on = WarekiDateField(label=_("策定日"), required=False)
+
+    class Meta:
+        model = Plan
+        fields = plan_edits.PERIOD_FIELDS
+
+
+class ClusterForm(_OfficeForm):
+    """An analysis cluster of a 年度 (経営分析・事業分析)."""
+
+    fiscal_year = FiscalYearField(label=_("年度"))
+
+    class Meta:
+        model = AnalysisCluster
+        fields = plan_edits.CLUSTER_FIELDS
+
+
+class NumberForm(forms.Form):
+    """An initiative's new 取組番号."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    code = forms.CharField(
+        label=_("新しい取組番号"),
+        max_length=30,
+        validators=[validate_visible_text],
+        help_text=_(
+            "公開ページのアドレスが新しい番号に変わります。公表済みの結果は公表したときの番号のまま残ります。"
+        ),
+    )
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["token"] = plan_edits.edit_token(initiative)
+            self.initial["code"] = initiative.code
+
+
+class ReinstateForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    reason = forms.CharField(
+        label=_("廃止を取り消す理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_visible_text],
+        help_text=_("変更履歴に残ります。次に開始する照会から、再び照会の対象になります。"),
+    )
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["token"] = plan_edits.edit_token(initiative)
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation page's button: the object as the editor saw it."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class PillarDeleteForm(forms.Form):
+    """Deleting a pillar: where its initiatives go, when it has any."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    move_to = forms.ModelChoiceField(
+        label=_("取組項目の移し先の柱"), queryset=Pillar.objects.none(), required=False
+    )
+
+    def __init__(self, *args, pillar: Pillar, has_items: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_items:
+            self.fields["move_to"].queryset = (
+                Pillar.objects.filter(plan_id=pillar.plan_id)
+                .exclude(pk=pillar.pk)
+                .order_by("order")
+            )
+            self.fields["move_to"].empty_label = _("（選択してください）")
+        else:
+            del self.fields["move_to"]
+        if not self.is_bound:
+            self.initial["token"] = plan_edits.edit_token(pillar)

@@ -1,5 +1,7 @@
-"""The reform office's edit pages of its own plan (/office/plans/<slug>/…): plan, notes, pillars
-and narratives, initiatives, the schedule grid.
+"""The reform office's edit pages of its own plan (/office/plans/<slug>/…): plan (its title,
+period and adoption date too), notes, pillars and narratives (and deleting a pillar),
+initiatives (a new number, a reinstatement too), the schedule grid (deleting a year's too),
+analysis clusters.
 
 The plan comes through evaluations.access.plan_for_manager (another city's plan or department
 staff: 404; an office member without the permission: 403), every object inside it is looked up
@@ -28,7 +30,7 @@ from evaluations import access, office_forms, published
 from evaluations.models import PillarNarrative
 from evaluations.services import plan_edits
 from evaluations.services.plan_edits import Stale
-from initiatives.models import Initiative, Pillar, PlanNote
+from initiatives.models import AnalysisCluster, Initiative, Pillar, PlanNote
 from reformtracker.calendar_ja import fiscal_year_of, fy_label_ja
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
 
@@ -164,6 +166,7 @@ def plan_index(request, slug):
             "pillars": pillars,
             "counts": counts,
             "note_count": plan.notes.count(),
+            "cluster_count": plan.clusters.count(),
             "schedules": plan.schedules.order_by("fiscal_year"),
         },
     )
@@ -449,6 +452,10 @@ def _initiative_page(request, plan, item, status=200, **forms):
         or office_forms.MoveForm(initiative=item, prefix="move"),
         "retire_form": forms.get("retire_form")
         or office_forms.RetireForm(initiative=item, prefix="retire"),
+        "number_form": forms.get("number_form")
+        or office_forms.NumberForm(initiative=item, prefix="number"),
+        "reinstate_form": forms.get("reinstate_form")
+        or office_forms.ReinstateForm(initiative=item, prefix="reinstate"),
         "token": plan_edits.edit_token(item),
         "conflict": forms.get("conflict"),
     }
@@ -788,4 +795,296 @@ def activity_delete(request, slug, pk):
         ),
         _("活動「%(activity)s」を削除しました（変更履歴に内容が残ります）。")
         % {"activity": activity},
+    )
+
+
+# --- what the admin was last needed for ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@office_login_required
+def plan_period(request, slug):
+    """The plan's title, period (西暦 or 和暦) and adoption date; a period that would leave
+    rows outside it is refused at its field, naming them."""
+    plan = _plan(request, slug)
+    return _edit(
+        request,
+        plan=plan,
+        obj=plan,
+        form_class=office_forms.PlanPeriodForm,
+        save=lambda data: plan_edits.edit_plan_period(
+            user=request.user, plan_id=plan.pk, token=data["token"], values=data
+        ),
+        title=_("計画の名称・取組期間・策定日"),
+        back=_index_url(plan),
+        notice=_("計画の名称・取組期間・策定日を保存しました。"),
+    )
+
+
+@require_POST
+@office_login_required
+def initiative_renumber(request, slug, code):
+    """A new 取組番号; on success the browser goes to the item's page at its new address."""
+    plan = _plan(request, slug)
+    item = _initiative(plan, code)
+    form = office_forms.NumberForm(request.POST, initiative=item, prefix="number")
+    status = INVALID
+    if form.is_valid():
+        try:
+            renumbered = plan_edits.renumber_initiative(
+                user=request.user,
+                initiative_id=item.pk,
+                token=form.cleaned_data["token"],
+                code=form.cleaned_data["code"],
+            )
+        except Stale as stale:
+            form.add_error(None, str(stale))
+            status = CONFLICT
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return _done(
+                request,
+                _("取組番号を「%(old)s」から「%(new)s」に変えました。")
+                % {"old": item.code, "new": renumbered.code},
+                reverse("office_edit:initiative", args=[plan.slug, renumbered.code]),
+            )
+    item = _initiative(plan, code)
+    return _initiative_page(request, plan, item, status, fragment="number_form", number_form=form)
+
+
+@require_POST
+@office_login_required
+def initiative_reinstate(request, slug, code):
+    plan = _plan(request, slug)
+    item = _initiative(plan, code)
+    form = office_forms.ReinstateForm(request.POST, initiative=item, prefix="reinstate")
+    return _initiative_action(
+        request,
+        plan,
+        item,
+        form,
+        lambda data: plan_edits.reinstate_initiative(
+            user=request.user, initiative_id=item.pk, token=data["token"], reason=data["reason"]
+        ),
+        _("「%(title)s」の廃止を取り消しました。次に開始する照会から対象になります。")
+        % {"title": item.title},
+        "reinstate_form",
+    )
+
+
+def _delete_page(request, *, plan, make_form, delete, context, notice, done):
+    """A confirmation page that deletes on POST (confirm_delete.html): 422 with the reason at
+    its field, 409 when the object changed since the page was loaded (the page then carries
+    the stored row's token, so confirming again is deliberate)."""
+    form = make_form(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = INVALID
+        if form.is_valid():
+            try:
+                delete(form.cleaned_data)
+            except Stale as stale:
+                data = _with_fresh_token(request, stale)
+                form = make_form(data)
+                form.is_valid()
+                form.add_error(None, str(stale))
+                status = CONFLICT
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                return _done(request, notice, done)
+    return _render(
+        request,
+        "evaluations/office/confirm_delete.html",
+        {"plan": plan, "form": form, **context},
+        status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@office_login_required
+def pillar_delete(request, slug, order):
+    """Deletes a pillar: one without initiatives at once, one with them after choosing the
+    pillar they move to; a pillar a publication froze is not offered."""
+    plan = _plan(request, slug)
+    pillar = _pillar(plan, order)
+    contents = plan_edits.pillar_contents(pillar)
+    facts = [
+        _("取組項目：%(count)d件（うち廃止%(retired)d件）")
+        % {"count": contents["items"], "retired": contents["retired"]},
+        _("年度ごとの取組状況：%(count)d件（柱とともに削除され、変更履歴に内容が残ります）")
+        % {"count": pillar.narratives.count()},
+    ]
+    refusal = ""
+    if contents["published"]:
+        refusal = _(
+            "この柱は公表済みの時点（%(count)d回の公表）に含まれているため削除できません。"
+        ) % {"count": contents["published"]}
+    elif contents["items"] and not plan.pillars.exclude(pk=pillar.pk).exists():
+        refusal = _("取組項目を移す先の柱がありません。先に移し先となる柱を追加してください。")
+    return _delete_page(
+        request,
+        plan=plan,
+        make_form=lambda data: office_forms.PillarDeleteForm(
+            data, pillar=pillar, has_items=bool(contents["items"])
+        ),
+        delete=lambda data: plan_edits.delete_pillar(
+            user=request.user,
+            pillar_id=pillar.pk,
+            token=data["token"],
+            move_to_pillar_id=data["move_to"].pk if data.get("move_to") else None,
+        ),
+        context={
+            "title": _("柱の削除：%(pillar)s") % {"pillar": pillar},
+            "facts": facts,
+            "refusal": refusal,
+            "explanation": _(
+                "取組項目がある柱は、取組項目をすべて別の柱へ移してから削除します"
+                "（移動はそれぞれ変更履歴に残ります）。"
+            )
+            if contents["items"]
+            else "",
+            "button": _("移してからこの柱を削除") if contents["items"] else _("この柱を削除"),
+            "back": reverse("office_edit:pillar", args=[plan.slug, pillar.order]),
+        },
+        notice=_("柱「%(name)s」を削除しました（変更履歴に内容が残ります）。")
+        % {"name": pillar.name},
+        done=_index_url(plan),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@office_login_required
+def schedule_delete(request, slug, fiscal_year):
+    """Deletes a 年度's schedule grid with its rows and activities (history keeps them)."""
+    plan = _plan(request, slug)
+    schedule = _schedule(plan, fiscal_year)
+    counts = schedule.lanes.aggregate(
+        lanes=Count("pk", distinct=True), activities=Count("activities")
+    )
+    return _delete_page(
+        request,
+        plan=plan,
+        make_form=lambda data: office_forms.ConfirmForm(
+            data, initial={"token": plan_edits.edit_token(schedule)}
+        ),
+        delete=lambda data: plan_edits.delete_schedule(
+            user=request.user, schedule_id=schedule.pk, token=data["token"]
+        ),
+        context={
+            "title": _("%(fy)sのスケジュールの削除") % {"fy": fy_label_ja(schedule.fiscal_year)},
+            "facts": [
+                _(
+                    "行：%(lanes)d件、活動：%(activities)d件（すべて削除され、変更履歴に内容が残ります）"
+                )
+                % counts
+            ],
+            "explanation": _("X会議の日程は削除されません。"),
+            "button": _("このスケジュールを削除"),
+            "back": reverse("office_edit:schedule", args=[plan.slug, schedule.fiscal_year]),
+        },
+        notice=_("%(fy)sのスケジュールを削除しました（変更履歴に内容が残ります）。")
+        % {"fy": fy_label_ja(schedule.fiscal_year)},
+        done=reverse("office_edit:schedules", args=[plan.slug]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@office_login_required
+def clusters(request, slug):
+    """The plan's analysis clusters (経営分析・事業分析) by 年度 and number, and the form to add one."""
+    plan = _plan(request, slug)
+    form = office_forms.ClusterForm(
+        request.POST or None,
+        instance=AnalysisCluster(plan=plan),
+        initial={"fiscal_year": fiscal_year_of(timezone.localdate())},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                cluster = plan_edits.add_cluster(
+                    user=request.user, plan_id=plan.pk, values=form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                return _done(
+                    request,
+                    _("分析クラスター「%(name)s」を登録しました。") % {"name": cluster.name},
+                    reverse("office_edit:clusters", args=[plan.slug]),
+                )
+        status = INVALID
+    rows = list(
+        plan.clusters.select_related("plan")
+        .annotate(items=Count("initiatives"))
+        .order_by("fiscal_year", "code")
+    )
+    for row in rows:
+        row.token = plan_edits.edit_token(row)
+    return _render(
+        request,
+        "evaluations/office/clusters.html",
+        {"plan": plan, "clusters": rows, "form": form},
+        status,
+    )
+
+
+def _cluster(plan, pk):
+    return get_object_or_404(AnalysisCluster, plan=plan, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@office_login_required
+def cluster_edit(request, slug, pk):
+    plan = _plan(request, slug)
+    cluster = _cluster(plan, pk)
+    return _edit(
+        request,
+        plan=plan,
+        obj=cluster,
+        form_class=office_forms.ClusterForm,
+        save=lambda data: plan_edits.edit_cluster(
+            user=request.user, cluster_id=cluster.pk, token=data["token"], values=data
+        ),
+        title=_("分析クラスターの編集：%(name)s") % {"name": cluster.name},
+        back=reverse("office_edit:clusters", args=[plan.slug]),
+        notice=_("分析クラスター「%(name)s」を保存しました。") % {"name": cluster.name},
+        delete_url=reverse("office_edit:cluster_delete", args=[plan.slug, cluster.pk]),
+        delete_label=_("この分析クラスターを削除（取組項目のクラスターは空欄になります）"),
+    )
+
+
+@require_POST
+@office_login_required
+def cluster_move(request, slug, pk):
+    plan = _plan(request, slug)
+    cluster = _cluster(plan, pk)
+    return _token_action(
+        request,
+        reverse("office_edit:clusters", args=[plan.slug]),
+        lambda data: plan_edits.move_cluster(
+            user=request.user,
+            cluster_id=cluster.pk,
+            token=data["token"],
+            direction=data["direction"] or "up",
+        ),
+        _("「%(name)s」の順番（番号）を変えました。") % {"name": cluster.name},
+    )
+
+
+@require_POST
+@office_login_required
+def cluster_delete(request, slug, pk):
+    plan = _plan(request, slug)
+    cluster = _cluster(plan, pk)
+    return _token_action(
+        request,
+        reverse("office_edit:clusters", args=[plan.slug]),
+        lambda data: plan_edits.delete_cluster(
+            user=request.user, cluster_id=cluster.pk, token=data["token"]
+        ),
+        _("分析クラスター「%(name)s」を削除しました（変更履歴に内容が残ります）。")
+        % {"name": cluster.name},
     )

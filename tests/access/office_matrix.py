@@ -10,7 +10,7 @@ the office too.
 from __future__ import annotations
 
 from evaluations.services.plan_edits import edit_token
-from initiatives.models import Initiative, PlanNote
+from initiatives.models import AnalysisCluster, Initiative, Pillar, PlanNote
 from tests.access.matrix import BAD_ID, Case, expect
 from tests.factories import make_initiative, make_pillar
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
@@ -52,6 +52,32 @@ def _activity(w) -> ScheduleActivity:
         order=1,
         defaults={"label": "PTの人選・結成", "start_month": 5, "end_month": 7},
     )[0]
+
+
+def _cluster(w) -> AnalysisCluster:
+    return AnalysisCluster.objects.get_or_create(
+        plan=w.plan, fiscal_year=2024, code="1", defaults={"name": "保育所"}
+    )[0]
+
+
+def _two_clusters(w):
+    _cluster(w)
+    AnalysisCluster.objects.create(plan=w.plan, fiscal_year=2024, code="2", name="子育て")
+
+
+def _empty_pillar(w) -> Pillar:
+    return Pillar.objects.get_or_create(plan=w.plan, order=8, defaults={"name": "空の柱"})[0]
+
+
+def _retired(w):
+    Initiative.objects.filter(pk=w.initiative_a.pk).update(
+        retired_on="2025-10-01", retired_reason="事業の統合により廃止"
+    )
+
+
+def _fresh(obj):
+    obj.refresh_from_db()
+    return obj
 
 
 def _token(obj) -> dict:
@@ -350,5 +376,117 @@ CASES = [
         ACCEPTED,
         data=lambda w: _token(_activity(w)),
         setup=_activity,
+    ),
+    # What the admin was last needed for: title and period, a number, deleting a pillar or a
+    # year's schedule, clusters, reinstating.
+    Case("office: period form", "get", lambda w: f"{_base(w)}/period/", PAGE),
+    Case(
+        "office: edit period",
+        "post",
+        lambda w: f"{_base(w)}/period/",
+        ACCEPTED,
+        data=lambda w: {
+            **_token(w.plan),
+            "title": "新・市政改革プラン",
+            "start_fiscal_year": "令和6年度",
+            "end_fiscal_year": "2028",
+            "adopted_precision": "day",
+        },
+    ),
+    Case(
+        "office: edit period of another city",
+        "post",
+        lambda w: f"/office/plans/{w.other_plan.slug}/period/",
+        OTHER_CITY | {"admin": 302},
+        data=lambda w: {
+            **_token(w.other_plan),
+            "title": "よその市の計画",
+            "start_fiscal_year": "2024",
+            "adopted_precision": "day",
+        },
+    ),
+    Case(
+        "office: renumber initiative",
+        "post",
+        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/number/",
+        ACCEPTED,
+        data=lambda w: {"number-token": edit_token(w.initiative_a), "number-code": "9-9"},
+    ),
+    Case(
+        "office: reinstate initiative",
+        "post",
+        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/reinstate/",
+        ACCEPTED,
+        data=lambda w: {
+            "reinstate-token": edit_token(_fresh(w.initiative_a)),
+            "reinstate-reason": "統合が見送られたため",
+        },
+        setup=_retired,
+    ),
+    Case(
+        "office: pillar deletion page",
+        "get",
+        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/delete/",
+        PAGE,
+    ),
+    Case(
+        "office: pillar deletion, bad order", "get", lambda w: f"{_base(w)}/pillars/99/delete/", BAD
+    ),
+    Case(
+        "office: delete empty pillar",
+        "post",
+        lambda w: f"{_base(w)}/pillars/8/delete/",
+        ACCEPTED,
+        data=lambda w: _token(_empty_pillar(w)),
+        setup=_empty_pillar,
+    ),
+    Case(
+        "office: schedule deletion page",
+        "get",
+        lambda w: f"{_base(w)}/schedules/2025/delete/",
+        PAGE,
+        setup=_schedule,
+    ),
+    Case(
+        "office: delete schedule",
+        "post",
+        lambda w: f"{_base(w)}/schedules/2025/delete/",
+        ACCEPTED,
+        data=lambda w: _token(_schedule(w)),
+        setup=_activity,
+    ),
+    Case("office: clusters", "get", lambda w: f"{_base(w)}/clusters/", PAGE),
+    Case(
+        "office: add cluster",
+        "post",
+        lambda w: f"{_base(w)}/clusters/",
+        ACCEPTED,
+        data=lambda w: {"fiscal_year": "R6", "code": "1", "name": "保育所"},
+    ),
+    Case("office: cluster form", "get", lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/", PAGE),
+    Case("office: cluster, bad id", "get", lambda w: f"{_base(w)}/clusters/{BAD_ID}/", BAD),
+    Case(
+        "office: edit cluster",
+        "post",
+        lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/",
+        ACCEPTED,
+        data=lambda w: {**_token(_cluster(w)), "fiscal_year": "2024", "code": "1", "name": "保育"},
+        setup=_cluster,
+    ),
+    Case(
+        "office: move cluster",
+        "post",
+        lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/move/",
+        ACCEPTED,
+        data=lambda w: {**_token(_cluster(w)), "direction": "down"},
+        setup=_two_clusters,
+    ),
+    Case(
+        "office: delete cluster",
+        "post",
+        lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/delete/",
+        ACCEPTED,
+        data=lambda w: _token(_cluster(w)),
+        setup=_cluster,
     ),
 ]
