@@ -495,6 +495,19 @@ def initiative_of(slug: str, code: str) -> Initiative:
     return item
 
 
+def current_code(slug: str, code: str) -> str | None:
+    """The number an initiative has now that was published as ``code`` in plan ``slug`` and
+    renumbered since (evaluations.services.plan_edits.renumber_initiative), so a published
+    page's link still finds it; None when no published result carries that number. A number
+    one item was published under is never given to another, so the answer is one item's."""
+    return (
+        PublishedResult.objects.filter(publication__round__plan__slug=slug, code=code)
+        .exclude(initiative__code=code)
+        .values_list("initiative__code", flat=True)
+        .first()
+    )
+
+
 def _meetings_of(initiative: Initiative) -> list:
     """The initiative's X会議 by date (one query; through the relation, so evaluations does not
     import xmeetings)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import partial
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from evaluations import boards, directory
@@ -49,7 +49,14 @@ def pillar_detail(request, slug, order):
 
 @public_page
 def initiative_detail(request, slug, code):
-    item = boards.initiative_of(slug, code)
+    try:
+        item = boards.initiative_of(slug, code)
+    except Http404:
+        # A number published pages still link to, since given up for a new one: go there.
+        moved = boards.current_code(slug, code)
+        if moved is None:
+            raise
+        return redirect("initiative_detail", slug, moved)
     rows = partial(boards.initiative_digest, item)
     # Its published history is read only when the page is rendered.
     data = partial(boards.initiative_data, slug, code, item)

@@ -291,3 +291,29 @@ def test_the_clusters_page_reads_a_constant_number_of_queries_however_many_clust
     with django_assert_max_num_queries(12):
         page = client.get(url).content.decode()
     assert page.count("/move/") == 2 * 37
+
+
+def test_a_published_pages_link_to_a_renumbered_item_leads_to_its_new_address(world):
+    confirm_entries(
+        world.round, {world.initiative_a: Result.ACHIEVED, world.initiative_b: Result.ACHIEVED}
+    )
+    publish_round_as_system(round_=world.round, actor_name="test")
+    item, public = world.initiative_a, client_for(world, "anonymous")
+    old = item.code
+    pillar_page = f"/plans/{world.plan.slug}/pillars/{item.pillar.order}/"
+    assert (
+        f'href="/plans/{world.plan.slug}/initiatives/{old}/"'
+        in public.get(pillar_page).content.decode()
+    )
+    client_for(world, "office").post(
+        f"{_base(world)}/initiatives/{old}/number/",
+        {"number-token": edit_token(item), "number-code": "2-7"},
+    )
+    response = public.get(f"/plans/{world.plan.slug}/initiatives/{old}/")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/plans/{world.plan.slug}/initiatives/2-7/",
+    )
+    english = public.get(f"/en/plans/{world.plan.slug}/initiatives/{old}/")
+    assert english["Location"] == f"/en/plans/{world.plan.slug}/initiatives/2-7/"
+    assert public.get(f"/plans/{world.plan.slug}/initiatives/no-such/").status_code == 404
