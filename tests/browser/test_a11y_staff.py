@@ -30,6 +30,9 @@ PAGES = [
     ("worklist (office)", "office", "/staff/"),
     ("indicators of an initiative", "office", "/office/indicators/initiatives/{initiative}/"),
     ("indicator actuals of a round", "office", "/office/indicators/rounds/{round}/"),
+    ("plan title and period", "office", "/office/plans/{plan}/period/"),
+    ("analysis clusters", "office", "/office/plans/{plan}/clusters/"),
+    ("pillar deletion", "office", "/office/plans/{plan}/pillars/1/delete/"),
 ]
 
 
