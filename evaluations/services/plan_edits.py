@@ -186,8 +186,27 @@ def _action(obj, verb: str) -> HistoryAction:
     return HistoryAction(f"{obj._meta.model_name}.{verb}")
 
 
+# Rows whose 年度 must lie within the plan's period, and the path from each to its plan's id.
+DATED = {
+    Initiative: ("first_evaluated_fiscal_year", "plan_id"),
+    PillarNarrative: ("fiscal_year", "pillar__plan_id"),
+    AnalysisCluster: ("fiscal_year", "plan_id"),
+}
+
+
+def _hold_period(plan_ids: models.QuerySet) -> None:
+    """Locks the plan row (``plan_ids``: a query giving its id) until the transaction ends, before any row of it: a change of the
+    period (edit_plan_period, which holds the same lock while it checks) then cannot come
+    between this write's check of its 年度 against the period and its commit. Always plan
+    first, so two writers never wait on each other in a circle."""
+    list(Plan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk", flat=True))
+
+
 def _update(model, pk: int, token: str, values: dict, fields, *, user, action=None, comment=""):
     """The common edit: lock, check the token, set ``fields`` from ``values``, save, record."""
+    dated = DATED.get(model)
+    if dated and dated[0] in fields and dated[0] in values:
+        _hold_period(model._base_manager.filter(pk=pk).values(dated[1])[:1])
     obj = _locked(model, pk, user)
     before = snapshot(obj)
     if token != edit_token(obj):

@@ -98,6 +98,9 @@ def open_round_as_system(
     drop out with their history kept), without asking who may (callers with no user to check,
     or that checked already)."""
     as_of = as_of or default_as_of(fiscal_year, kind)
+    # The plan's period as stored now, held until this round is in: a change of the period
+    # (plan_edits.edit_plan_period) waits for it, or this waits for that and reads its years.
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
     round_ = Round(plan=plan, fiscal_year=fiscal_year, kind=kind, as_of=as_of, due_on=due_on)
     round_.full_clean()
     round_.save()
