@@ -246,6 +246,24 @@ def _edit_in_the_office_pages(admin) -> None:
         for b in ("一", "二")
     ]
     plan_edits.move_note(user=admin, note_id=notes[1].pk, token=token(notes[1]), direction="up")
+    # What the admin was last needed for: a reinstatement, a new number, clusters reordered.
+    initiative.refresh_from_db()
+    plan_edits.reinstate_initiative(
+        user=admin, initiative_id=initiative.pk, token=token(initiative), reason="再開"
+    )
+    initiative.refresh_from_db()
+    plan_edits.renumber_initiative(
+        user=admin, initiative_id=initiative.pk, token=token(initiative), code="99-1"
+    )
+    clusters = [
+        plan_edits.add_cluster(
+            user=admin, plan_id=plan.pk, values={"fiscal_year": 2025, "code": c, "name": c}
+        )
+        for c in ("1", "2")
+    ]
+    plan_edits.move_cluster(
+        user=admin, cluster_id=clusters[1].pk, token=token(clusters[1]), direction="up"
+    )
 
 
 def _define_and_record_an_indicator(round_, admin):
