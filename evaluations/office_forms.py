@@ -321,7 +321,14 @@ class PlanPeriodForm(_OfficeForm):
             "終了年度が定められていない場合は空欄。西暦（例：2027）でも和暦（例：令和9年度）でも入力できます。"
         ),
     )
-    adopted_on = WarekiDateField(label=_("策定日"), required=False)
+    adopted_on = WarekiDateField(
+        label=_("策定日"),
+        required=False,
+        help_text=_(
+            "西暦（例：2024-03-27）でも和暦（例：令和6年3月27日、R6.3.27）でも入力できます。"
+            "月までしか公表されていない場合は、その月の1日を入力し、精度を「月」にしてください。"
+        ),
+    )
 
     class Meta:
         model = Plan

@@ -34,6 +34,7 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from evaluations import masterdata
 from evaluations.choices import HistoryAction
@@ -47,7 +48,7 @@ from evaluations.models import (
 )
 from evaluations.services.base import record
 from initiatives.models import AnalysisCluster, Initiative, Pillar, Plan, PlanNote
-from reformtracker.calendar_ja import fy_label_ja
+from reformtracker.display import nendo
 from xmeetings.models import Meeting, Schedule, ScheduleActivity, ScheduleLane
 
 # Which fields each change may write; anything else in ``values`` is ignored.
@@ -535,8 +536,8 @@ def _what_has_a_year():
 
 def _years(low: int, high: int) -> str:
     if low == high:
-        return fy_label_ja(low)
-    return _("%(first)s〜%(last)s") % {"first": fy_label_ja(low), "last": fy_label_ja(high)}
+        return nendo(low)
+    return _("%(first)s〜%(last)s") % {"first": nendo(low), "last": nendo(high)}
 
 
 def outside_period(plan: Plan, start: int, end: int | None) -> dict[str, list[str]]:
@@ -568,6 +569,11 @@ def outside_period(plan: Plan, start: int, end: int | None) -> dict[str, list[st
     return found
 
 
+def _list_separator() -> str:
+    # Translators: what separates the things listed in one sentence.
+    return pgettext("list separator", "、")
+
+
 def _check_period(plan: Plan, start, end) -> None:
     if start is None:
         return  # the form has said what is missing
@@ -579,12 +585,12 @@ def _check_period(plan: Plan, start, end) -> None:
         errors["start_fiscal_year"] = _(
             "開始年度を%(fy)sにすると、次のものが取組期間の外になります：%(items)s。"
             "先にそれらの年度を直すか削除してから、期間を変えてください。"
-        ) % {"fy": fy_label_ja(start), "items": "、".join(found["start_fiscal_year"])}
+        ) % {"fy": nendo(start), "items": _list_separator().join(found["start_fiscal_year"])}
     if found["end_fiscal_year"]:
         errors["end_fiscal_year"] = _(
             "終了年度を%(fy)sにすると、次のものが取組期間の外になります：%(items)s。"
             "先にそれらの年度を直すか削除してから、期間を変えてください。"
-        ) % {"fy": fy_label_ja(end), "items": "、".join(found["end_fiscal_year"])}
+        ) % {"fy": nendo(end), "items": _list_separator().join(found["end_fiscal_year"])}
     if errors:
         raise ValidationError(errors)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils import translation
+
 from evaluations.choices import HistoryAction, Result
 from evaluations.models import HistoryEvent
 from evaluations.services import plan_edits, publish_round_as_system
@@ -317,3 +319,31 @@ def test_a_published_pages_link_to_a_renumbered_item_leads_to_its_new_address(wo
     english = public.get(f"/en/plans/{world.plan.slug}/initiatives/{old}/")
     assert english["Location"] == f"/en/plans/{world.plan.slug}/initiatives/2-7/"
     assert public.get(f"/plans/{world.plan.slug}/initiatives/no-such/").status_code == 404
+
+
+def test_the_new_pages_read_in_english_when_the_office_switches_language(world, settings):
+    try:
+        client = client_for(world, "office")
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        make_pillar(world.plan, name="業務改革の推進")
+        AnalysisCluster.objects.create(plan=world.plan, fiscal_year=2024, code="1", name="保育所")
+        pages = {
+            "/period/": "Plan title, period and adoption date",
+            "/clusters/": "Analysis clusters (management and programme analysis)",
+            f"/pillars/{world.initiative_a.pillar.order}/delete/": "Move them, then delete this pillar",
+            f"/initiatives/{world.initiative_a.code}/": "Change the initiative number",
+        }
+        for path, english in pages.items():
+            page = client.get(_base(world) + path).content.decode()
+            assert english in page, path
+        refused = client.post(
+            f"{_base(world)}/period/", _period_data(world, start_fiscal_year="R7")
+        ).content.decode()
+        assert (
+            "Starting in FY2025" in refused
+            and "(FY2024)" in refused
+            and "outside the plan&#x27;s period" in refused
+        )
+    finally:
+        # The request left English active in this thread; the next test starts in Japanese.
+        translation.activate(settings.LANGUAGE_CODE)
