@@ -1,9 +1,7 @@
 """The reform office's edits of its own plan, made in its office pages (/office/plans/<slug>/):
 the plan's summary, source and contact; plan notes; pillars and their narratives per 年度;
 initiatives (add, edit, move between pillars, retire, delete while unevaluated); the schedule
-grid's rows and activities; and what the admin was last needed for: the plan's title, period
-and adoption date, an initiative's number, deleting a pillar or a year's schedule, analysis
-clusters, reinstating a retired initiative.
+grid's rows and activities (and, at the end, what the admin was last needed for).
 
 One function per change, each permission-checked (the reform office of the plan's municipality:
 ``Plan.objects.managed_by``; anyone else gets PermissionDenied and nothing is written), in one

@@ -1,7 +1,5 @@
-"""The reform office's edit pages of its own plan (/office/plans/<slug>/…): plan (its title,
-period and adoption date too), notes, pillars and narratives (and deleting a pillar),
-initiatives (a new number, a reinstatement too), the schedule grid (deleting a year's too),
-analysis clusters.
+"""The reform office's edit pages of its own plan (/office/plans/<slug>/…): plan, notes, pillars
+and narratives, initiatives, the schedule grid.
 
 The plan comes through evaluations.access.plan_for_manager (another city's plan or department
 staff: 404; an office member without the permission: 403), every object inside it is looked up
@@ -799,6 +797,8 @@ def activity_delete(request, slug, pk):
 
 
 # --- what the admin was last needed for ----------------------------------------------------------
+# The plan's title, period and adoption date; an initiative's new number and its reinstatement;
+# deleting a pillar or a year's schedule from a confirmation page; the analysis clusters.
 
 
 @require_http_methods(["GET", "POST"])
