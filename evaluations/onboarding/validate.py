@@ -420,7 +420,7 @@ def _indicators(c: Checker, parsed: ParsedPlan, initiatives: list[dict]) -> list
     the baseline's, one name per initiative), so creating them cannot fail."""
     sheet, columns = layout.INDICATOR_SHEET, layout.INDICATOR_COLUMNS
     codes = {i["code"] for i in initiatives if i["code"]}
-    directions = {d.value: str(d.label) for d in Indicator.Direction}
+    directions = {d.value: str(d.label) for d in Indicator.Direction}  # for the preview
     indicators, seen = [], {}
     for row, values in parsed.sheets.get(sheet, []):
         item = {"row": row}
@@ -510,20 +510,23 @@ def _indicators(c: Checker, parsed: ParsedPlan, initiatives: list[dict]) -> list
             )
         base, target, direction = item["baseline_value"], item["target_value"], item["direction"]
         if base is not None and target is not None and direction in ("increase", "decrease"):
-            wrong = target <= base if direction == "increase" else target >= base
-            if wrong:
+            if direction == "increase" and target <= base:
+                message = _(
+                    "方向が「増やす」なのに、目標値（%(target)s）が基準値（%(base)s）以下です。"
+                    "「増やす」は目標値を基準値より大きくしてください（同じ値を保つ目標なら"
+                    "方向を「維持」に）。"
+                )
+            elif direction == "decrease" and target >= base:
+                message = _(
+                    "方向が「減らす」なのに、目標値（%(target)s）が基準値（%(base)s）以上です。"
+                    "「減らす」は目標値を基準値より小さくしてください（同じ値を保つ目標なら"
+                    "方向を「維持」に）。"
+                )
+            else:
+                message = None
+            if message:
                 c.problem(
-                    _(
-                        "方向が「%(direction)s」なのに、目標値（%(target)s）が基準値（%(base)s）"
-                        "%(relation)sです。「増やす」は目標値を基準値より大きく、「減らす」は"
-                        "小さくしてください（同じ値を保つ目標なら方向を「維持」に）。"
-                    )
-                    % {
-                        "direction": directions[direction],
-                        "target": number_text(target),
-                        "base": number_text(base),
-                        "relation": _("以下") if direction == "increase" else _("以上"),
-                    },
+                    message % {"target": number_text(target), "base": number_text(base)},
                     sheet,
                     row,
                     values.get("target_value", ("",))[0],

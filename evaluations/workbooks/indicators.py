@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from evaluations.indicator_forms import read_number
+from evaluations.indicator_forms import TOO_PRECISE, read_number
 from evaluations.indicators import number
 from evaluations.models import Entry, IndicatorValue
 from evaluations.workbooks import cells
@@ -65,12 +65,14 @@ def _header_key(value) -> str | None:
     return None
 
 
-def read_sheet(
-    numbered_rows, title: str, rows: list, problems: list[Problem], plain, formulas=frozenset()
-) -> None:
+def read_sheet(numbered_rows, ws, rows: list, problems: list[Problem], plain, notes: dict) -> None:
     """Appends the indicator sheet's non-blank rows (sheet, row, values by key, positions) to
-    ``rows``; ``numbered_rows`` yields (row number, values), ``plain`` keeps a value as JSON,
-    ``formulas`` holds the (row, column) of formula cells, refused as on the pillar sheets."""
+    ``rows``; ``numbered_rows`` yields (row number, values), ``plain`` keeps a value as JSON.
+    Formula cells in the columns read are refused, as on the pillar sheets; hidden rows are
+    read, and named in ``notes`` for the preview."""
+    title = ws.title
+    formulas = getattr(ws, "formulas", frozenset())
+    hidden = getattr(ws, "hidden_rows", frozenset())
     columns: dict[str, int] = {}
     for index, row in numbered_rows:
         if not columns:
@@ -98,6 +100,8 @@ def read_sheet(
         values = {key: (row[pos] if pos < len(row) else None) for key, pos in columns.items()}
         if all(cells.text(v) == "" for v in values.values()):
             continue
+        if index in hidden:
+            notes.setdefault("hidden_rows", []).append([title, index])
         formula = next((p for p in columns.values() if (index, p + 1) in formulas), None)
         if formula is not None:
             problems.append(
@@ -129,7 +133,15 @@ def _number(value) -> Decimal | None:
         )
     if isinstance(value, (int, float)):
         value = repr(value) if isinstance(value, float) else str(value)
-    return read_number(cells.text(value))
+    return within_bounds(read_number(cells.text(value)))
+
+
+def within_bounds(value: Decimal | None) -> Decimal | None:
+    """``value`` if the database's column holds it (14 whole digits): read_number counts the
+    digits written, and 1E+20 is written with one."""
+    if value is not None and abs(value) >= Decimal(10) ** 14:
+        raise ValidationError(TOO_PRECISE)
+    return value
 
 
 class _Live(NamedTuple):

@@ -136,11 +136,11 @@ def parse(data: bytes, *, filename: str = "") -> ParsedWorkbook:
             if ws.title == INDICATOR_SHEET:
                 indicator_sheet.read_sheet(
                     _numbered_rows(ws),
-                    ws.title,
+                    ws,
                     parsed.indicators,
                     parsed.problems,
                     _plain,
-                    getattr(ws, "formulas", frozenset()),
+                    parsed.notes,
                 )
             elif ws.title != SUMMARY_SHEET:
                 _read_sheet(ws, parsed.rows, parsed.problems, parsed.notes)

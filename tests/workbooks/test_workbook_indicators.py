@@ -139,6 +139,7 @@ def test_an_emptied_actual_is_cleared_and_an_untouched_one_is_left_alone(investm
             "「110億円」は数値として読めません。半角・全角の数字で入力してください（単位は不要）。",
         ),
         ("1.23456", "小数点以下は4桁まで、整数部分は14桁までで入力してください。"),
+        ("1E+20", "小数点以下は4桁まで、整数部分は14桁までで入力してください。"),
         (
             "=1+1",
             "数式のセルは取り込めません。数式ではなく値を入力するか、「値として貼り付け」てください。",
@@ -255,3 +256,14 @@ def test_the_preview_page_shows_each_actual_before_and_after_and_confirming_save
     token = response.redirect_chain[-1][0].rstrip("/").rsplit("/", 1)[1]
     client.post(f"/staff/import/{token}/confirm/")
     assert IndicatorValue.objects.get(indicator=investment).value == Decimal(120)
+
+
+def test_a_hidden_indicator_row_is_read_and_named_on_the_preview(investment, staff_kaikaku):
+    book = export(investment.values.get().round)
+    book[INDICATORS]["L2"] = 130
+    book[INDICATORS].row_dimensions[2].hidden = True
+
+    preview = workbooks.read_workbook(save(book), user=staff_kaikaku)
+
+    assert [c.after for c in preview.indicator_changes] == [Decimal(130)]
+    assert [INDICATORS, 2] in preview.notes["hidden_rows"]
