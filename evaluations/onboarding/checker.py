@@ -25,6 +25,8 @@ LIMITS = {
     ("initiative", "code"): 30,
     ("initiative", "title"): 300,
     ("initiative", "title_en"): 400,
+    ("indicator", "name"): 200,
+    ("indicator", "unit"): 20,
 }
 
 
@@ -110,3 +112,35 @@ class Checker:
             )
             return None
         return year
+
+    def number(self, cell, sheet, row, *, heading):
+        """A required number as the office's indicator page reads it (全角 digits, thousands
+        separators, a full-width minus; no unit), as a Decimal; None with the cell's problem."""
+        from django.core.exceptions import ValidationError
+
+        from evaluations.indicator_forms import read_number
+        from evaluations.workbooks.indicators import within_bounds
+
+        letter, value = cell if cell else ("", "")
+        if isinstance(value, float):
+            value = repr(value)
+        text = "" if value is None or isinstance(value, bool) else str(value)
+        try:
+            number = within_bounds(read_number(text))
+        except ValidationError as exc:
+            self.problem(
+                _("「%(name)s」：%(why)s") % {"name": heading, "why": exc.messages[0]},
+                sheet,
+                row,
+                letter,
+            )
+            return None
+        if number is None:
+            self.problem(
+                _("「%(name)s」が空欄です。数値を入力してください（単位は不要）。")
+                % {"name": heading},
+                sheet,
+                row,
+                letter,
+            )
+        return number

@@ -15,6 +15,7 @@ PLAN_SHEET = "計画"
 PILLAR_SHEET = "柱"
 DEPARTMENT_SHEET = "所属"
 INITIATIVE_SHEET = "取組項目"
+INDICATOR_SHEET = "指標"
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,27 @@ INITIATIVE_COLUMNS = [
     Column("level", "改革レベル", False, "任意：A／BC", 12),
 ]
 
+# Indicators (KPI) of the initiatives above, one per row, each naming its initiative by the
+# 取組番号 of the 取組項目 sheet; checked as initiatives.Indicator's constraints check them.
+INDICATOR_COLUMNS = [
+    Column("initiative", "取組番号", True, "「取組項目」シートの取組番号", 10),
+    Column("name", "指標名", True, "200文字以内（同じ取組項目で重複しない）", 30),
+    Column("unit", "単位", True, "例：億円、件、%（20文字以内）", 10),
+    Column("direction", "方向", True, "一覧から選ぶ：増やす／減らす／維持", 10),
+    Column("baseline_value", "基準値", True, "数値（単位は書かない）", 12),
+    Column("baseline_year", "基準年度", True, "西暦（2024）でも和暦（令和6年度）でも可", 14),
+    Column("target_value", "目標値", True, "増やす：基準値より大きく／減らす：小さく", 12),
+    Column("target_year", "目標年度", True, "基準年度以降", 14),
+]
+
 SHEETS = {
     PILLAR_SHEET: PILLAR_COLUMNS,
     DEPARTMENT_SHEET: DEPARTMENT_COLUMNS,
     INITIATIVE_SHEET: INITIATIVE_COLUMNS,
+    INDICATOR_SHEET: INDICATOR_COLUMNS,
 }
+# Sheets a workbook may leave out (one made from an earlier template has no 指標 sheet).
+OPTIONAL_SHEETS = frozenset({INDICATOR_SHEET})
 # The headings are on the first row and the hints on the second; rows from here are data.
 FIRST_DATA_ROW = 3
 
@@ -93,3 +110,11 @@ TIMINGS = {
 TIMING_CHOICES = ["毎年度末に評価", "指定年度末から評価"]
 LEVELS = {"A": "A", "Aレベル": "A", "BC": "BC", "B・C": "BC", "BCレベル": "BC", "B・Cレベル": "BC"}
 LEVEL_CHOICES = ["A", "BC"]
+DIRECTIONS = {"増やす": "increase", "減らす": "decrease", "維持": "maintain"} | {
+    "増加": "increase",
+    "減少": "decrease",
+    "increase": "increase",
+    "decrease": "decrease",
+    "maintain": "maintain",
+}
+DIRECTION_CHOICES = ["増やす", "減らす", "維持"]

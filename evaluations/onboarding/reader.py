@@ -84,7 +84,11 @@ def parse(data: bytes, *, filename: str = "") -> ParsedPlan:
                 title,
             )
         )
-    missing = [name for name in (layout.PLAN_SHEET, *layout.SHEETS) if name not in book.sheetnames]
+    missing = [
+        name
+        for name in (layout.PLAN_SHEET, *layout.SHEETS)
+        if name not in book.sheetnames and name not in layout.OPTIONAL_SHEETS
+    ]
     if missing:
         raise ImportRejected(
             [
@@ -116,6 +120,8 @@ def parse(data: bytes, *, filename: str = "") -> ParsedPlan:
             "B",
         )
     for name, columns in layout.SHEETS.items():
+        if name not in book.sheetnames:
+            continue
         parsed.sheets[name] = _rows(book[name], columns, hidden_rows.get(name, ()), problems)
     if problems:
         raise ImportRejected(problems)

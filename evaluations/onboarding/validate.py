@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from evaluations.indicators import number as number_text
 from evaluations.onboarding import layout
 from evaluations.onboarding.checker import Checker
 from evaluations.onboarding.reader import ParsedPlan
 from evaluations.workbooks.problems import ImportRejected
-from initiatives.models import Department, Initiative, Plan
+from initiatives.models import Department, Indicator, Initiative, Plan
 from reformtracker.calendar_ja import fy_label_ja, normalize
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -36,6 +37,7 @@ class PlanPreview:
     new_departments: list[dict] = field(default_factory=list)
     existing_departments: list[Department] = field(default_factory=list)
     initiatives: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
 
     @property
     def period_label(self) -> str:
@@ -54,6 +56,7 @@ def check(parsed: ParsedPlan, municipality) -> PlanPreview:
     pillars = _pillars(c, parsed)
     new_departments, existing = _departments(c, parsed, municipality)
     initiatives = _initiatives(c, parsed, plan, pillars, new_departments, existing)
+    indicators = _indicators(c, parsed, initiatives)
     if c.problems:
         raise ImportRejected(c.problems)
     used = {i["department"] for i in initiatives}
@@ -66,6 +69,7 @@ def check(parsed: ParsedPlan, municipality) -> PlanPreview:
         new_departments=new_departments,
         existing_departments=[d for code, d in sorted(existing.items()) if code in used],
         initiatives=initiatives,
+        indicators=indicators,
     )
 
 
@@ -408,3 +412,127 @@ def _initiatives(c, parsed, plan, pillars, new_departments, existing) -> list[di
         )
         initiatives.append(item)
     return initiatives
+
+
+def _indicators(c: Checker, parsed: ParsedPlan, initiatives: list[dict]) -> list[dict]:
+    """The 指標 sheet's rows, each cell checked as ``initiatives.Indicator``'s fields and
+    constraints check it (the direction agreeing with the values, the target year not before
+    the baseline's, one name per initiative), so creating them cannot fail."""
+    sheet, columns = layout.INDICATOR_SHEET, layout.INDICATOR_COLUMNS
+    codes = {i["code"] for i in initiatives if i["code"]}
+    directions = {d.value: str(d.label) for d in Indicator.Direction}  # for the preview
+    indicators, seen = [], {}
+    for row, values in parsed.sheets.get(sheet, []):
+        item = {"row": row}
+        letter, raw = values.get("initiative", ("", None))
+        code = normalize(str(raw if raw is not None else "")).strip()
+        if not code:
+            c.problem(
+                _("「取組番号」が空欄です。「取組項目」シートの取組番号を入力してください。"),
+                sheet,
+                row,
+                letter,
+            )
+        elif code not in codes:
+            c.problem(
+                _(
+                    "取組番号「%(code)s」の取組項目が「取組項目」シートにありません。"
+                    "「取組項目」シートの取組番号を入力してください。"
+                )
+                % {"code": code},
+                sheet,
+                row,
+                letter,
+            )
+        item["initiative"] = code
+        for key in ("name", "unit"):
+            item[key] = c.text(
+                "indicator",
+                key,
+                values.get(key),
+                sheet,
+                row,
+                required=True,
+                heading=_heading(columns, key),
+            )
+        if code and item["name"]:
+            first = seen.get((code, item["name"]))
+            if first:
+                c.problem(
+                    _(
+                        "取組番号「%(code)s」の指標「%(name)s」が%(first)d行目と重複しています。"
+                        "同じ取組項目の指標には別の名前を付けてください。"
+                    )
+                    % {"code": code, "name": item["name"], "first": first},
+                    sheet,
+                    row,
+                    values.get("name", ("",))[0],
+                )
+            else:
+                seen[(code, item["name"])] = row
+        direction_cell = values.get("direction")
+        if not direction_cell or direction_cell[1] in ("", None):
+            c.problem(
+                _(
+                    "「方向」が空欄です。一覧から「増やす」「減らす」「維持」のいずれかを選んでください。"
+                ),
+                sheet,
+                row,
+                direction_cell[0] if direction_cell else "",
+            )
+            item["direction"] = None
+        else:
+            item["direction"] = c.choice(
+                direction_cell,
+                layout.DIRECTIONS,
+                layout.DIRECTION_CHOICES,
+                sheet,
+                row,
+                heading=_heading(columns, "direction"),
+            )
+        for key in ("baseline_value", "target_value"):
+            item[key] = c.number(values.get(key), sheet, row, heading=_heading(columns, key))
+        for key in ("baseline_year", "target_year"):
+            item[key] = c.year(
+                values.get(key), sheet, row, heading=_heading(columns, key), required=True
+            )
+        base_year, target_year = item["baseline_year"], item["target_year"]
+        if base_year and target_year and target_year < base_year:
+            c.problem(
+                _(
+                    "目標年度（%(target)s）が基準年度（%(base)s）より前です。"
+                    "目標年度は基準年度以降にしてください。"
+                )
+                % {"target": fy_label_ja(target_year), "base": fy_label_ja(base_year)},
+                sheet,
+                row,
+                values.get("target_year", ("",))[0],
+            )
+        base, target, direction = item["baseline_value"], item["target_value"], item["direction"]
+        if base is not None and target is not None and direction in ("increase", "decrease"):
+            if direction == "increase" and target <= base:
+                message = _(
+                    "方向が「増やす」なのに、目標値（%(target)s）が基準値（%(base)s）以下です。"
+                    "「増やす」は目標値を基準値より大きくしてください（同じ値を保つ目標なら"
+                    "方向を「維持」に）。"
+                )
+            elif direction == "decrease" and target >= base:
+                message = _(
+                    "方向が「減らす」なのに、目標値（%(target)s）が基準値（%(base)s）以上です。"
+                    "「減らす」は目標値を基準値より小さくしてください（同じ値を保つ目標なら"
+                    "方向を「維持」に）。"
+                )
+            else:
+                message = None
+            if message:
+                c.problem(
+                    message % {"target": number_text(target), "base": number_text(base)},
+                    sheet,
+                    row,
+                    values.get("target_value", ("",))[0],
+                )
+        item["direction_label"] = directions.get(direction, "")
+        item["baseline_text"] = "" if base is None else number_text(base)
+        item["target_text"] = "" if target is None else number_text(target)
+        indicators.append(item)
+    return indicators

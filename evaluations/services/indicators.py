@@ -73,6 +73,60 @@ def record_indicator_values(*, user, round_id: int, values: dict[int, Decimal | 
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValidationError(_("この照会の取組項目ではない指標が含まれています。"))
+    return _write_values(round_, allowed, values, actor=user)
+
+
+@transaction.atomic
+def record_indicator_values_as_system(
+    *,
+    round_: Round,
+    values: dict[int, Decimal | None],
+    expected: dict[int, Decimal | None],
+    actor=None,
+    actor_name: str = "",
+    comment: str = "",
+) -> int:
+    """Records actuals read from a 照会票 ({indicator id: value, None to clear}); how many
+    changed. Asks nobody's permission: the caller (evaluations.workbooks) checked each row's
+    scope when it read the file. ``expected`` holds each actual as the file was exported; one
+    that has changed since refuses the whole call (ValidationError naming the indicator), so
+    an import over a newer actual saves nothing. Called inside the import's transaction, with
+    the entries' changes, so both are saved or neither."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    require_open(round_)
+    if not values:
+        return 0
+    allowed = {
+        i.pk: i
+        for i in Indicator.objects.filter(
+            initiative__entries__round=round_, pk__in=list(values)
+        ).select_related("initiative")
+    }
+    if set(values) - set(allowed):
+        raise ValidationError(_("この照会の取組項目ではない指標が含まれています。"))
+    live = dict(
+        IndicatorValue.objects.select_for_update()
+        .filter(round=round_, indicator_id__in=list(values))
+        .values_list("indicator_id", "value")
+    )
+    for pk in values:
+        if live.get(pk) != expected.get(pk):
+            raise ValidationError(
+                _(
+                    "取込中にほかの人が指標「%(name)s」の実績を更新しました。"
+                    "照会票を出力し直してください。"
+                )
+                % {"name": allowed[pk]}
+            )
+    return _write_values(
+        round_, allowed, values, actor=actor, actor_name=actor_name, comment=comment
+    )
+
+
+def _write_values(
+    round_: Round, allowed: dict, values: dict, *, actor, actor_name: str = "", comment: str = ""
+) -> int:
+    """Writes each changed actual with its history row; the one writer of actuals."""
     current = {
         v.indicator_id: v
         for v in IndicatorValue.objects.filter(round=round_, indicator_id__in=list(values))
@@ -81,6 +135,8 @@ def record_indicator_values(*, user, round_id: int, values: dict[int, Decimal | 
     now = timezone.now()
     for pk, value in values.items():
         before = current.get(pk)
+        # Read before the row is changed below: the history's 「変更前」 is the old value.
+        before_value = None if before is None else before.value
         if value is None:
             if before is not None:
                 before.delete()
@@ -98,7 +154,9 @@ def record_indicator_values(*, user, round_id: int, values: dict[int, Decimal | 
         indicator = allowed[pk]
         record(
             HistoryAction.INDICATOR_RECORD,
-            actor=user,
+            actor=actor,
+            actor_name=actor_name,
+            comment=comment,
             round=round_,
             initiative=indicator.initiative,
             subject_type=indicator._meta.label_lower,
@@ -106,7 +164,7 @@ def record_indicator_values(*, user, round_id: int, values: dict[int, Decimal | 
             subject_repr=str(indicator),
             changes={
                 "actual": {
-                    "before": None if before is None else str(before.value),
+                    "before": None if before_value is None else str(before_value),
                     "after": None if value is None else str(value),
                 }
             },

@@ -6,8 +6,8 @@
    one operator and one refusal, and the page stays gone even if every user is later removed.
 2. ``create_municipality``: the operator registers a municipality, its reform office (a
    department with ``is_reform_office``) and the office's first account.
-3. ``import_plan``: the office creates its plan, pillars, departments and initiatives from a
-   plan workbook (evaluations.onboarding), all or nothing.
+3. ``import_plan``: the office creates its plan, pillars, departments, initiatives and their
+   indicators from a plan workbook (evaluations.onboarding), all or nothing.
 4. ``add_member``: the office gives its departments' staff their accounts.
 """
 
@@ -27,6 +27,7 @@ from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
 from evaluations.onboarding import validate
 from evaluations.onboarding.reader import ParsedPlan
+from evaluations.services import indicators as indicator_service
 from evaluations.services.base import record
 from evaluations.workbooks.problems import ImportRejected, Problem
 from initiatives.access import reach_of
@@ -176,7 +177,8 @@ def add_member(*, user, municipality: Municipality, department: Department, acco
 
 
 def import_plan(*, user, municipality: Municipality, parsed: ParsedPlan) -> Plan:
-    """Creates the plan of a plan workbook with its pillars, new departments and initiatives,
+    """Creates the plan of a plan workbook with its pillars, new departments, initiatives and
+    their indicators,
     each with its history row, and one row for the import: all of it, or (ImportRejected,
     every problem per cell) nothing. Checked again here, against the database of the moment."""
     if not manages_municipality(user, municipality):
@@ -241,6 +243,7 @@ def _create(user, municipality, preview: validate.PlanPreview) -> Plan:
         pillar.save()
         masterdata.record_save(pillar, None, actor=user)
         pillars[pillar.order] = pillar
+    created = {}
     for order, item in enumerate(preview.initiatives, start=1):
         initiative = Initiative(
             plan=plan,
@@ -259,6 +262,26 @@ def _create(user, municipality, preview: validate.PlanPreview) -> Plan:
         initiative.full_clean()
         initiative.save()
         masterdata.record_save(initiative, None, actor=user)
+        created[initiative.code] = initiative
+    for item in preview.indicators:
+        # Through the indicator service, which checks the office's right to the plan and
+        # writes the indicator's own history row, as the office's indicator page does.
+        indicator_service.define_indicator(
+            user=user,
+            initiative_id=created[item["initiative"]].pk,
+            values={
+                key: item[key]
+                for key in (
+                    "name",
+                    "unit",
+                    "direction",
+                    "baseline_value",
+                    "baseline_year",
+                    "target_value",
+                    "target_year",
+                )
+            },
+        )
     record(
         HistoryAction.PLAN_IMPORT,
         actor=user,
@@ -271,6 +294,7 @@ def _create(user, municipality, preview: validate.PlanPreview) -> Plan:
             "pillars": {"before": 0, "after": len(preview.pillars)},
             "departments": {"before": 0, "after": len(preview.new_departments)},
             "initiatives": {"before": 0, "after": len(preview.initiatives)},
+            "indicators": {"before": 0, "after": len(preview.indicators)},
         },
     )
     return plan

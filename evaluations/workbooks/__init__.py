@@ -4,8 +4,8 @@ Import in two steps, so people see what will change before it does:
 
 1. ``read_workbook(data, user=…)`` checks the file (size, zip structure, zip-bomb limits, XML
    entity declarations, then the sheets' rows, columns and cells by a streaming scan), reads the
-   summary sheet (plan, round, 時点) and every row, and returns an ``ImportPreview`` of the
-   changes per initiative — or raises ``ImportRejected`` with every problem, each naming sheet,
+   summary sheet (plan, round, 時点), every row and every indicator actual, and returns an
+   ``ImportPreview`` of the changes per initiative — or raises ``ImportRejected`` with every problem, each naming sheet,
    row, column and reason in Japanese. Nothing is written. It is ``parse(data)`` (the file, read
    once, kept as JSON by the upload flow) then ``preview_of(parsed, user=…)`` (the database).
 2. ``apply(preview, …)`` saves the changes in one transaction: all or nothing.
@@ -18,6 +18,7 @@ Import in two steps, so people see what will change before it does:
     cells.py     one cell's value as the import reads it (全角, 和暦, the guard undone)
     preview.py   file → ImportPreview: summary sheet, pillar sheets
     compare.py   rows against the live entries: checks and changes
+    indicators.py  the 「指標」 sheet's rows against the live actuals: checks and changes
     apply.py     saving a preview
     problems.py  Problem and ImportRejected
 """

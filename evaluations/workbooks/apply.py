@@ -1,21 +1,26 @@
 """Saving an ``ImportPreview``: every change in one transaction, all or nothing, through
 ``services.update_entries_as_system`` (version checks and one history row per entry; scope and
-workflow were checked row by row when the file was read)."""
+workflow were checked row by row when the file was read) and, for the 「指標」 sheet's actuals,
+``services.indicators.record_indicator_values_as_system`` in the same transaction."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from evaluations import services
+from evaluations.services import indicators as indicator_service
 from evaluations.workbooks.compare import ImportPreview
 from evaluations.workbooks.preview import ParsedWorkbook, parse, preview_of
 from evaluations.workbooks.problems import ImportRejected, Problem
 from reformtracker.calendar_ja import format_date_ja
 
 
+@transaction.atomic
 def apply(preview: ImportPreview, *, actor=None, actor_name: str = "") -> int:
-    """Saves every change of ``preview`` in one transaction (all or nothing); returns the count."""
+    """Saves every change of ``preview`` — results and indicator actuals — in one transaction
+    (all or nothing); returns the count of entries and actuals changed."""
     comment = _("Excel 照会票から取込")
     if preview.filename:
         comment += f"（{preview.filename}）"
@@ -32,13 +37,23 @@ def apply(preview: ImportPreview, *, actor=None, actor_name: str = "") -> int:
         )
         for c in preview.changes
     ]
-    return services.update_entries_as_system(
+    saved = services.update_entries_as_system(
         changes=changes,
         round_=preview.round,
         actor=actor,
         actor_name=actor_name,
         comment=comment,
     )
+    if preview.indicator_changes:
+        saved += indicator_service.record_indicator_values_as_system(
+            round_=preview.round,
+            values={c.indicator_id: c.after for c in preview.indicator_changes},
+            expected={c.indicator_id: c.before for c in preview.indicator_changes},
+            actor=actor,
+            actor_name=actor_name,
+            comment=comment,
+        )
+    return saved
 
 
 def import_workbook(

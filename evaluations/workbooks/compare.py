@@ -77,6 +77,14 @@ class ImportPreview:
     # What the file holds that the import does not take, or takes though a reader might not
     # expect it (ParsedWorkbook.notes): shown on the preview before anything is saved.
     notes: dict = field(default_factory=dict)
+    # The indicator sheet's actuals that would change (workbooks.indicators.IndicatorChange),
+    # and how many of its rows stay as they are.
+    indicator_changes: list = field(default_factory=list)
+    indicator_unchanged: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes or self.indicator_changes)
 
     @property
     def state_changes(self) -> list[tuple[str, str, int]]:

@@ -32,11 +32,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from evaluations import provenance
 from evaluations.choices import Result
-from evaluations.models import Entry, Round
+from evaluations.indicators import number, plain
+from evaluations.models import Entry, IndicatorValue, Round
 from evaluations.rates import summarize, summarize_by
 from evaluations.workbooks.format import (
     COLUMNS,
     FORMAT_ID,
+    INDICATOR_ACTUAL_LETTER,
+    INDICATOR_COLUMNS,
+    INDICATOR_SHEET,
     META_AS_OF,
     META_DEPARTMENT,
     META_FILLED_ON,
@@ -51,7 +55,7 @@ from evaluations.workbooks.format import (
     safe_text,
     sheet_title,
 )
-from initiatives.models import Department
+from initiatives.models import Department, Indicator
 from reformtracker.calendar_ja import format_date_ja, format_datetime_ja, fy_label_ja
 
 _HEADER_FONT = Font(bold=True)
@@ -128,6 +132,7 @@ def export_round(round_: Round, department: Department | None = None) -> bytes:
         )
     if sheet is not None:
         _finish_sheet(sheet, count)
+    _write_indicators(wb, round_, department)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -278,6 +283,98 @@ def _open_style(ws):
         template.alignment = _WRAP
         style = book._reformtracker_open_style = template._style
     return copy(style)
+
+
+def _write_indicators(wb: Workbook, round_: Round, department) -> None:
+    """The 「指標」 sheet: each indicator of the round's (the department's) initiatives, its
+    definition locked, its actual for the round open; 「出力時の実績」 is the row's version.
+    No sheet when there are no indicators (two queries)."""
+    indicators = Indicator.objects.filter(initiative__entries__round=round_)
+    if department is not None:
+        indicators = indicators.filter(initiative__department=department)
+    rows = indicators.order_by(
+        "initiative__pillar__order", "initiative__order", "initiative__code", "order", "pk"
+    ).values_list(
+        "pk",
+        "initiative__code",
+        "initiative__title",
+        "name",
+        "unit",
+        "direction",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_year",
+    )
+    rows = list(rows)
+    if not rows:
+        return
+    actuals = dict(
+        IndicatorValue.objects.filter(
+            round=round_, indicator_id__in=[r[0] for r in rows]
+        ).values_list("indicator_id", "value")
+    )
+    directions = {d.value: str(d.label) for d in Indicator.Direction}
+    ws = wb.create_sheet(INDICATOR_SHEET)
+    ws.freeze_panes = "A2"
+    for index, column in enumerate(INDICATOR_COLUMNS):
+        ws.column_dimensions[chr(ord("A") + index)].width = column.width
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    header = []
+    for column in INDICATOR_COLUMNS:
+        text = column.header
+        if column.key == "actual":
+            text = f"{column.header}（{round_.as_of_label_ja}）"
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    for pk, code, title, name, unit, direction, base, base_year, target, target_year in rows:
+        actual = actuals.get(pk)
+        cell = WriteOnlyCell(ws, value=_number_cell(actual))
+        cell._style = _open_style(ws)
+        ws.append(
+            [
+                pk,
+                "" if actual is None else plain(actual),
+                safe_text(code),
+                safe_text(title),
+                safe_text(name),
+                safe_text(unit),
+                directions.get(direction, direction),
+                number(base),
+                fy_label_ja(base_year),
+                number(target),
+                fy_label_ja(target_year),
+                cell,
+            ]
+        )
+    validation = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="-99999999999999",
+        formula2="99999999999999",
+        allow_blank=True,
+        showErrorMessage=False,
+        promptTitle="実績",
+        prompt="単位を付けずに数値で入力してください（例：1,288 / 151.5）。",
+    )
+    validation.add(f"{INDICATOR_ACTUAL_LETTER}2:{INDICATOR_ACTUAL_LETTER}{len(rows) + 1}")
+    ws.data_validations.append(validation)
+
+
+def _number_cell(value):
+    """An actual as a number cell when Excel's double holds it exactly, else as its text (the
+    import reads both)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value() and abs(value) < 10**15:
+        return int(value)
+    as_float = float(value)
+    return as_float if repr(as_float) == plain(value) else plain(value)
 
 
 def filename(round_: Round, department: Department | None = None) -> str:

@@ -84,3 +84,29 @@ def unguard(text: str) -> str:
 def sheet_title(order: int, name: str) -> str:
     cleaned = re.sub(r"[\[\]:*?/\\]", "・", f"{order} {name}")
     return cleaned[:31]
+
+
+# The indicator sheet: one row per indicator of the round's initiatives. Its definition is a
+# reading aid (locked); only the actual for the round is open. 「出力時の実績」 is the row's
+# version: the import refuses a row whose live actual is no longer the one exported.
+INDICATOR_SHEET = "指標"
+INDICATOR_COLUMNS = (
+    Column("indicator_id", "指標ID", 9),
+    Column("version", "出力時の実績", 14),
+    Column("code", "取組番号", 10),
+    Column("title", "取組項目", 36),
+    Column("name", "指標名", 30),
+    Column("unit", "単位", 8),
+    Column("direction", "方向", 8),
+    Column("baseline", "基準値", 12),
+    Column("baseline_year", "基準年度", 12),
+    Column("target", "目標値", 12),
+    Column("target_year", "目標年度", 12),
+    Column("actual", "実績", 14, editable=True),
+)
+INDICATOR_ACTUAL_LETTER = "L"
+INDICATOR_IMPORT_HEADERS = {
+    c.key: c.header
+    for c in INDICATOR_COLUMNS
+    if c.key in ("indicator_id", "version", "code", "actual")
+}

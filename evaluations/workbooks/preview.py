@@ -22,11 +22,13 @@ from evaluations import access
 from evaluations.choices import RoundState
 from evaluations.models import Round
 from evaluations.workbooks import cells
+from evaluations.workbooks import indicators as indicator_sheet
 from evaluations.workbooks.bounds import check_sheets
 from evaluations.workbooks.compare import ImportPreview, compare
 from evaluations.workbooks.format import (
     FORMAT_ID,
     IMPORT_HEADERS,
+    INDICATOR_SHEET,
     META_AS_OF,
     META_FILLED_ON,
     META_FORMAT,
@@ -62,6 +64,8 @@ class ParsedWorkbook:
     notes: dict[str, list] = field(
         default_factory=lambda: {"ignored_columns": [], "formula_cells": [], "hidden_rows": []}
     )
+    # The indicator sheet's non-blank rows, as ``rows`` (evaluations.workbooks.indicators).
+    indicators: list[list] = field(default_factory=list)
 
     def to_json(self) -> str:
         if self.problems:
@@ -73,6 +77,7 @@ class ParsedWorkbook:
                 "summary": self.summary,
                 "rows": self.rows,
                 "notes": self.notes,
+                "indicators": self.indicators,
             },
             ensure_ascii=False,
         )
@@ -82,6 +87,7 @@ class ParsedWorkbook:
         kept = json.loads(text)
         parsed = cls(kept["filename"], kept["sha256"], kept["summary"], kept["rows"])
         parsed.notes |= kept.get("notes", {})
+        parsed.indicators = kept.get("indicators", [])
         return parsed
 
 
@@ -127,7 +133,16 @@ def parse(data: bytes, *, filename: str = "") -> ParsedWorkbook:
             )
         parsed.summary = _summary_cells(book[SUMMARY_SHEET])
         for ws in book.worksheets:
-            if ws.title != SUMMARY_SHEET:
+            if ws.title == INDICATOR_SHEET:
+                indicator_sheet.read_sheet(
+                    _numbered_rows(ws),
+                    ws,
+                    parsed.indicators,
+                    parsed.problems,
+                    _plain,
+                    parsed.notes,
+                )
+            elif ws.title != SUMMARY_SHEET:
                 _read_sheet(ws, parsed.rows, parsed.problems, parsed.notes)
     finally:
         book.close()
@@ -141,7 +156,7 @@ def preview_of(parsed: ParsedWorkbook, *, user=None) -> ImportPreview:
     if user is not None and not access.rounds_for(user).filter(pk=round_.pk).exists():
         raise ImportRejected.because(_("この照会の照会票を取り込む権限がありません。"))
     problems = list(parsed.problems)
-    if not parsed.rows and not problems:
+    if not parsed.rows and not parsed.indicators and not problems:
         problems.append(Problem(_("取り込む行がありません。")))
     if problems:
         raise ImportRejected(problems)
@@ -153,6 +168,7 @@ def preview_of(parsed: ParsedWorkbook, *, user=None) -> ImportPreview:
         round=round_, filled_on=filled_on, filename=parsed.filename, notes=parsed.notes
     )
     compare(preview, rows, problems, user)
+    indicator_sheet.compare(preview, parsed.indicators, problems, user)
     if problems:
         raise ImportRejected(problems)
     return preview

@@ -153,6 +153,7 @@ def test_axe_reports_no_violation_in_any_state_of_the_staff_pages(
         staff.get_by_label(label).set_input_files(str(workbook))
         staff.get_by_role("button", name="内容を確認する").click()
         expect(staff.locator("#import-preview-title")).to_be_visible()
+        expect(staff.get_by_test_id("import-indicators")).to_contain_text("委託件数（件）")
         check("import preview", staff)
 
         # The office: a round form refused, a bulk action refused.

@@ -47,6 +47,7 @@ INITIATIVES = [
     ["1-2", 1, "kankyo", "電子申請の拡大", "", "申請の8割を電子化", "", "", "", ""],
     ["2-1", 2, "kankyo", "公園の包括管理委託", "", "", "", "", "", "BC"],
 ]
+INDICATORS = [["1-2", "電子申請の割合", "%", "増やす", 40, "令和6年度", 80, "令和9年度"]]
 # What the staff enter: (title, result, progress).
 RESULTS = [
     ("ごみ収集業務の委託化", "達成", "全地区で委託を開始した。"),
@@ -157,7 +158,11 @@ def test_a_third_city_goes_from_an_empty_database_to_its_first_publication(
             check(office, "plan upload")
             mistaken = [[*INITIATIVES[0][:2], "somu", *INITIATIVES[0][3:]], *INITIATIVES[1:]]
             workbook = fill(
-                template, pillars=PILLARS, departments=DEPARTMENTS, initiatives=INITIATIVES
+                template,
+                pillars=PILLARS,
+                departments=DEPARTMENTS,
+                initiatives=INITIATIVES,
+                indicators=INDICATORS,
             )
             broken = fill(template, pillars=PILLARS, departments=DEPARTMENTS, initiatives=mistaken)
             office.set_input_files(
@@ -188,6 +193,7 @@ def test_a_third_city_goes_from_an_empty_database_to_its_first_publication(
             office.get_by_role("button", name="内容を確認する").click()
             expect(office.get_by_role("heading", name="登録される内容の確認")).to_be_visible()
             expect(office.locator("#plan-result")).to_contain_text("ごみ収集業務の委託化")
+            expect(office.get_by_test_id("plan-indicators")).to_contain_text("電子申請の割合（%）")
             check(office, "plan upload (preview)")
             office.get_by_role("button", name="この内容で登録する").click()
             expect(office.locator(".messages")).to_contain_text("（柱2、取組項目3）")

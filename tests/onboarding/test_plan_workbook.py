@@ -59,7 +59,7 @@ def _where(problem) -> tuple:
 def test_the_template_has_instructions_japanese_headings_and_drop_down_lists(city):
     municipality, _user = city
     book = load_workbook(io.BytesIO(_template(municipality)))
-    assert book.sheetnames == ["説明", "計画", "柱", "所属", "取組項目"]
+    assert book.sheetnames == ["説明", "計画", "柱", "所属", "取組項目", "指標"]
     assert "計画ブックの記入のしかた" in book["説明"]["A1"].value
     assert book["計画"]["B3"].value == "みどり市"
     headings = [c.value for c in book["取組項目"][1]]

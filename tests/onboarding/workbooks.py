@@ -56,11 +56,25 @@ INITIATIVES = [
     ["3-1", 3, "kaikaku", "職員提案の募集", "", "", "", "", "", ""],
 ]
 
+# Indicators typed as an office types them: 全角 digits and separators, 和暦 and 西暦 years.
+INDICATORS = [
+    ["1-1", "委託済みの地区数", "地区", "増やす", 2, "令和6年度", "１２", 2027],
+    ["1-2", "紙の決裁件数", "件", "減らす", "１２，５００", 2024, "1,000", "R9"],
+]
+
 
 def fill(
-    template: bytes, *, plan=None, pillars=None, departments=None, initiatives=None, edit=None
+    template: bytes,
+    *,
+    plan=None,
+    pillars=None,
+    departments=None,
+    initiatives=None,
+    indicators=(),
+    edit=None,
 ) -> bytes:
-    """The template with the given rows (the defaults above) from the first data row on;
+    """The template with the given rows (the defaults above; no indicators unless given) from
+    the first data row on;
     ``edit(book)`` may change anything before saving (to break it on purpose)."""
     from openpyxl import load_workbook
 
@@ -75,6 +89,7 @@ def fill(
         (layout.PILLAR_SHEET, PILLARS if pillars is None else pillars),
         (layout.DEPARTMENT_SHEET, DEPARTMENTS if departments is None else departments),
         (layout.INITIATIVE_SHEET, INITIATIVES if initiatives is None else initiatives),
+        (layout.INDICATOR_SHEET, indicators),
     ):
         ws = book[name]
         for offset, values_row in enumerate(rows):

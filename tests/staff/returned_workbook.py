@@ -8,8 +8,9 @@ import io
 
 
 def filled_workbook(round_, department, *, result="達成", narrative="4月に委託を開始した。"):
-    """The department's 照会票 for ``round_`` as returned: the first row answered, a column
-    「メモ」 added with a formula in it, and that row hidden. Returns the bytes."""
+    """The department's 照会票 for ``round_`` as returned: the first row answered (and the first
+    indicator's actual, when it has one), a column 「メモ」 added with a formula in it, and that
+    row hidden. Returns the bytes."""
     import openpyxl
 
     from evaluations import workbooks
@@ -25,6 +26,8 @@ def filled_workbook(round_, department, *, result="達成", narrative="4月に�
     sheet.cell(header, memo).value = "メモ"
     sheet.cell(row, memo).value = f"=LEN(I{row})"
     sheet.row_dimensions[row].hidden = True
+    if "指標" in book.sheetnames:  # an actual too, so the preview lists an indicator's change
+        book["指標"]["L2"] = 3
     summary = book["概要"]
     for r in range(1, 41):
         if summary.cell(r, 1).value == "記入日":
