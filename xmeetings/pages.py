@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.models import Initiative, Municipality, Pillar, Plan
+from reformtracker.db_routers import read_connection
 from reformtracker.page_memo import digest
 from xmeetings.models import (
     Meeting,
@@ -34,7 +35,7 @@ def _raw(model, where: str, params=()) -> list[tuple]:
     tables = {m.__name__: q(m._meta.db_table) for m in _MODELS}
     tables["Link"] = q(Meeting.initiatives.through._meta.db_table)
     sql = f"SELECT * FROM {tables[model.__name__]} WHERE {where.format(**tables)} ORDER BY id"
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -110,7 +111,7 @@ def meeting_rows(listing: Listing) -> str:
         plan_params = params
     link = Meeting.initiatives.through
     q = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT * FROM {q(link._meta.db_table)} WHERE meeting_id IN {ids} ORDER BY id",
             params,
@@ -214,7 +215,7 @@ def _plans_with_meetings() -> list[Plan]:
 def _directory_rows() -> list[tuple]:
     """What ``_plans_with_meetings`` reads, as the database gives it (for the digest)."""
     sql, params = _directory_query().query.sql_with_params()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
