@@ -190,6 +190,18 @@ def boards_digest(boards: list[dict]) -> str:
     )
 
 
+def home_digest(boards: list[dict]) -> str:
+    """A digest of every row the home page's boards show: ``boards_digest``'s, and the X会議
+    of the plans without a published 時点 (``_with_meeting_facts``), whose phase changes with
+    the day."""
+    facts = [b.get("meeting_facts") or {} for b in boards]
+    return page_memo.digest(
+        boards_digest(boards),
+        [(f.get("next"), f.get("last"), f.get("has_schedule")) for f in facts],
+        timezone.localdate() if any(facts) else None,
+    )
+
+
 def initiative_digest(item: Initiative) -> str:
     """A digest of every row the initiative page and its JSON show: its published rows and
     their history are snapshots, fixed by the publications (their fingerprint); the item, its
