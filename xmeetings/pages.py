@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from initiatives.models import Initiative, Municipality, Pillar, Plan
 from reformtracker import memos
@@ -221,7 +222,8 @@ def _directory_rows() -> list[tuple]:
         return cursor.fetchall()
 
 
-# The last facts read, by (plans, today, a digest of their meetings' and schedules' rows).
+# The last facts read per language, by (plans, today, a digest of their meetings' and schedules'
+# rows).
 _facts_memo: dict = memos.store()
 
 
@@ -238,10 +240,12 @@ def plan_meeting_facts(plan_ids: list[int]) -> dict[int, dict]:
     marks = ", ".join(["%s"] * len(plan_ids))
     rows = [_raw(model, f"plan_id IN ({marks})", plan_ids) for model in (Meeting, Schedule)]
     key = (tuple(plan_ids), today, digest(rows))
-    kept = _facts_memo.get("facts")
+    # Per language: a meeting's phase label and date note are translated text.
+    language = get_language() or ""
+    kept = _facts_memo.get(language)
     if kept is None or kept[0] != key:
         kept = (key, _meeting_facts(plan_ids, today))
-        _facts_memo["facts"] = kept
+        _facts_memo[language] = kept
     return kept[1]
 
 
