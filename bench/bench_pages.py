@@ -80,6 +80,16 @@ def pages(size: str) -> list[tuple[str, str]]:
         ("schedule", f"/meetings/{KITAKYUSHU}/schedule/"),
         ("meetings.json", "/open-data/meetings.json"),
         ("schedule.json", f"/open-data/schedules/{KITAKYUSHU}.json"),
+        ("calendar.ics", f"/meetings/{KITAKYUSHU}/calendar.ics"),
+        ("departments", f"/plans/{slug}/departments/"),
+        ("departments.json", f"/open-data/plans/{slug}/departments.json"),
+        ("compare", "/compare/"),
+        ("compare.json", "/open-data/compare.json"),
+        ("changes", f"/plans/{slug}/compare/"),
+        ("changes.json", f"/open-data/plans/{slug}/compare.json"),
+        ("feed", "/feed/"),
+        ("plan feed", f"/plans/{slug}/feed/"),
+        ("initiative feed", f"/plans/{slug}/initiatives/{code}/feed/"),
     ]
 
 

@@ -27,6 +27,7 @@ from evaluations.models import PublishedResult
 from evaluations.rates import EMPTY
 from initiatives.models import AnalysisCluster, Department, Initiative, Pillar, Plan, PlanNote
 from reformtracker import memos, page_memo
+from reformtracker.db_routers import read_connection
 from reformtracker.display import is_english, language
 from reformtracker.links import cached_reverse
 from xmeetings.pages import plan_meeting_facts
@@ -87,20 +88,20 @@ class _Prepared:
 
     def select(self) -> str:
         """``SELECT … FROM … JOIN …`` of this query, to which ``query`` adds a tail."""
-        sql, _ = self._prepared(connections[DEFAULT_DB_ALIAS])
+        sql, _ = self._prepared(read_connection(self.model))
         return sql.split(" WHERE ")[0].split(" ORDER BY ")[0]
 
     def query(self, tail: str, params=()) -> list:
         """Model instances of ``SELECT … FROM … JOIN … <tail>`` (the main table is ``t0``, the
         joined one ``t1``): a WHERE and ORDER BY this query's own cannot say."""
-        connection = connections[DEFAULT_DB_ALIAS]
+        connection = read_connection(self.model)
         with connection.cursor() as cursor:
             cursor.execute(f"{self.select()} {tail}", params)
             return self.build(cursor.fetchall())
 
     def rows(self, *values) -> list[tuple]:
         """The rows as the database gives them (one query); ``values`` for ``where``."""
-        connection = connections[DEFAULT_DB_ALIAS]
+        connection = read_connection(self.model)
         sql, _ = self._prepared(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
@@ -111,7 +112,7 @@ class _Prepared:
 
     def build(self, rows: list[tuple]) -> list:
         """Model instances of ``rows`` (with the joined instance set)."""
-        connection = connections[DEFAULT_DB_ALIAS]
+        connection = read_connection(self.model)
         _, parts = self._prepared(connection)
         objects = []
         for row in rows:
@@ -125,7 +126,7 @@ class _Prepared:
                         value = func(value, col, connection)
                     values.append(value)
                 start += len(attnames)
-                made.append(model.from_db(DEFAULT_DB_ALIAS, attnames, values))
+                made.append(model.from_db(connection.alias, attnames, values))
             if self.join:
                 setattr(made[0], self.join, made[1])
             objects.append(made[0])
@@ -186,6 +187,18 @@ def boards_digest(boards: list[dict]) -> str:
         [b["plan"] for b in boards],
         [b["plan"].municipality for b in boards],
         [row["pillar"] for b in boards for row in b["pillars"]],
+    )
+
+
+def home_digest(boards: list[dict]) -> str:
+    """A digest of every row the home page's boards show: ``boards_digest``'s, and the X会議
+    of the plans without a published 時点 (``_with_meeting_facts``), whose phase changes with
+    the day."""
+    facts = [b.get("meeting_facts") or {} for b in boards]
+    return page_memo.digest(
+        boards_digest(boards),
+        [(f.get("next"), f.get("last"), f.get("has_schedule")) for f in facts],
+        timezone.localdate() if any(facts) else None,
     )
 
 
@@ -393,7 +406,7 @@ def plans(meetings: bool = False):
 def _has_meetings(plan: Plan) -> bool:
     """Whether the plan has X会議 (one query; through the reverse relation, so evaluations does
     not import xmeetings)."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = read_connection(Plan)
     relation = Plan._meta.get_field("meetings")
     q = connection.ops.quote_name
     table, column = relation.related_model._meta.db_table, relation.field.column

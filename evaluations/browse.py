@@ -25,6 +25,7 @@ from initiatives.prefectures import Prefecture
 from reformtracker import page_memo
 from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
+from reformtracker.db_routers import read_connection
 from reformtracker.textnorm import excerpt, highlight, search_terms
 
 PAGE_SIZE = 20
@@ -234,7 +235,7 @@ def _rows(ids: list[int], shown_for, terms: list[str]) -> list:
     table, initiative = _quoted(PublishedResult, "initiative")
     _, publication = _quoted(PublishedResult, "publication")
     q = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT {initiative}, {q('result')}, {q('title')}, {publication},"
             f" {q('narrative')}, {q('reason')} FROM {table}"

@@ -96,6 +96,9 @@ MIDDLEWARE = [
     # Before the session, locale, CSRF, auth and messages: a stored public page is served
     # without them, and what it stores is the response they finished (evaluations.public_cache).
     "evaluations.public_cache.PublicPageCacheMiddleware",
+    # After the page cache (a stored page reads no database), around the view: anonymous public
+    # pages read from DATABASE_REPLICA_URL when it is set (reformtracker.db_routers).
+    "evaluations.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The address decides the language of public pages, a cookie that of signed-in areas.
     "reformtracker.locale.SiteLocaleMiddleware",
@@ -159,6 +162,31 @@ DATABASES = {
         pool=env_int("DATABASE_POOL", 0),
     )
 }
+
+# A streaming replica of the PostgreSQL database (pg_basebackup -R, hot_standby on): anonymous
+# visitors' public pages and open-data JSON read from it, once it holds the publication the page
+# is keyed on; every write, every staff and office request, every read in a transaction and the
+# publication fingerprint use DATABASE_URL (reformtracker.db_routers). The same CONN_MAX_AGE,
+# CONN_HEALTH_CHECKS and DATABASE_POOL apply to it.
+# Env DATABASE_REPLICA_URL; a database URL; default unset (every read from DATABASE_URL).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "") or ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **database_settings(
+            DATABASE_REPLICA_URL,
+            "",
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+            pool=env_int("DATABASE_POOL", 0),
+        ),
+        # Tests run against the primary's test database: the replica has no test database of
+        # its own to create.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["reformtracker.db_routers.PrimaryReplicaRouter"]
+# A replica that failed to answer is not asked again for this long: public pages read the
+# primary meanwhile. Env DATABASE_REPLICA_RETRY_SECONDS; seconds (a fraction allowed); default 5.
+DATABASE_REPLICA_RETRY_SECONDS = env_float("DATABASE_REPLICA_RETRY_SECONDS", 5.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -25,7 +25,9 @@ def home(request):
     """Every plan's dashboard while they are few; the directory of plans (by prefecture, with
     a filter, a name search and pages) once they are many (evaluations.directory)."""
     if directory.shows_boards():
-        return render(request, "evaluations/home.html", {"boards": boards.home_boards()})
+        shown = boards.home_boards()
+        rows = partial(boards.home_digest, shown)
+        return page_memo.render_page(request, "evaluations/home.html", {"boards": shown}, rows)
     filters = directory.read_filters(request.GET, per_page=settings.PUBLIC_HOME_PLANS_PER_PAGE)
     context = {**directory.directory(filters), "directory_mode": True}
     template = "evaluations/home.html"

@@ -19,6 +19,8 @@ from tests.personas import make_user
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic, ScheduleActivity
 
 PAGES = [
+    "/",
+    "/en/",
     f"/plans/{OSAKA}/",
     f"/en/plans/{OSAKA}/",
     f"/plans/{KITAKYUSHU}/",
@@ -111,6 +113,20 @@ def test_an_edit_of_any_row_the_plan_page_shows_appears_at_once(client, seeded, 
     note.body = "書き換えた振り返り"
     note.save()
     assert "書き換えた振り返り" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_edit_of_any_row_the_home_page_shows_appears_at_once(client, seeded, memo):
+    client.get("/")
+    plan = Plan.objects.get(slug=KITAKYUSHU)
+    plan.title = "改名した計画"
+    plan.save()
+    assert "改名した計画" in client.get("/").content.decode()
+    # Kitakyushu has no published 時点: its board shows its live pillars.
+    pillar = Pillar.objects.filter(plan=plan).order_by("order").first()
+    pillar.name = "改名した取組方針"
+    pillar.save()
+    assert "改名した取組方針" in client.get("/").content.decode()
 
 
 @pytest.mark.django_db

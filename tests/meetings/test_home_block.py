@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reformtracker import memos
 from tests.constants import KITAKYUSHU
 from tests.factories import make_meetings
 from xmeetings.models import Meeting
@@ -69,3 +70,24 @@ def test_the_home_page_costs_the_same_queries_with_6_and_with_1206_meetings(
     make_meetings(plan, 600, first_fiscal_year=1950)
     make_meetings(plan, 600, first_fiscal_year=2030)
     assert cost() == small
+
+
+@pytest.mark.django_db
+def test_with_the_facts_kept_per_process_a_meeting_marked_held_shows_at_once(
+    client, seeded, time_machine, settings
+):
+    settings.PUBLIC_DATA_MEMO = True
+    memos.clear()
+    time_machine.move_to(datetime(2025, 6, 1, 10, tzinfo=TOKYO), tick=False)
+    block = _kitakyushu_block(client.get("/").content.decode())
+    assert re.search(r"令和7年度 第2回\s*7月上旬（予定）・開催予定", block)
+    meeting = Meeting.objects.get(plan__slug=KITAKYUSHU, fiscal_year=2025, number=2)
+    meeting.status = Meeting.Status.HELD
+    meeting.save()
+    block = _kitakyushu_block(client.get("/").content.decode())
+    assert re.search(r"令和7年度 第2回\s*7月上旬[^・<]*・開催済", block)
+    # A new day moves the phases too.
+    time_machine.move_to(datetime(2025, 7, 4, 10, tzinfo=TOKYO), tick=False)
+    block = _kitakyushu_block(client.get("/").content.decode())
+    assert re.search(r"令和7年度 第3回\s*8月下旬（予定）・開催予定", block)
+    memos.clear()
