@@ -266,8 +266,9 @@ def import_confirm(request, token, parsed):
         return redirect("reports:import")
     import_uploads.discard(token)
     request.session.pop(_session_key(token), None)
-    messages.success(
-        request,
-        f"{parsed.filename} を取り込みました（{len(preview.changes)}件変更、{preview.unchanged}件変更なし）。",
-    )
+    counts = f"{len(preview.changes)}件変更、{preview.unchanged}件変更なし"
+    if preview.indicator_changes:
+        # An import that changes only actuals must not read as 「0件変更」.
+        counts += f"。指標の実績{len(preview.indicator_changes)}件変更"
+    messages.success(request, f"{parsed.filename} を取り込みました（{counts}）。")
     return redirect("reports:import")

@@ -254,8 +254,10 @@ def test_the_preview_page_shows_each_actual_before_and_after_and_confirming_save
     assert "<td>110億円</td><td>120億円</td>" in page
     assert "この内容で取り込む" in page
     token = response.redirect_chain[-1][0].rstrip("/").rsplit("/", 1)[1]
-    client.post(f"/staff/import/{token}/confirm/")
+    done = client.post(f"/staff/import/{token}/confirm/", follow=True)
     assert IndicatorValue.objects.get(indicator=investment).value == Decimal(120)
+    assert "0件変更、" in done.content.decode()
+    assert "指標の実績1件変更" in done.content.decode()
 
 
 def test_a_hidden_indicator_row_is_read_and_named_on_the_preview(investment, staff_kaikaku):
