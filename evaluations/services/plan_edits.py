@@ -14,10 +14,11 @@ records). The service recomputes it from the row it has locked; if another save 
 the digests differ and the change is refused with ``Stale`` (409), whoever saved first wins.
 
 What the public sees of these edits, and when: master data is live (plan notes, names,
-descriptions, the schedule, a retirement), so it shows on the public pages once each worker's
-stored page expires (``PUBLIC_PAGE_CACHE_SECONDS``, the bound the page cache already gives live
-text); published results and the narratives and names frozen with them change only by publishing
-again (evaluations.services.rounds), never by an edit here.
+descriptions, the schedule, a retirement), so it shows on the public pages from the next request
+after the edit commits (its history row counts in MasterDataVersion, which the publication
+fingerprint carries: evaluations.services.base.record); published results and the narratives and
+names frozen with them change only by publishing again (evaluations.services.rounds), never by an
+edit here.
 """
 
 from __future__ import annotations
