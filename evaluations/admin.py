@@ -134,7 +134,8 @@ class HistoryEventAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["initiative", "round__plan"]
     date_hierarchy = "at"
-    readonly_fields = ["changes_table"]
+    # "at" is written once (auto_now_add), so no form shows it: named here, the page does.
+    readonly_fields = ["at", "changes_table"]
 
     actions = None
 
