@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
@@ -28,6 +29,14 @@ def noted(world, time_machine):
         values={"fiscal_year": 2024, "kind": "challenge", "body": "管理画面の日付"},
     )
     return HistoryEvent.objects.get(action=HistoryAction.PLANNOTE_CREATE)
+
+
+@pytest.fixture(autouse=True)
+def japanese_afterwards():
+    """A signed-in request activates the cookie's language for the thread, and nothing resets
+    it: the next test starts in the site's language, as a new request would."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _english(client):
