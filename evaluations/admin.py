@@ -89,8 +89,8 @@ class EntryAdmin(ReadOnlyAdmin):
 
 @admin.register(PillarNarrative)
 class PillarNarrativeAdmin(admin.ModelAdmin):
-    list_display = ["pillar", "fiscal_year", "cluster_count"]
-    list_filter = ["pillar__plan", "fiscal_year"]
+    list_display = ["pillar", "fiscal_year", "kind", "cluster_count"]
+    list_filter = ["pillar__plan", "fiscal_year", "kind"]
     search_fields = ["done", "next_steps", "pillar__name"]
     list_select_related = ["pillar__plan"]
 
@@ -134,7 +134,8 @@ class HistoryEventAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["initiative", "round__plan"]
     date_hierarchy = "at"
-    readonly_fields = ["changes_table"]
+    # "at" is written once (auto_now_add), so no form shows it: named here, the page does.
+    readonly_fields = ["at", "changes_table"]
 
     actions = None
 

@@ -52,6 +52,7 @@ from initiatives.models import (
     Plan,
     PlanNote,
 )
+from reformtracker.admin_dates import WarekiDates
 from xmeetings.models import (
     Meeting,
     MeetingMaterial,
@@ -389,4 +390,6 @@ def protect(site: admin.AdminSite) -> None:
             mixins = (SuperuserOnlyAdmin, ReadOnlyForEveryone)
         attrs = {"inlines": [_wrap_inline(i) for i in base.inlines]}
         site.unregister(model)
+        # Dates shown (not edited) the Japanese way, as every other page shows them.
+        mixins = (*mixins, WarekiDates)
         site.register(model, type(base.__name__, (*mixins, base), attrs))

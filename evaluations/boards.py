@@ -476,7 +476,9 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
             per_page,
         ).get_page(page)
         initiatives = list(items.object_list)
-    narratives = list(pillar.narratives.order_by("fiscal_year")) if not snap else []
+    # Before any publication: the narratives written so far, each 時点 in order (a year's
+    # interim before its year-end).
+    narratives = list(pillar.narratives.order_by("fiscal_year", "kind")) if not snap else []
     return {
         "earlier": earlier,
         "narrative_empty": not (snap and (snap.done or snap.next_steps)),

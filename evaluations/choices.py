@@ -167,3 +167,21 @@ class HistoryAction(models.TextChoices):
     # The first-run setup of an empty site: its operator (a superuser) registered. Written once
     # ever (evaluations.services.onboarding holds it to one row).
     SITE_SETUP = "site.setup", _("初期設定（運用者の登録）")
+
+    @property
+    def edits_master_data(self) -> bool:
+        """Whether the row records an edit of what public pages show live (master data: plans,
+        pillars and their narratives, initiatives, notes, meetings, schedules, a city's identity
+        and departments), so a page cached before it is stale.
+
+        Not: an entry's workflow and evidence (the public reads published snapshots, and a
+        publication changes the publication fingerprint itself), a round's moves, indicator
+        actuals (frozen by publishing), accounts, groups and the site's setup."""
+        if self is HistoryAction.INDICATOR_RECORD:
+            return False
+        return self.value.partition(".")[0] not in _NOT_SHOWN_LIVE
+
+
+# The prefixes of actions whose rows change nothing a public page shows live
+# (HistoryAction.edits_master_data).
+_NOT_SHOWN_LIVE = frozenset({"entry", "evidence", "round", "membership", "user", "group", "site"})

@@ -7,8 +7,7 @@ since the previous publication of the same 時点).
 Master-data edits (title, target, 所管, …) are not listed for the public, although the data is
 public: the page already shows the current values, each publication keeps the names and target
 as they were, and the public page stays a function of the published snapshots (docs/architecture.md,
-"Public pages cache exactly by publication": its cache key carries only the publications, so a
-live edit listed there would go stale).
+"Public pages cache exactly by publication").
 """
 
 from __future__ import annotations

@@ -85,6 +85,16 @@ def asof(round_) -> str:
     return wareki(round_.as_of)
 
 
+def narrative_point(narrative) -> str:
+    """A narrative's 時点 (PillarNarrative): 「令和6年度末時点」 / 「令和7年度中間時点」;
+    "end of FY2024" / "FY2025, interim" in English."""
+    if not is_english():
+        return narrative.point_label_ja
+    if narrative.kind == RoundKind.INTERIM:
+        return f"FY{narrative.fiscal_year}, interim"
+    return f"end of FY{narrative.fiscal_year}"
+
+
 def period(plan) -> str:
     """「令和6年度〜令和9年度」 / "FY2024–FY2027"."""
     if not is_english():

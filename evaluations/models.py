@@ -210,12 +210,22 @@ class Entry(models.Model):
 
 
 class PillarNarrative(models.Model):
-    """What a pillar did in a fiscal year and what comes next (令和6年度においては… / 引き続き…)."""
+    """What a pillar did and what comes next (令和6年度においては… / 引き続き…) as of one 時点: a
+    fiscal year and its point, named as rounds name theirs (``kind``: 年度末, or the year's
+    中間 8月末), so an interim round publishes a narrative of its own. Publishing a round freezes
+    the narrative of the round's 時点 into its PublishedPillar rows."""
 
     pillar = models.ForeignKey(
         Pillar, verbose_name=_("柱"), on_delete=models.CASCADE, related_name="narratives"
     )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(
+        _("時点の種別"),
+        max_length=10,
+        choices=RoundKind.choices,
+        default=RoundKind.YEAR_END,
+        help_text=_("年度末の取組状況か、年度途中（中間：8月末）の取組状況か。"),
+    )
     done = models.TextField(_("取組状況"), blank=True)
     next_steps = models.TextField(_("今後の方向性"), blank=True)
     cluster_count = models.PositiveIntegerField(
@@ -225,17 +235,29 @@ class PillarNarrative(models.Model):
     class Meta:
         verbose_name = _("柱の年度別取組状況")
         verbose_name_plural = _("柱の年度別取組状況")
-        ordering = ["pillar", "fiscal_year"]
+        ordering = ["pillar", "fiscal_year", "kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pillar", "fiscal_year"],
-                name="pillar_narrative_one_per_fiscal_year",
-                violation_error_message=_("この柱のこの年度の取組状況は既にあります。"),
+                fields=["pillar", "fiscal_year", "kind"],
+                name="pillar_narrative_one_per_point",
+                violation_error_message=_("この柱のこの時点の取組状況は既にあります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RoundKind.values),
+                name="pillar_narrative_kind_is_a_point",
+                violation_error_message=_("時点の種別は「年度末」か「中間」です。"),
             ),
         ]
 
     def __str__(self):
-        return f"{self.pillar} {fy_label_ja(self.fiscal_year)}"
+        return f"{self.pillar} {self.point_label_ja}"
+
+    @property
+    def point_label_ja(self) -> str:
+        """「令和6年度末時点」, or 「令和7年度中間時点」 for the year's interim 時点."""
+        if self.kind == RoundKind.INTERIM:
+            return f"{fy_label_ja(self.fiscal_year)}中間時点"
+        return f"{fy_label_ja(self.fiscal_year)}末時点"
 
     def clean(self):
         if self.pillar_id and self.fiscal_year:
@@ -292,7 +314,7 @@ class Publication(models.Model):
 
 
 class PublishedPillar(models.Model):
-    """A pillar as it stood at publication, with its narrative for the round's fiscal year."""
+    """A pillar as it stood at publication, with its narrative of the round's 時点."""
 
     publication = models.ForeignKey(
         Publication, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("公表")

@@ -1,10 +1,12 @@
 """Whole-page caching and ETags for the public pages (docs/architecture.md, "Public pages cache
 exactly by publication").
 
-A public page is a function of (the published snapshots, the language, the scheme and host its
-absolute links name, the path, and the query parameters its view reads). The cache key carries a fingerprint of the publications, so publishing — or withdrawing —
-a 時点 changes every key at once and nothing needs invalidating. The fingerprint costs one indexed
-aggregate query per request.
+A public page is a function of (the published snapshots, the live master data it shows, the
+language, the scheme and host its absolute links name, the path, and the query parameters its
+view reads). The cache key carries a fingerprint of the publications and of the master data's
+version (initiatives.models.MasterDataVersion, counted by the history writer), so publishing — or
+withdrawing — a 時点, or an office's edit of a plan, changes every key at once and nothing needs
+invalidating. The fingerprint costs one query per request.
 
 The cache is CACHES["default"]: each process's own memory (make run, tests), or in production
 one every app server shares (memcached, settings.CACHE_URL), with a small copy of the pages

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import connection
 
 from evaluations.choices import Result, RoundKind
 from evaluations.models import Publication, PublishedPillar, PublishedResult
 from evaluations.rates import EMPTY, Summary, summarize, summarize_by
+from initiatives.models import MasterDataVersion
 from reformtracker import memos
 
 
@@ -133,8 +134,18 @@ _pinned: ContextVar[str | None] = ContextVar("publication_fingerprint", default=
 
 
 def _read_fingerprint() -> str:
-    state = Publication.objects.aggregate(n=Count("id"), last=Max("id"))
-    return f"{state['n']}.{state['last'] or 0}"
+    """The publications' count and newest id, and the master data's version
+    (MasterDataVersion), in one query."""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT COUNT(*), MAX({q('id')}), (SELECT {q('version')} FROM"
+        f" {q(MasterDataVersion._meta.db_table)} WHERE {q('id')} = 1)"
+        f" FROM {q(Publication._meta.db_table)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        count, last, version = cursor.fetchone()
+    return f"{count}.{last or 0}.{version or 0}"
 
 
 def _shared_timeout() -> int:
@@ -142,7 +153,8 @@ def _shared_timeout() -> int:
 
 
 def publication_fingerprint() -> str:
-    """Changes whenever a publication is added or removed (one query).
+    """Changes whenever a publication is added or removed, or master data the public pages
+    show live is edited (one query).
 
     Each process's own cache: each re-reads it at most once per
     ``PUBLIC_PAGE_FINGERPRINT_SECONDS``, so a cache hit usually touches no database at all, and
@@ -185,8 +197,9 @@ def fingerprint_pinned(value: str | None):
 
 
 def announce_publications() -> None:
-    """Called once a publication (or its removal) has committed: this process reads the
-    fingerprint afresh, and with a shared cache every server does, from its next request.
+    """Called once a publication (or its removal), or an edit of master data, has committed:
+    this process reads the fingerprint afresh, and with a shared cache every server does, from
+    its next request.
 
     Set again until the database agrees with what was set, so of two publications committed
     at once the later announcement cannot leave the earlier state behind."""
@@ -200,6 +213,12 @@ def announce_publications() -> None:
         if again == value:
             return
         value = again
+
+
+def announce_master_data_edit() -> None:
+    """``announce_publications`` for an edit of master data (the history writer's on-commit
+    callback: a function of its own, so it is registered once per transaction)."""
+    announce_publications()
 
 
 # --- what the dashboards read, memoised per publication fingerprint ---------------------------

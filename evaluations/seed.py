@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from evaluations import masterdata, services
-from evaluations.choices import EntryState
+from evaluations.choices import EntryState, RoundKind
 from evaluations.models import Entry, HistoryEvent, PillarNarrative, Round
 from initiatives.models import (
     Department,
@@ -223,7 +223,12 @@ def _load_narratives(report: SeedReport, pillars: dict, data: dict):
         _upsert(
             report,
             PillarNarrative,
-            {"pillar": pillars[item["pillar"]], "fiscal_year": item["fiscal_year"]},
+            # A seed narrative is its year's year-end one unless it names its point.
+            {
+                "pillar": pillars[item["pillar"]],
+                "fiscal_year": item["fiscal_year"],
+                "kind": item.get("point", RoundKind.YEAR_END),
+            },
             {
                 "done": item.get("done", ""),
                 "next_steps": item.get("next_steps", ""),

@@ -20,6 +20,13 @@ plan_patterns = [
         name="narrative",
     ),
     path("pillars/<id:order>/delete/", views.pillar_delete, name="pillar_delete"),
+    # The same year's interim 時点 (中間, 8月末): a narrative of its own.
+    path(
+        "pillars/<id:order>/narratives/<fy:fiscal_year>/interim/",
+        views.narrative_edit,
+        {"kind": "interim"},
+        name="narrative_interim",
+    ),
     path("initiatives/", views.initiatives, name="initiatives"),
     path("initiatives/<str:code>/", views.initiative_edit, name="initiative"),
     path("initiatives/<str:code>/move/", views.initiative_move, name="initiative_move"),

@@ -801,3 +801,35 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.unit}）"
+
+
+class MasterDataVersion(models.Model):
+    """One row counting the edits of master data the public pages show live (plans, pillars,
+    narratives, initiatives, notes, meetings, schedules, a city's identity).
+
+    The history writer (evaluations.services.base.record) adds one to it in the transaction of
+    each such edit, and the publication fingerprint carries it, so a cached public page is
+    replaced from the next request after the edit commits. One row rather than the newest
+    history id: the second of two edits waits on the row, so the number grows in the order the
+    edits commit, and an edit that committed later with a smaller id cannot be missed.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.PositiveBigIntegerField(_("版"), default=0)
+
+    class Meta:
+        verbose_name = _("基本データの版")
+        verbose_name_plural = _("基本データの版")
+        # Written by the history writer only: no model permissions, so the staff groups the
+        # migrations made stay what ensure_groups grants.
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="master_data_version_single_row",
+                violation_error_message=_("基本データの版は1行だけです。"),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.version)

@@ -243,13 +243,14 @@ CACHES["public_pages_local"] = {
 # (tests that check caching turn it on), so one test's cached page cannot leak into another that
 # reuses the same database ids. Env PUBLIC_PAGE_CACHE; on/off; default on, off in tests.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", DJANGO_ENV != "test")
-# How long a stored page is kept: it bounds how long an edit of live text (plan notes,
-# descriptions) takes to appear without a new publication.
+# How long a stored page is kept. An edit of master data (plan notes, names, meetings) does not
+# wait for it: it changes the fingerprint the keys carry (initiatives.models.MasterDataVersion).
 # Env PUBLIC_PAGE_CACHE_SECONDS; seconds; default 300.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
 # Each process re-reads the publications' fingerprint (evaluations.public_cache) at most this
-# often, so a cache hit usually touches no database; a new publication shows in every worker
-# within this time. 0 reads it on every request (tests that publish and look at once).
+# often, so a cache hit usually touches no database; a new publication or an edit of master data
+# shows in every worker within this time (with a shared CACHE_URL, from the next request). 0
+# reads it on every request (tests that publish and look at once).
 # Env PUBLIC_PAGE_FINGERPRINT_SECONDS; seconds (a fraction allowed); default 1.
 PUBLIC_PAGE_FINGERPRINT_SECONDS = env_float("PUBLIC_PAGE_FINGERPRINT_SECONDS", 1.0)
 # What the dashboards take from publications (figures, excluded items, trend, and the markup of

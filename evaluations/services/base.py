@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
+from evaluations import published
 from evaluations.choices import HistoryAction, RoundState
 from evaluations.models import Entry, HistoryEvent, Round
+from initiatives.models import MasterDataVersion
 
 
 @dataclass
@@ -32,13 +36,41 @@ def name_of(actor) -> str:
 
 
 def record(action: HistoryAction, *, actor=None, actor_name: str = "", **kwargs) -> HistoryEvent:
-    """Appends a history row. Call only inside a service function's transaction."""
-    return HistoryEvent.objects.create(
-        action=HistoryAction(action),
+    """Appends a history row. Call only inside a service function's transaction.
+
+    An edit of master data the public pages show live (``HistoryAction.edits_master_data``)
+    also counts in MasterDataVersion, in the same transaction, so the publication fingerprint
+    (and with it every cached public page) changes as the edit commits: every master-data
+    writer writes its history here, so none has to remember it."""
+    action = HistoryAction(action)
+    event = HistoryEvent.objects.create(
+        action=action,
         actor=actor,
         actor_name=actor_name or name_of(actor),
         **kwargs,
     )
+    if action.edits_master_data:
+        _count_master_data_edit()
+    return event
+
+
+def _count_master_data_edit() -> None:
+    """Adds one to MasterDataVersion and announces the new fingerprint when the transaction
+    commits, once per transaction (a plan workbook's hundred rows announce once)."""
+    if not MasterDataVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        # The row its migration adds is gone (a test database flushed): start it again.
+        MasterDataVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+    connection = transaction.get_connection()
+    announce = published.announce_master_data_edit
+    open_blocks = set(connection.savepoint_ids)
+    if connection.in_atomic_block and any(
+        callback is announce and savepoints <= open_blocks
+        for savepoints, callback, _robust in connection.run_on_commit
+    ):
+        # Registered by an earlier edit in a block still open around this one: it commits
+        # (or rolls back) with this edit, and announces both.
+        return
+    transaction.on_commit(announce)
 
 
 def field_changes(before: dict, after: dict) -> dict:

@@ -1,5 +1,5 @@
 """The reform office's edits of its own plan, made in its office pages (/office/plans/<slug>/):
-the plan's summary, source and contact; plan notes; pillars and their narratives per 年度;
+the plan's summary, source and contact; plan notes; pillars and their narratives per 時点;
 initiatives (add, edit, move between pillars, retire, delete while unevaluated); the schedule
 grid's rows and activities (and, at the end, what the admin was last needed for).
 
@@ -14,10 +14,11 @@ records). The service recomputes it from the row it has locked; if another save 
 the digests differ and the change is refused with ``Stale`` (409), whoever saved first wins.
 
 What the public sees of these edits, and when: master data is live (plan notes, names,
-descriptions, the schedule, a retirement), so it shows on the public pages once each worker's
-stored page expires (``PUBLIC_PAGE_CACHE_SECONDS``, the bound the page cache already gives live
-text); published results and the narratives and names frozen with them change only by publishing
-again (evaluations.services.rounds), never by an edit here.
+descriptions, the schedule, a retirement), so it shows on the public pages from the next request
+after the edit commits (its history row counts in MasterDataVersion, which the publication
+fingerprint carries: evaluations.services.base.record); published results and the narratives and
+names frozen with them change only by publishing again (evaluations.services.rounds), never by an
+edit here.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from evaluations import masterdata
-from evaluations.choices import HistoryAction
+from evaluations.choices import HistoryAction, RoundKind
 from evaluations.masterdata import snapshot
 from evaluations.models import (
     Entry,
@@ -326,22 +327,30 @@ def edit_pillar(*, user, pillar_id: int, token: str, values: dict) -> Pillar:
 
 @transaction.atomic
 def save_narrative(
-    *, user, pillar_id: int, fiscal_year: int, token: str, values: dict
+    *,
+    user,
+    pillar_id: int,
+    fiscal_year: int,
+    token: str,
+    values: dict,
+    kind: str = RoundKind.YEAR_END,
 ) -> PillarNarrative:
-    """A pillar's 取組状況 and 今後の方向性 for one 年度: created if the year has none, edited
-    otherwise. Other years' narratives are separate rows and stay as they are. ``token`` is ""
-    for a year the editor saw without a narrative (two offices creating it at once: Stale)."""
+    """A pillar's 取組状況 and 今後の方向性 as of one 時点 (``fiscal_year`` and ``kind``: its
+    年度末, or its 中間 for the interim round): created if that 時点 has none, edited otherwise.
+    Other 時点' narratives are separate rows and stay as they are. ``token`` is "" for a 時点
+    the editor saw without a narrative (two offices creating it at once: Stale)."""
+    kind = RoundKind(kind)
     pillar = _locked(Pillar, pillar_id, user)
     narrative = (
         PillarNarrative.objects.select_for_update()
-        .filter(pillar=pillar, fiscal_year=fiscal_year)
+        .filter(pillar=pillar, fiscal_year=fiscal_year, kind=kind)
         .first()
     )
     if narrative is None:
         if token:
-            raise Stale(obj=PillarNarrative(pillar=pillar, fiscal_year=fiscal_year))
+            raise Stale(obj=PillarNarrative(pillar=pillar, fiscal_year=fiscal_year, kind=kind))
         narrative = PillarNarrative(
-            pillar=pillar, fiscal_year=fiscal_year, **_pick(values, NARRATIVE_FIELDS)
+            pillar=pillar, fiscal_year=fiscal_year, kind=kind, **_pick(values, NARRATIVE_FIELDS)
         )
         return _create(narrative, user=user)
     return _update(PillarNarrative, narrative.pk, token, values, NARRATIVE_FIELDS, user=user)

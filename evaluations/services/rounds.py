@@ -310,11 +310,13 @@ def _result_rows(entries) -> list[PublishedResult]:
 
 
 def _pillar_rows(round_: Round) -> list[PublishedPillar]:
-    """Each pillar of the plan as published, with its narrative for the round's fiscal year."""
+    """Each pillar of the plan as published, with its narrative of the round's 時点 (its fiscal
+    year and point: an interim round takes the interim narrative, a year-end round the
+    year-end one)."""
     narratives = {
         n.pillar_id: n
         for n in PillarNarrative.objects.filter(
-            pillar__plan=round_.plan, fiscal_year=round_.fiscal_year
+            pillar__plan=round_.plan, fiscal_year=round_.fiscal_year, kind=round_.kind
         )
     }
     return [

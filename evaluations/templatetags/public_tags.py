@@ -27,6 +27,7 @@ for _name in (
     "result_class",
     "result_label",
     "department_name",
+    "narrative_point",
 ):
     register.filter(_name, getattr(labels, _name))
 

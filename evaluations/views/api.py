@@ -190,7 +190,12 @@ def pillar(request, slug, order):
                 for i in data["initiatives"]
             ],
             "narratives": [
-                {"fiscal_year": n.fiscal_year, "done": n.done, "next_steps": n.next_steps}
+                {
+                    "fiscal_year": n.fiscal_year,
+                    "point": n.kind,
+                    "done": n.done,
+                    "next_steps": n.next_steps,
+                }
                 for n in data["narratives"]
             ],
         },

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from evaluations import access, office_forms, published
+from evaluations import access, labels, office_forms, published
+from evaluations.choices import RoundKind
 from evaluations.models import PillarNarrative
 from evaluations.services import plan_edits
 from evaluations.services.plan_edits import Stale
@@ -333,19 +334,52 @@ def pillar_edit(request, slug, order):
         back=_index_url(plan),
         notice=_("柱「%(name)s」を保存しました。") % {"name": pillar.name},
         pillar=pillar,
-        years=_narrative_years(plan, pillar),
+        points=_narrative_points(plan, pillar),
     )
 
 
-def _narrative_years(plan, pillar) -> list:
-    """(年度, its narrative or None), newest first: every year of the plan up to this one (and
-    any later year that already has a narrative)."""
-    narratives = {n.fiscal_year: n for n in pillar.narratives.all()}
+def _narrative_points(plan, pillar) -> list[dict]:
+    """Each 時点 a narrative may be written for, newest first: every year of the plan up to this
+    one (and any later year that already has a narrative), its 年度末 and then its 中間, each
+    with its narrative or None and its edit page's address (two queries)."""
+    narratives = {(n.fiscal_year, n.kind): n for n in pillar.narratives.all()}
     last = fiscal_year_of(timezone.localdate())
     if plan.end_fiscal_year is not None:
         last = min(last, plan.end_fiscal_year)
     years = set(range(plan.start_fiscal_year, max(last, plan.start_fiscal_year) + 1))
-    return [(fy, narratives.get(fy)) for fy in sorted(years | set(narratives), reverse=True)]
+    years |= {fy for fy, _kind in narratives}
+    points = []
+    for fy in sorted(years, reverse=True):
+        for kind in (RoundKind.YEAR_END, RoundKind.INTERIM):
+            narrative = narratives.get((fy, kind))
+            points.append(
+                {
+                    "fiscal_year": fy,
+                    "kind": kind,
+                    "label": _point_label(fy, kind),
+                    "narrative": narrative,
+                    "url": _narrative_url(plan, pillar, fy, kind),
+                }
+            )
+    return points
+
+
+def _point_label(fiscal_year: int, kind: str) -> str:
+    """「令和7年度末時点」 / 「令和7年度中間時点」, as PillarNarrative names its 時点."""
+    return labels.narrative_point(PillarNarrative(fiscal_year=fiscal_year, kind=kind))
+
+
+def _narrative_url(plan, pillar, fiscal_year: int, kind: str) -> str:
+    name = "office_edit:narrative_interim" if kind == RoundKind.INTERIM else "office_edit:narrative"
+    return reverse(name, args=[plan.slug, pillar.order, fiscal_year])
+
+
+def _point_published(plan, fiscal_year: int, kind: str) -> bool:
+    """Whether the round of this 時点 has been published (one query)."""
+    return any(
+        p.round.fiscal_year == fiscal_year and p.round.kind == kind
+        for p in published.current_publications([plan.pk])
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -367,31 +401,35 @@ def pillar_add(request, slug):
 
 @require_http_methods(["GET", "POST"])
 @office_login_required
-def narrative_edit(request, slug, order, fiscal_year):
-    """A pillar's 取組状況 and 今後の方向性 of one 年度 (new if the year has none)."""
+def narrative_edit(request, slug, order, fiscal_year, kind=RoundKind.YEAR_END):
+    """A pillar's 取組状況 and 今後の方向性 as of one 時点: the 年度末 of ``fiscal_year``, or its
+    中間 (``kind``, from the address) for the interim round; new if that 時点 has none."""
     plan = _plan(request, slug)
     pillar = _pillar(plan, order)
     if not plan.covers_fiscal_year(fiscal_year):
         messages.error(request, plan.period_error(fiscal_year))
         return redirect("office_edit:pillar", plan.slug, pillar.order)
-    narrative = PillarNarrative.objects.filter(pillar=pillar, fiscal_year=fiscal_year).first()
+    narrative = PillarNarrative.objects.filter(
+        pillar=pillar, fiscal_year=fiscal_year, kind=kind
+    ).first()
+    point = _point_label(fiscal_year, kind)
     return _edit(
         request,
         plan=plan,
-        obj=narrative or PillarNarrative(pillar=pillar, fiscal_year=fiscal_year),
+        obj=narrative or PillarNarrative(pillar=pillar, fiscal_year=fiscal_year, kind=kind),
         form_class=office_forms.NarrativeForm,
         save=lambda data: plan_edits.save_narrative(
             user=request.user,
             pillar_id=pillar.pk,
             fiscal_year=fiscal_year,
+            kind=kind,
             token=data["token"],
             values=data,
         ),
-        title=_("%(pillar)s：%(fy)sの取組状況")
-        % {"pillar": pillar, "fy": fy_label_ja(fiscal_year)},
+        title=_("%(pillar)s：%(point)sの取組状況") % {"pillar": pillar, "point": point},
         back=reverse("office_edit:pillar", args=[plan.slug, pillar.order]),
-        notice=_("%(fy)sの取組状況を保存しました。") % {"fy": fy_label_ja(fiscal_year)},
-        published_year=published.publication_for(plan, fiscal_year) is not None,
+        notice=_("%(point)sの取組状況を保存しました。") % {"point": point},
+        published_year=_point_published(plan, fiscal_year, kind),
     )
 
 

@@ -217,6 +217,19 @@ CASES = [
         ACCEPTED,
         data=lambda w: {"token": "", "done": "令和7年度においては…", "next_steps": "引き続き…"},
     ),
+    Case(
+        "office: interim narrative form",
+        "get",
+        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/narratives/2025/interim/",
+        PAGE,
+    ),
+    Case(
+        "office: write interim narrative",
+        "post",
+        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/narratives/2025/interim/",
+        ACCEPTED,
+        data=lambda w: {"token": "", "done": "令和7年度上半期においては…", "next_steps": ""},
+    ),
     Case("office: initiatives", "get", lambda w: f"{_base(w)}/initiatives/", PAGE),
     Case(
         "office: add initiative",

@@ -220,6 +220,7 @@ def test_a_narrative_edit_records_before_and_after(cities):
         {
             "pillar": narrative.pillar_id,
             "fiscal_year": narrative.fiscal_year,
+            "kind": narrative.kind,
             "done": "新しい取組状況",
             "next_steps": narrative.next_steps,
             "cluster_count": narrative.cluster_count or "",
@@ -239,6 +240,7 @@ def test_text_typed_in_the_admin_refuses_invisible_control_characters(cities):
         {
             "pillar": narrative.pillar_id,
             "fiscal_year": narrative.fiscal_year,
+            "kind": narrative.kind,
             "done": "達成\u202e済み",
             "next_steps": narrative.next_steps,
             "cluster_count": narrative.cluster_count or "",

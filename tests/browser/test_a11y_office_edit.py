@@ -69,6 +69,7 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
         "pillar form": f"/pillars/{item.pillar.order}/",
         "pillar form, new": "/pillars/new/",
         "narrative form": f"/pillars/{item.pillar.order}/narratives/2024/",
+        "narrative form, interim": f"/pillars/{item.pillar.order}/narratives/2024/interim/",
         "initiatives": "/initiatives/",
         "initiative form": f"/initiatives/{item.code}/",
         "schedules": "/schedules/",

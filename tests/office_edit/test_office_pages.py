@@ -5,7 +5,6 @@ htmx getting only the form back, and the public pages showing a retired item hon
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -166,8 +165,8 @@ def test_the_public_pages_show_a_retired_initiative_as_retired_with_its_reason(w
 
 
 @pytest.mark.usefixtures("page_cache")
-def test_an_edit_shows_publicly_once_the_stored_page_expires_and_leaves_the_publication_alone(
-    world, settings, time_machine
+def test_an_edit_shows_publicly_on_the_next_request_and_leaves_the_publication_alone(
+    world, time_machine
 ):
     time_machine.move_to(timezone.now(), tick=False)
     confirm_entries(
@@ -192,9 +191,9 @@ def test_an_edit_shows_publicly_once_the_stored_page_expires_and_leaves_the_publ
         f"{_base(world)}/notes/",
         {"fiscal_year": 2024, "kind": "challenge", "body": "新たに見えた課題。"},
     )
-    assert public.get(url).content.decode() == before  # the stored page, until it expires
-    time_machine.shift(timedelta(seconds=settings.PUBLIC_PAGE_CACHE_SECONDS + 1))
+    # No wait for the stored page to expire: the edit changed the fingerprint its key carries.
     after = public.get(url).content.decode()
+    assert after != before
     assert "新たに見えた課題。" in after
     # The published 時点 still names the item as it was published.
     pillar = public.get(f"/plans/{world.plan.slug}/pillars/{item.pillar.order}/").content.decode()

@@ -1,0 +1,115 @@
+"""The Django admin's own dates and timestamps the Japanese way: 令和7年11月26日 10:09 in
+Japanese, ISO (2025-11-26 10:09) in English, through reformtracker.display (and so
+calendar_ja), as every other page shows them.
+
+The admin formats a date with the locale's DATE_FORMAT, which cannot say 令和. ``WarekiDates``
+shows each date or timestamp column of a change list, and each date shown (not edited) on a
+change or view page, through a column of its own (``wareki_<field>``) that keeps the field's
+label and sorts by the field. Dates the form edits keep their input as the admin writes it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+
+from reformtracker.display import is_english, wareki_datetime
+
+PREFIX = "wareki_"
+
+
+def admin_date(value) -> str:
+    """A date or timestamp as the admin shows it: 和暦 in Japanese, ISO in English."""
+    if value in (None, ""):
+        return ""
+    if not is_english():
+        return wareki_datetime(value)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value.isoformat()
+
+
+def _date_fields(model) -> dict[str, models.Field]:
+    # DateTimeField is a DateField.
+    return {f.name: f for f in model._meta.concrete_fields if isinstance(f, models.DateField)}
+
+
+def _swap(names, swapped: set[str]):
+    """``names`` (a fieldset's fields, a name or a tuple of names on one line) with each field of
+    ``swapped`` replaced by its column and the columns themselves left out where they stand
+    alone (the admin appends read-only names at the end)."""
+    out = []
+    for name in names:
+        if isinstance(name, list | tuple):
+            out.append(type(name)(_swap(name, swapped)))
+        elif isinstance(name, str) and name.startswith(PREFIX) and name[len(PREFIX) :] in swapped:
+            continue
+        else:
+            out.append(f"{PREFIX}{name}" if name in swapped else name)
+    return out
+
+
+class WarekiDates:
+    """A ModelAdmin mixin: each date field the admin shows rather than edits, through
+    ``admin_date``."""
+
+    def __getattr__(self, name):
+        if name.startswith(PREFIX):
+            field = _date_fields(self.model).get(name[len(PREFIX) :])
+            if field is not None:
+                return self._column(field)
+        raise AttributeError(name)
+
+    def _column(self, field):
+        def column(obj):
+            value = getattr(obj, field.attname)
+            return admin_date(value) if value is not None else self.get_empty_value_display()
+
+        column.short_description = field.verbose_name
+        column.admin_order_field = field.name
+        column.__name__ = f"{PREFIX}{field.name}"
+        return column
+
+    def get_list_display(self, request):
+        dates = _date_fields(self.model)
+        return [
+            f"{PREFIX}{name}" if isinstance(name, str) and name in dates else name
+            for name in super().get_list_display(request)
+        ]
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        if not links:
+            return links
+        dates = _date_fields(self.model)
+        return [f"{PREFIX}{n}" if isinstance(n, str) and n in dates else n for n in links]
+
+    def _shown_dates(self, request, obj) -> set[str]:
+        """The date fields a change or view page shows without a form field."""
+        dates = set(_date_fields(self.model))
+        viewing = (
+            not self.has_change_permission(request, obj)
+            if obj is not None
+            else not self.has_add_permission(request)
+        )
+        if viewing:
+            return dates
+        return dates & {n for n in super().get_readonly_fields(request, obj) if isinstance(n, str)}
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + [f"{PREFIX}{name}" for name in sorted(self._shown_dates(request, obj))]
+
+    def get_fieldsets(self, request, obj=None):
+        swapped = self._shown_dates(request, obj)
+        fieldsets = super().get_fieldsets(request, obj)
+        if not swapped:
+            return fieldsets
+        return [
+            (title, {**options, "fields": _swap(options["fields"], swapped)})
+            for title, options in fieldsets
+        ]
