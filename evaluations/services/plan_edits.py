@@ -340,6 +340,8 @@ def save_narrative(
     Other 時点' narratives are separate rows and stay as they are. ``token`` is "" for a 時点
     the editor saw without a narrative (two offices creating it at once: Stale)."""
     kind = RoundKind(kind)
+    # Plan first, as every write of a 年度 does: a period change cannot slip in between.
+    _hold_period(Pillar.objects.filter(pk=pillar_id).values("plan_id")[:1])
     pillar = _locked(Pillar, pillar_id, user)
     narrative = (
         PillarNarrative.objects.select_for_update()

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from evaluations.choices import RoundKind
-from evaluations.models import Round
+from evaluations.models import PillarNarrative, Round
 from evaluations.services import open_round_as_system, plan_edits
 from evaluations.services.plan_edits import edit_token
 from initiatives.models import AnalysisCluster, Initiative
@@ -114,3 +114,20 @@ def test_an_initiatives_first_year_changed_while_the_period_shrinks_is_refused(s
     )
     assert "取組期間" in outcome.get("refused", ""), outcome
     assert Initiative.objects.get(pk=item.pk).first_evaluated_fiscal_year is None
+
+
+def test_a_narrative_written_for_a_year_the_period_is_losing_is_refused(settings):
+    world = build_world()
+    pillar = world.initiative_a.pillar
+    outcome = _race(
+        world,
+        lambda: plan_edits.save_narrative(
+            user=world.users["office"],
+            pillar_id=pillar.pk,
+            fiscal_year=2026,
+            token="",
+            values={"done": "令和8年度の取組状況"},
+        ),
+    )
+    assert "取組期間" in outcome.get("refused", ""), outcome
+    assert not PillarNarrative.objects.filter(pillar=pillar, fiscal_year=2026).exists()
