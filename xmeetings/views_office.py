@@ -10,6 +10,8 @@ with its errors (422).
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,6 +45,33 @@ def _meeting_url(meeting_id: int) -> str:
     return reverse("meetings_office:meeting", args=[meeting_id])
 
 
+def _submit(request, form, act, *, notice: str, done, refused):
+    """The one way a form is handled: a valid form goes to the service (``act``), a success
+    says ``notice`` and redirects to ``done(result)``; a refusal (the form's own checks or the
+    service's ValidationError, put at its field) is ``refused(form)``, answered with 422."""
+    if form.is_valid():
+        try:
+            result = act(form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, notice)
+            return redirect(done(result))
+    return refused(form)
+
+
+def _button(request, act, *, notice: str, back: str):
+    """A button's POST on a row (rename, move, remove, unlink): the service, its message (or
+    the refusal's), back to the page."""
+    try:
+        act()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, notice)
+    return redirect(back)
+
+
 @require_GET
 @login_required
 def plan_list(request):
@@ -64,19 +93,19 @@ def plan_meetings(request, slug):
     """A plan's meetings, a page at a time by date, and the form to add one."""
     plan = services.plan_for_office(request.user, slug)
     form = MeetingForm(request.POST or None, prefix="meeting")
-    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                meeting = services.create_meeting(
-                    user=request.user, plan_slug=plan.slug, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("X会議を登録しました。"))
-                return redirect(_meeting_url(meeting.pk))
-        status = INVALID
+        return _submit(
+            request,
+            form,
+            lambda data: services.create_meeting(user=request.user, plan_slug=plan.slug, **data),
+            notice=_("X会議を登録しました。"),
+            done=lambda meeting: _meeting_url(meeting.pk),
+            refused=lambda form: _plan_page(request, plan, form, INVALID),
+        )
+    return _plan_page(request, plan, form)
+
+
+def _plan_page(request, plan, form, status=200):
     meetings = Meeting.objects.filter(plan=plan).annotate(
         topic_count=Count("topics", distinct=True),
         material_count=Count("materials", distinct=True),
@@ -117,35 +146,44 @@ def meeting_detail(request, pk):
     """One meeting: its fields (POST edits them), 開催済, 議題, 資料 and linked initiatives."""
     meeting = services.meeting_for_office(request.user, pk)
     if request.method == "POST":
-        form = MeetingForm(request.POST, prefix="meeting")
-        if form.is_valid():
-            try:
-                services.edit_meeting(user=request.user, meeting_id=pk, **form.cleaned_data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("X会議を更新しました。"))
-                return redirect(_meeting_url(pk))
-        return _meeting_page(request, meeting, INVALID, meeting_form=form)
+        return _submit(
+            request,
+            MeetingForm(request.POST, prefix="meeting"),
+            lambda data: services.edit_meeting(user=request.user, meeting_id=pk, **data),
+            notice=_("X会議を更新しました。"),
+            done=lambda _result: _meeting_url(pk),
+            refused=lambda form: _meeting_page(request, meeting, INVALID, meeting_form=form),
+        )
     return _meeting_page(request, meeting)
+
+
+def _meeting_form(request, meeting, form, name, act, notice):
+    """A form of the meeting page posted to its own address: on refusal the page again, with
+    this form (``name`` in the page's context) showing its errors."""
+    return _submit(
+        request,
+        form,
+        act,
+        notice=notice,
+        done=lambda _result: _meeting_url(meeting.pk),
+        refused=lambda form: _meeting_page(request, meeting, INVALID, **{name: form}),
+    )
 
 
 @require_POST
 @login_required
 def meeting_held(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = HeldForm(request.POST, prefix="held")
-    if form.is_valid():
-        try:
-            services.mark_meeting_held(
-                user=request.user, meeting_id=pk, held_on=form.cleaned_data["held_on"]
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("開催済として登録しました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, held_form=form)
+    return _meeting_form(
+        request,
+        meeting,
+        HeldForm(request.POST, prefix="held"),
+        "held_form",
+        lambda data: services.mark_meeting_held(
+            user=request.user, meeting_id=pk, held_on=data["held_on"]
+        ),
+        _("開催済として登録しました。"),
+    )
 
 
 @require_POST
@@ -162,16 +200,14 @@ def meeting_delete(request, pk):
 @login_required
 def topic_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = TopicForm(request.POST, prefix="topic")
-    if form.is_valid():
-        try:
-            services.add_topic(user=request.user, meeting_id=pk, name=form.cleaned_data["name"])
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("議題を追加しました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, topic_form=form)
+    return _meeting_form(
+        request,
+        meeting,
+        TopicForm(request.POST, prefix="topic"),
+        "topic_form",
+        lambda data: services.add_topic(user=request.user, meeting_id=pk, name=data["name"]),
+        _("議題を追加しました。"),
+    )
 
 
 def _topic(request, topic_id) -> MeetingTopic:
@@ -187,45 +223,43 @@ def _topic(request, topic_id) -> MeetingTopic:
 def topic_change(request, topic_id):
     """Renames (``name``), moves (``move``: up or down) or removes (``remove``) a 議題."""
     topic = _topic(request, topic_id)
-    try:
-        if "remove" in request.POST:
-            services.remove_topic(user=request.user, topic_id=topic.pk)
-            messages.success(request, _("議題を削除しました。"))
-        elif request.POST.get("move") in ("up", "down"):
-            step = -1 if request.POST["move"] == "up" else 1
-            services.move_topic(user=request.user, topic_id=topic.pk, step=step)
-            messages.success(request, _("議題の順番を変更しました。"))
-        else:
-            services.rename_topic(
-                user=request.user, topic_id=topic.pk, name=request.POST.get("name", "")
-            )
-            messages.success(request, _("議題を更新しました。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(_meeting_url(topic.meeting_id))
+    if "remove" in request.POST:
+        act = partial(services.remove_topic, user=request.user, topic_id=topic.pk)
+        notice = _("議題を削除しました。")
+    elif request.POST.get("move") in ("up", "down"):
+        step = -1 if request.POST["move"] == "up" else 1
+        act = partial(services.move_topic, user=request.user, topic_id=topic.pk, step=step)
+        notice = _("議題の順番を変更しました。")
+    else:
+        act = partial(
+            services.rename_topic,
+            user=request.user,
+            topic_id=topic.pk,
+            name=request.POST.get("name", ""),
+        )
+        notice = _("議題を更新しました。")
+    return _button(request, act, notice=notice, back=_meeting_url(topic.meeting_id))
 
 
 @require_POST
 @login_required
 def material_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = MaterialForm(request.POST, request.FILES, prefix="material")
-    if form.is_valid():
-        try:
-            services.add_material(
-                user=request.user,
-                meeting_id=pk,
-                title=form.cleaned_data["title"],
-                url=form.cleaned_data["url"],
-                upload=form.cleaned_data["file"],
-                is_public=form.cleaned_data["is_public"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("資料を追加しました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, material_form=form)
+    return _meeting_form(
+        request,
+        meeting,
+        MaterialForm(request.POST, request.FILES, prefix="material"),
+        "material_form",
+        lambda data: services.add_material(
+            user=request.user,
+            meeting_id=pk,
+            title=data["title"],
+            url=data["url"],
+            upload=data["file"],
+            is_public=data["is_public"],
+        ),
+        _("資料を追加しました。"),
+    )
 
 
 def _material(request, material_id) -> MeetingMaterial:
@@ -241,21 +275,19 @@ def _material(request, material_id) -> MeetingMaterial:
 def material_change(request, material_id):
     """Removes (``remove``) a 資料, or makes it public or not (``is_public``)."""
     item = _material(request, material_id)
-    try:
-        if "remove" in request.POST:
-            services.remove_material(user=request.user, material_id=item.pk)
-            messages.success(request, _("資料を削除しました。"))
-        else:
-            services.edit_material(
-                user=request.user,
-                material_id=item.pk,
-                title=request.POST.get("title", item.title),
-                is_public=request.POST.get("is_public") == "1",
-            )
-            messages.success(request, _("資料を更新しました。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(_meeting_url(item.meeting_id))
+    if "remove" in request.POST:
+        act = partial(services.remove_material, user=request.user, material_id=item.pk)
+        notice = _("資料を削除しました。")
+    else:
+        act = partial(
+            services.edit_material,
+            user=request.user,
+            material_id=item.pk,
+            title=request.POST.get("title", item.title),
+            is_public=request.POST.get("is_public") == "1",
+        )
+        notice = _("資料を更新しました。")
+    return _button(request, act, notice=notice, back=_meeting_url(item.meeting_id))
 
 
 @require_GET
@@ -281,28 +313,27 @@ def material_file(request, material_id):
 @login_required
 def link_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = LinkForm(request.POST, plan=meeting.plan, prefix="link")
-    if form.is_valid():
-        try:
-            services.link_initiative(
-                user=request.user, meeting_id=pk, initiative_id=form.cleaned_data["initiative"].pk
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("取組項目を関連付けました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, link_form=form)
+    return _meeting_form(
+        request,
+        meeting,
+        LinkForm(request.POST, plan=meeting.plan, prefix="link"),
+        "link_form",
+        lambda data: services.link_initiative(
+            user=request.user, meeting_id=pk, initiative_id=data["initiative"].pk
+        ),
+        _("取組項目を関連付けました。"),
+    )
 
 
 @require_POST
 @login_required
 def link_remove(request, pk, initiative_id):
     services.meeting_for_office(request.user, pk)
-    try:
-        services.unlink_initiative(user=request.user, meeting_id=pk, initiative_id=initiative_id)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("取組項目の関連付けを解除しました。"))
-    return redirect(_meeting_url(pk))
+    return _button(
+        request,
+        lambda: services.unlink_initiative(
+            user=request.user, meeting_id=pk, initiative_id=initiative_id
+        ),
+        notice=_("取組項目の関連付けを解除しました。"),
+        back=_meeting_url(pk),
+    )
