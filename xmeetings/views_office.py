@@ -4,13 +4,18 @@
 Only the reform office of the plan's own municipality: every object is fetched through
 evaluations.services.meetings (outside the office's reach: 404; in reach without the right to
 manage the plan: 403), and every change is one of its service functions, which writes the
-history. Plain forms that post and redirect (POST/redirect/GET); a refused form is shown again
-with its errors (422).
+history and refuses a save made over someone else's (409; the forms carry the meeting's token or
+their section's, see the services' docstring).
+
+Every form posts and redirects without JavaScript (POST/redirect/GET); a refused one is shown
+again with its errors (422) or with what changed and the text as typed (409). With htmx, the
+meeting's 議題, 資料 and linked initiatives are fragments of the page (``{% partialdef %}``):
+each change there swaps its section in place, with a notice, an error or the conflict that
+static/js/staff-focus.js moves focus to; the details and 開催済 forms swap themselves when
+refused and reload the page once saved.
 """
 
 from __future__ import annotations
-
-from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,14 +28,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from evaluations.services import meetings as services
+from evaluations.services.plan_edits import Stale
 from initiatives.access import manages_rounds
 from initiatives.models import Plan
-from xmeetings.forms_office import HeldForm, LinkForm, MaterialForm, MeetingForm, TopicForm
+from xmeetings.forms_office import (
+    HeldForm,
+    LinkForm,
+    MaterialForm,
+    MeetingForm,
+    RowForm,
+    TopicForm,
+)
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
 
+CONFLICT = 409
 INVALID = 422
+TEMPLATE = "xmeetings/office/meeting.html"
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -45,10 +61,18 @@ def _meeting_url(meeting_id: int) -> str:
     return reverse("meetings_office:meeting", args=[meeting_id])
 
 
+def _with_token(form, token: str) -> None:
+    """Puts the stored state's token in a refused form: after reading what the other person
+    saved, saving the typed text again is a deliberate overwrite."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix("token")] = token
+
+
 def _submit(request, form, act, *, notice: str, done, refused):
-    """The one way a form is handled: a valid form goes to the service (``act``), a success
-    says ``notice`` and redirects to ``done(result)``; a refusal (the form's own checks or the
-    service's ValidationError, put at its field) is ``refused(form)``, answered with 422."""
+    """A form whose success leaves the page: a valid form goes to the service (``act``), a
+    success says ``notice`` and goes to ``done(result)`` (a redirect, or htmx's); a refusal (the
+    form's own checks or the service's ValidationError, put at its field) is ``refused(form)``,
+    answered with 422."""
     if form.is_valid():
         try:
             result = act(form.cleaned_data)
@@ -56,20 +80,10 @@ def _submit(request, form, act, *, notice: str, done, refused):
             _add_errors(form, exc)
         else:
             messages.success(request, notice)
+            if request.htmx:
+                return HttpResponseClientRedirect(done(result))
             return redirect(done(result))
     return refused(form)
-
-
-def _button(request, act, *, notice: str, back: str):
-    """A button's POST on a row (rename, move, remove, unlink): the service, its message (or
-    the refusal's), back to the page."""
-    try:
-        act()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, notice)
-    return redirect(back)
 
 
 @require_GET
@@ -122,22 +136,130 @@ def _plan_page(request, plan, form, status=200):
     )
 
 
-def _meeting_page(request, meeting, status=200, **forms):
+def _meeting_page(request, meeting, status=200, *, fragment=None, **extra):
+    """The meeting's page, or with htmx one fragment of it (``fragment``). ``extra`` holds a
+    refused form under its context name, and what to say in ``section``: ``notice``, ``error``,
+    ``changes`` (a conflict in a section) or ``conflict`` (rows of the meeting's fields)."""
     meeting = Meeting.objects.select_related("plan__municipality").get(pk=meeting.pk)
+    token = services.meeting_token(meeting)
+    tokens = {section: services.section_token(meeting, section) for section in services.SECTIONS}
     context = {
         "meeting": meeting,
         "plan": meeting.plan,
         "phase": Meeting.Phase(meeting.phase_today).label,
-        "meeting_form": forms.get("meeting_form") or MeetingForm.for_meeting(meeting),
-        "held_form": forms.get("held_form") or HeldForm(prefix="held"),
-        "topic_form": forms.get("topic_form") or TopicForm(prefix="topic"),
-        "material_form": forms.get("material_form") or MaterialForm(prefix="material"),
-        "link_form": forms.get("link_form") or LinkForm(plan=meeting.plan, prefix="link"),
+        "meeting_token": token,
+        "tokens": tokens,
+        "meeting_form": MeetingForm.for_meeting(meeting, token=token),
+        "held_form": HeldForm(prefix="held", initial={"token": token}),
+        "topic_form": TopicForm(prefix="topic", initial={"token": tokens["topics"]}),
+        "material_form": MaterialForm(prefix="material", initial={"token": tokens["materials"]}),
+        "link_form": LinkForm(plan=meeting.plan, prefix="link", initial={"token": tokens["links"]}),
         "topics": list(meeting.topics.order_by("order", "pk")),
         "materials": list(meeting.materials.order_by("order", "pk")),
         "links": list(meeting.initiatives.order_by("order", "code", "pk")),
+        **extra,
     }
-    return render(request, "xmeetings/office/meeting.html", context, status=status)
+    template = f"{TEMPLATE}#{fragment}" if request.htmx and fragment else TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def _meeting_conflict(meeting, form) -> list[tuple[str, str]]:
+    """The meeting's stored fields the refused form differs on (the 開催済 form, which has none
+    of them, is shown the stored status and date)."""
+    rows = []
+    for name, stored in MeetingForm.values_of(meeting).items():
+        if name in form.fields:
+            if str(form[name].value() or "") == str(stored or ""):
+                continue
+        elif name not in ("status", "date_text"):
+            continue
+        shown = Meeting.Status(stored).label if name == "status" else stored
+        rows.append((str(MeetingForm.base_fields[name].label), str(shown or "—")))
+    return rows
+
+
+def _meeting_submit(request, meeting, form, name, act, notice):
+    """The details and 開催済 forms (``name`` in the page's context, and its fragment): saved,
+    the page again; refused, the form again with its errors (422) or what the stored meeting
+    says now (409)."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except Stale:
+            stored = Meeting.objects.get(pk=meeting.pk)
+            _with_token(form, services.meeting_token(stored))
+            conflict = _meeting_conflict(stored, form)
+            return _meeting_page(
+                request,
+                meeting,
+                CONFLICT,
+                fragment=name,
+                section=name,
+                conflict=conflict,
+                **{name: form},
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, notice)
+            if request.htmx:
+                return HttpResponseClientRedirect(_meeting_url(meeting.pk))
+            return redirect(_meeting_url(meeting.pk))
+    return _meeting_page(request, meeting, INVALID, fragment=name, **{name: form})
+
+
+def _section_done(request, meeting, section, notice):
+    if request.htmx:
+        return _meeting_page(request, meeting, fragment=section, section=section, notice=notice)
+    messages.success(request, notice)
+    return redirect(_meeting_url(meeting.pk))
+
+
+def _section_submit(request, meeting, section, form, name, act, notice):
+    """An add form of a section (``name`` in the page's context): saved, the section again with
+    a notice; refused, the section with the form's errors (422) or with what changed in the
+    section since it was loaded and the text as typed (409)."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except Stale as stale:
+            _with_token(form, services.section_token(meeting, section))
+            return _meeting_page(
+                request,
+                meeting,
+                CONFLICT,
+                fragment=section,
+                section=section,
+                changes=stale.changes,
+                **{name: form},
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return _section_done(request, meeting, section, notice)
+    return _meeting_page(request, meeting, INVALID, fragment=section, **{name: form})
+
+
+def _row(request, meeting, section, act, notice, *, kept=None):
+    """A button on one row of a section: the service with the section's token, then the
+    section again with its notice; refused, with the reason (422) or what changed (409), a
+    topic's typed name kept in its row (``kept``)."""
+    form = RowForm(request.POST)
+    if not form.is_valid():
+        status = INVALID
+        extra = {"error": _("操作を受け付けられませんでした。ページを読み込み直してください。")}
+    else:
+        try:
+            act(form.cleaned_data)
+        except Stale as stale:
+            status, extra = CONFLICT, {"changes": stale.changes}
+        except ValidationError as exc:
+            status, extra = INVALID, {"error": " ".join(exc.messages)}
+        else:
+            return _section_done(request, meeting, section, notice)
+    return _meeting_page(
+        request, meeting, status, fragment=section, section=section, kept=kept, **extra
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,42 +268,27 @@ def meeting_detail(request, pk):
     """One meeting: its fields (POST edits them), 開催済, 議題, 資料 and linked initiatives."""
     meeting = services.meeting_for_office(request.user, pk)
     if request.method == "POST":
-        return _submit(
+        return _meeting_submit(
             request,
+            meeting,
             MeetingForm(request.POST, prefix="meeting"),
+            "meeting_form",
             lambda data: services.edit_meeting(user=request.user, meeting_id=pk, **data),
-            notice=_("X会議を更新しました。"),
-            done=lambda _result: _meeting_url(pk),
-            refused=lambda form: _meeting_page(request, meeting, INVALID, meeting_form=form),
+            _("X会議を更新しました。"),
         )
     return _meeting_page(request, meeting)
-
-
-def _meeting_form(request, meeting, form, name, act, notice):
-    """A form of the meeting page posted to its own address: on refusal the page again, with
-    this form (``name`` in the page's context) showing its errors."""
-    return _submit(
-        request,
-        form,
-        act,
-        notice=notice,
-        done=lambda _result: _meeting_url(meeting.pk),
-        refused=lambda form: _meeting_page(request, meeting, INVALID, **{name: form}),
-    )
 
 
 @require_POST
 @login_required
 def meeting_held(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _meeting_form(
+    return _meeting_submit(
         request,
         meeting,
         HeldForm(request.POST, prefix="held"),
         "held_form",
-        lambda data: services.mark_meeting_held(
-            user=request.user, meeting_id=pk, held_on=data["held_on"]
-        ),
+        lambda data: services.mark_meeting_held(user=request.user, meeting_id=pk, **data),
         _("開催済として登録しました。"),
     )
 
@@ -191,7 +298,13 @@ def meeting_held(request, pk):
 def meeting_delete(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
     slug = meeting.plan.slug
-    services.delete_meeting(user=request.user, meeting_id=pk)
+    form = RowForm(request.POST)
+    try:
+        token = form.cleaned_data["token"] if form.is_valid() else ""
+        services.delete_meeting(user=request.user, meeting_id=pk, token=token)
+    except Stale as stale:
+        messages.error(request, str(stale))
+        return redirect(_meeting_url(pk))
     messages.success(request, _("X会議を削除しました。"))
     return redirect("meetings_office:plan", slug=slug)
 
@@ -200,12 +313,13 @@ def meeting_delete(request, pk):
 @login_required
 def topic_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _meeting_form(
+    return _section_submit(
         request,
         meeting,
+        "topics",
         TopicForm(request.POST, prefix="topic"),
         "topic_form",
-        lambda data: services.add_topic(user=request.user, meeting_id=pk, name=data["name"]),
+        lambda data: services.add_topic(user=request.user, meeting_id=pk, **data),
         _("議題を追加しました。"),
     )
 
@@ -214,7 +328,7 @@ def _topic(request, topic_id) -> MeetingTopic:
     topic = MeetingTopic.objects.filter(pk=topic_id, meeting__isnull=False).first()
     if topic is None:
         raise Http404
-    services.meeting_for_office(request.user, topic.meeting_id)
+    topic.meeting = services.meeting_for_office(request.user, topic.meeting_id)
     return topic
 
 
@@ -223,31 +337,40 @@ def _topic(request, topic_id) -> MeetingTopic:
 def topic_change(request, topic_id):
     """Renames (``name``), moves (``move``: up or down) or removes (``remove``) a 議題."""
     topic = _topic(request, topic_id)
+    user, kept = request.user, None
     if "remove" in request.POST:
-        act = partial(services.remove_topic, user=request.user, topic_id=topic.pk)
-        notice = _("議題を削除しました。")
+
+        def act(data):
+            services.remove_topic(user=user, topic_id=topic.pk, token=data["token"])
+
+        notice = _("議題「%(name)s」を削除しました。") % {"name": topic.name}
     elif request.POST.get("move") in ("up", "down"):
         step = -1 if request.POST["move"] == "up" else 1
-        act = partial(services.move_topic, user=request.user, topic_id=topic.pk, step=step)
-        notice = _("議題の順番を変更しました。")
+
+        def act(data):
+            services.move_topic(user=user, topic_id=topic.pk, step=step, token=data["token"])
+
+        notice = _("議題「%(name)s」の順番を変更しました。") % {"name": topic.name}
     else:
-        act = partial(
-            services.rename_topic,
-            user=request.user,
-            topic_id=topic.pk,
-            name=request.POST.get("name", ""),
-        )
-        notice = _("議題を更新しました。")
-    return _button(request, act, notice=notice, back=_meeting_url(topic.meeting_id))
+        kept = {"pk": topic.pk, "name": request.POST.get("name", "")[:200]}
+
+        def act(data):
+            services.rename_topic(
+                user=user, topic_id=topic.pk, name=data["name"], token=data["token"]
+            )
+
+        notice = _("議題を「%(name)s」に更新しました。") % {"name": kept["name"].strip()}
+    return _row(request, topic.meeting, "topics", act, notice, kept=kept)
 
 
 @require_POST
 @login_required
 def material_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _meeting_form(
+    return _section_submit(
         request,
         meeting,
+        "materials",
         MaterialForm(request.POST, request.FILES, prefix="material"),
         "material_form",
         lambda data: services.add_material(
@@ -257,6 +380,7 @@ def material_add(request, pk):
             url=data["url"],
             upload=data["file"],
             is_public=data["is_public"],
+            token=data["token"],
         ),
         _("資料を追加しました。"),
     )
@@ -266,7 +390,7 @@ def _material(request, material_id) -> MeetingMaterial:
     item = MeetingMaterial.objects.filter(pk=material_id).first()
     if item is None:
         raise Http404
-    services.meeting_for_office(request.user, item.meeting_id)
+    item.meeting = services.meeting_for_office(request.user, item.meeting_id)
     return item
 
 
@@ -275,19 +399,32 @@ def _material(request, material_id) -> MeetingMaterial:
 def material_change(request, material_id):
     """Removes (``remove``) a 資料, or makes it public or not (``is_public``)."""
     item = _material(request, material_id)
+    user = request.user
     if "remove" in request.POST:
-        act = partial(services.remove_material, user=request.user, material_id=item.pk)
-        notice = _("資料を削除しました。")
+
+        def act(data):
+            services.remove_material(user=user, material_id=item.pk, token=data["token"])
+
+        notice = _("資料「%(title)s」を削除しました。") % {"title": item.title}
     else:
-        act = partial(
-            services.edit_material,
-            user=request.user,
-            material_id=item.pk,
-            title=request.POST.get("title", item.title),
-            is_public=request.POST.get("is_public") == "1",
-        )
-        notice = _("資料を更新しました。")
-    return _button(request, act, notice=notice, back=_meeting_url(item.meeting_id))
+        title = request.POST.get("title", item.title)[:300]
+        is_public = request.POST.get("is_public") == "1"
+
+        def act(data):
+            services.edit_material(
+                user=user,
+                material_id=item.pk,
+                title=title,
+                is_public=is_public,
+                token=data["token"],
+            )
+
+        notice = (
+            _("資料「%(title)s」を公開にしました。")
+            if is_public
+            else _("資料「%(title)s」を非公開にしました。")
+        ) % {"title": title}
+    return _row(request, item.meeting, "materials", act, notice)
 
 
 @require_GET
@@ -313,13 +450,17 @@ def material_file(request, material_id):
 @login_required
 def link_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _meeting_form(
+    return _section_submit(
         request,
         meeting,
+        "links",
         LinkForm(request.POST, plan=meeting.plan, prefix="link"),
         "link_form",
         lambda data: services.link_initiative(
-            user=request.user, meeting_id=pk, initiative_id=data["initiative"].pk
+            user=request.user,
+            meeting_id=pk,
+            initiative_id=data["initiative"].pk,
+            token=data["token"],
         ),
         _("取組項目を関連付けました。"),
     )
@@ -328,12 +469,13 @@ def link_add(request, pk):
 @require_POST
 @login_required
 def link_remove(request, pk, initiative_id):
-    services.meeting_for_office(request.user, pk)
-    return _button(
+    meeting = services.meeting_for_office(request.user, pk)
+    return _row(
         request,
-        lambda: services.unlink_initiative(
-            user=request.user, meeting_id=pk, initiative_id=initiative_id
+        meeting,
+        "links",
+        lambda data: services.unlink_initiative(
+            user=request.user, meeting_id=pk, initiative_id=initiative_id, token=data["token"]
         ),
-        notice=_("取組項目の関連付けを解除しました。"),
-        back=_meeting_url(pk),
+        _("取組項目の関連付けを解除しました。"),
     )
