@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -34,6 +33,7 @@ from evaluations.services import meetings as services
 from evaluations.services.plan_edits import Stale
 from initiatives.access import manages_rounds
 from initiatives.models import Plan
+from reformtracker.htmx_auth import login_required
 from xmeetings.forms_office import (
     HeldForm,
     LinkForm,

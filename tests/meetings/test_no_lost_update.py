@@ -342,3 +342,17 @@ def test_without_javascript_a_refused_rename_is_the_page_with_422_and_the_reason
     assert response.status_code == 422
     assert 'class="message message-error" role="alert"' in response.content.decode()
     assert _topic(meeting).name == "区役所"
+
+
+def test_a_signed_out_htmx_request_sends_the_browser_to_sign_in_and_back_to_the_page(
+    world, meeting
+):
+    page = f"http://testserver/office/meetings/{meeting.pk}/"
+    response = client_for(world, "anonymous").post(
+        f"/office/meetings/{meeting.pk}/topics/",
+        {"topic-name": "x", "topic-token": services.section_token(meeting, "topics")},
+        HTTP_HX_CURRENT_URL=page,
+        **HTMX,
+    )
+    assert response["HX-Redirect"] == f"/accounts/login/?next=/office/meetings/{meeting.pk}/"
+    assert not meeting.topics.filter(name="x").exists()
