@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from evaluations.services import meetings as services
 from tests.browser.staff_site import axe, chromium, focus, sign_in
-from tests.personas import build_world
+from tests.personas import PDF_BYTES, build_world
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +111,33 @@ def test_the_office_adds_a_topic_and_a_link_with_the_keyboard_and_focus_follows(
         page.keyboard.press("Enter")
         _focus_in(page, "meeting-topics", "議題を追加しました")
         assert page.evaluate("window.__noReload === true"), "the page reloaded instead of swapping"
+
+        # A file through the same swap (multipart with htmx).
+        page.get_by_label("資料名", exact=True).fill("資料1 次第")
+        page.get_by_label("ファイル", exact=True).set_input_files(
+            files=[{"name": "shidai.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+        )
+        page.get_by_role("button", name="資料を追加").click()
+        _focus_in(page, "meeting-materials", "資料を追加しました")
+        expect(page.locator("#meeting-materials table")).to_contain_text("資料1 次第")
+
+        # 409 on the meeting's own details: the stored name shown, the typed one kept.
+        services.edit_meeting(
+            user=world.users["admin"],
+            meeting_id=meeting.pk,
+            date_text="7月上旬",
+            fiscal_year=2025,
+            number=2,
+            title="先に保存した名称",
+            summary="",
+            status="scheduled",
+        )
+        page.get_by_label("名称", exact=True).fill("わたしの名称")
+        page.get_by_label("名称", exact=True).press("Enter")
+        _focus_in(page, "meeting-details", "ほかの人がこの内容を先に更新しました")
+        expect(page.locator("#meeting-details .conflict")).to_contain_text("先に保存した名称")
+        expect(page.get_by_label("名称", exact=True)).to_have_value("わたしの名称")
+        found["details over someone else's (409)"] = _violations(page)
         browser.close()
     assert list(meeting.topics.order_by("order").values_list("name", flat=True)) == [
         "公共施設マネジメント",
