@@ -128,9 +128,12 @@ def _plan_page(request, plan, form, status=200):
     page = Paginator(
         meetings.order_by("-earliest", "-number", "-pk"), settings.MEETINGS_PER_PAGE
     ).get_page(request.GET.get("page"))
+    template = "xmeetings/office/plan_meetings.html"
+    if request.htmx and status != 200:
+        template += "#form"
     return render(
         request,
-        "xmeetings/office/plan_meetings.html",
+        template,
         {"plan": plan, "form": form, "items": page, "meetings": list(page.object_list)},
         status=status,
     )

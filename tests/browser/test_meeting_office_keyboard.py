@@ -56,6 +56,15 @@ def test_the_office_adds_a_topic_and_a_link_with_the_keyboard_and_focus_follows(
     found = {}
     with chromium(chromium_executable) as browser:
         page = sign_in(browser, live_server.url, "office")
+        # The plan's page: a new meeting whose date cannot be read (422), swapped in place.
+        page.goto(f"{live_server.url}/office/meetings/plans/{world.plan.slug}/")
+        page.get_by_label("年度（西暦）（必須）", exact=True).fill("2025")
+        page.get_by_label("回（必須）", exact=True).fill("3")
+        page.get_by_label("開催日（必須）", exact=True).fill("7月末旬")
+        page.get_by_label("開催日（必須）", exact=True).press("Enter")
+        _focus_in(page, "meeting-add", "入力内容を確認してください")
+        found["new meeting refused (422)"] = _violations(page)
+
         page.goto(f"{live_server.url}/office/meetings/{meeting.pk}/")
         page.evaluate("window.__noReload = true")
         found["loaded"] = _violations(page)

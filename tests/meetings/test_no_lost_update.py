@@ -356,3 +356,22 @@ def test_a_signed_out_htmx_request_sends_the_browser_to_sign_in_and_back_to_the_
     )
     assert response["HX-Redirect"] == f"/accounts/login/?next=/office/meetings/{meeting.pk}/"
     assert not meeting.topics.filter(name="x").exists()
+
+
+def test_with_htmx_a_new_meeting_refused_swaps_its_form_and_a_saved_one_opens_its_page(world):
+    office = client_for(world, "office")
+    url = f"/office/meetings/plans/{world.plan.slug}/"
+    data = {
+        "meeting-fiscal_year": "2025",
+        "meeting-number": "5",
+        "meeting-date_text": "7月末旬",
+        "meeting-status": "scheduled",
+    }
+    refused = office.post(url, data, **HTMX)
+    assert refused.status_code == 422
+    fragment = refused.content.decode()
+    assert fragment.lstrip().startswith('<form method="post" id="meeting-add"')
+    assert 'id="meeting-errors" tabindex="-1" data-swap-focus' in fragment
+    saved = office.post(url, {**data, "meeting-date_text": "7月上旬"}, **HTMX)
+    meeting = Meeting.objects.get(plan=world.plan, number=5)
+    assert saved["HX-Redirect"] == f"/office/meetings/{meeting.pk}/"
