@@ -225,7 +225,7 @@ def _section_submit(request, meeting, section, form, name, act, notice):
     if form.is_valid():
         try:
             act(form.cleaned_data)
-        except Stale as stale:
+        except services.SectionStale as stale:
             _with_token(form, services.section_token(meeting, section))
             return _meeting_page(
                 request,
@@ -254,7 +254,7 @@ def _row(request, meeting, section, act, notice, *, kept=None):
     else:
         try:
             act(form.cleaned_data)
-        except Stale as stale:
+        except services.SectionStale as stale:
             status, extra = CONFLICT, {"changes": stale.changes}
         except ValidationError as exc:
             status, extra = INVALID, {"error": " ".join(exc.messages)}

@@ -158,15 +158,18 @@ def _removed_names(section: str, ids: list[int]) -> dict[int, str]:
 
 def section_changes(section: str, seen: str, rows) -> list[tuple[str, str]]:
     """What differs between the token the editor sent and the section's rows now."""
+    # The token came back from the browser: only ids that can be ids (a bigint) are looked up.
     before = dict(
-        part.split(":", 1) for part in seen.split(";")[1:] if ":" in part and part[0].isdigit()
+        part.split(":", 1)
+        for part in seen.split(";")[1:]
+        if ":" in part and part.split(":", 1)[0].isdigit() and len(part.split(":", 1)[0]) <= 18
     )
     now = {pk: (digest, name) for pk, digest, name in rows}
     changes = [("added", name) for pk, (_d, name) in now.items() if pk not in before]
     changes += [
         ("changed", name) for pk, (d, name) in now.items() if pk in before and before[pk] != d
     ]
-    gone = [int(pk) for pk in before if pk not in now and pk.isdigit()]
+    gone = [int(pk) for pk in before if pk not in now]
     names = _removed_names(section, gone)
     changes += [("removed", names.get(pk) or "—") for pk in gone]
     return changes

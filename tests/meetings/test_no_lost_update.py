@@ -375,3 +375,14 @@ def test_with_htmx_a_new_meeting_refused_swaps_its_form_and_a_saved_one_opens_it
     saved = office.post(url, {**data, "meeting-date_text": "7月上旬"}, **HTMX)
     meeting = Meeting.objects.get(plan=world.plan, number=5)
     assert saved["HX-Redirect"] == f"/office/meetings/{meeting.pk}/"
+
+
+@pytest.mark.parametrize(
+    "token", ["topics;99999999999999999999999:ab;x;:;12", "materials;1:ab", ";;;", "x" * 200]
+)
+def test_a_token_that_is_not_one_the_page_gave_is_a_conflict_not_an_error(world, meeting, token):
+    response = client_for(world, "office").post(
+        f"/office/meetings/{meeting.pk}/topics/", {"topic-name": "議題", "topic-token": token}
+    )
+    assert response.status_code == 409
+    assert not meeting.topics.filter(name="議題").exists()
