@@ -5,35 +5,34 @@ Only the reform office of the plan's own municipality: every object is fetched t
 evaluations.services.meetings (outside the office's reach: 404; in reach without the right to
 manage the plan: 403), and every change is one of its service functions, which writes the
 history and refuses a save made over someone else's (409; the forms carry the meeting's token or
-their section's, see the services' docstring).
+their section's: evaluations.services.meeting_versions).
 
 Every form posts and redirects without JavaScript (POST/redirect/GET); a refused one is shown
 again with its errors (422) or with what changed and the text as typed (409). With htmx, the
 meeting's 議題, 資料 and linked initiatives are fragments of the page (``{% partialdef %}``):
 each change there swaps its section in place, with a notice, an error or the conflict that
 static/js/staff-focus.js moves focus to; the details and 開催済 forms swap themselves when
-refused and reload the page once saved.
+refused and reload the page once saved. How each answer is made: xmeetings.office_responses.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from evaluations.services import meetings as services
 from evaluations.services.plan_edits import Stale
 from initiatives.access import manages_rounds
 from initiatives.models import Plan
 from reformtracker.htmx_auth import login_required
+from xmeetings import office_responses as pages
 from xmeetings.forms_office import (
     HeldForm,
     LinkForm,
@@ -43,47 +42,6 @@ from xmeetings.forms_office import (
     TopicForm,
 )
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
-
-CONFLICT = 409
-INVALID = 422
-TEMPLATE = "xmeetings/office/meeting.html"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _meeting_url(meeting_id: int) -> str:
-    return reverse("meetings_office:meeting", args=[meeting_id])
-
-
-def _with_token(form, token: str) -> None:
-    """Puts the stored state's token in a refused form: after reading what the other person
-    saved, saving the typed text again is a deliberate overwrite."""
-    form.data = form.data.copy()
-    form.data[form.add_prefix("token")] = token
-
-
-def _submit(request, form, act, *, notice: str, done, refused):
-    """A form whose success leaves the page: a valid form goes to the service (``act``), a
-    success says ``notice`` and goes to ``done(result)`` (a redirect, or htmx's); a refusal (the
-    form's own checks or the service's ValidationError, put at its field) is ``refused(form)``,
-    answered with 422."""
-    if form.is_valid():
-        try:
-            result = act(form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, notice)
-            if request.htmx:
-                return HttpResponseClientRedirect(done(result))
-            return redirect(done(result))
-    return refused(form)
 
 
 @require_GET
@@ -108,13 +66,13 @@ def plan_meetings(request, slug):
     plan = services.plan_for_office(request.user, slug)
     form = MeetingForm(request.POST or None, prefix="meeting")
     if request.method == "POST":
-        return _submit(
+        return pages.submit(
             request,
             form,
             lambda data: services.create_meeting(user=request.user, plan_slug=plan.slug, **data),
             notice=_("X会議を登録しました。"),
-            done=lambda meeting: _meeting_url(meeting.pk),
-            refused=lambda form: _plan_page(request, plan, form, INVALID),
+            done=lambda meeting: pages.meeting_url(meeting.pk),
+            refused=lambda form: _plan_page(request, plan, form, pages.INVALID),
         )
     return _plan_page(request, plan, form)
 
@@ -139,139 +97,13 @@ def _plan_page(request, plan, form, status=200):
     )
 
 
-def _meeting_page(request, meeting, status=200, *, fragment=None, **extra):
-    """The meeting's page, or with htmx one fragment of it (``fragment``). ``extra`` holds a
-    refused form under its context name, and what to say in ``section``: ``notice``, ``error``,
-    ``changes`` (a conflict in a section) or ``conflict`` (rows of the meeting's fields)."""
-    meeting = Meeting.objects.select_related("plan__municipality").get(pk=meeting.pk)
-    token = services.meeting_token(meeting)
-    tokens = {section: services.section_token(meeting, section) for section in services.SECTIONS}
-    context = {
-        "meeting": meeting,
-        "plan": meeting.plan,
-        "phase": Meeting.Phase(meeting.phase_today).label,
-        "meeting_token": token,
-        "tokens": tokens,
-        "meeting_form": MeetingForm.for_meeting(meeting, token=token),
-        "held_form": HeldForm(prefix="held", initial={"token": token}),
-        "topic_form": TopicForm(prefix="topic", initial={"token": tokens["topics"]}),
-        "material_form": MaterialForm(prefix="material", initial={"token": tokens["materials"]}),
-        "link_form": LinkForm(plan=meeting.plan, prefix="link", initial={"token": tokens["links"]}),
-        "topics": list(meeting.topics.order_by("order", "pk")),
-        "materials": list(meeting.materials.order_by("order", "pk")),
-        "links": list(meeting.initiatives.order_by("order", "code", "pk")),
-        **extra,
-    }
-    template = f"{TEMPLATE}#{fragment}" if request.htmx and fragment else TEMPLATE
-    return render(request, template, context, status=status)
-
-
-def _meeting_conflict(meeting, form) -> list[tuple[str, str]]:
-    """The meeting's stored fields the refused form differs on (the 開催済 form, which has none
-    of them, is shown the stored status and date)."""
-    rows = []
-    for name, stored in MeetingForm.values_of(meeting).items():
-        if name in form.fields:
-            if str(form[name].value() or "") == str(stored or ""):
-                continue
-        elif name not in ("status", "date_text"):
-            continue
-        shown = Meeting.Status(stored).label if name == "status" else stored
-        rows.append((str(MeetingForm.base_fields[name].label), str(shown or "—")))
-    return rows
-
-
-def _meeting_submit(request, meeting, form, name, act, notice):
-    """The details and 開催済 forms (``name`` in the page's context, and its fragment): saved,
-    the page again; refused, the form again with its errors (422) or what the stored meeting
-    says now (409)."""
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except Stale:
-            stored = Meeting.objects.get(pk=meeting.pk)
-            _with_token(form, services.meeting_token(stored))
-            conflict = _meeting_conflict(stored, form)
-            return _meeting_page(
-                request,
-                meeting,
-                CONFLICT,
-                fragment=name,
-                section=name,
-                conflict=conflict,
-                **{name: form},
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, notice)
-            if request.htmx:
-                return HttpResponseClientRedirect(_meeting_url(meeting.pk))
-            return redirect(_meeting_url(meeting.pk))
-    return _meeting_page(request, meeting, INVALID, fragment=name, **{name: form})
-
-
-def _section_done(request, meeting, section, notice):
-    if request.htmx:
-        return _meeting_page(request, meeting, fragment=section, section=section, notice=notice)
-    messages.success(request, notice)
-    return redirect(_meeting_url(meeting.pk))
-
-
-def _section_submit(request, meeting, section, form, name, act, notice):
-    """An add form of a section (``name`` in the page's context): saved, the section again with
-    a notice; refused, the section with the form's errors (422) or with what changed in the
-    section since it was loaded and the text as typed (409)."""
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except services.SectionStale as stale:
-            _with_token(form, services.section_token(meeting, section))
-            return _meeting_page(
-                request,
-                meeting,
-                CONFLICT,
-                fragment=section,
-                section=section,
-                changes=stale.changes,
-                **{name: form},
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            return _section_done(request, meeting, section, notice)
-    return _meeting_page(request, meeting, INVALID, fragment=section, **{name: form})
-
-
-def _row(request, meeting, section, act, notice, *, kept=None):
-    """A button on one row of a section: the service with the section's token, then the
-    section again with its notice; refused, with the reason (422) or what changed (409), a
-    topic's typed name kept in its row (``kept``)."""
-    form = RowForm(request.POST)
-    if not form.is_valid():
-        status = INVALID
-        extra = {"error": _("操作を受け付けられませんでした。ページを読み込み直してください。")}
-    else:
-        try:
-            act(form.cleaned_data)
-        except services.SectionStale as stale:
-            status, extra = CONFLICT, {"changes": stale.changes}
-        except ValidationError as exc:
-            status, extra = INVALID, {"error": " ".join(exc.messages)}
-        else:
-            return _section_done(request, meeting, section, notice)
-    return _meeting_page(
-        request, meeting, status, fragment=section, section=section, kept=kept, **extra
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_detail(request, pk):
     """One meeting: its fields (POST edits them), 開催済, 議題, 資料 and linked initiatives."""
     meeting = services.meeting_for_office(request.user, pk)
     if request.method == "POST":
-        return _meeting_submit(
+        return pages.meeting_submit(
             request,
             meeting,
             MeetingForm(request.POST, prefix="meeting"),
@@ -279,14 +111,14 @@ def meeting_detail(request, pk):
             lambda data: services.edit_meeting(user=request.user, meeting_id=pk, **data),
             _("X会議を更新しました。"),
         )
-    return _meeting_page(request, meeting)
+    return pages.meeting_page(request, meeting)
 
 
 @require_POST
 @login_required
 def meeting_held(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _meeting_submit(
+    return pages.meeting_submit(
         request,
         meeting,
         HeldForm(request.POST, prefix="held"),
@@ -307,7 +139,7 @@ def meeting_delete(request, pk):
         services.delete_meeting(user=request.user, meeting_id=pk, token=token)
     except Stale as stale:
         messages.error(request, str(stale))
-        return redirect(_meeting_url(pk))
+        return redirect(pages.meeting_url(pk))
     messages.success(request, _("X会議を削除しました。"))
     return redirect("meetings_office:plan", slug=slug)
 
@@ -316,7 +148,7 @@ def meeting_delete(request, pk):
 @login_required
 def topic_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _section_submit(
+    return pages.section_submit(
         request,
         meeting,
         "topics",
@@ -363,14 +195,14 @@ def topic_change(request, topic_id):
             )
 
         notice = _("議題を「%(name)s」に更新しました。") % {"name": kept["name"].strip()}
-    return _row(request, topic.meeting, "topics", act, notice, kept=kept)
+    return pages.row(request, topic.meeting, "topics", act, notice, kept=kept)
 
 
 @require_POST
 @login_required
 def material_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _section_submit(
+    return pages.section_submit(
         request,
         meeting,
         "materials",
@@ -427,7 +259,7 @@ def material_change(request, material_id):
             if is_public
             else _("資料「%(title)s」を非公開にしました。")
         ) % {"title": title}
-    return _row(request, item.meeting, "materials", act, notice)
+    return pages.row(request, item.meeting, "materials", act, notice)
 
 
 @require_GET
@@ -453,7 +285,7 @@ def material_file(request, material_id):
 @login_required
 def link_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    return _section_submit(
+    return pages.section_submit(
         request,
         meeting,
         "links",
@@ -473,7 +305,7 @@ def link_add(request, pk):
 @login_required
 def link_remove(request, pk, initiative_id):
     meeting = services.meeting_for_office(request.user, pk)
-    return _row(
+    return pages.row(
         request,
         meeting,
         "links",

@@ -8,24 +8,16 @@ creations, edits and deletions through evaluations.masterdata (every field befor
 deleted meeting's topics and materials included), marking held and linking with actions of their
 own. Here rather than in ``xmeetings`` because the history lives in ``evaluations``.
 
-No lost update, as on the office's other edit pages (evaluations.services.plan_edits): each form
-carries a digest of what its editor saw, and the function, once it holds the meeting's row lock,
-refuses with ``Stale`` (409) when the stored state no longer gives that digest. The meeting's own
-fields have one digest (``meeting_token``: details, 開催済, deletion); its 議題, its 資料 and its
-linked initiatives each have one of their own (``section_token``), so adding a topic does not
-refuse someone editing the meeting's title. A section token lists each row's id with a short
-digest of its fields, which lets a refusal say what changed: added, changed, removed. Every
-function that writes a meeting's topics, materials or links locks the meeting's row first, so
-the check and the write cannot interleave. ``token=None`` skips the check: for callers holding no
-form (fixtures, the admin); the office's pages always send one.
+No lost update: each change takes the ``token`` its form carried and checks it
+(evaluations.services.meeting_versions) once it holds the meeting's row lock; every function
+that writes a meeting's topics, materials or links locks the meeting's row first, so the check
+and the write cannot interleave. ``token=None`` skips the check: for callers holding no form
+(fixtures, the admin); the office's pages always send one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -40,25 +32,15 @@ from django.utils.translation import gettext as _
 from evaluations import evidence as upload_checks
 from evaluations import masterdata
 from evaluations.choices import HistoryAction
-from evaluations.masterdata import snapshot
-from evaluations.models import HistoryEvent
 from evaluations.rules import control_problem
 from evaluations.services.base import record
-from evaluations.services.plan_edits import Stale
+from evaluations.services.meeting_versions import check_meeting, check_section
 from initiatives.access import manages_plan
 from initiatives.models import Initiative, Plan
 from reformtracker.calendar_ja import ApproxDate, CalendarError
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
 
 MEETING_FIELDS = ("fiscal_year", "number", "title", "summary", "status")
-# What each section's token digests per row: the row's own fields, not its meeting's (whose
-# name a topic's history snapshot carries), so editing the meeting leaves the sections' tokens.
-SECTION_FIELDS = {
-    "topics": ("order", "name"),
-    "materials": ("order", "title", "url", "file_path", "is_public"),
-    "links": (),
-}
-SECTIONS = tuple(SECTION_FIELDS)
 
 
 def material_storage():
@@ -92,101 +74,6 @@ def meeting_for_office(user, meeting_id: int, *, lock: bool = False) -> Meeting:
     if not manages_plan(user, meeting.plan):
         raise _refuse()
     return meeting
-
-
-# --- versions ------------------------------------------------------------------------------------
-
-
-@dataclass
-class SectionStale(Stale):
-    """Somebody changed the meeting's topics, materials or links after the editor loaded them:
-    ``changes`` lists what, as (kind, name) with kind "added", "changed" or "removed"."""
-
-    changes: list = field(default_factory=list)
-
-
-def _digest(value, size: int) -> str:
-    raw = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()[:size]
-
-
-def meeting_token(meeting: Meeting) -> str:
-    """A digest of the meeting's own fields as history records them (not its links)."""
-    values = snapshot(meeting)
-    values.pop("initiatives", None)
-    return _digest(values, 32)
-
-
-def _section_rows(meeting: Meeting, section: str) -> list[tuple[str, str, str]]:
-    """(id, digest, name) of each row of a section, in the page's order."""
-    if section == "links":
-        return [
-            (str(i.pk), "", str(i)) for i in meeting.initiatives.order_by("order", "code", "pk")
-        ]
-    rows = meeting.topics if section == "topics" else meeting.materials
-    names = SECTION_FIELDS[section]
-    return [
-        (str(row.pk), _digest([getattr(row, n) for n in names], 10), str(row))
-        for row in rows.order_by("order", "pk")
-    ]
-
-
-def _token_of(section: str, rows) -> str:
-    return ";".join([section, *(f"{pk}:{digest}" for pk, digest, _name in rows)])
-
-
-def section_token(meeting: Meeting, section: str) -> str:
-    """A section's version as the editor sees it: ``topics;12:ab…;15:cd…`` (never empty, and a
-    topics token is no materials token)."""
-    return _token_of(section, _section_rows(meeting, section))
-
-
-def _removed_names(section: str, ids: list[int]) -> dict[int, str]:
-    """Names of rows gone since the editor loaded the page: a link's initiative as it is, a
-    deleted topic or material as its deletion's history row recorded it."""
-    if not ids:
-        return {}
-    if section == "links":
-        return {i.pk: str(i) for i in Initiative.objects.filter(pk__in=ids)}
-    action, name = {
-        "topics": (HistoryAction.MEETINGTOPIC_DELETE, "name"),
-        "materials": (HistoryAction.MEETINGMATERIAL_DELETE, "title"),
-    }[section]
-    events = HistoryEvent.objects.filter(action=action, subject_id__in=ids)
-    return {e.subject_id: e.changes.get(name, {}).get("before", "") for e in events}
-
-
-def section_changes(section: str, seen: str, rows) -> list[tuple[str, str]]:
-    """What differs between the token the editor sent and the section's rows now."""
-    # The token came back from the browser: only ids that can be ids (a bigint) are looked up.
-    before = dict(
-        part.split(":", 1)
-        for part in seen.split(";")[1:]
-        if ":" in part and part.split(":", 1)[0].isdigit() and len(part.split(":", 1)[0]) <= 18
-    )
-    now = {pk: (digest, name) for pk, digest, name in rows}
-    changes = [("added", name) for pk, (_d, name) in now.items() if pk not in before]
-    changes += [
-        ("changed", name) for pk, (d, name) in now.items() if pk in before and before[pk] != d
-    ]
-    gone = [int(pk) for pk in before if pk not in now]
-    names = _removed_names(section, gone)
-    changes += [("removed", names.get(pk) or "—") for pk in gone]
-    return changes
-
-
-def _check_meeting(meeting: Meeting, token: str | None) -> None:
-    if token is not None and token != meeting_token(meeting):
-        raise Stale(obj=meeting, current=snapshot(meeting))
-
-
-def _check_section(meeting: Meeting, section: str, token: str | None) -> None:
-    """Called with the meeting's row locked: the section cannot change until the commit."""
-    if token is None:
-        return
-    rows = _section_rows(meeting, section)
-    if token != _token_of(section, rows):
-        raise SectionStale(obj=meeting, changes=section_changes(section, token, rows))
 
 
 def _subject(meeting: Meeting) -> dict:
@@ -247,7 +134,7 @@ def edit_meeting(
     """Changes a meeting's number, year, date, title, summary or status; returns the changes
     recorded (none: no history row)."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_meeting(meeting, token)
+    check_meeting(meeting, token)
     _check_text(title=values.get("title"), summary=values.get("summary"), date_text=date_text)
     for name, value in values.items():
         if name in MEETING_FIELDS:
@@ -264,7 +151,7 @@ def mark_meeting_held(
     """Records that a meeting took place (開催済 from now on, whatever its period says), and,
     when ``held_on`` is given, the day it took place, which replaces an approximate date."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_meeting(meeting, token)
+    check_meeting(meeting, token)
     if meeting.status == Meeting.Status.HELD and held_on is None:
         raise ValidationError(_("このX会議は既に開催済として登録されています。"))
     before = {"status": meeting.status, "date": meeting.date_label_ja}
@@ -290,7 +177,7 @@ def delete_meeting(*, user, meeting_id: int, token: str | None = None) -> None:
     """Deletes a meeting with its topics and materials; the history keeps every field of each
     (evaluations.masterdata.delete). Its material files go once the deletion is committed."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_meeting(meeting, token)
+    check_meeting(meeting, token)
     paths = list(meeting.materials.exclude(file_path="").values_list("file_path", flat=True))
     masterdata.delete(meeting, actor=user)
     transaction.on_commit(lambda: [material_storage().delete(p) for p in paths])
@@ -303,7 +190,7 @@ def delete_meeting(*, user, meeting_id: int, token: str | None = None) -> None:
 def add_topic(*, user, meeting_id: int, name: str, token: str | None = None) -> MeetingTopic:
     """Adds a 議題 at the end of the meeting's list."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_section(meeting, "topics", token)
+    check_section(meeting, "topics", token)
     name = (name or "").strip()
     _check_text(name=name)
     last = meeting.topics.aggregate(last=Max("order"))["last"] or 0
@@ -330,7 +217,7 @@ def _topic_for_office(user, topic_id: int, token: str | None) -> MeetingTopic:
     if meeting_id is None:
         raise Http404
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_section(meeting, "topics", token)
+    check_section(meeting, "topics", token)
     topic = get_object_or_404(MeetingTopic, pk=topic_id, meeting=meeting)
     topic.meeting = meeting
     return topic
@@ -386,7 +273,7 @@ def add_material(
     content, zip containers' bounds) up to MEETING_MATERIAL_MAX_BYTES, kept in the private
     ``materials`` storage. Public ones are downloadable by anyone from the meeting pages."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_section(meeting, "materials", token)
+    check_section(meeting, "materials", token)
     title = (title or "").strip()
     url = (url or "").strip()
     _check_text(title=title, url=url, file=upload.name if upload is not None else "")
@@ -428,7 +315,7 @@ def _material_for_office(user, material_id: int, token: str | None = None) -> Me
     if meeting_id is None:
         raise Http404
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_section(meeting, "materials", token)
+    check_section(meeting, "materials", token)
     item = get_object_or_404(MeetingMaterial, pk=material_id, meeting=meeting)
     item.meeting = meeting
     return item
@@ -480,7 +367,7 @@ def link_initiative(
 ) -> Initiative:
     """Links an initiative of the meeting's own plan (関連する会議 on its page)."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_section(meeting, "links", token)
+    check_section(meeting, "links", token)
     initiative = _initiative_of_plan(meeting, initiative_id)
     if meeting.initiatives.filter(pk=initiative.pk).exists():
         raise ValidationError(_("この取組項目は既に関連付けられています。"))
@@ -499,7 +386,7 @@ def unlink_initiative(
     *, user, meeting_id: int, initiative_id: int, token: str | None = None
 ) -> None:
     meeting = meeting_for_office(user, meeting_id, lock=True)
-    _check_section(meeting, "links", token)
+    check_section(meeting, "links", token)
     initiative = meeting.initiatives.filter(pk=initiative_id).first()
     if initiative is None:
         raise ValidationError(_("この取組項目は関連付けられていません。"))

@@ -12,6 +12,7 @@ import pytest
 
 from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
+from evaluations.services import meeting_versions as versions
 from evaluations.services import meetings as services
 from tests.personas import HTMX, client_for
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
@@ -72,7 +73,7 @@ def _someone_else(world, meeting):
 
 
 def test_a_details_save_over_someone_elses_is_refused_keeping_the_typed_text(world, meeting):
-    seen = services.meeting_token(meeting)
+    seen = versions.meeting_token(meeting)
     _someone_else(world, meeting)
     office = client_for(world, "office")
     response = office.post(
@@ -89,7 +90,7 @@ def test_a_details_save_over_someone_elses_is_refused_keeping_the_typed_text(wor
     assert meeting.title == "先に保存した名称"
     # The refused form carries the stored token: saving again is a deliberate overwrite.
     token = re.search(r'name="meeting-token" value="([0-9a-f]+)"', page)[1]
-    assert token == services.meeting_token(meeting)
+    assert token == versions.meeting_token(meeting)
     again = office.post(
         f"/office/meetings/{meeting.pk}/", _details(meeting, token, title="わたしの名称")
     )
@@ -107,7 +108,7 @@ def test_a_form_sent_without_its_token_is_a_conflict_not_an_overwrite(world, mee
 
 
 def test_marking_held_after_someone_changed_the_meeting_shows_its_stored_status(world, meeting):
-    seen = services.meeting_token(meeting)
+    seen = versions.meeting_token(meeting)
     services.mark_meeting_held(user=world.users["admin"], meeting_id=meeting.pk)
     response = client_for(world, "office").post(
         f"/office/meetings/{meeting.pk}/held/",
@@ -123,7 +124,7 @@ def test_marking_held_after_someone_changed_the_meeting_shows_its_stored_status(
 
 
 def test_deleting_a_meeting_someone_has_just_changed_is_refused(world, meeting):
-    seen = services.meeting_token(meeting)
+    seen = versions.meeting_token(meeting)
     _someone_else(world, meeting)
     office = client_for(world, "office")
     response = office.post(f"/office/meetings/{meeting.pk}/delete/", {"token": seen}, follow=True)
@@ -224,7 +225,7 @@ def test_a_section_change_made_over_someone_elses_is_refused_and_names_what_chan
             user=world.users["office"], meeting_id=meeting.pk, initiative_id=world.initiative_b.pk
         )
     data = {k: (world.initiative_a.pk if v == "A" else v) for k, v in data.items()}
-    seen = services.section_token(meeting, section)
+    seen = versions.section_token(meeting, section)
     target = url(meeting, world)
     if section == "links":
         # Someone else links another initiative first.
@@ -248,7 +249,7 @@ def test_a_section_change_made_over_someone_elses_is_refused_and_names_what_chan
         assert "わたしの" in fragment, "the typed text is kept"
     assert _state(meeting) == before and HistoryEvent.objects.count() == events
     # The section now carries the stored token: the same change goes through.
-    fresh = services.section_token(meeting, section)
+    fresh = versions.section_token(meeting, section)
     assert f'value="{fresh}"' in fragment
     again = client_for(world, "office").post(target, {**data, field: fresh}, **HTMX)
     assert again.status_code == 200, change
@@ -256,7 +257,7 @@ def test_a_section_change_made_over_someone_elses_is_refused_and_names_what_chan
 
 
 def test_a_removed_topic_is_named_from_its_history(world, meeting):
-    seen = services.section_token(meeting, "topics")
+    seen = versions.section_token(meeting, "topics")
     services.remove_topic(user=world.users["admin"], topic_id=_topic(meeting).pk)
     response = client_for(world, "office").post(
         f"/office/meetings/{meeting.pk}/topics/",
@@ -267,8 +268,8 @@ def test_a_removed_topic_is_named_from_its_history(world, meeting):
 
 
 def test_a_change_in_one_section_leaves_the_other_forms_of_the_page_valid(world, meeting):
-    tokens = {s: services.section_token(meeting, s) for s in services.SECTIONS}
-    details = services.meeting_token(meeting)
+    tokens = {s: versions.section_token(meeting, s) for s in versions.SECTIONS}
+    details = versions.meeting_token(meeting)
     office = client_for(world, "office")
     added = office.post(
         f"/office/meetings/{meeting.pk}/topics/",
@@ -295,7 +296,7 @@ def test_a_change_in_one_section_leaves_the_other_forms_of_the_page_valid(world,
 def test_with_htmx_adding_a_topic_swaps_the_topics_section_with_its_notice(world, meeting):
     response = client_for(world, "office").post(
         f"/office/meetings/{meeting.pk}/topics/",
-        {"topic-name": "政策連携団体", "topic-token": services.section_token(meeting, "topics")},
+        {"topic-name": "政策連携団体", "topic-token": versions.section_token(meeting, "topics")},
         **HTMX,
     )
     assert response.status_code == 200
@@ -304,13 +305,13 @@ def test_with_htmx_adding_a_topic_swaps_the_topics_section_with_its_notice(world
     assert "<html" not in fragment and "meeting-materials" not in fragment
     assert "議題を追加しました。" in fragment and 'value="政策連携団体"' in fragment
     # The add form is blank again and carries the new token.
-    assert f'value="{services.section_token(meeting, "topics")}"' in fragment
+    assert f'value="{versions.section_token(meeting, "topics")}"' in fragment
 
 
 def test_with_htmx_a_refused_material_swaps_its_section_with_the_error_summary(world, meeting):
     response = client_for(world, "office").post(
         f"/office/meetings/{meeting.pk}/materials/",
-        {"material-title": "x", "material-token": services.section_token(meeting, "materials")},
+        {"material-title": "x", "material-token": versions.section_token(meeting, "materials")},
         **HTMX,
     )
     assert response.status_code == 422
@@ -321,7 +322,7 @@ def test_with_htmx_a_refused_material_swaps_its_section_with_the_error_summary(w
 
 
 def test_without_javascript_a_conflict_is_the_whole_page_with_409(world, meeting):
-    seen = services.section_token(meeting, "topics")
+    seen = versions.section_token(meeting, "topics")
     _someone_else(world, meeting)
     response = client_for(world, "office").post(
         f"/office/meetings/topics/{_topic(meeting).pk}/", {"name": "区役所のあり方", "token": seen}
@@ -337,7 +338,7 @@ def test_without_javascript_a_conflict_is_the_whole_page_with_409(world, meeting
 def test_without_javascript_a_refused_rename_is_the_page_with_422_and_the_reason(world, meeting):
     response = client_for(world, "office").post(
         f"/office/meetings/topics/{_topic(meeting).pk}/",
-        {"name": "", "token": services.section_token(meeting, "topics")},
+        {"name": "", "token": versions.section_token(meeting, "topics")},
     )
     assert response.status_code == 422
     assert 'class="message message-error" role="alert"' in response.content.decode()
@@ -350,7 +351,7 @@ def test_a_signed_out_htmx_request_sends_the_browser_to_sign_in_and_back_to_the_
     page = f"http://testserver/office/meetings/{meeting.pk}/"
     response = client_for(world, "anonymous").post(
         f"/office/meetings/{meeting.pk}/topics/",
-        {"topic-name": "x", "topic-token": services.section_token(meeting, "topics")},
+        {"topic-name": "x", "topic-token": versions.section_token(meeting, "topics")},
         HTTP_HX_CURRENT_URL=page,
         **HTMX,
     )

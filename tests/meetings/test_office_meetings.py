@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
+from evaluations.services import meeting_versions as versions
 from evaluations.services import meetings as services
 from tests.personas import PDF_BYTES, client_for
 from tests.private_files import BACKENDS
@@ -32,8 +33,8 @@ def meeting(world):
 def _token(meeting, section=None):
     """The token the meeting page gives its forms (the meeting's own, or a section's)."""
     if section is None:
-        return services.meeting_token(meeting)
-    return services.section_token(meeting, section)
+        return versions.meeting_token(meeting)
+    return versions.section_token(meeting, section)
 
 
 def _pdf(name="shidai.pdf"):

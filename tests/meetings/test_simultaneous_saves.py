@@ -19,6 +19,7 @@ from django.test import Client
 
 from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
+from evaluations.services import meeting_versions as versions
 from evaluations.services import meetings as services
 from initiatives.roles import Role, ensure_groups
 from tests.personas import build_world, make_user
@@ -93,7 +94,7 @@ def test_simultaneous_saves_of_a_meetings_details_lose_nothing(settings):
     world = build_world()
     meeting = _meeting(world)
     clients = _office_clients(world)
-    seen = services.meeting_token(meeting)
+    seen = versions.meeting_token(meeting)
     stored_token = re.compile(r'name="meeting-token" value="([0-9a-f]+)"')
 
     def post(client, i, answer):
@@ -135,7 +136,7 @@ def test_simultaneous_topics_added_from_the_same_page_are_each_kept_once(setting
     world = build_world()
     meeting = _meeting(world)
     clients = _office_clients(world)
-    seen = services.section_token(meeting, "topics")
+    seen = versions.section_token(meeting, "topics")
     stored_token = re.compile(r'name="topic-token" value="([^"]+)"')
 
     def post(client, i, answer):
