@@ -9,8 +9,23 @@ from django.utils.translation import gettext_lazy as _
 
 from xmeetings.models import Meeting
 
+# A section token lists each row's id and a 10-character digest (evaluations.services.meetings):
+# about 20 characters a row, so this bound holds several hundred topics or materials.
+SECTION_TOKEN_MAX = 10_000
+
+
+def _token_field(max_length: int = 64) -> forms.CharField:
+    """The version the editor saw, sent back with the form; left blank it matches nothing, so
+    the save is refused as a conflict rather than written over someone else's."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=max_length)
+
+
+def _section_token_field() -> forms.CharField:
+    return _token_field(SECTION_TOKEN_MAX)
+
 
 class MeetingForm(forms.Form):
+    token = _token_field()
     fiscal_year = forms.IntegerField(
         label=_("年度（西暦）"),
         min_value=1989,
@@ -40,9 +55,10 @@ class MeetingForm(forms.Form):
         help_text=_("開催済は、期間の最終日を過ぎると自動で表示されます。"),
     )
 
-    @classmethod
-    def for_meeting(cls, meeting: Meeting, data=None):
-        initial = {
+    @staticmethod
+    def values_of(meeting: Meeting) -> dict:
+        """The meeting's fields as this form shows them."""
+        return {
             "fiscal_year": meeting.fiscal_year,
             "number": meeting.number,
             "date_text": meeting.date_label_ja if meeting.date_month else "年度中",
@@ -50,10 +66,15 @@ class MeetingForm(forms.Form):
             "summary": meeting.summary,
             "status": meeting.status,
         }
+
+    @classmethod
+    def for_meeting(cls, meeting: Meeting, data=None, *, token: str = ""):
+        initial = {**cls.values_of(meeting), "token": token}
         return cls(data, initial=initial, prefix="meeting")
 
 
 class HeldForm(forms.Form):
+    token = _token_field()
     held_on = forms.DateField(
         label=_("開催日（分かれば）"),
         required=False,
@@ -63,10 +84,12 @@ class HeldForm(forms.Form):
 
 
 class TopicForm(forms.Form):
+    token = _section_token_field()
     name = forms.CharField(label=_("議題"), max_length=200)
 
 
 class MaterialForm(forms.Form):
+    token = _section_token_field()
     title = forms.CharField(label=_("資料名"), max_length=300, required=False)
     url = forms.URLField(
         label=_("リンク（URL）"), max_length=500, required=False, assume_scheme="https"
@@ -82,6 +105,7 @@ class MaterialForm(forms.Form):
 
 
 class LinkForm(forms.Form):
+    token = _section_token_field()
     initiative = forms.ModelChoiceField(
         label=_("取組項目"), queryset=None, empty_label=_("選んでください")
     )
@@ -90,3 +114,11 @@ class LinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["initiative"].queryset = plan.initiatives.order_by("order", "code", "pk")
         self.fields["initiative"].label_from_instance = lambda i: f"{i.code} {i.title}"
+
+
+class RowForm(forms.Form):
+    """A button on one row of a section (rename, move, make public, remove, unlink): the
+    section's token as the editor saw it, and a topic's name as typed."""
+
+    token = _section_token_field()
+    name = forms.CharField(required=False, max_length=200)

@@ -4,43 +4,44 @@
 Only the reform office of the plan's own municipality: every object is fetched through
 evaluations.services.meetings (outside the office's reach: 404; in reach without the right to
 manage the plan: 403), and every change is one of its service functions, which writes the
-history. Plain forms that post and redirect (POST/redirect/GET); a refused form is shown again
-with its errors (422).
+history and refuses a save made over someone else's (409; the forms carry the meeting's token or
+their section's: evaluations.services.meeting_versions).
+
+Every form posts and redirects without JavaScript (POST/redirect/GET); a refused one is shown
+again with its errors (422) or with what changed and the text as typed (409). With htmx, the
+meeting's 議題, 資料 and linked initiatives are fragments of the page (``{% partialdef %}``):
+each change there swaps its section in place, with a notice, an error or the conflict that
+static/js/staff-focus.js moves focus to; the details and 開催済 forms swap themselves when
+refused and reload the page once saved. How each answer is made: xmeetings.office_responses.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evaluations.services import meetings as services
+from evaluations.services.plan_edits import Stale
 from initiatives.access import manages_rounds
 from initiatives.models import Plan
-from xmeetings.forms_office import HeldForm, LinkForm, MaterialForm, MeetingForm, TopicForm
+from reformtracker.htmx_auth import login_required
+from xmeetings import office_responses as pages
+from xmeetings.forms_office import (
+    HeldForm,
+    LinkForm,
+    MaterialForm,
+    MeetingForm,
+    RowForm,
+    TopicForm,
+)
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
-
-INVALID = 422
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _meeting_url(meeting_id: int) -> str:
-    return reverse("meetings_office:meeting", args=[meeting_id])
 
 
 @require_GET
@@ -64,19 +65,19 @@ def plan_meetings(request, slug):
     """A plan's meetings, a page at a time by date, and the form to add one."""
     plan = services.plan_for_office(request.user, slug)
     form = MeetingForm(request.POST or None, prefix="meeting")
-    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                meeting = services.create_meeting(
-                    user=request.user, plan_slug=plan.slug, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("X会議を登録しました。"))
-                return redirect(_meeting_url(meeting.pk))
-        status = INVALID
+        return pages.submit(
+            request,
+            form,
+            lambda data: services.create_meeting(user=request.user, plan_slug=plan.slug, **data),
+            notice=_("X会議を登録しました。"),
+            done=lambda meeting: pages.meeting_url(meeting.pk),
+            refused=lambda form: _plan_page(request, plan, form, pages.INVALID),
+        )
+    return _plan_page(request, plan, form)
+
+
+def _plan_page(request, plan, form, status=200):
     meetings = Meeting.objects.filter(plan=plan).annotate(
         topic_count=Count("topics", distinct=True),
         material_count=Count("materials", distinct=True),
@@ -85,30 +86,15 @@ def plan_meetings(request, slug):
     page = Paginator(
         meetings.order_by("-earliest", "-number", "-pk"), settings.MEETINGS_PER_PAGE
     ).get_page(request.GET.get("page"))
+    template = "xmeetings/office/plan_meetings.html"
+    if request.htmx and status != 200:
+        template += "#form"
     return render(
         request,
-        "xmeetings/office/plan_meetings.html",
+        template,
         {"plan": plan, "form": form, "items": page, "meetings": list(page.object_list)},
         status=status,
     )
-
-
-def _meeting_page(request, meeting, status=200, **forms):
-    meeting = Meeting.objects.select_related("plan__municipality").get(pk=meeting.pk)
-    context = {
-        "meeting": meeting,
-        "plan": meeting.plan,
-        "phase": Meeting.Phase(meeting.phase_today).label,
-        "meeting_form": forms.get("meeting_form") or MeetingForm.for_meeting(meeting),
-        "held_form": forms.get("held_form") or HeldForm(prefix="held"),
-        "topic_form": forms.get("topic_form") or TopicForm(prefix="topic"),
-        "material_form": forms.get("material_form") or MaterialForm(prefix="material"),
-        "link_form": forms.get("link_form") or LinkForm(plan=meeting.plan, prefix="link"),
-        "topics": list(meeting.topics.order_by("order", "pk")),
-        "materials": list(meeting.materials.order_by("order", "pk")),
-        "links": list(meeting.initiatives.order_by("order", "code", "pk")),
-    }
-    return render(request, "xmeetings/office/meeting.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,35 +103,29 @@ def meeting_detail(request, pk):
     """One meeting: its fields (POST edits them), 開催済, 議題, 資料 and linked initiatives."""
     meeting = services.meeting_for_office(request.user, pk)
     if request.method == "POST":
-        form = MeetingForm(request.POST, prefix="meeting")
-        if form.is_valid():
-            try:
-                services.edit_meeting(user=request.user, meeting_id=pk, **form.cleaned_data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("X会議を更新しました。"))
-                return redirect(_meeting_url(pk))
-        return _meeting_page(request, meeting, INVALID, meeting_form=form)
-    return _meeting_page(request, meeting)
+        return pages.meeting_submit(
+            request,
+            meeting,
+            MeetingForm(request.POST, prefix="meeting"),
+            "meeting_form",
+            lambda data: services.edit_meeting(user=request.user, meeting_id=pk, **data),
+            _("X会議を更新しました。"),
+        )
+    return pages.meeting_page(request, meeting)
 
 
 @require_POST
 @login_required
 def meeting_held(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = HeldForm(request.POST, prefix="held")
-    if form.is_valid():
-        try:
-            services.mark_meeting_held(
-                user=request.user, meeting_id=pk, held_on=form.cleaned_data["held_on"]
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("開催済として登録しました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, held_form=form)
+    return pages.meeting_submit(
+        request,
+        meeting,
+        HeldForm(request.POST, prefix="held"),
+        "held_form",
+        lambda data: services.mark_meeting_held(user=request.user, meeting_id=pk, **data),
+        _("開催済として登録しました。"),
+    )
 
 
 @require_POST
@@ -153,7 +133,13 @@ def meeting_held(request, pk):
 def meeting_delete(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
     slug = meeting.plan.slug
-    services.delete_meeting(user=request.user, meeting_id=pk)
+    form = RowForm(request.POST)
+    try:
+        token = form.cleaned_data["token"] if form.is_valid() else ""
+        services.delete_meeting(user=request.user, meeting_id=pk, token=token)
+    except Stale as stale:
+        messages.error(request, str(stale))
+        return redirect(pages.meeting_url(pk))
     messages.success(request, _("X会議を削除しました。"))
     return redirect("meetings_office:plan", slug=slug)
 
@@ -162,23 +148,22 @@ def meeting_delete(request, pk):
 @login_required
 def topic_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = TopicForm(request.POST, prefix="topic")
-    if form.is_valid():
-        try:
-            services.add_topic(user=request.user, meeting_id=pk, name=form.cleaned_data["name"])
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("議題を追加しました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, topic_form=form)
+    return pages.section_submit(
+        request,
+        meeting,
+        "topics",
+        TopicForm(request.POST, prefix="topic"),
+        "topic_form",
+        lambda data: services.add_topic(user=request.user, meeting_id=pk, **data),
+        _("議題を追加しました。"),
+    )
 
 
 def _topic(request, topic_id) -> MeetingTopic:
     topic = MeetingTopic.objects.filter(pk=topic_id, meeting__isnull=False).first()
     if topic is None:
         raise Http404
-    services.meeting_for_office(request.user, topic.meeting_id)
+    topic.meeting = services.meeting_for_office(request.user, topic.meeting_id)
     return topic
 
 
@@ -187,52 +172,60 @@ def _topic(request, topic_id) -> MeetingTopic:
 def topic_change(request, topic_id):
     """Renames (``name``), moves (``move``: up or down) or removes (``remove``) a 議題."""
     topic = _topic(request, topic_id)
-    try:
-        if "remove" in request.POST:
-            services.remove_topic(user=request.user, topic_id=topic.pk)
-            messages.success(request, _("議題を削除しました。"))
-        elif request.POST.get("move") in ("up", "down"):
-            step = -1 if request.POST["move"] == "up" else 1
-            services.move_topic(user=request.user, topic_id=topic.pk, step=step)
-            messages.success(request, _("議題の順番を変更しました。"))
-        else:
+    user, kept = request.user, None
+    if "remove" in request.POST:
+
+        def act(data):
+            services.remove_topic(user=user, topic_id=topic.pk, token=data["token"])
+
+        notice = _("議題「%(name)s」を削除しました。") % {"name": topic.name}
+    elif request.POST.get("move") in ("up", "down"):
+        step = -1 if request.POST["move"] == "up" else 1
+
+        def act(data):
+            services.move_topic(user=user, topic_id=topic.pk, step=step, token=data["token"])
+
+        notice = _("議題「%(name)s」の順番を変更しました。") % {"name": topic.name}
+    else:
+        kept = {"pk": topic.pk, "name": request.POST.get("name", "")[:200]}
+
+        def act(data):
             services.rename_topic(
-                user=request.user, topic_id=topic.pk, name=request.POST.get("name", "")
+                user=user, topic_id=topic.pk, name=data["name"], token=data["token"]
             )
-            messages.success(request, _("議題を更新しました。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(_meeting_url(topic.meeting_id))
+
+        notice = _("議題を「%(name)s」に更新しました。") % {"name": kept["name"].strip()}
+    return pages.row(request, topic.meeting, "topics", act, notice, kept=kept)
 
 
 @require_POST
 @login_required
 def material_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = MaterialForm(request.POST, request.FILES, prefix="material")
-    if form.is_valid():
-        try:
-            services.add_material(
-                user=request.user,
-                meeting_id=pk,
-                title=form.cleaned_data["title"],
-                url=form.cleaned_data["url"],
-                upload=form.cleaned_data["file"],
-                is_public=form.cleaned_data["is_public"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("資料を追加しました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, material_form=form)
+    return pages.section_submit(
+        request,
+        meeting,
+        "materials",
+        MaterialForm(request.POST, request.FILES, prefix="material"),
+        "material_form",
+        lambda data: services.add_material(
+            user=request.user,
+            meeting_id=pk,
+            title=data["title"],
+            url=data["url"],
+            upload=data["file"],
+            is_public=data["is_public"],
+            token=data["token"],
+        ),
+        _("資料を追加しました。"),
+    )
 
 
 def _material(request, material_id) -> MeetingMaterial:
     item = MeetingMaterial.objects.filter(pk=material_id).first()
     if item is None:
         raise Http404
-    services.meeting_for_office(request.user, item.meeting_id)
+    item.meeting = services.meeting_for_office(request.user, item.meeting_id)
     return item
 
 
@@ -241,21 +234,32 @@ def _material(request, material_id) -> MeetingMaterial:
 def material_change(request, material_id):
     """Removes (``remove``) a 資料, or makes it public or not (``is_public``)."""
     item = _material(request, material_id)
-    try:
-        if "remove" in request.POST:
-            services.remove_material(user=request.user, material_id=item.pk)
-            messages.success(request, _("資料を削除しました。"))
-        else:
+    user = request.user
+    if "remove" in request.POST:
+
+        def act(data):
+            services.remove_material(user=user, material_id=item.pk, token=data["token"])
+
+        notice = _("資料「%(title)s」を削除しました。") % {"title": item.title}
+    else:
+        title = request.POST.get("title", item.title)[:300]
+        is_public = request.POST.get("is_public") == "1"
+
+        def act(data):
             services.edit_material(
-                user=request.user,
+                user=user,
                 material_id=item.pk,
-                title=request.POST.get("title", item.title),
-                is_public=request.POST.get("is_public") == "1",
+                title=title,
+                is_public=is_public,
+                token=data["token"],
             )
-            messages.success(request, _("資料を更新しました。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(_meeting_url(item.meeting_id))
+
+        notice = (
+            _("資料「%(title)s」を公開にしました。")
+            if is_public
+            else _("資料「%(title)s」を非公開にしました。")
+        ) % {"title": title}
+    return pages.row(request, item.meeting, "materials", act, notice)
 
 
 @require_GET
@@ -281,28 +285,32 @@ def material_file(request, material_id):
 @login_required
 def link_add(request, pk):
     meeting = services.meeting_for_office(request.user, pk)
-    form = LinkForm(request.POST, plan=meeting.plan, prefix="link")
-    if form.is_valid():
-        try:
-            services.link_initiative(
-                user=request.user, meeting_id=pk, initiative_id=form.cleaned_data["initiative"].pk
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("取組項目を関連付けました。"))
-            return redirect(_meeting_url(pk))
-    return _meeting_page(request, meeting, INVALID, link_form=form)
+    return pages.section_submit(
+        request,
+        meeting,
+        "links",
+        LinkForm(request.POST, plan=meeting.plan, prefix="link"),
+        "link_form",
+        lambda data: services.link_initiative(
+            user=request.user,
+            meeting_id=pk,
+            initiative_id=data["initiative"].pk,
+            token=data["token"],
+        ),
+        _("取組項目を関連付けました。"),
+    )
 
 
 @require_POST
 @login_required
 def link_remove(request, pk, initiative_id):
-    services.meeting_for_office(request.user, pk)
-    try:
-        services.unlink_initiative(user=request.user, meeting_id=pk, initiative_id=initiative_id)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("取組項目の関連付けを解除しました。"))
-    return redirect(_meeting_url(pk))
+    meeting = services.meeting_for_office(request.user, pk)
+    return pages.row(
+        request,
+        meeting,
+        "links",
+        lambda data: services.unlink_initiative(
+            user=request.user, meeting_id=pk, initiative_id=initiative_id, token=data["token"]
+        ),
+        _("取組項目の関連付けを解除しました。"),
+    )

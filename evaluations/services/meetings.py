@@ -7,6 +7,12 @@ initiatives.access.manages_plan), runs in one transaction and writes its History
 creations, edits and deletions through evaluations.masterdata (every field before → after, a
 deleted meeting's topics and materials included), marking held and linking with actions of their
 own. Here rather than in ``xmeetings`` because the history lives in ``evaluations``.
+
+No lost update: each change takes the ``token`` its form carried and checks it
+(evaluations.services.meeting_versions) once it holds the meeting's row lock; every function
+that writes a meeting's topics, materials or links locks the meeting's row first, so the check
+and the write cannot interleave. ``token=None`` skips the check: for callers holding no form
+(fixtures, the admin); the office's pages always send one.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -27,6 +34,7 @@ from evaluations import masterdata
 from evaluations.choices import HistoryAction
 from evaluations.rules import control_problem
 from evaluations.services.base import record
+from evaluations.services.meeting_versions import check_meeting, check_section
 from initiatives.access import manages_plan
 from initiatives.models import Initiative, Plan
 from reformtracker.calendar_ja import ApproxDate, CalendarError
@@ -120,10 +128,13 @@ def create_meeting(*, user, plan_slug: str, date_text: str, **values) -> Meeting
 
 
 @transaction.atomic
-def edit_meeting(*, user, meeting_id: int, date_text: str, **values) -> dict:
+def edit_meeting(
+    *, user, meeting_id: int, date_text: str, token: str | None = None, **values
+) -> dict:
     """Changes a meeting's number, year, date, title, summary or status; returns the changes
     recorded (none: no history row)."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_meeting(meeting, token)
     _check_text(title=values.get("title"), summary=values.get("summary"), date_text=date_text)
     for name, value in values.items():
         if name in MEETING_FIELDS:
@@ -134,10 +145,13 @@ def edit_meeting(*, user, meeting_id: int, date_text: str, **values) -> dict:
 
 
 @transaction.atomic
-def mark_meeting_held(*, user, meeting_id: int, held_on: date | None = None) -> Meeting:
+def mark_meeting_held(
+    *, user, meeting_id: int, held_on: date | None = None, token: str | None = None
+) -> Meeting:
     """Records that a meeting took place (開催済 from now on, whatever its period says), and,
     when ``held_on`` is given, the day it took place, which replaces an approximate date."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_meeting(meeting, token)
     if meeting.status == Meeting.Status.HELD and held_on is None:
         raise ValidationError(_("このX会議は既に開催済として登録されています。"))
     before = {"status": meeting.status, "date": meeting.date_label_ja}
@@ -159,10 +173,11 @@ def mark_meeting_held(*, user, meeting_id: int, held_on: date | None = None) -> 
 
 
 @transaction.atomic
-def delete_meeting(*, user, meeting_id: int) -> None:
+def delete_meeting(*, user, meeting_id: int, token: str | None = None) -> None:
     """Deletes a meeting with its topics and materials; the history keeps every field of each
     (evaluations.masterdata.delete). Its material files go once the deletion is committed."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_meeting(meeting, token)
     paths = list(meeting.materials.exclude(file_path="").values_list("file_path", flat=True))
     masterdata.delete(meeting, actor=user)
     transaction.on_commit(lambda: [material_storage().delete(p) for p in paths])
@@ -172,9 +187,10 @@ def delete_meeting(*, user, meeting_id: int) -> None:
 
 
 @transaction.atomic
-def add_topic(*, user, meeting_id: int, name: str) -> MeetingTopic:
+def add_topic(*, user, meeting_id: int, name: str, token: str | None = None) -> MeetingTopic:
     """Adds a 議題 at the end of the meeting's list."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_section(meeting, "topics", token)
     name = (name or "").strip()
     _check_text(name=name)
     last = meeting.topics.aggregate(last=Max("order"))["last"] or 0
@@ -190,15 +206,26 @@ def add_topic(*, user, meeting_id: int, name: str) -> MeetingTopic:
     return topic
 
 
-def _topic_for_office(user, topic_id: int) -> MeetingTopic:
-    topic = get_object_or_404(MeetingTopic.objects.filter(meeting__isnull=False), pk=topic_id)
-    meeting_for_office(user, topic.meeting_id, lock=True)
+def _topic_for_office(user, topic_id: int, token: str | None) -> MeetingTopic:
+    """The topic read again once its meeting's row is locked (a rename that waited for another
+    must see that one's result), after the section's token check."""
+    meeting_id = (
+        MeetingTopic.objects.filter(pk=topic_id, meeting__isnull=False)
+        .values_list("meeting_id", flat=True)
+        .first()
+    )
+    if meeting_id is None:
+        raise Http404
+    meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_section(meeting, "topics", token)
+    topic = get_object_or_404(MeetingTopic, pk=topic_id, meeting=meeting)
+    topic.meeting = meeting
     return topic
 
 
 @transaction.atomic
-def rename_topic(*, user, topic_id: int, name: str) -> dict:
-    topic = _topic_for_office(user, topic_id)
+def rename_topic(*, user, topic_id: int, name: str, token: str | None = None) -> dict:
+    topic = _topic_for_office(user, topic_id, token)
     topic.name = (name or "").strip()
     _check_text(name=topic.name)
     _validate(topic)
@@ -206,10 +233,10 @@ def rename_topic(*, user, topic_id: int, name: str) -> dict:
 
 
 @transaction.atomic
-def move_topic(*, user, topic_id: int, step: int) -> None:
+def move_topic(*, user, topic_id: int, step: int, token: str | None = None) -> None:
     """Moves a 議題 one place up (``step`` −1) or down (+1) by swapping it with its neighbour;
     at either end nothing changes."""
-    topic = _topic_for_office(user, topic_id)
+    topic = _topic_for_office(user, topic_id, token)
     siblings = list(topic.meeting.topics.order_by("order", "pk"))
     index = next(i for i, t in enumerate(siblings) if t.pk == topic.pk)
     other = index + (1 if step > 0 else -1)
@@ -223,8 +250,8 @@ def move_topic(*, user, topic_id: int, step: int) -> None:
 
 
 @transaction.atomic
-def remove_topic(*, user, topic_id: int) -> None:
-    topic = _topic_for_office(user, topic_id)
+def remove_topic(*, user, topic_id: int, token: str | None = None) -> None:
+    topic = _topic_for_office(user, topic_id, token)
     masterdata.delete(topic, actor=user)
 
 
@@ -233,12 +260,20 @@ def remove_topic(*, user, topic_id: int) -> None:
 
 @transaction.atomic
 def add_material(
-    *, user, meeting_id: int, title: str, url: str = "", upload=None, is_public: bool = True
+    *,
+    user,
+    meeting_id: int,
+    title: str,
+    url: str = "",
+    upload=None,
+    is_public: bool = True,
+    token: str | None = None,
 ) -> MeetingMaterial:
     """Adds a 資料: a link, or a file checked as evidence files are (type by extension AND
     content, zip containers' bounds) up to MEETING_MATERIAL_MAX_BYTES, kept in the private
     ``materials`` storage. Public ones are downloadable by anyone from the meeting pages."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_section(meeting, "materials", token)
     title = (title or "").strip()
     url = (url or "").strip()
     _check_text(title=title, url=url, file=upload.name if upload is not None else "")
@@ -272,9 +307,17 @@ def add_material(
     return item
 
 
-def _material_for_office(user, material_id: int) -> MeetingMaterial:
-    item = get_object_or_404(MeetingMaterial, pk=material_id)
-    item.meeting = meeting_for_office(user, item.meeting_id, lock=True)
+def _material_for_office(user, material_id: int, token: str | None = None) -> MeetingMaterial:
+    """The material read again once its meeting's row is locked, after the token check."""
+    meeting_id = (
+        MeetingMaterial.objects.filter(pk=material_id).values_list("meeting_id", flat=True).first()
+    )
+    if meeting_id is None:
+        raise Http404
+    meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_section(meeting, "materials", token)
+    item = get_object_or_404(MeetingMaterial, pk=material_id, meeting=meeting)
+    item.meeting = meeting
     return item
 
 
@@ -284,8 +327,10 @@ def material_for_office(user, material_id: int) -> MeetingMaterial:
 
 
 @transaction.atomic
-def edit_material(*, user, material_id: int, title: str, is_public: bool) -> dict:
-    item = _material_for_office(user, material_id)
+def edit_material(
+    *, user, material_id: int, title: str, is_public: bool, token: str | None = None
+) -> dict:
+    item = _material_for_office(user, material_id, token)
     item.title = (title or "").strip()
     item.is_public = is_public
     _check_text(title=item.title)
@@ -294,10 +339,10 @@ def edit_material(*, user, material_id: int, title: str, is_public: bool) -> dic
 
 
 @transaction.atomic
-def remove_material(*, user, material_id: int) -> None:
+def remove_material(*, user, material_id: int, token: str | None = None) -> None:
     """Removes a 資料; the history keeps its title, link or file name. The file goes once the
     removal is committed."""
-    item = _material_for_office(user, material_id)
+    item = _material_for_office(user, material_id, token)
     path = item.file_path
     masterdata.delete(item, actor=user)
     if path:
@@ -317,9 +362,12 @@ def _initiative_of_plan(meeting: Meeting, initiative_id: int) -> Initiative:
 
 
 @transaction.atomic
-def link_initiative(*, user, meeting_id: int, initiative_id: int) -> Initiative:
+def link_initiative(
+    *, user, meeting_id: int, initiative_id: int, token: str | None = None
+) -> Initiative:
     """Links an initiative of the meeting's own plan (関連する会議 on its page)."""
     meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_section(meeting, "links", token)
     initiative = _initiative_of_plan(meeting, initiative_id)
     if meeting.initiatives.filter(pk=initiative.pk).exists():
         raise ValidationError(_("この取組項目は既に関連付けられています。"))
@@ -334,8 +382,11 @@ def link_initiative(*, user, meeting_id: int, initiative_id: int) -> Initiative:
 
 
 @transaction.atomic
-def unlink_initiative(*, user, meeting_id: int, initiative_id: int) -> None:
+def unlink_initiative(
+    *, user, meeting_id: int, initiative_id: int, token: str | None = None
+) -> None:
     meeting = meeting_for_office(user, meeting_id, lock=True)
+    check_section(meeting, "links", token)
     initiative = meeting.initiatives.filter(pk=initiative_id).first()
     if initiative is None:
         raise ValidationError(_("この取組項目は関連付けられていません。"))

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
+from evaluations.services import meeting_versions as versions
 from evaluations.services import meetings as services
 from tests.personas import PDF_BYTES, client_for
 from tests.private_files import BACKENDS
@@ -27,6 +28,13 @@ def meeting(world):
         summary="",
         status=Meeting.Status.SCHEDULED,
     )
+
+
+def _token(meeting, section=None):
+    """The token the meeting page gives its forms (the meeting's own, or a section's)."""
+    if section is None:
+        return versions.meeting_token(meeting)
+    return versions.section_token(meeting, section)
 
 
 def _pdf(name="shidai.pdf"):
@@ -121,15 +129,24 @@ def test_a_date_it_cannot_read_is_refused_in_japanese_beside_the_date_field(worl
 def test_topics_keep_their_order_and_move_rename_and_go_with_history(world, meeting):
     client = client_for(world, "office")
     for name in ("公共施設マネジメント", "政策連携団体", "区役所"):
-        client.post(f"/office/meetings/{meeting.pk}/topics/", {"topic-name": name})
+        client.post(
+            f"/office/meetings/{meeting.pk}/topics/",
+            {"topic-name": name, "topic-token": _token(meeting, "topics")},
+        )
     names = lambda: list(meeting.topics.order_by("order").values_list("name", flat=True))  # noqa: E731
     assert names() == ["公共施設マネジメント", "政策連携団体", "区役所"]
     last = meeting.topics.get(name="区役所")
-    client.post(f"/office/meetings/topics/{last.pk}/", {"move": "up"})
-    assert names() == ["公共施設マネジメント", "区役所", "政策連携団体"]
-    client.post(f"/office/meetings/topics/{last.pk}/", {"name": "区役所のあり方"})
     client.post(
-        f"/office/meetings/topics/{meeting.topics.get(name='政策連携団体').pk}/", {"remove": "1"}
+        f"/office/meetings/topics/{last.pk}/", {"move": "up", "token": _token(meeting, "topics")}
+    )
+    assert names() == ["公共施設マネジメント", "区役所", "政策連携団体"]
+    client.post(
+        f"/office/meetings/topics/{last.pk}/",
+        {"name": "区役所のあり方", "token": _token(meeting, "topics")},
+    )
+    client.post(
+        f"/office/meetings/topics/{meeting.topics.get(name='政策連携団体').pk}/",
+        {"remove": "1", "token": _token(meeting, "topics")},
     )
     assert names() == ["公共施設マネジメント", "区役所のあり方"]
     actions = set(
@@ -153,12 +170,21 @@ def test_a_public_file_is_downloadable_by_anyone_and_a_private_one_only_by_the_o
     office = client_for(world, "office")
     response = office.post(
         f"/office/meetings/{meeting.pk}/materials/",
-        {"material-title": "資料1 次第", "material-file": _pdf(), "material-is_public": "on"},
+        {
+            "material-title": "資料1 次第",
+            "material-file": _pdf(),
+            "material-is_public": "on",
+            "material-token": _token(meeting, "materials"),
+        },
     )
     assert response.status_code == 302
     office.post(
         f"/office/meetings/{meeting.pk}/materials/",
-        {"material-title": "内部メモ", "material-file": _pdf("memo.pdf")},
+        {
+            "material-title": "内部メモ",
+            "material-file": _pdf("memo.pdf"),
+            "material-token": _token(meeting, "materials"),
+        },
     )
     public, private = MeetingMaterial.objects.filter(meeting=meeting).order_by("order")
     assert (public.is_public, private.is_public) == (True, False)
@@ -190,7 +216,11 @@ def test_a_public_file_is_downloadable_by_anyone_and_a_private_one_only_by_the_o
 def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_kept(world, meeting):
     response = client_for(world, "office").post(
         f"/office/meetings/{meeting.pk}/materials/",
-        {"material-title": "x", "material-file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00")},
+        {
+            "material-title": "x",
+            "material-file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00"),
+            "material-token": _token(meeting, "materials"),
+        },
     )
     assert response.status_code == 422
     assert "ファイルの中身が拡張子（.pdf）と一致しません" in response.content.decode()
@@ -201,10 +231,17 @@ def test_a_link_and_its_removal_are_in_the_history_with_what_it_was(world, meeti
     office = client_for(world, "office")
     office.post(
         f"/office/meetings/{meeting.pk}/materials/",
-        {"material-title": "動画", "material-url": "https://example.jp/x-kaigi"},
+        {
+            "material-title": "動画",
+            "material-url": "https://example.jp/x-kaigi",
+            "material-token": _token(meeting, "materials"),
+        },
     )
     link = MeetingMaterial.objects.get(meeting=meeting)
-    office.post(f"/office/meetings/materials/{link.pk}/", {"remove": "1"})
+    office.post(
+        f"/office/meetings/materials/{link.pk}/",
+        {"remove": "1", "token": _token(meeting, "materials")},
+    )
     assert not MeetingMaterial.objects.exists()
     removed = HistoryEvent.objects.get(action=HistoryAction.MEETINGMATERIAL_DELETE)
     assert removed.changes["url"]["before"] == "https://example.jp/x-kaigi"
@@ -213,17 +250,22 @@ def test_a_link_and_its_removal_are_in_the_history_with_what_it_was(world, meeti
 def test_initiatives_of_the_meetings_own_plan_only_are_linked(world, meeting):
     office = client_for(world, "office")
     response = office.post(
-        f"/office/meetings/{meeting.pk}/initiatives/", {"link-initiative": world.initiative_a.pk}
+        f"/office/meetings/{meeting.pk}/initiatives/",
+        {"link-initiative": world.initiative_a.pk, "link-token": _token(meeting, "links")},
     )
     assert response.status_code == 302
     other = world.other_plan.initiatives.get()
     refused = office.post(
-        f"/office/meetings/{meeting.pk}/initiatives/", {"link-initiative": other.pk}
+        f"/office/meetings/{meeting.pk}/initiatives/",
+        {"link-initiative": other.pk, "link-token": _token(meeting, "links")},
     )
     assert refused.status_code == 422
     assert list(meeting.initiatives.all()) == [world.initiative_a]
     assert HistoryEvent.objects.filter(action=HistoryAction.MEETING_LINK).count() == 1
-    office.post(f"/office/meetings/{meeting.pk}/initiatives/{world.initiative_a.pk}/remove/")
+    office.post(
+        f"/office/meetings/{meeting.pk}/initiatives/{world.initiative_a.pk}/remove/",
+        {"token": _token(meeting, "links")},
+    )
     assert not meeting.initiatives.exists()
     assert HistoryEvent.objects.get(action=HistoryAction.MEETING_UNLINK).changes["initiatives"][
         "before"
@@ -237,7 +279,9 @@ def test_deleting_a_meeting_records_its_topics_and_materials_and_removes_its_fil
     )
     storage = services.material_storage()
     assert storage.exists(item.file_path)
-    response = client_for(world, "office").post(f"/office/meetings/{meeting.pk}/delete/")
+    response = client_for(world, "office").post(
+        f"/office/meetings/{meeting.pk}/delete/", {"token": _token(meeting)}
+    )
     assert response.status_code == 302
     assert not Meeting.objects.filter(pk=meeting.pk).exists()
     deleted = set(
@@ -266,7 +310,8 @@ def test_a_deleted_meetings_file_is_gone_once_committed(world):
 
 def test_marking_held_is_its_own_history_action_with_the_day(world, meeting):
     client_for(world, "office").post(
-        f"/office/meetings/{meeting.pk}/held/", {"held-held_on": "2025-07-04"}
+        f"/office/meetings/{meeting.pk}/held/",
+        {"held-held_on": "2025-07-04", "held-token": _token(meeting)},
     )
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD and meeting.date_label_ja == "7月4日"
