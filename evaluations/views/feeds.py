@@ -3,9 +3,13 @@
 
 The entries come from evaluations.feeds (publications) and xmeetings.feeds (meetings); these
 views only merge them, newest first, and writes Atom with Django's syndication framework.
-Like the meetings pages a feed depends on today (a meeting counts as held once its dates have
-passed), so it is not stored whole; it is kept per process by a digest of the entries it shows
-(reformtracker.page_memo) and answered 304 by its ETag (reformtracker.public_pages).
+A feed is stored whole by the page cache like the result pages (evaluations.public_cache), so
+a publication changes it at once and a repeated request reads nothing. Unlike them it also
+depends on today (a meeting counts as held once its dates have passed), so its key carries the
+date too (``stored_by_day``). A meeting the office adds or marks held shows once the stored feed
+expires (``PUBLIC_PAGE_CACHE_SECONDS``), as the other live rows of the public pages do. With the
+page cache off, or missed, it is kept per process by a digest of the entries it shows
+(reformtracker.page_memo); it is answered 304 by its ETag (reformtracker.public_pages).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from evaluations import feeds as publication_feeds
 from evaluations.feeds import FeedEntry
+from evaluations.public_cache import stored_by_day
 from initiatives.models import Initiative, Plan
 from reformtracker import page_memo
 from reformtracker.links import cached_reverse
@@ -136,7 +141,8 @@ def _respond(request, name: str, feed_class, subject, entries: list[FeedEntry]):
     )
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def site_feed(request):
     entries = _merge(
         publication_feeds.publication_entries(),
@@ -145,7 +151,8 @@ def site_feed(request):
     return _respond(request, "site.atom", SiteFeed, None, entries)
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def plan_feed(request, slug):
     plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
     entries = _merge(
@@ -157,7 +164,8 @@ def plan_feed(request, slug):
     return _respond(request, "plan.atom", PlanFeed, plan, entries)
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def initiative_feed(request, slug, code):
     initiative = get_object_or_404(
         Initiative.objects.select_related("plan"), plan__slug=slug, code=code
