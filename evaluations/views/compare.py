@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from evaluations import changes
 from evaluations.comparison import PARAMS, as_json, comparison, comparison_digest
@@ -34,8 +34,11 @@ def compare_json(request):
     )
 
 
-def _changes(request, slug):
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+def _plan(slug):
+    return get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+
+
+def _changes(request, plan):
     return changes.compare(
         plan, request.GET.get("from"), request.GET.get("to"), request.GET.get("page")
     )
@@ -43,10 +46,23 @@ def _changes(request, slug):
 
 @public_page(params=changes.PARAMS)
 def plan_changes(request, slug):
-    """What changed in a plan between two 時点 (published snapshots only: cached whole)."""
-    return render(request, "evaluations/plan_changes.html", _changes(request, slug))
+    """What changed in a plan between two 時点 (published snapshots: cached whole, and kept
+    per process by the publications and the plan it shows)."""
+    plan = _plan(slug)
+    return page_memo.render_page(
+        request,
+        "evaluations/plan_changes.html",
+        partial(_changes, request, plan),
+        lambda: page_memo.digest(*changes.memo_rows(plan)),
+    )
 
 
 @public_page(params=changes.PARAMS)
 def plan_changes_json(request, slug):
-    return licensed_json(changes.as_json(_changes(request, slug)))
+    plan = _plan(slug)
+    return page_memo.respond(
+        request,
+        "plan_changes.json",
+        lambda: page_memo.digest(*changes.memo_rows(plan)),
+        lambda: licensed_json(changes.as_json(_changes(request, plan))),
+    )
