@@ -30,11 +30,12 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
 from django.utils.translation import get_language_from_path
 
 from evaluations.published import fingerprint_pinned, publication_fingerprint
+from reformtracker import memos
 from reformtracker.public_pages import NOT_PUBLIC, answer_304, not_modified, use_canonical_query
 
 CACHE_PREFIX = "public-page"
@@ -66,9 +67,17 @@ def _variant(request) -> str:
 def _public_view(request, language: str):
     """The view of the address, or None. The language is the path's, as i18n_patterns
     resolve it."""
+    return _view_of(get_urlconf(), language, request.path_info)
+
+
+# Resolving walks the URLconf's patterns one by one: a third of a cache hit's time. The
+# patterns are fixed for a URLconf, so the view of each recent address is kept (bounded: any
+# address can be asked for).
+@memos.lru(maxsize=2048)
+def _view_of(urlconf: str | None, language: str, path: str):
     try:
         with translation.override(language):
-            return resolve(request.path_info).func
+            return resolve(path, urlconf).func
     except Resolver404:
         return None
 
