@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from evaluations import published
+from evaluations import boards, published
 from evaluations.models import PublishedResult
 from evaluations.rates import EMPTY, summarize_by
 from initiatives.models import Department, Plan
@@ -31,7 +30,7 @@ def browser_url(plan: Plan, department_id: int, fiscal_year: int) -> str:
 def plan_and_departments(slug: str) -> tuple[Plan, list[Department]]:
     """The plan with its city, and the city's departments as they stand (two queries): the
     live rows the page shows besides the publications."""
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+    plan = boards.plan_by_slug(slug)  # not built by the ORM, which cost more than the query
     units = list(Department.objects.filter(municipality_id=plan.municipality_id))
     return plan, units
 

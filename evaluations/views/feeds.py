@@ -15,16 +15,18 @@ page cache off, or missed, it is kept per process by a digest of the entries it 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from evaluations import boards
 from evaluations import feeds as publication_feeds
 from evaluations.feeds import FeedEntry
 from evaluations.public_cache import stored_by_day
-from initiatives.models import Initiative, Plan
+from initiatives.models import Initiative
 from reformtracker import page_memo
 from reformtracker.links import cached_reverse
 from reformtracker.public_pages import public_page
@@ -145,7 +147,7 @@ def _respond(request, name: str, feed_class, subject, entries: list[FeedEntry]):
 @public_page
 def site_feed(request):
     entries = _merge(
-        publication_feeds.publication_entries(),
+        publication_feeds.kept("site", boards.live_plans, publication_feeds.publication_entries),
         _meetings(meeting_feeds.held_meetings(), publication_feeds.meetings_added()),
     )
     return _respond(request, "site.atom", SiteFeed, None, entries)
@@ -154,9 +156,11 @@ def site_feed(request):
 @stored_by_day
 @public_page
 def plan_feed(request, slug):
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+    plan = boards.plan_by_slug(slug)
     entries = _merge(
-        publication_feeds.publication_entries(plan),
+        publication_feeds.kept(
+            f"plan/{plan.pk}", lambda: [plan], partial(publication_feeds.publication_entries, plan)
+        ),
         _meetings(
             meeting_feeds.held_meetings(plan=plan), publication_feeds.meetings_added(plan=plan)
         ),
@@ -171,7 +175,11 @@ def initiative_feed(request, slug, code):
         Initiative.objects.select_related("plan"), plan__slug=slug, code=code
     )
     entries = _merge(
-        publication_feeds.initiative_entries(initiative),
+        publication_feeds.kept(
+            f"initiative/{initiative.pk}",
+            lambda: [initiative, initiative.plan],
+            partial(publication_feeds.initiative_entries, initiative),
+        ),
         _meetings(
             meeting_feeds.held_meetings(initiative=initiative),
             publication_feeds.meetings_added(initiative=initiative),

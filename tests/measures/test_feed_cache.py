@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluations.choices import Result
 from initiatives.models import Plan
+from reformtracker import memos
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.factories import make_published_round
 from xmeetings.models import Meeting
@@ -100,3 +101,41 @@ def test_a_meeting_shows_as_held_the_day_after_its_date_though_the_feed_was_stor
     status, titles = held_titles()
     assert status == "miss"
     assert len(titles) == 1 and titles[0].endswith("を開催しました")
+
+
+@pytest.fixture
+def memo(settings):
+    settings.PUBLIC_DATA_MEMO = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0  # tests publish and look at once
+    memos.clear()
+    yield
+    memos.clear()
+
+
+def test_feeds_kept_per_process_are_the_same_as_freshly_read_ones(client, seeded, settings, memo):
+    warm = {url: _get(client, url)[0].content for url in FEEDS}
+    kept = {url: _get(client, url)[0].content for url in FEEDS}
+    settings.PUBLIC_DATA_MEMO = False
+    assert kept == warm == {url: _get(client, url)[0].content for url in FEEDS}
+
+
+def test_a_kept_feed_shows_a_renamed_plan_and_a_publication_at_once(client, seeded, memo):
+    plan = Plan.objects.get(slug=OSAKA)
+    for url in FEEDS:
+        _get(client, url)
+    plan.title = "改題したプラン"
+    plan.save(update_fields=["title"])
+    for url in ["/feed/", f"/plans/{OSAKA}/feed/"]:
+        entries = feedparser.parse(_get(client, url)[0].content).entries
+        published = [e.title for e in entries if e.tags[0].term == "publication"]
+        assert published and all(t.startswith("改題したプラン：") for t in published), url
+    results = dict.fromkeys(
+        plan.initiatives.filter(pillar__office_tracks_items=True), Result.ACHIEVED
+    )
+    make_published_round(
+        plan, results, fiscal_year=2025, published_at=datetime(2026, 6, 1, tzinfo=UTC)
+    )
+    for url in FEEDS:
+        entries = feedparser.parse(_get(client, url)[0].content).entries
+        titles = [e.title for e in entries if e.tags[0].term == "publication"]
+        assert "令和7年度末時点" in titles[0] or "FY2025" in titles[0], url
