@@ -2,11 +2,13 @@
 publications and the live rows they show: the same as freshly read, a publication or a live
 edit shows at once, and a kept page reads only those live rows."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from initiatives.models import Department, Plan
+from initiatives.models import Department, Plan, RatingRule
 from reformtracker import memos
 from tests.constants import OSAKA
 from tests.measures.grown import chart_the_seed, next_time_point
@@ -77,3 +79,27 @@ def test_live_edits_of_the_plan_and_its_departments_show_at_once(client, memo):
     assert "改題したプラン" in client.get(DEPARTMENTS[1]).content.decode()
     assert "Renamed Bureau" in client.get(DEPARTMENTS[1]).content.decode()
     assert "Renamed Bureau" in client.get(f"/en/plans/{OSAKA}/departments/").content.decode()
+
+
+def _headline(client) -> str:
+    groups = json.loads(client.get("/open-data/compare.json").content)["groups"]
+    [osaka] = [p for g in groups for p in g["plans"] if p["plan"] == OSAKA]
+    return osaka["headline"]
+
+
+def test_kept_bands_follow_the_plans_bands_and_each_publication(client, seeded, settings):
+    settings.PUBLIC_DATA_MEMO = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0
+    memos.clear()
+    plan = chart_the_seed(RatingRule.INDICATOR_BANDS)
+    kept = _headline(client)
+    assert _headline(client) == kept and kept.startswith("A ")
+    plan.indicator_bands = [["甲", 50], ["乙", 0]]
+    plan.save(update_fields=["indicator_bands"])
+    renamed = _headline(client)
+    assert renamed.startswith("甲 ")
+    next_time_point(plan, 2026)
+    published = _headline(client)
+    settings.PUBLIC_DATA_MEMO = False
+    assert published == _headline(client)
+    memos.clear()
