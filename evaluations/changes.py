@@ -13,14 +13,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from evaluations.choices import Result
 from evaluations.indicators import plain
 from evaluations.labels import asof
-from evaluations.models import Publication, PublishedIndicatorValue, PublishedResult
-from evaluations.published import summaries_of
+from evaluations.models import (
+    Publication,
+    PublishedIndicatorValue,
+    PublishedPillar,
+    PublishedResult,
+)
+from evaluations.published import publication_fingerprint
 from evaluations.rates import EMPTY, Summary, summarize_by
 
 PARAMS = ("from", "to", "page")
@@ -85,27 +91,75 @@ class Figures:
         return self.after.rate_percent - self.before.rate_percent
 
 
-def _side_by_side(ids: tuple[int, int], key: str, order: str, name: str) -> list[dict]:
-    """Figures of both sides per ``key`` (pillar or department) with its order and name as the
-    later side published them, in one GROUP BY."""
+def _side_by_side(ids: tuple[int, int]) -> tuple[Figures, list[dict], list[dict]]:
+    """Figures of both sides for the plan, per pillar and per department, each pillar and
+    department with its order and name as the later side published them (the earlier side's
+    for one the later does not list): one GROUP BY (a few rows per pillar and department,
+    the plan's figures the sum of its pillars') and the pillars as frozen (one query)."""
     before, after = ids
-    rows = PublishedResult.objects.filter(publication_id__in=ids)
-    figures: dict = {}
-    labels: dict = {}
-    grouped = summarize_by(rows, "publication_id", key, order, name)
-    for (publication_id, pk, rank, label), summary in grouped.items():
-        figures[(publication_id, pk)] = summary
-        if pk not in labels or publication_id == after:
-            labels[pk] = (rank, label)
-    return [
-        {
-            "key": k,
-            "order": labels[k][0],
-            "name": labels[k][1],
-            "figures": Figures(figures.get((before, k), EMPTY), figures.get((after, k), EMPTY)),
-        }
-        for k in sorted(labels, key=lambda k: (labels[k][0], labels[k][1]))
-    ]
+    grouped = summarize_by(
+        PublishedResult.objects.filter(publication_id__in=ids),
+        "publication_id",
+        "pillar_id",
+        "department_id",
+        "department_name",
+    )
+    frozen = {
+        (row.publication_id, row.pillar_id): (row.order, row.name)
+        for row in PublishedPillar.objects.filter(publication_id__in=ids).only(
+            "publication_id", "pillar_id", "order", "name"
+        )
+    }
+    totals = {before: EMPTY, after: EMPTY}
+    cells: dict[str, dict] = {"pillar": {}, "department": {}}
+    labels: dict[str, dict] = {"pillar": {}, "department": {}}
+    for (publication_id, pillar, department, name), summary in grouped.items():
+        totals[publication_id] += summary
+        pillar_label = frozen.get((publication_id, pillar), (0, ""))
+        for kind, pk, label in (
+            ("pillar", pillar, pillar_label),
+            # Departments in name order: the published name, as the later side has it.
+            ("department", department, (name, name)),
+        ):
+            cell = (publication_id, pk)
+            cells[kind][cell] = cells[kind].get(cell, EMPTY) + summary
+            if pk not in labels[kind] or publication_id == after:
+                labels[kind][pk] = label
+
+    def listed(kind: str) -> list[dict]:
+        known, figures = labels[kind], cells[kind]
+        return [
+            {
+                "key": k,
+                "order": known[k][0],
+                "name": known[k][1],
+                "figures": Figures(figures.get((before, k), EMPTY), figures.get((after, k), EMPTY)),
+            }
+            for k in sorted(known, key=lambda k: known[k])
+        ]
+
+    return Figures(totals[before], totals[after]), listed("pillar"), listed("department")
+
+
+def _counts(before: Publication, after: Publication) -> tuple[int, int]:
+    """How many items changed (or were added) and how many dropped out: one query."""
+
+    def count(rows):
+        # Every row has the same publication: one group, its size (NULL when none).
+        return Coalesce(
+            Subquery(
+                rows.order_by().values("publication_id").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            0,
+        )
+
+    found = (
+        Publication.objects.filter(pk=after.pk)
+        .annotate(changed=count(_rows(before, after)), dropped=count(_dropped(before, after)))
+        .values_list("changed", "dropped")
+        .get()
+    )
+    return found
 
 
 def compare(plan, from_value=None, to_value=None, page=None) -> dict:
@@ -123,11 +177,14 @@ def compare(plan, from_value=None, to_value=None, page=None) -> dict:
     if before is None:
         return {"plan": plan, "choices": choices, "empty": True, "after": after}
     ids = (before.publication.pk, after.publication.pk)
-    totals = summaries_of([before.publication, after.publication])
-    plan_figures = Figures(totals[ids[0]], totals[ids[1]])
-    rows = _rows(before.publication, after.publication)
+    plan_figures, pillars, departments = _side_by_side(ids)
+    changed_count, dropped_count = _counts(before.publication, after.publication)
+    paginator = Paginator(
+        _rows(before.publication, after.publication), settings.PUBLIC_PILLAR_ITEMS_PER_PAGE
+    )
+    paginator.count = changed_count  # counted above with the dropped items, in one query
+    items = paginator.get_page(page)
     dropped = _dropped(before.publication, after.publication)
-    items = Paginator(rows, settings.PUBLIC_PILLAR_ITEMS_PER_PAGE).get_page(page)
     for row in items.object_list:  # one page: the label of the earlier result
         row.before_label = Result(row.before_result).label if row.before_result else None
     return {
@@ -137,14 +194,20 @@ def compare(plan, from_value=None, to_value=None, page=None) -> dict:
         "before": before,
         "after": after,
         "plan_figures": plan_figures,
-        "pillars": _side_by_side(ids, "pillar_id", "pillar__order", "pillar__name"),
-        # Departments in name order: the published name, as the later side has it.
-        "departments": _side_by_side(ids, "department_id", "department_name", "department_name"),
+        "pillars": pillars,
+        "departments": departments,
         "items": items,
         "dropped": list(dropped[: settings.PUBLIC_PILLAR_ITEMS_PER_PAGE]),
-        "dropped_count": dropped.count(),
+        "dropped_count": dropped_count,
         "indicators": list(_indicator_changes(before.publication, after.publication)),
     }
+
+
+def memo_rows(plan) -> tuple:
+    """What the compare page and its JSON show besides the publications' snapshots (fixed by
+    their fingerprint): the plan and its city as read (reformtracker.page_memo keys a kept
+    page on them)."""
+    return (publication_fingerprint(), plan, plan.municipality)
 
 
 def previous_of(publication: Publication) -> Publication | None:

@@ -6,17 +6,16 @@ of each round, as every public page counts them) and its result rows, grouped by
 department that owned each item when it was published, through ``summarize_by`` (the one
 achievement rule). The department's name is the one the newest 時点 published; its English
 name, where the city gave one, from the department. Four queries, whatever the number of
-items, departments or 時点.
+items, departments or 時点; kept per process by the publications and the live rows it shows.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from evaluations import published
+from evaluations import boards, published
 from evaluations.models import PublishedResult
 from evaluations.rates import EMPTY, summarize_by
 from initiatives.models import Department, Plan
@@ -28,11 +27,26 @@ def browser_url(plan: Plan, department_id: int, fiscal_year: int) -> str:
     return f"{reverse('initiative_list')}?{query}"
 
 
-def department_data(slug: str) -> dict:
+def plan_and_departments(slug: str) -> tuple[Plan, list[Department]]:
+    """The plan with its city, and the city's departments as they stand (two queries): the
+    live rows the page shows besides the publications."""
+    plan = boards.plan_by_slug(slug)  # not built by the ORM, which cost more than the query
+    units = list(Department.objects.filter(municipality_id=plan.municipality_id))
+    return plan, units
+
+
+def memo_rows(plan: Plan, units: list[Department]) -> tuple:
+    """What the page and its JSON show besides the publications' snapshots (fixed by their
+    fingerprint): the plan, its city and its departments as read (reformtracker.page_memo
+    keys a kept page on them)."""
+    return (published.publication_fingerprint(), plan, plan.municipality, units)
+
+
+def department_data(plan: Plan, units: list[Department]) -> dict:
     """The plan, its published 時点 (newest first), one row per department with a cell per 時点
     (its Summary, or None where it published nothing then, and the browser's address), and the
-    plan's totals per 時点 (the sum of the departments' cells)."""
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+    plan's totals per 時点 (the sum of the departments' cells). ``units``: the city's
+    departments (``plan_and_departments``)."""
     publications = published.current_publications([plan.pk])
     ids = [p.pk for p in publications]
     grouped = (
@@ -54,7 +68,7 @@ def department_data(slug: str) -> dict:
         cells[key] = cells[key] + summary if key in cells else summary
         if department_id not in names or order[publication_id] < names[department_id][0]:
             names[department_id] = (order[publication_id], name)
-    departments = Department.objects.filter(pk__in=list(names)).order_by("code", "pk")
+    departments = sorted((d for d in units if d.pk in names), key=lambda d: (d.code, d.pk))
     rows = [
         {
             "department": department,

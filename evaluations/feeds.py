@@ -1,25 +1,36 @@
 """What the Atom feeds say about publications: each publication of a plan's 時点 (a later one of
 the same round is a 訂正), with the plan's headline under its rule; for one initiative, its own
 result in each. Bounded to the newest ``FEED_ENTRIES``; two queries whatever the data's size.
-Composed with the meetings' entries in reformtracker.feeds."""
+With ``PUBLIC_DATA_MEMO`` each process keeps them (``kept``) by the publications' fingerprint,
+the language and the live rows they show (plans' titles, rules and bands; the initiative), as
+reformtracker.page_memo keeps pages. Composed with the meetings' entries, which are live and
+read every time, in evaluations/views/feeds.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from evaluations import rating_rules
 from evaluations.choices import HistoryAction
 from evaluations.labels import asof, localised
 from evaluations.models import HistoryEvent, Publication, PublishedResult
-from evaluations.published import summaries_of
+from evaluations.published import publication_fingerprint, summaries_of
+from reformtracker import memos, page_memo
 from reformtracker.display import language
 from reformtracker.links import cached_reverse
 from xmeetings.models import Meeting
 
 FEED_ENTRIES = 50
+# Entry lists kept, at most (a plan's and each initiative's feed in two languages); the
+# fingerprint in their keys makes a kept list never stale.
+KEPT_LISTS = 1024
+
+_kept: dict = memos.store()
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,21 @@ def initiative_entries(initiative) -> list[FeedEntry]:
                 kind="correction" if correction else "publication",
             )
         )
+    return entries
+
+
+def kept(name: str, live_rows, make) -> list[FeedEntry]:
+    """``make()`` (the publications' entries of a feed), kept per process for the current
+    publications, the language, the feed (``name``) and a digest of ``live_rows()``: every
+    live row the entries show (the plans they name, the initiative)."""
+    if not settings.PUBLIC_DATA_MEMO:
+        return make()
+    key = (publication_fingerprint(), get_language(), name, page_memo.digest(live_rows()))
+    entries = _kept.get(key)
+    if entries is None:
+        if len(_kept) >= KEPT_LISTS or any(k[0] != key[0] for k in _kept):
+            _kept.clear()  # only the current publications' lists are ever asked for again
+        entries = _kept[key] = make()
     return entries
 
 

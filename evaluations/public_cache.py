@@ -3,10 +3,11 @@ exactly by publication").
 
 A public page is a function of (the published snapshots, the live master data it shows, the
 language, the scheme and host its absolute links name, the path, and the query parameters its
-view reads). The cache key carries a fingerprint of the publications and of the master data's
-version (initiatives.models.MasterDataVersion, counted by the history writer), so publishing — or
-withdrawing — a 時点, or an office's edit of a plan, changes every key at once and nothing needs
-invalidating. The fingerprint costs one query per request.
+view reads), and for the few that also depend on today's date (the Atom feeds,
+``stored_by_day``), of the date. The cache key carries a fingerprint of the publications and of
+the master data's version (initiatives.models.MasterDataVersion, counted by the history writer),
+so publishing — or withdrawing — a 時点, or an office's edit of a plan, changes every key at once
+and nothing needs invalidating. The fingerprint costs one query per request.
 
 The cache is CACHES["default"]: each process's own memory (make run, tests), or in production
 one every app server shares (memcached, settings.CACHE_URL), with a small copy of the pages
@@ -31,11 +32,12 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
-from django.utils import translation
+from django.urls import Resolver404, get_urlconf, resolve
+from django.utils import timezone, translation
 from django.utils.translation import get_language_from_path
 
 from evaluations.published import fingerprint_pinned, publication_fingerprint
+from reformtracker import memos
 from reformtracker.public_pages import NOT_PUBLIC, answer_304, not_modified, use_canonical_query
 
 CACHE_PREFIX = "public-page"
@@ -64,31 +66,52 @@ def _variant(request) -> str:
     return "page"
 
 
-def _public_params(request, language: str) -> tuple[str, ...] | None:
-    """The query parameters the page's view reads (``public_page(params=…)``), or None when the
-    address is not a public page. The language is the path's, as i18n_patterns resolve it."""
+def _public_view(request, language: str):
+    """The view of the address, or None. The language is the path's, as i18n_patterns
+    resolve it."""
+    return _view_of(get_urlconf(), language, request.path_info)
+
+
+# Resolving walks the URLconf's patterns one by one: a third of a cache hit's time. The
+# patterns are fixed for a URLconf, so the view of each recent address is kept (bounded: any
+# address can be asked for).
+@memos.lru(maxsize=2048)
+def _view_of(urlconf: str | None, language: str, path: str):
     try:
         with translation.override(language):
-            match = resolve(request.path_info)
+            return resolve(path, urlconf).func
     except Resolver404:
         return None
-    return getattr(match.func, "public_params", None)
 
 
-def cache_key(request, fingerprint: str, language: str) -> str:
+def stored_by_day(view):
+    """Marks a public view (outside ``public_page``) whose page also depends on today's date,
+    as the Atom feeds do (a meeting counts as held once its dates have passed): its stored
+    copy is keyed by the date as well as the publications, so it changes at midnight."""
+    view.public_by_day = True
+    return view
+
+
+def _day(view) -> str:
+    return timezone.localdate().isoformat() if getattr(view, "public_by_day", False) else ""
+
+
+def cache_key(request, fingerprint: str, language: str, day: str = "") -> str:
     """The page's key: ``request`` has the canonical query string (use_canonical_query) and a
     host ALLOWED_HOSTS accepts. og:image, og:url and the badge's code name the scheme and host,
-    so each host (and http/https) gets its own copy."""
-    raw = "|".join(
-        [
-            fingerprint,
-            language,
-            _variant(request),
-            request.scheme,
-            request.get_host(),
-            request.get_full_path(),
-        ]
-    )
+    so each host (and http/https) gets its own copy. ``day``: today's date, for a page that
+    depends on it (``stored_by_day``)."""
+    parts = [
+        fingerprint,
+        language,
+        _variant(request),
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+    ]
+    if day:
+        parts.append(day)
+    raw = "|".join(parts)
     return f"{CACHE_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -122,11 +145,14 @@ class PublicPageCacheMiddleware:
         key = fingerprint = None
         if _may_use_cache(request) and _host_allowed(request):
             language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-            params = _public_params(request, language)
+            view = _public_view(request, language)
+            # The query parameters the view reads (``public_page(params=…)``); None: not a
+            # public page.
+            params = getattr(view, "public_params", None)
             if params is not None:
                 use_canonical_query(request, params)
                 fingerprint = publication_fingerprint()
-                key = cache_key(request, fingerprint, language)
+                key = cache_key(request, fingerprint, language, _day(view))
         if not settings.PUBLIC_CACHE_SHARED:
             return self._respond(request, key)
         # With a shared cache, the fingerprint read for the key is the one the view's memos

@@ -13,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import PublishedIndicatorValue
+from evaluations.published import publication_fingerprint
 from evaluations.rates import EMPTY, BandSummary, Summary, summarize_indicators_by
 from initiatives.models import RatingRule
+from reformtracker import memos
 
 # Digits shown of the exact quotient before it is rounded, so the rounding can be checked.
 _SHOWN_DIGITS = 3
@@ -66,10 +69,15 @@ RULES: dict[str, Rule] = {
 }
 
 
+# (publication id, the plan's bands) → BandSummary, for the current publications only.
+_bands_memo: dict = memos.store()
+
+
 def bands_for(pairs) -> dict:
     """{publication id: BandSummary} for the (publication, its plan) pairs whose plan is under
     the indicator rule (one query, none when there is no such plan), each with its plan's
-    bands."""
+    bands. With ``PUBLIC_DATA_MEMO`` each process keeps them for the current publications:
+    a publication's indicator rows never change, and its plan's bands are in the key."""
     bands = {
         publication.pk: plan.indicator_bands
         for publication, plan in pairs
@@ -77,9 +85,25 @@ def bands_for(pairs) -> dict:
     }
     if not bands:
         return {}
-    rows = PublishedIndicatorValue.objects.filter(publication_id__in=list(bands))
-    found = summarize_indicators_by(rows, "publication_id", bands.__getitem__)
-    return {pk: found.get(pk, BandSummary((), 0)) for pk in bands}
+    memo = settings.PUBLIC_DATA_MEMO
+    fingerprint = publication_fingerprint() if memo else ""
+    if memo and _bands_memo.get("fingerprint") != fingerprint:
+        _bands_memo.clear()
+        _bands_memo["fingerprint"] = fingerprint
+
+    def key(pk):
+        return (pk, tuple(tuple(band) for band in bands[pk]))
+
+    result = {pk: _bands_memo[key(pk)] for pk in bands if memo and key(pk) in _bands_memo}
+    missing = [pk for pk in bands if pk not in result]
+    if missing:
+        rows = PublishedIndicatorValue.objects.filter(publication_id__in=missing)
+        found = summarize_indicators_by(rows, "publication_id", bands.__getitem__)
+        for pk in missing:
+            result[pk] = found.get(pk, BandSummary((), 0))
+            if memo:
+                _bands_memo[key(pk)] = result[pk]
+    return result
 
 
 def rule_of(plan) -> Rule:

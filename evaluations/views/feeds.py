@@ -3,23 +3,30 @@
 
 The entries come from evaluations.feeds (publications) and xmeetings.feeds (meetings); these
 views only merge them, newest first, and writes Atom with Django's syndication framework.
-Like the meetings pages a feed depends on today (a meeting counts as held once its dates have
-passed), so it is not stored whole; it is kept per process by a digest of the entries it shows
-(reformtracker.page_memo) and answered 304 by its ETag (reformtracker.public_pages).
+A feed is stored whole by the page cache like the result pages (evaluations.public_cache), so
+a publication changes it at once and a repeated request reads nothing. Unlike them it also
+depends on today (a meeting counts as held once its dates have passed), so its key carries the
+date too (``stored_by_day``). A meeting the office adds or marks held shows once the stored feed
+expires (``PUBLIC_PAGE_CACHE_SECONDS``), as the other live rows of the public pages do. With the
+page cache off, or missed, it is kept per process by a digest of the entries it shows
+(reformtracker.page_memo); it is answered 304 by its ETag (reformtracker.public_pages).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from evaluations import boards
 from evaluations import feeds as publication_feeds
 from evaluations.feeds import FeedEntry
-from initiatives.models import Initiative, Plan
+from evaluations.public_cache import stored_by_day
+from initiatives.models import Initiative
 from reformtracker import page_memo
 from reformtracker.links import cached_reverse
 from reformtracker.public_pages import public_page
@@ -136,20 +143,24 @@ def _respond(request, name: str, feed_class, subject, entries: list[FeedEntry]):
     )
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def site_feed(request):
     entries = _merge(
-        publication_feeds.publication_entries(),
+        publication_feeds.kept("site", boards.live_plans, publication_feeds.publication_entries),
         _meetings(meeting_feeds.held_meetings(), publication_feeds.meetings_added()),
     )
     return _respond(request, "site.atom", SiteFeed, None, entries)
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def plan_feed(request, slug):
-    plan = get_object_or_404(Plan.objects.select_related("municipality"), slug=slug)
+    plan = boards.plan_by_slug(slug)
     entries = _merge(
-        publication_feeds.publication_entries(plan),
+        publication_feeds.kept(
+            f"plan/{plan.pk}", lambda: [plan], partial(publication_feeds.publication_entries, plan)
+        ),
         _meetings(
             meeting_feeds.held_meetings(plan=plan), publication_feeds.meetings_added(plan=plan)
         ),
@@ -157,13 +168,18 @@ def plan_feed(request, slug):
     return _respond(request, "plan.atom", PlanFeed, plan, entries)
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def initiative_feed(request, slug, code):
     initiative = get_object_or_404(
         Initiative.objects.select_related("plan"), plan__slug=slug, code=code
     )
     entries = _merge(
-        publication_feeds.initiative_entries(initiative),
+        publication_feeds.kept(
+            f"initiative/{initiative.pk}",
+            lambda: [initiative, initiative.plan],
+            partial(publication_feeds.initiative_entries, initiative),
+        ),
         _meetings(
             meeting_feeds.held_meetings(initiative=initiative),
             publication_feeds.meetings_added(initiative=initiative),
