@@ -227,3 +227,21 @@ def test_only_edits_of_what_public_pages_show_live_count_as_master_data():
         HistoryAction.USER_PASSWORD,
     ):
         assert not staff_work.edits_master_data, staff_work
+
+
+def test_a_meeting_the_office_adds_shows_in_the_plans_stored_feed_at_once(
+    world, cache_kind, django_capture_on_commit_callbacks
+):
+    public = client_for(world, "anonymous")
+    url = f"/plans/{world.plan.slug}/feed/"
+    assert "公共施設マネジメント" not in _stored(public, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings.create_meeting(
+            user=world.users["office"],
+            plan_slug=world.plan.slug,
+            fiscal_year=2025,
+            number=2,
+            date_text="7月上旬",
+            title="公共施設マネジメント",
+        )
+    assert "公共施設マネジメント" in _fresh(public, url)
