@@ -114,11 +114,19 @@ def _validate(obj) -> None:
 # --- meetings ------------------------------------------------------------------------------------
 
 
+def _hold_plan(plan_ids) -> None:
+    """Locks the plan row (``plan_ids``: a query giving its id) before the meeting's, as every
+    write of a 年度 does (services.plan_edits): a change of the plan's period then cannot come
+    between this write's check of its 年度 against the period and its commit."""
+    list(Plan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def create_meeting(*, user, plan_slug: str, date_text: str, **values) -> Meeting:
     """Adds a meeting to a plan the user keeps; ``date_text`` as the schedule writes it
     (「5/23」, 「7月上旬」, 「7月」, 「年度中」) within ``fiscal_year``."""
-    plan = plan_for_office(user, plan_slug)
+    # The plan read again under its lock: its period as it stands when this commits.
+    plan = Plan.objects.select_for_update().get(pk=plan_for_office(user, plan_slug).pk)
     _check_text(title=values.get("title"), summary=values.get("summary"), date_text=date_text)
     meeting = Meeting(plan=plan, **{k: v for k, v in values.items() if k in MEETING_FIELDS})
     _set_date(meeting, date_text)
@@ -133,6 +141,7 @@ def edit_meeting(
 ) -> dict:
     """Changes a meeting's number, year, date, title, summary or status; returns the changes
     recorded (none: no history row)."""
+    _hold_plan(Meeting.objects.filter(pk=meeting_id).values("plan_id")[:1])
     meeting = meeting_for_office(user, meeting_id, lock=True)
     check_meeting(meeting, token)
     _check_text(title=values.get("title"), summary=values.get("summary"), date_text=date_text)

@@ -14,10 +14,11 @@ from django.db import connection, transaction
 
 from evaluations.choices import RoundKind
 from evaluations.models import PillarNarrative, Round
-from evaluations.services import open_round_as_system, plan_edits
+from evaluations.services import meetings, open_round_as_system, plan_edits
 from evaluations.services.plan_edits import edit_token
 from initiatives.models import AnalysisCluster, Initiative
 from tests.personas import build_world
+from xmeetings.models import Meeting
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -131,3 +132,44 @@ def test_a_narrative_written_for_a_year_the_period_is_losing_is_refused(settings
     )
     assert "取組期間" in outcome.get("refused", ""), outcome
     assert not PillarNarrative.objects.filter(pillar=pillar, fiscal_year=2026).exists()
+
+
+def test_a_meeting_added_for_a_year_the_period_is_losing_is_refused(settings):
+    world = build_world()
+    outcome = _race(
+        world,
+        lambda: meetings.create_meeting(
+            user=world.users["office"],
+            plan_slug=world.plan.slug,
+            fiscal_year=2026,
+            number=1,
+            date_text="7月上旬",
+            title="令和8年度の第1回",
+        ),
+    )
+    assert "取組期間" in outcome.get("refused", ""), outcome
+    assert not Meeting.objects.filter(plan=world.plan, fiscal_year=2026).exists()
+
+
+def test_a_meeting_moved_to_a_year_the_period_is_losing_is_refused(settings):
+    world = build_world()
+    meeting = meetings.create_meeting(
+        user=world.users["office"],
+        plan_slug=world.plan.slug,
+        fiscal_year=2025,
+        number=1,
+        date_text="7月上旬",
+        title="第1回",
+    )
+    outcome = _race(
+        world,
+        lambda: meetings.edit_meeting(
+            user=world.users["office"],
+            meeting_id=meeting.pk,
+            fiscal_year=2026,
+            date_text="7月上旬",
+        ),
+    )
+    assert "取組期間" in outcome.get("refused", ""), outcome
+    meeting.refresh_from_db()
+    assert meeting.fiscal_year == 2025
