@@ -132,8 +132,9 @@ def _matching(initiatives, filters: dict, plan, snapshots, shown_ids: list[int])
         # Every word of the query is in the item's text or in its shown published row, both
         # sides folded by one function (reformtracker.textnorm: ゴミ = ごみ, ３ = 3, サーバー =
         # サーバ); or the query is the item's number. Each word's matches are one UNION of
-        # ids, not a condition tested on every initiative: on PostgreSQL each side reads its
-        # trigram index (migrations *_search_text) and the page joins the few ids it found.
+        # ids, not a condition tested on every initiative: each side reads its text index
+        # where there is one (evaluations.search_index: trigrams or bigrams on PostgreSQL,
+        # FTS5 on SQLite) and the page's walk tests its items against the ids found.
         for n, term in enumerate(terms):
             found = Initiative.objects.filter(holds(Initiative, term)).values("pk")
             published_match = PublishedResult.objects.filter(
