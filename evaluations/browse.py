@@ -287,8 +287,8 @@ class _Walk:
     pillar is of its own plan (Initiative.clean), which the walk's joins rely on.
     """
 
-    def __init__(self, matching, plan):
-        self.matching, self.plan = matching.order_by(), plan
+    def __init__(self, matching, plan, *, searched: bool = False):
+        self.matching, self.plan, self.searched = matching.order_by(), plan, searched
 
     def _sql(self) -> tuple[str, list]:
         query = self.matching.query
@@ -306,10 +306,13 @@ class _Walk:
             chosen, params = " AND p.id = %s", [self.plan.pk, *params]
         # CROSS JOIN: SQLite joins in the order written (PostgreSQL plans it as any join). The
         # plans' id, after their unique slug, changes nothing in the order but tells SQLite that
-        # each plan comes once, so it need not sort each plan's items again.
+        # each plan comes once, so it need not sort each plan's items again. A search leaves
+        # SQLite the choice: it starts from the ids the text indexes found when they are few
+        # (a rare word among 10,000 items: 12 → 2 ms) and sorts them.
+        join = "JOIN" if self.searched else "CROSS JOIN"
         sql = (
-            f"SELECT {item}.id FROM {plan_table} p CROSS JOIN {pillar_table} pl"
-            f" CROSS JOIN {item} WHERE pl.{q('plan_id')} = p.id{chosen}"
+            f"SELECT {item}.id FROM {plan_table} p {join} {pillar_table} pl"
+            f" {join} {item} WHERE pl.{q('plan_id')} = p.id{chosen}"
             f" AND {item}.{q('plan_id')} = p.id AND {item}.{q('pillar_id')} = pl.id"
             f" AND ({where}) ORDER BY p.{q('order')}, p.{q('slug')}, p.id, pl.{q('order')},"
             f" {item}.{q('order')}, {item}.{q('code')}"
@@ -350,7 +353,7 @@ def _page(matching, plan, number, *, selective: bool) -> Page:
     as among 30,000), then the page's ids. A search (``selective``) finds its matches through
     the text indexes once, so its ids and the count come in one query (``COUNT(*) OVER ()``)
     instead of twice; a page past the end or no match at all take Paginator's two."""
-    walk = _Walk(matching, plan)
+    walk = _Walk(matching, plan, searched=selective)
     paginator = Paginator(walk, PAGE_SIZE)
     paginator.capped = False
     text = str(number or "1")
