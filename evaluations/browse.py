@@ -309,10 +309,10 @@ class _Walk:
         # each plan comes once, so it need not sort each plan's items again. A search leaves
         # SQLite the choice: it starts from the ids the text indexes found when they are few
         # (a rare word among 10,000 items: 12 → 2 ms) and sorts them.
-        join = "JOIN" if self.searched else "CROSS JOIN"
+        join = "," if self.searched else " CROSS JOIN"
         sql = (
-            f"SELECT {item}.id FROM {plan_table} p {join} {pillar_table} pl"
-            f" {join} {item} WHERE pl.{q('plan_id')} = p.id{chosen}"
+            f"SELECT {item}.id FROM {plan_table} p{join} {pillar_table} pl"
+            f"{join} {item} WHERE pl.{q('plan_id')} = p.id{chosen}"
             f" AND {item}.{q('plan_id')} = p.id AND {item}.{q('pillar_id')} = pl.id"
             f" AND ({where}) ORDER BY p.{q('order')}, p.{q('slug')}, p.id, pl.{q('order')},"
             f" {item}.{q('order')}, {item}.{q('code')}"
