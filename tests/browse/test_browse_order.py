@@ -162,3 +162,37 @@ def test_deep_pages_filters_and_searches_cost_the_same_queries_at_any_size(seede
     large = [_queries(p) for p in DEEP]
     # A search reads its count with its page's ids (one query fewer than browsing).
     assert small == large == [9, 9, 9, 8, 8]
+
+
+def _plan(sql: str, params: list) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a seed-size table is tiny
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("term", ["委託", "民間委託"])
+def test_a_search_word_is_looked_up_in_a_text_index_not_read_row_by_row(seeded, term):
+    """Two characters: the bigram GIN index on PostgreSQL (pg_trgm takes no trigram from
+    them); three or more: the trigram indexes, or on SQLite the FTS5 index. Both sides of a
+    word's UNION use one."""
+    from evaluations.search_index import holds
+
+    sides = [
+        Initiative.objects.filter(holds(Initiative, term)).values("pk"),
+        PublishedResult.objects.filter(holds(PublishedResult, term)).values("initiative_id"),
+    ]
+    names = {
+        ("postgresql", 2): ("initiative_search_bigram", "pubresult_search_bigram"),
+        ("postgresql", 4): ("initiative_search_trgm", "pubresult_search_trgm"),
+        ("sqlite", 4): ("initiative_search_fts", "pubresult_search_fts"),
+    }.get((connection.vendor, len(term)))
+    if names is None:
+        pytest.skip("SQLite reads two-character words row by row (INSTR)")
+    for side, name in zip(sides, names, strict=True):
+        sql, params = side.query.sql_with_params()
+        assert name in _plan(sql, list(params))
+    assert _listed({"q": term})[0] > 0
