@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -274,13 +274,17 @@ def _rows(ids: list[int], shown_for, terms: list[str]) -> list:
     return rows
 
 
+# The browser's order: plan order and slug, pillar order, item order and number.
+ORDER = ("plan__order", "plan__slug", "pillar__order", "order", "code")
+
+
 class _Walk:
     """The ids of ``matching`` (initiatives) in the browser's order, read a slice at a time, for
     Paginator: plan order and slug, pillar order, item order and number.
 
-    One query per slice, which walks the plans in order (index plan_order_slug), each plan's
-    pillars in order (their unique (plan, order)) and each pillar's items in order (index
-    initiative_browse_order), testing the filters on the way: a page, however deep, reads the
+    On SQLite one query per slice, which walks the plans in order (index plan_order_slug),
+    each plan's pillars in order (their unique (plan, order)) and each pillar's items in order
+    (index initiative_browse_order), testing the filters on the way: a page, however deep, reads the
     index entries before it and no row of the items it skips, and nothing is sorted. Ordering
     by the joined columns instead made SQLite sort every match of every page (a 10,000-item
     plan: its page 250 in 11 ms, its result filter in 26 ms, against 0.3 ms walked). An item's
@@ -320,6 +324,16 @@ class _Walk:
         return sql, params
 
     def _read(self, limit: int | None, offset: int, *, counted: bool = False) -> list:
+        if connection.vendor != "sqlite":
+            # PostgreSQL misjudges the walk's three joins (it took each for a filter and chose
+            # a hash join and a sort: 114–332 ms among 400 cities) and serves the same order
+            # from the plans' index with an incremental sort, as the ORM writes it.
+            ordered = self.matching.order_by(*ORDER)
+            if counted:
+                rows = ordered.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+            else:
+                rows = ordered.values_list("pk", flat=True)
+            return list(rows if limit is None else rows[offset : offset + limit])
         try:
             sql, params = self._sql()
         except EmptyResultSet:

@@ -182,8 +182,11 @@ def test_a_search_word_is_looked_up_in_a_text_index_not_read_row_by_row(seeded, 
     from evaluations.search_index import holds
 
     sides = [
-        Initiative.objects.filter(holds(Initiative, term)).values("pk"),
-        PublishedResult.objects.filter(holds(PublishedResult, term)).values("initiative_id"),
+        # Unordered, as they are inside the browser's query.
+        Initiative.objects.filter(holds(Initiative, term)).order_by().values("pk"),
+        PublishedResult.objects.filter(holds(PublishedResult, term))
+        .order_by()
+        .values("initiative_id"),
     ]
     names = {
         ("postgresql", 2): ("initiative_search_bigram", "pubresult_search_bigram"),
