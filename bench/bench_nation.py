@@ -3,7 +3,7 @@ fiscal years of published results, on PostgreSQL; the public pages measured agai
 pages at seed size, in one run.
 
     scripts/with-postgres.sh .venv/bin/python bench/bench_nation.py [--municipalities 1741]
-        [--items 100] [--runs 7]
+        [--items 100] [--runs 7] [--skip WORD,…] [--pages-only]
 
 1. Seed size: the two seed cities (``load_seed``). Per public page: its queries and its p50
    over ``--runs`` renders, in process (Django's test client), the page cache off.
@@ -258,6 +258,11 @@ def main() -> int:
     parser.add_argument(
         "--skip", default="", help="comma-separated words: pages whose label has one are skipped"
     )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="stop after the pages with the memo on (no memo-off table, publishing or documents)",
+    )
     args = parser.parse_args()
     skipped = [word for word in args.skip.split(",") if word]
     PAGES[:] = [(label, url) for label, url in PAGES if not any(w in label for w in skipped)]
@@ -294,6 +299,10 @@ def main() -> int:
         on["nation"],
         f"uncached (page cache off), PUBLIC_DATA_MEMO on (load {_load()}):",
     )
+    if args.pages_only:
+        connection.close()
+        print(f"\nload average at end: {_load()}")
+        return 0 if ok else 1
     off = measure(False, args.runs)
     ok &= _table(
         off["seed"], off["nation"], f"uncached, PUBLIC_DATA_MEMO off (reference; load {_load()}):"

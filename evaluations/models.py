@@ -397,7 +397,14 @@ class PublishedResult(models.Model):
                 violation_error_message=EXCLUDED_NEEDS_REASON_MESSAGE,
             ),
         ]
-        indexes = [models.Index(fields=["publication", "result"], name="pubresult_pub_result")]
+        indexes = [
+            models.Index(fields=["publication", "result"], name="pubresult_pub_result"),
+            # The initiative browser's result filter reads the ids of the shown rows with a
+            # result from this index alone (evaluations.browse), without reading the rows.
+            models.Index(
+                fields=["publication", "result", "initiative"], name="pubresult_browse_result"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}: {self.get_result_display()}"

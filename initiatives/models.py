@@ -620,7 +620,16 @@ class Initiative(models.Model):
         verbose_name_plural = _("取組項目")
         ordering = ["plan", "pillar__order", "order", "code"]
         # The browser finds an item by its number (「6-5」) among every plan's.
-        indexes = [models.Index(fields=["code"], name="initiative_code")]
+        indexes = [
+            models.Index(fields=["code"], name="initiative_code"),
+            # The initiative browser's order within a plan (evaluations.browse): its pages are
+            # read by walking this index pillar by pillar, without sorting the plan's items, and
+            # the department choices read it alone (department last).
+            models.Index(
+                fields=["plan", "pillar", "order", "code", "department"],
+                name="initiative_browse_order",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "code"],
