@@ -343,7 +343,7 @@ class _Walk:
             sql = sql.replace(".id FROM ", ".id, COUNT(*) OVER () FROM ", 1)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(sql, params)
             return [row if counted else row[0] for row in cursor.fetchall()]
 

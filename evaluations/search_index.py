@@ -3,7 +3,7 @@
 
 Both are kept by the database itself as the rows are written, by every writer (the services,
 bulk_create, the admin, fixtures, raw SQL such as bench/nation.py), so no writer has to know of
-them; the migration that makes them (evaluations 0020_browse_sort_key) builds them for the rows
+them; the migration that makes them (evaluations 0022_browse_sort_key) builds them for the rows
 that exist.
 
 - PostgreSQL: the trigram indexes (migrations ``*_search_text``) serve a word of three or more

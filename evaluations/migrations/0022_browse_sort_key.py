@@ -18,8 +18,8 @@ def drop_search_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0019_history_actions_of_every_branch"),
-        ("initiatives", "0008_browse_sort_key"),
+        ("evaluations", "0021_narrative_point"),
+        ("initiatives", "0009_browse_sort_key"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0007_identity_and_provenance"),
+        ("initiatives", "0008_fresh_edits"),
     ]
 
     operations = [
