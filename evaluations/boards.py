@@ -40,9 +40,19 @@ class _Prepared:
     same SQL through the ORM on every request cost more than running it. The rows are still
     read from the database every time."""
 
-    def __init__(self, model, *ordering: str, join: str | None = None, where: tuple = ()):
+    def __init__(
+        self,
+        model,
+        *ordering: str,
+        join: str | None = None,
+        where: tuple = (),
+        exists: tuple = (),
+    ):
         # ``where``: columns of ``model`` compared for equality with the values ``rows`` takes.
+        # ``exists``: reverse relations of ``model`` (e.g. a plan's "meetings"); each instance
+        # gets ``has_<name>``, read in the same query (an EXISTS column) rather than one more.
         self.model, self.ordering, self.join, self.where = model, ordering, join, where
+        self.exists = exists
         self.plans: dict[tuple[str, str], tuple] = memos.store()
 
     def _models(self) -> list:
@@ -71,14 +81,20 @@ class _Prepared:
                 found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
                 converters.append([(c, col) for c in found])
             parts.append((model, [f.attname for f in fields], converters))
+        for name in self.exists:
+            relation = main.get_field(name)
+            table, column = relation.related_model._meta.db_table, relation.field.column
+            columns.append(
+                f"EXISTS (SELECT 1 FROM {q(table)} e WHERE e.{q(column)} = t0.{q(main.pk.column)})"
+            )
         order = ", ".join(
             f"t0.{q(main.get_field(main.pk.name if n == 'pk' else n).column)}"
             for n in self.ordering
         )
         where = " AND ".join(f"t0.{q(main.get_field(n).column)} = %s" for n in self.where)
-        sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)}"
-        sql += f" WHERE {where} ORDER BY {order}" if where else f" ORDER BY {order}"
-        return sql, parts
+        head = f"SELECT {', '.join(columns)} FROM {' '.join(tables)}"
+        sql = head + (f" WHERE {where} ORDER BY {order}" if where else f" ORDER BY {order}")
+        return sql, parts, head
 
     def _prepared(self, connection) -> tuple:
         key = (connection.vendor, connection.settings_dict["NAME"])
@@ -88,8 +104,7 @@ class _Prepared:
 
     def select(self) -> str:
         """``SELECT … FROM … JOIN …`` of this query, to which ``query`` adds a tail."""
-        sql, _ = self._prepared(read_connection(self.model))
-        return sql.split(" WHERE ")[0].split(" ORDER BY ")[0]
+        return self._prepared(read_connection(self.model))[2]
 
     def query(self, tail: str, params=()) -> list:
         """Model instances of ``SELECT … FROM … JOIN … <tail>`` (the main table is ``t0``, the
@@ -102,7 +117,7 @@ class _Prepared:
     def rows(self, *values) -> list[tuple]:
         """The rows as the database gives them (one query); ``values`` for ``where``."""
         connection = read_connection(self.model)
-        sql, _ = self._prepared(connection)
+        sql = self._prepared(connection)[0]
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             return cursor.fetchall()
@@ -113,7 +128,7 @@ class _Prepared:
     def build(self, rows: list[tuple]) -> list:
         """Model instances of ``rows`` (with the joined instance set)."""
         connection = read_connection(self.model)
-        _, parts = self._prepared(connection)
+        parts = self._prepared(connection)[1]
         objects = []
         for row in rows:
             start, made = 0, []
@@ -129,6 +144,8 @@ class _Prepared:
                 made.append(model.from_db(connection.alias, attnames, values))
             if self.join:
                 setattr(made[0], self.join, made[1])
+            for name, value in zip(self.exists, row[start:], strict=True):
+                setattr(made[0], f"has_{name}", bool(value))
             objects.append(made[0])
         return objects
 
@@ -141,6 +158,10 @@ _all_pillars = _Prepared(Pillar, "order", "pk")
 
 # What the plan page reads of one plan, by its slug or id.
 _plan_by_slug = _Prepared(Plan, "pk", join="municipality", where=("slug",))
+# The plan page's: whether the plan has X会議 comes in the same query.
+_plan_page_by_slug = _Prepared(
+    Plan, "pk", join="municipality", where=("slug",), exists=("meetings",)
+)
 _pillars_of_plan = _Prepared(Pillar, "order", "pk", where=("plan",))
 _notes_of_plan = _Prepared(PlanNote, "fiscal_year", "kind", "order", "pk", where=("plan",))
 
@@ -403,22 +424,13 @@ def plans(meetings: bool = False):
     return queryset
 
 
-def _has_meetings(plan: Plan) -> bool:
-    """Whether the plan has X会議 (one query; through the reverse relation, so evaluations does
-    not import xmeetings)."""
-    connection = read_connection(Plan)
-    relation = Plan._meta.get_field("meetings")
-    q = connection.ops.quote_name
-    table, column = relation.related_model._meta.db_table, relation.field.column
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {q(table)} WHERE {q(column)} = %s LIMIT 1", [plan.pk])
-        return cursor.fetchone() is not None
-
-
 def plan_data(slug: str) -> dict:
-    """The plan page: its dashboard, notes and whether it has X会議 (five queries, three with
-    ``PUBLIC_DATA_MEMO``; built without the ORM's query compiler, which cost more than them)."""
-    plan = plan_by_slug(slug)
+    """The plan page: its dashboard, notes and whether it has X会議 (read with the plan, in the
+    same query; built without the ORM's query compiler, which cost more than the queries)."""
+    found = _plan_page_by_slug(slug)
+    if not found:
+        raise Http404("No Plan matches the given query.")
+    plan = found[0]
     board = dashboards([plan], _pillars_of_plan(plan.pk))[0]
     notes = _notes_of_plan(plan.pk)
     history = _publications_of(board)
@@ -426,7 +438,7 @@ def plan_data(slug: str) -> dict:
         **board,
         "board": board,
         "notes": notes,
-        "has_meetings": _has_meetings(plan),
+        "has_meetings": plan.has_meetings,
         "publications": list(reversed(history)),
     }
 
