@@ -6,8 +6,8 @@ views only merge them, newest first, and writes Atom with Django's syndication f
 A feed is stored whole by the page cache like the result pages (evaluations.public_cache), so
 a publication changes it at once and a repeated request reads nothing. Unlike them it also
 depends on today (a meeting counts as held once its dates have passed), so its key carries the
-date too (``stored_by_day``). A meeting the office adds or marks held shows once the stored feed
-expires (``PUBLIC_PAGE_CACHE_SECONDS``), as the other live rows of the public pages do. With the
+date too (``stored_by_day``). A meeting the office adds or marks held is an edit of master data,
+which changes the fingerprint (initiatives.models.MasterDataVersion), so it shows at once. With the
 page cache off, or missed, it is kept per process by a digest of the entries it shows
 (reformtracker.page_memo); it is answered 304 by its ETag (reformtracker.public_pages).
 """

@@ -21,7 +21,7 @@ pytestmark = [
 ]
 
 # The plan page states the rule and, under the indicator rule, its bands: its count must not
-# grow either (its bound is tests/dashboard/test_query_counts.py's, under Osaka's rule).
+# grow either, and stays within the same bound (≤ 10) as under Osaka's rule.
 PLAN_PAGE = f"/plans/{OSAKA}/"
 PAGES = [
     f"/plans/{OSAKA}/initiatives/{CHARTED}/",
