@@ -457,6 +457,15 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
     """A pillar with one page of its items (``page``, PUBLIC_PILLAR_ITEMS_PER_PAGE each): their
     published results in the plan's latest 時点, or the initiatives while none is published. The
     summary counts every item of the pillar, in SQL."""
+    return pillar_page(pillar_rows(slug, order, page))
+
+
+def pillar_rows(slug: str, order: int, page=None) -> dict:
+    """What ``pillar_data`` reads on every request, ``pillar_digest``'s rows: the pillar (with
+    its plan, city and managing department), the plan's current publications, the pillar as
+    frozen in them, the page of its results (or of its initiatives while it has none) and its
+    narratives before any publication. The summary, fixed by the publication, is left to
+    ``pillar_page``, which is called only when the page is rendered."""
     pillar = get_object_or_404(
         Pillar.objects.select_related("plan__municipality", "managing_department"),
         plan__slug=slug,
@@ -478,7 +487,7 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
         )
         snap, earlier = published.pillar_in_time(pillar.pk, current)
     items = Paginator(rows, per_page).get_page(page)
-    results = list(items.object_list)
+    results = list(items.object_list) if items.paginator.count else []
     initiatives = []
     if not items.paginator.count:
         items = Paginator(
@@ -492,18 +501,47 @@ def pillar_data(slug: str, order: int, page=None) -> dict:
     # interim before its year-end).
     narratives = list(pillar.narratives.order_by("fiscal_year", "kind")) if not snap else []
     return {
+        "current": current,
         "earlier": earlier,
         "narrative_empty": not (snap and (snap.done or snap.next_steps)),
         "plan": plan,
         "pillar": pillar,
         "publication": publication,
         "snapshot": snap,
-        "summary": published.summary_of(publication, pillar=pillar),
         "results": results,
         "initiatives": initiatives,
         "items": items,
         "narratives": narratives,
     }
+
+
+def pillar_page(data: dict) -> dict:
+    """``pillar_rows`` with the pillar's summary in its publication (one query)."""
+    return {**data, "summary": published.summary_of(data["publication"], pillar=data["pillar"])}
+
+
+def pillar_digest(data: dict) -> str:
+    """A digest of every row ``pillar_rows`` read (reformtracker.page_memo): the publications
+    (their fingerprint, which carries the master data's version, and the plan's current ones
+    with their rounds), the pillar, its plan, city and managing department, the pillar as
+    frozen, the page shown (its number and count) with its results and their departments'
+    English names, or its initiatives with their departments and clusters, and the
+    narratives."""
+    pillar, items = data["pillar"], data["items"]
+    return page_memo.digest(
+        published.publication_fingerprint(),
+        [(p, p.round) for p in data["current"]],
+        pillar,
+        data["plan"],
+        data["plan"].municipality,
+        pillar.managing_department,
+        data["snapshot"],
+        data["earlier"],
+        (items.number, items.paginator.count),
+        [(r, r.department_name_en) for r in data["results"]],
+        [(i, i.department, i.cluster) for i in data["initiatives"]],
+        data["narratives"],
+    )
 
 
 def initiative_of(slug: str, code: str) -> Initiative:

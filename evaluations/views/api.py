@@ -164,7 +164,13 @@ def _result(request, plan, r) -> dict:
 
 @public_page(params=("page",))
 def pillar(request, slug, order):
-    data = boards.pillar_data(slug, order, request.GET.get("page"))
+    data = boards.pillar_rows(slug, order, request.GET.get("page"))
+    make = partial(_pillar_json, request, data)
+    return page_memo.respond(request, "pillar.json", partial(boards.pillar_digest, data), make)
+
+
+def _pillar_json(request, data):
+    data = boards.pillar_page(data)
     plan, snap, items = data["plan"], data["snapshot"], data["items"]
     return licensed_json(
         {

@@ -45,8 +45,11 @@ def plan_detail(request, slug):
 
 @public_page(params=("page",))
 def pillar_detail(request, slug, order):
-    data = boards.pillar_data(slug, order, request.GET.get("page"))
-    return render(request, "evaluations/pillar_detail.html", data)
+    data = boards.pillar_rows(slug, order, request.GET.get("page"))
+    rows = partial(boards.pillar_digest, data)
+    # Its summary is read only when the page is rendered.
+    context = partial(boards.pillar_page, data)
+    return page_memo.render_page(request, "evaluations/pillar_detail.html", context, rows)
 
 
 @public_page

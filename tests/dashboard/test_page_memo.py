@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from evaluations.models import PillarNarrative, PublishedResult
 from initiatives.models import Initiative, Pillar, Plan, PlanNote
 from reformtracker import memos, page_memo
 from tests.constants import KITAKYUSHU, OSAKA
@@ -28,6 +29,10 @@ PAGES = [
     f"/plans/{OSAKA}/initiatives/2-1/",
     f"/en/plans/{OSAKA}/initiatives/2-1/",
     f"/plans/{KITAKYUSHU}/initiatives/K-A-1/",
+    f"/plans/{OSAKA}/pillars/2/",
+    f"/en/plans/{OSAKA}/pillars/2/",
+    f"/plans/{KITAKYUSHU}/pillars/1/",  # no published 時点: its initiatives and narratives
+    f"/en/plans/{KITAKYUSHU}/pillars/1/",
     "/initiatives/",
     "/en/initiatives/?page=2",
     f"/initiatives/?plan={OSAKA}&result=achieved&q=委託",
@@ -44,6 +49,9 @@ PAGES = [
     "/open-data/home.json",
     f"/open-data/plans/{OSAKA}.json",
     f"/open-data/plans/{OSAKA}/initiatives/2-1.json",
+    f"/open-data/plans/{OSAKA}/pillars/2.json",
+    f"/en/open-data/plans/{OSAKA}/pillars/2.json",
+    f"/open-data/plans/{KITAKYUSHU}/pillars/1.json",
     "/open-data/initiatives.json?q=委託",
     f"/open-data/{OSAKA}/2024/results.csv",
     f"/en/open-data/{OSAKA}/2024/results.json",
@@ -160,6 +168,73 @@ def test_an_edit_of_the_initiative_page_rows_appears_at_once(client, seeded, mem
     item.pillar.name = "改名した取組方針"
     item.pillar.save()
     assert "改名した取組方針" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_each_page_of_a_kept_pillar_page_is_byte_for_byte_the_fresh_one(
+    client, seeded, settings, memo
+):
+    settings.PUBLIC_PILLAR_ITEMS_PER_PAGE = 1
+    urls = [
+        f"{prefix}{path}?page={n}"
+        for prefix in ("", "/en")
+        for path in (f"/plans/{OSAKA}/pillars/2/", f"/open-data/plans/{OSAKA}/pillars/2.json")
+        for n in (1, 2, "last")
+    ]
+    first = [client.get(url).content for url in urls]
+    kept = [client.get(url).content for url in urls]
+    settings.PUBLIC_DATA_MEMO = False
+    memos.clear()
+    fresh = [client.get(url).content for url in urls]
+    assert kept == fresh
+    assert first == fresh
+    assert fresh[0] != fresh[1]  # one item a page: the pages differ
+
+
+@pytest.mark.django_db
+def test_an_edit_of_any_row_the_pillar_page_shows_appears_at_once(client, seeded, memo):
+    published_page, english_page = f"/plans/{OSAKA}/pillars/2/", f"/en/plans/{OSAKA}/pillars/2/"
+    waiting_page = f"/plans/{KITAKYUSHU}/pillars/1/"
+    for url in (published_page, english_page, waiting_page):
+        client.get(url)
+    pillar = Pillar.objects.get(plan__slug=OSAKA, order=2)
+    pillar.description = "書き換えた柱の説明"
+    pillar.save()
+    assert "書き換えた柱の説明" in client.get(published_page).content.decode()
+    pillar.plan.municipality.name = "改名した市"
+    pillar.plan.municipality.save()
+    assert "改名した市" in client.get(published_page).content.decode()
+    # A published result's department shows its live English name.
+    department = PublishedResult.objects.filter(pillar=pillar).first().department
+    department.name_en = "Renamed Bureau"
+    department.save()
+    assert "Renamed Bureau" in client.get(english_page).content.decode()
+    # Before a publication the page lists the live initiatives and narratives.
+    item = Initiative.objects.filter(pillar__plan__slug=KITAKYUSHU, pillar__order=1).first()
+    item.title = "書き換えた取組"
+    item.save()
+    assert "書き換えた取組" in client.get(waiting_page).content.decode()
+    narrative = PillarNarrative.objects.create(
+        pillar=item.pillar,
+        fiscal_year=2031,
+        kind=PillarNarrative.objects.first().kind,
+        done="書いた取組状況",
+    )
+    assert "書いた取組状況" in client.get(waiting_page).content.decode()
+    narrative.delete()
+    assert "書いた取組状況" not in client.get(waiting_page).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_kept_pillar_page_reads_its_rows_but_not_its_summary(client, seeded, memo):
+    for url in (f"/plans/{OSAKA}/pillars/2/", f"/open-data/plans/{OSAKA}/pillars/2.json"):
+        with CaptureQueriesContext(connection) as rendered:
+            client.get(url)
+        with CaptureQueriesContext(connection) as kept:
+            assert client.get(url).status_code == 200
+        # the fingerprint, the pillar, its publications, as frozen, the count and its results
+        assert len(kept.captured_queries) == 6
+        assert len(kept.captured_queries) < len(rendered.captured_queries) <= 10
 
 
 @pytest.mark.django_db
