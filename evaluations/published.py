@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 
 from evaluations.choices import Result, RoundKind
 from evaluations.models import Publication, PublishedPillar, PublishedResult
 from evaluations.rates import EMPTY, Summary, summarize, summarize_by
 from initiatives.models import MasterDataVersion
 from reformtracker import memos
+from reformtracker.db_routers import read_connection
 
 
 def _newest_per_round(publications: Iterable[Publication]) -> list[Publication]:
@@ -135,7 +135,9 @@ _pinned: ContextVar[str | None] = ContextVar("publication_fingerprint", default=
 
 def _read_fingerprint() -> str:
     """The publications' count and newest id, and the master data's version
-    (MasterDataVersion), in one query."""
+    (MasterDataVersion), in one query, on the connection the router chooses: the primary's,
+    except inside ``reading_from(REPLICA)``, where evaluations.replica asks what the replica holds."""
+    connection = read_connection(Publication)
     q = connection.ops.quote_name
     sql = (
         f"SELECT COUNT(*), MAX({q('id')}), (SELECT {q('version')} FROM"
