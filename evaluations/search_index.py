@@ -25,6 +25,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 
+from reformtracker.db_routers import read_connection
+
 # Each searched table: its FTS5 index (SQLite; its triggers are named after it) and its bigram
 # GIN index (PostgreSQL).
 TABLES = {
@@ -83,6 +85,36 @@ def drop(schema_editor) -> None:
             for suffix in ("insert", "delete", "update"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
             schema_editor.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+# A search whose every word the initiatives' FTS5 index finds in this many items or more is
+# dense: it is read by walking the items in the browser's order and testing their text
+# (evaluations.browse), not through the index's ids, which are all merged, sorted and counted.
+DENSE_HITS = 1000
+
+
+def dense(terms: list[str]) -> bool:
+    """Whether the browser should walk for ``terms`` (folded search words) rather than read
+    the text indexes' ids: on SQLite, when each word of three or more characters is in at least
+    DENSE_HITS initiatives (the FTS5 index, each word's hits counted up to that many), in one
+    query whatever the sizes. PostgreSQL keeps its indexes (and answers the same query)."""
+    counted = [t for t in terms if len(t) >= 3] if connection.vendor == "sqlite" else []
+    fts = TABLES["initiatives_initiative"][0]
+    probes = [
+        f"(SELECT COUNT(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s LIMIT %s))"
+        for _ in counted
+    ]
+    params = [v for t in counted for v in ('"' + t.replace('"', '""') + '"', DENSE_HITS)]
+    with read_connection().cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(probes) or '0'}", params)
+        hits = cursor.fetchone()
+    return bool(counted) and len(counted) == len(terms) and min(hits) >= DENSE_HITS
+
+
+def walked(model, term: str):
+    """A condition on ``model``: its ``search_text`` holds ``term``, read row by row (INSTR),
+    for the browser's walk of a dense word."""
+    return GreaterThan(StrIndex("search_text", Value(term)), 0)
 
 
 def holds(model, term: str):
