@@ -507,8 +507,8 @@ def browse(params) -> dict:
     chosen year (the latest 時点 of each plan when no year is chosen). Eight queries whatever
     the sizes (seven with ``PUBLIC_DATA_MEMO``, which keeps the publications): the listed plans,
     the count and the page's ids, the page's rows and their published results, the pillars and
-    departments the form lists; a search asks first whether its words are dense (one query
-    more, at every size)."""
+    departments the form lists; on SQLite a search for words of three or more characters asks
+    first whether they are dense (one query more, at every size)."""
     form = BrowseFilters(params)
     form.is_valid()  # reads them; what cannot mean anything is in form.problems
     filters, chosen = form.cleaned_data, form.chosen()

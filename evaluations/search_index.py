@@ -97,8 +97,11 @@ def dense(terms: list[str]) -> bool:
     """Whether the browser should walk for ``terms`` (folded search words) rather than read
     the text indexes' ids: on SQLite, when each word of three or more characters is in at least
     DENSE_HITS initiatives (the FTS5 index, each word's hits counted up to that many), in one
-    query whatever the sizes. PostgreSQL keeps its indexes (and answers the same query)."""
+    query whatever the sizes. No query when no word can be counted so (PostgreSQL, which keeps
+    its indexes; a word of one or two characters, which SQLite reads row by row already)."""
     counted = [t for t in terms if len(t) >= 3] if connection.vendor == "sqlite" else []
+    if not counted or len(counted) < len(terms):
+        return False
     fts = TABLES["initiatives_initiative"][0]
     probes = [
         f"(SELECT COUNT(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s LIMIT %s))"
@@ -106,9 +109,8 @@ def dense(terms: list[str]) -> bool:
     ]
     params = [v for t in counted for v in ('"' + t.replace('"', '""') + '"', DENSE_HITS)]
     with read_connection().cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(probes) or '0'}", params)
-        hits = cursor.fetchone()
-    return bool(counted) and len(counted) == len(terms) and min(hits) >= DENSE_HITS
+        cursor.execute(f"SELECT {', '.join(probes)}", params)
+        return min(cursor.fetchone()) >= DENSE_HITS
 
 
 def walked(model, term: str):
