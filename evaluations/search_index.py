@@ -14,7 +14,9 @@ that exist.
   already, so it matches as the substring test does), kept by triggers, serves words of three
   or more characters. Shorter words are read row by row with INSTR.
 
-A word of one character is read row by row on both.
+A word of one character is read row by row on both. On SQLite a word found in (almost) every
+item (``dense``) is not read through its index at all: the browser walks the items in its order
+testing their text (``walked``), and its first page is full after a few dozen rows.
 """
 
 from __future__ import annotations
