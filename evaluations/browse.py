@@ -21,7 +21,7 @@ from evaluations import published
 from evaluations.boards import Prepared
 from evaluations.choices import Result
 from evaluations.models import Publication, PublishedResult, Round
-from evaluations.search_index import holds
+from evaluations.search_index import dense, holds, walked
 from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
 from initiatives.prefectures import Prefecture
 from reformtracker import page_memo
@@ -101,9 +101,12 @@ class BrowseFilters(forms.Form):
 PARAMS = (*BrowseFilters.base_fields, "page")
 
 
-def _matching(initiatives, filters: dict, plan, snapshots, shown_ids: list[int]):
+def _matching(
+    initiatives, filters: dict, plan, snapshots, shown_ids: list[int], *, walking: bool = False
+):
     """``initiatives`` narrowed by the chosen filters; ``snapshots`` are the shown 時点's rows
-    of each initiative (``shown_ids`` the publications)."""
+    of each initiative (``shown_ids`` the publications). ``walking``: the words are dense
+    (search_index.dense), tested on each item the page's walk reads instead of found by id."""
     # Every condition is on the initiative's own columns or a subquery (no join): the page's
     # walk (_Walk) puts them after its own joins.
     if plan:
@@ -137,15 +140,26 @@ def _matching(initiatives, filters: dict, plan, snapshots, shown_ids: list[int])
         # where there is one (evaluations.search_index: trigrams or bigrams on PostgreSQL,
         # FTS5 on SQLite) and the page's walk tests its items against the ids found.
         for n, term in enumerate(terms):
+            code = filters["q"]
+            numbered = n == 0 and len(terms) == 1 and code.isascii() and _CODE.fullmatch(code)
+            # By the index on codes: 「6-5」 or 「a-1」 (codes are written as typed).
+            by_code = Initiative.objects.filter(code__in={code, code.upper(), code.lower()}).values(
+                "pk"
+            )
+            if walking:
+                # A word in (almost) every item: the walk tests each item it reads, its own
+                # text first, and the first page is full after a few dozen.
+                in_published = snapshots.filter(walked(PublishedResult, term))
+                condition = Q(walked(Initiative, term)) | Q(Exists(in_published))
+                if numbered:
+                    condition |= Q(pk__in=by_code)
+                initiatives = initiatives.filter(condition)
+                continue
             found = Initiative.objects.filter(holds(Initiative, term)).values("pk")
             published_match = PublishedResult.objects.filter(
                 holds(PublishedResult, term), publication_id__in=shown_ids
             ).values("initiative_id")
-            code = filters["q"]
-            if n == 0 and len(terms) == 1 and code.isascii() and _CODE.fullmatch(code):
-                # By the index on codes: 「6-5」 or 「a-1」 (codes are written as typed).
-                codes = {code, code.upper(), code.lower()}
-                by_code = Initiative.objects.filter(code__in=codes).values("pk")
+            if numbered:
                 initiatives = initiatives.filter(pk__in=found.union(published_match, by_code))
             else:
                 initiatives = initiatives.filter(pk__in=found.union(published_match))
@@ -324,7 +338,7 @@ class _Walk:
         )
         return sql, params
 
-    def _read(self, limit: int | None, offset: int, *, counted: bool = False) -> list:
+    def _read(self, limit: int | None, offset: int, *, counted: bool | tuple = False) -> list:
         if connection.vendor != "sqlite":
             # PostgreSQL misjudges the walk's three joins (it took each for a filter and chose
             # a hash join and a sort: 114–332 ms among 400 cities) and serves the same order
@@ -339,13 +353,26 @@ class _Walk:
             sql, params = self._sql()
         except EmptyResultSet:
             return []
-        if counted:
+        if isinstance(counted, tuple):
+            count_sql, count_params = counted
+            total = f"(SELECT COUNT(*) FROM ({count_sql}) bounded)"
+            sql, params = (
+                sql.replace(".id FROM ", f".id, {total} FROM ", 1),
+                [*count_params, *params],
+            )
+        elif counted:
             sql = sql.replace(".id FROM ", ".id, COUNT(*) OVER () FROM ", 1)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
         with read_connection().cursor() as cursor:
             cursor.execute(sql, params)
             return [row if counted else row[0] for row in cursor.fetchall()]
+
+    def capped(self, start: int, stop: int, most: int) -> list[tuple[int, int]]:
+        """(id, how many match up to ``most`` + 1) of the slice, in one query: the page walked,
+        the count a subquery that stops at the bound (SQLite evaluates it once)."""
+        count_sql, count_params = self.matching.values("pk")[: most + 1].query.sql_with_params()
+        return self._read(stop - start, start, counted=(count_sql, list(count_params)))
 
     def counted(self, start: int, stop: int) -> list[tuple[int, int]]:
         """(id, how many match in all) of the slice: one query, which finds every match once."""
@@ -359,7 +386,7 @@ class _Walk:
         return iter(self._read(None, 0))
 
 
-def _page(matching, plan, number, *, selective: bool) -> Page:
+def _page(matching, plan, number, *, selective: bool, walking: bool = False) -> Page:
     """The page ``number`` of ``matching`` (initiatives) as ``Paginator.get_page`` gives it, of
     their ids (_Walk).
 
@@ -367,21 +394,33 @@ def _page(matching, plan, number, *, selective: bool) -> Page:
     PUBLIC_BROWSE_COUNT_MAX (a count that stops there costs the same among 174,000 initiatives
     as among 30,000), then the page's ids. A search (``selective``) finds its matches through
     the text indexes once, so its ids and the count come in one query (``COUNT(*) OVER ()``)
-    instead of twice; a page past the end or no match at all take Paginator's two."""
-    walk = _Walk(matching, plan, searched=selective)
+    instead of twice; a page past the end or no match at all take Paginator's two. A dense
+    search (``walking``: search_index.dense) is walked like browsing, its count up to the bound
+    a subquery of the page's query (one query)."""
+    walk = _Walk(matching, plan, searched=selective and not walking)
     paginator = Paginator(walk, PAGE_SIZE)
     paginator.capped = False
     text = str(number or "1")
-    if selective and text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_FAST_PAGE:
+    most = settings.PUBLIC_BROWSE_COUNT_MAX
+    fast = text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_FAST_PAGE
+    if walking and fast:
+        # A dense word (search_index.dense): the page walked in order and counted up to the
+        # bound, as browsing counts, in one query.
+        n = int(text)
+        rows = walk.capped((n - 1) * PAGE_SIZE, n * PAGE_SIZE, most)
+        shown = min(rows[0][1], most) - (n - 1) * PAGE_SIZE if rows else 0
+        if shown > 0:  # the pages go up to the bound, as Paginator gives them
+            paginator.count, paginator.capped = min(rows[0][1], most), rows[0][1] > most
+            return Page([pk for pk, _total in rows[:shown]], n, paginator)
+    if selective and not walking and fast:
         n = int(text)
         rows = walk.counted((n - 1) * PAGE_SIZE, n * PAGE_SIZE)
         if rows:
             paginator.count = rows[0][1]  # what Paginator would have counted
             return Page([pk for pk, _total in rows], n, paginator)
-    if selective:
+    if selective and not walking:
         paginator.count = matching.order_by().count()
     else:
-        most = settings.PUBLIC_BROWSE_COUNT_MAX
         counted = matching.order_by()[: most + 1].count()
         # Past the bound the pages go up to it ("more than N"): narrowing finds the rest.
         paginator.count, paginator.capped = min(counted, most), counted > most
@@ -468,7 +507,8 @@ def browse(params) -> dict:
     chosen year (the latest 時点 of each plan when no year is chosen). Eight queries whatever
     the sizes (seven with ``PUBLIC_DATA_MEMO``, which keeps the publications): the listed plans,
     the count and the page's ids, the page's rows and their published results, the pillars and
-    departments the form lists."""
+    departments the form lists; on SQLite a search for words of three or more characters asks
+    first whether they are dense (one query more, at every size)."""
     form = BrowseFilters(params)
     form.is_valid()  # reads them; what cannot mean anything is in form.problems
     filters, chosen = form.cleaned_data, form.chosen()
@@ -501,8 +541,13 @@ def browse(params) -> dict:
     snapshots = PublishedResult.objects.filter(
         initiative=OuterRef("pk"), publication_id__in=shown_ids
     )
-    matching = _matching(Initiative.objects.all(), filters, plan, snapshots, shown_ids)
-    page = _page(matching, plan, params.get("page"), selective=bool(filters["terms"]))
+    walking = bool(filters["terms"]) and dense(filters["terms"])
+    matching = _matching(
+        Initiative.objects.all(), filters, plan, snapshots, shown_ids, walking=walking
+    )
+    page = _page(
+        matching, plan, params.get("page"), selective=bool(filters["terms"]), walking=walking
+    )
     choices = _choices(plans, many, plan, filters)
     page.object_list = _rows(page.object_list, shown_for, filters["terms"])
     return {

@@ -14,7 +14,9 @@ that exist.
   already, so it matches as the substring test does), kept by triggers, serves words of three
   or more characters. Shorter words are read row by row with INSTR.
 
-A word of one character is read row by row on both.
+A word of one character is read row by row on both. On SQLite a word found in (almost) every
+item (``dense``) is not read through its index at all: the browser walks the items in its order
+testing their text (``walked``), and its first page is full after a few dozen rows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from django.db.models import BooleanField, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
+
+from reformtracker.db_routers import read_connection
 
 # Each searched table: its FTS5 index (SQLite; its triggers are named after it) and its bigram
 # GIN index (PostgreSQL).
@@ -83,6 +87,38 @@ def drop(schema_editor) -> None:
             for suffix in ("insert", "delete", "update"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
             schema_editor.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+# A search whose every word the initiatives' FTS5 index finds in this many items or more is
+# dense: it is read by walking the items in the browser's order and testing their text
+# (evaluations.browse), not through the index's ids, which are all merged, sorted and counted.
+DENSE_HITS = 1000
+
+
+def dense(terms: list[str]) -> bool:
+    """Whether the browser should walk for ``terms`` (folded search words) rather than read
+    the text indexes' ids: on SQLite, when each word of three or more characters is in at least
+    DENSE_HITS initiatives (the FTS5 index, each word's hits counted up to that many), in one
+    query whatever the sizes. No query when no word can be counted so (PostgreSQL, which keeps
+    its indexes; a word of one or two characters, which SQLite reads row by row already)."""
+    counted = [t for t in terms if len(t) >= 3] if connection.vendor == "sqlite" else []
+    if not counted or len(counted) < len(terms):
+        return False
+    fts = TABLES["initiatives_initiative"][0]
+    probes = [
+        f"(SELECT COUNT(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s LIMIT %s))"
+        for _ in counted
+    ]
+    params = [v for t in counted for v in ('"' + t.replace('"', '""') + '"', DENSE_HITS)]
+    with read_connection().cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(probes)}", params)
+        return min(cursor.fetchone()) >= DENSE_HITS
+
+
+def walked(model, term: str):
+    """A condition on ``model``: its ``search_text`` holds ``term``, read row by row (INSTR),
+    for the browser's walk of a dense word."""
+    return GreaterThan(StrIndex("search_text", Value(term)), 0)
 
 
 def holds(model, term: str):
