@@ -73,6 +73,22 @@ def _done(request, notice: str, url: str):
     return redirect(url)
 
 
+def _add(request, form, add, done):
+    """The add form of a list page: on POST, saves through ``add(cleaned_data)`` and returns
+    (the redirect, None), ``done(obj)`` giving its notice and address; otherwise (None, the
+    status to render the page with: 200, or 422 with the errors at their fields)."""
+    if request.method != "POST":
+        return None, 200
+    if form.is_valid():
+        try:
+            obj = add(form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return _done(request, *done(obj)), None
+    return None, INVALID
+
+
 def _render(request, template, context, status=200):
     if request.htmx and status != 200:
         template += "#form"
@@ -202,22 +218,17 @@ def notes(request, slug):
         instance=PlanNote(plan=plan),
         initial={"fiscal_year": fiscal_year_of(timezone.localdate())},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                note = plan_edits.add_note(
-                    user=request.user, plan_id=plan.pk, values=form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                return _done(
-                    request,
-                    _("「%(note)s」を登録しました。") % {"note": note},
-                    reverse("office_edit:notes", args=[plan.slug]),
-                )
-        status = INVALID
+    saved, status = _add(
+        request,
+        form,
+        lambda values: plan_edits.add_note(user=request.user, plan_id=plan.pk, values=values),
+        lambda note: (
+            _("「%(note)s」を登録しました。") % {"note": note},
+            reverse("office_edit:notes", args=[plan.slug]),
+        ),
+    )
+    if saved is not None:
+        return saved
     # The plan is read with each note: the token digests every field, its plan's name included.
     rows = list(plan.notes.select_related("plan").order_by("fiscal_year", "kind", "order"))
     for row in rows:
@@ -442,22 +453,17 @@ def initiatives(request, slug):
     """The plan's initiatives (retired ones marked), and the form to add one."""
     plan = _plan(request, slug)
     form = office_forms.InitiativeForm(request.POST or None, instance=Initiative(plan=plan))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                item = plan_edits.add_initiative(
-                    user=request.user, plan_id=plan.pk, values=form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                return _done(
-                    request,
-                    _("取組項目「%(title)s」を登録しました。") % {"title": item.title},
-                    reverse("office_edit:initiative", args=[plan.slug, item.code]),
-                )
-        status = INVALID
+    saved, status = _add(
+        request,
+        form,
+        lambda values: plan_edits.add_initiative(user=request.user, plan_id=plan.pk, values=values),
+        lambda item: (
+            _("取組項目「%(title)s」を登録しました。") % {"title": item.title},
+            reverse("office_edit:initiative", args=[plan.slug, item.code]),
+        ),
+    )
+    if saved is not None:
+        return saved
     items = (
         plan.initiatives.select_related("pillar", "department")
         .annotate(evaluations=Count("entries", distinct=True))
@@ -637,23 +643,17 @@ def schedules(request, slug):
         instance=Schedule(plan=plan),
         initial={"fiscal_year": fiscal_year_of(timezone.localdate()), "first_month": 4},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                schedule = plan_edits.add_schedule(
-                    user=request.user, plan_id=plan.pk, values=form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                return _done(
-                    request,
-                    _("%(fy)sのスケジュールを登録しました。")
-                    % {"fy": fy_label_ja(schedule.fiscal_year)},
-                    reverse("office_edit:schedule", args=[plan.slug, schedule.fiscal_year]),
-                )
-        status = INVALID
+    saved, status = _add(
+        request,
+        form,
+        lambda values: plan_edits.add_schedule(user=request.user, plan_id=plan.pk, values=values),
+        lambda schedule: (
+            _("%(fy)sのスケジュールを登録しました。") % {"fy": fy_label_ja(schedule.fiscal_year)},
+            reverse("office_edit:schedule", args=[plan.slug, schedule.fiscal_year]),
+        ),
+    )
+    if saved is not None:
+        return saved
     return _render(
         request,
         "evaluations/office/schedules.html",
@@ -1038,22 +1038,17 @@ def clusters(request, slug):
         instance=AnalysisCluster(plan=plan),
         initial={"fiscal_year": fiscal_year_of(timezone.localdate())},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                cluster = plan_edits.add_cluster(
-                    user=request.user, plan_id=plan.pk, values=form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                return _done(
-                    request,
-                    _("分析クラスター「%(name)s」を登録しました。") % {"name": cluster.name},
-                    reverse("office_edit:clusters", args=[plan.slug]),
-                )
-        status = INVALID
+    saved, status = _add(
+        request,
+        form,
+        lambda values: plan_edits.add_cluster(user=request.user, plan_id=plan.pk, values=values),
+        lambda cluster: (
+            _("分析クラスター「%(name)s」を登録しました。") % {"name": cluster.name},
+            reverse("office_edit:clusters", args=[plan.slug]),
+        ),
+    )
+    if saved is not None:
+        return saved
     rows = list(
         plan.clusters.select_related("plan")
         .annotate(items=Count("initiatives"))
