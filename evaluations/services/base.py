@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from evaluations import published
 from evaluations.choices import HistoryAction, RoundState
 from evaluations.models import Entry, HistoryEvent, Round
-from initiatives.models import MasterDataVersion
+from initiatives.models import MasterDataVersion, Plan
 
 
 @dataclass
@@ -105,3 +105,12 @@ def require_open(round_: Round) -> None:
         )
     if round_.state != RoundState.OPEN:
         raise ValidationError(_("この照会は締め切られているため、変更できません。"))
+
+
+def hold_period(plan_ids) -> None:
+    """Locks the plan row (``plan_ids``: a query giving its id, or a list of it) until the
+    transaction ends, before any row of it: a change of the period (plan_edits.edit_plan_period,
+    which holds the same lock while it checks) then cannot come between a write's check of its
+    年度 against the period and its commit. Always plan first, so two writers never wait on each
+    other in a circle."""
+    list(Plan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk", flat=True))

@@ -33,7 +33,7 @@ from evaluations import evidence as upload_checks
 from evaluations import masterdata
 from evaluations.choices import HistoryAction
 from evaluations.rules import control_problem
-from evaluations.services.base import record
+from evaluations.services.base import hold_period, record
 from evaluations.services.meeting_versions import check_meeting, check_section
 from initiatives.access import manages_plan
 from initiatives.models import Initiative, Plan
@@ -114,13 +114,6 @@ def _validate(obj) -> None:
 # --- meetings ------------------------------------------------------------------------------------
 
 
-def _hold_plan(plan_ids) -> None:
-    """Locks the plan row (``plan_ids``: a query giving its id) before the meeting's, as every
-    write of a 年度 does (services.plan_edits): a change of the plan's period then cannot come
-    between this write's check of its 年度 against the period and its commit."""
-    list(Plan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk", flat=True))
-
-
 @transaction.atomic
 def create_meeting(*, user, plan_slug: str, date_text: str, **values) -> Meeting:
     """Adds a meeting to a plan the user keeps; ``date_text`` as the schedule writes it
@@ -141,7 +134,7 @@ def edit_meeting(
 ) -> dict:
     """Changes a meeting's number, year, date, title, summary or status; returns the changes
     recorded (none: no history row)."""
-    _hold_plan(Meeting.objects.filter(pk=meeting_id).values("plan_id")[:1])
+    hold_period(Meeting.objects.filter(pk=meeting_id).values("plan_id")[:1])
     meeting = meeting_for_office(user, meeting_id, lock=True)
     check_meeting(meeting, token)
     _check_text(title=values.get("title"), summary=values.get("summary"), date_text=date_text)

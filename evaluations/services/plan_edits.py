@@ -45,7 +45,7 @@ from evaluations.models import (
     PublishedResult,
     Round,
 )
-from evaluations.services.base import record
+from evaluations.services.base import hold_period, record
 from initiatives.models import AnalysisCluster, Initiative, Pillar, Plan, PlanNote
 from reformtracker.display import nendo
 from xmeetings.models import Meeting, Schedule, ScheduleActivity, ScheduleLane
@@ -194,19 +194,11 @@ DATED = {
 }
 
 
-def _hold_period(plan_ids: models.QuerySet) -> None:
-    """Locks the plan row (``plan_ids``: a query giving its id) until the transaction ends, before any row of it: a change of the
-    period (edit_plan_period, which holds the same lock while it checks) then cannot come
-    between this write's check of its 年度 against the period and its commit. Always plan
-    first, so two writers never wait on each other in a circle."""
-    list(Plan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk", flat=True))
-
-
 def _update(model, pk: int, token: str, values: dict, fields, *, user, action=None, comment=""):
     """The common edit: lock, check the token, set ``fields`` from ``values``, save, record."""
     dated = DATED.get(model)
     if dated and dated[0] in fields and dated[0] in values:
-        _hold_period(model._base_manager.filter(pk=pk).values(dated[1])[:1])
+        hold_period(model._base_manager.filter(pk=pk).values(dated[1])[:1])
     obj = _locked(model, pk, user)
     before = snapshot(obj)
     if token != edit_token(obj):
@@ -341,7 +333,7 @@ def save_narrative(
     the editor saw without a narrative (two offices creating it at once: Stale)."""
     kind = RoundKind(kind)
     # Plan first, as every write of a 年度 does: a period change cannot slip in between.
-    _hold_period(Pillar.objects.filter(pk=pillar_id).values("plan_id")[:1])
+    hold_period(Pillar.objects.filter(pk=pillar_id).values("plan_id")[:1])
     pillar = _locked(Pillar, pillar_id, user)
     narrative = (
         PillarNarrative.objects.select_for_update()
