@@ -17,26 +17,15 @@ from evaluations.models import HistoryEvent
 from evaluations.onboarding import reader, template, validate
 from evaluations.services import onboarding
 from evaluations.workbooks.problems import ImportRejected
-from initiatives.models import Department, Indicator, Initiative, Municipality, Plan
-from initiatives.roles import Role, ensure_groups
-from tests.onboarding.workbooks import CITY, INDICATORS, fill
-from tests.personas import make_user
+from initiatives.models import Indicator, Initiative, Plan
+from tests.onboarding.workbooks import INDICATORS, city_and_office, filled
 
 ROW = 3  # the first data row
 
 
 @pytest.fixture
 def city(db):
-    municipality = Municipality.objects.create(**CITY)
-    office = Department.objects.create(
-        municipality=municipality,
-        code="kaikaku",
-        name="行政改革課",
-        kind="office",
-        is_reform_office=True,
-    )
-    user = make_user("midori-office", department=office, group=ensure_groups()[Role.REFORM_OFFICE])
-    return municipality, user
+    return city_and_office()
 
 
 def _with(municipality, *changes) -> bytes:
@@ -44,7 +33,7 @@ def _with(municipality, *changes) -> bytes:
     rows = [list(row) for row in INDICATORS]
     for offset, column, value in changes:
         rows[offset][column] = value
-    return fill(template.build(municipality), indicators=rows)
+    return filled(municipality, indicators=rows)
 
 
 def test_the_template_has_an_indicator_sheet_with_a_direction_list_and_instructions(city):
@@ -265,6 +254,6 @@ def test_a_workbook_from_the_earlier_template_without_an_indicator_sheet_still_i
     def drop(book):
         del book["指標"]
 
-    data = fill(template.build(municipality), edit=drop)
+    data = filled(municipality, edit=drop)
     plan = onboarding.import_plan(user=user, municipality=municipality, parsed=reader.parse(data))
     assert plan.initiatives.count() == 5 and not Indicator.objects.exists()

@@ -18,7 +18,7 @@ from evaluations.services import onboarding
 from evaluations.workbooks.problems import ImportRejected
 from initiatives.models import Department, Initiative, Municipality, Pillar, Plan
 from initiatives.roles import Role, ensure_groups
-from tests.onboarding.workbooks import CITY, fill
+from tests.onboarding.workbooks import city_and_office, filled
 from tests.personas import make_user
 from tests.workbooks.bad_workbooks import EXPECTED
 
@@ -27,20 +27,7 @@ BAD_FILES = Path(__file__).resolve().parent.parent / "workbooks" / "bad_files"
 
 @pytest.fixture
 def city(db):
-    municipality = Municipality.objects.create(**CITY)
-    office = Department.objects.create(
-        municipality=municipality,
-        code="kaikaku",
-        name="行政改革課",
-        kind="office",
-        is_reform_office=True,
-    )
-    user = make_user("midori-office", department=office, group=ensure_groups()[Role.REFORM_OFFICE])
-    return municipality, user
-
-
-def _template(municipality) -> bytes:
-    return template.build(municipality)
+    return city_and_office()
 
 
 def _problems(municipality, data) -> list:
@@ -58,7 +45,7 @@ def _where(problem) -> tuple:
 
 def test_the_template_has_instructions_japanese_headings_and_drop_down_lists(city):
     municipality, _user = city
-    book = load_workbook(io.BytesIO(_template(municipality)))
+    book = load_workbook(io.BytesIO(template.build(municipality)))
     assert book.sheetnames == ["説明", "計画", "柱", "所属", "取組項目", "指標"]
     assert "計画ブックの記入のしかた" in book["説明"]["A1"].value
     assert book["計画"]["B3"].value == "みどり市"
@@ -81,7 +68,7 @@ def test_the_template_has_instructions_japanese_headings_and_drop_down_lists(cit
 
 def test_the_example_rows_of_the_instructions_are_never_imported(city):
     municipality, _user = city
-    preview = validate.check(reader.parse(fill(_template(municipality))), municipality)
+    preview = validate.check(reader.parse(filled(municipality)), municipality)
     titles = [i["title"] for i in preview.initiatives]
     assert "ごみ収集業務の委託化" in titles
     assert "環境負荷の低減" in titles  # ours, on 取組項目; the example's is on 説明 only
@@ -93,7 +80,7 @@ def test_the_example_rows_of_the_instructions_are_never_imported(city):
 
 def test_the_preview_lists_everything_it_will_create_and_writes_nothing(city):
     municipality, _user = city
-    preview = validate.check(reader.parse(fill(_template(municipality))), municipality)
+    preview = validate.check(reader.parse(filled(municipality)), municipality)
     assert preview.plan["title"] == "みどり市行財政改革プラン（架空）"
     assert (preview.plan["start_fiscal_year"], preview.plan["end_fiscal_year"]) == (2025, 2028)
     assert preview.plan["slug"] == "midori-2025"
@@ -111,7 +98,7 @@ def test_the_preview_lists_everything_it_will_create_and_writes_nothing(city):
 
 def test_confirming_creates_the_plan_and_records_each_object_and_the_file(city):
     municipality, user = city
-    data = fill(_template(municipality))
+    data = filled(municipality)
     plan = onboarding.import_plan(
         user=user, municipality=municipality, parsed=reader.parse(data, filename="midori.xlsx")
     )
@@ -131,7 +118,7 @@ def test_confirming_creates_the_plan_and_records_each_object_and_the_file(city):
 
 def test_the_same_workbook_confirmed_twice_creates_one_plan(city):
     municipality, user = city
-    parsed = reader.parse(fill(_template(municipality)))
+    parsed = reader.parse(filled(municipality))
     onboarding.import_plan(user=user, municipality=municipality, parsed=parsed)
     with pytest.raises(ImportRejected) as caught:
         onboarding.import_plan(user=user, municipality=municipality, parsed=parsed)
@@ -141,7 +128,7 @@ def test_the_same_workbook_confirmed_twice_creates_one_plan(city):
 
 def test_a_failure_half_way_leaves_nothing_behind(city, monkeypatch):
     municipality, user = city
-    parsed = reader.parse(fill(_template(municipality)))
+    parsed = reader.parse(filled(municipality))
     real = Initiative.full_clean
     calls = []
 
@@ -174,7 +161,7 @@ def test_another_citys_office_cannot_import_into_this_city(city, db):
         onboarding.import_plan(
             user=stranger,
             municipality=municipality,
-            parsed=reader.parse(fill(_template(municipality))),
+            parsed=reader.parse(filled(municipality)),
         )
     assert type(caught.value).__name__ == "PermissionDenied"
     assert not Plan.objects.exists()
@@ -340,7 +327,7 @@ def test_each_problem_names_its_sheet_and_cell_and_how_to_fix_it(
     city, broken, sheet, cell, message
 ):
     municipality, _user = city
-    problems = _problems(municipality, fill(_template(municipality), edit=broken))
+    problems = _problems(municipality, filled(municipality, edit=broken))
     assert [
         (p.sheet, f"{p.column}{p.row}", p.message) for p in problems if message in p.message
     ] == [(sheet, cell, next(p.message for p in problems if message in p.message))], [
@@ -354,7 +341,7 @@ def test_a_hidden_row_is_refused_rather_than_imported_unseen(city):
     def hide(book):
         book["取組項目"].row_dimensions[ITEM_ROW + 1].hidden = True
 
-    problems = _problems(municipality, fill(_template(municipality), edit=hide))
+    problems = _problems(municipality, filled(municipality, edit=hide))
     assert [(p.sheet, p.row) for p in problems] == [("取組項目", ITEM_ROW + 1)]
     assert "非表示の行は取り込めません" in problems[0].message
 
@@ -365,7 +352,7 @@ def test_a_hidden_sheet_is_refused(city):
     def hide(book):
         book["所属"].sheet_state = "hidden"
 
-    problems = _problems(municipality, fill(_template(municipality), edit=hide))
+    problems = _problems(municipality, filled(municipality, edit=hide))
     assert any(p.sheet == "所属" and "非表示のシート" in p.message for p in problems)
 
 
@@ -377,7 +364,7 @@ def test_every_problem_is_reported_at_once(city):
         book["取組項目"][f"C{ITEM_ROW}"] = "somu"
         book["計画"]["B4"] = None
 
-    problems = _problems(municipality, fill(_template(municipality), edit=break_three))
+    problems = _problems(municipality, filled(municipality, edit=break_three))
     assert {_where(p) for p in problems} >= {("柱", "D3"), ("取組項目", "C3"), ("計画", "B4")}
 
 
@@ -416,14 +403,14 @@ def test_a_hostile_file_is_refused_with_a_japanese_message(client, city, name):
 def test_a_refused_upload_can_be_fixed_and_uploaded_again(client, city):
     municipality, user = city
     client.force_login(user)
-    broken = fill(_template(municipality), edit=_set("取組項目", f"C{ITEM_ROW}", "somu"))
+    broken = filled(municipality, edit=_set("取組項目", f"C{ITEM_ROW}", "somu"))
     response = _upload(client, municipality, broken)
     page = response.content.decode()
     assert response.status_code == 422
     assert "所属コード「somu」の所属がありません" in page and ">C3<" in page
     assert not Plan.objects.exists()
 
-    response = _upload(client, municipality, fill(_template(municipality)))
+    response = _upload(client, municipality, filled(municipality))
     assert response.status_code == 302
     preview = client.get(response["Location"])
     assert "登録される内容の確認" in preview.content.decode()
@@ -440,7 +427,7 @@ def test_a_refused_upload_can_be_fixed_and_uploaded_again(client, city):
 def test_another_users_upload_token_is_404(client, city):
     municipality, user = city
     client.force_login(user)
-    location = _upload(client, municipality, fill(_template(municipality)))["Location"]
+    location = _upload(client, municipality, filled(municipality))["Location"]
     other = make_user(
         "midori-office-2",
         department=Department.objects.get(code="kaikaku"),
@@ -456,7 +443,7 @@ def test_an_htmx_upload_gets_the_preview_fragment_in_place(client, city):
     client.force_login(user)
     response = client.post(
         f"/office/setup/{municipality.slug}/plan/",
-        {"file": SimpleUploadedFile("plan.xlsx", fill(_template(municipality)))},
+        {"file": SimpleUploadedFile("plan.xlsx", filled(municipality))},
         HTTP_HX_REQUEST="true",
     )
     page = response.content.decode()

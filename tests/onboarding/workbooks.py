@@ -2,14 +2,19 @@
 plan, pillars, departments and initiatives written by openpyxl, as a person would type them.
 
 みどり市 is fictional (not a real municipality, and without a 全国地方公共団体コード); its plan
-and items exist only to test the way in.
+and items exist only to test the way in. ``city_and_office()`` creates the city with its reform
+office's user, as the operator leaves them; ``filled(municipality, …)`` is the city's own
+template filled in.
 """
 
 from __future__ import annotations
 
 import io
 
-from evaluations.onboarding import layout
+from evaluations.onboarding import layout, template
+from initiatives.models import Department, Municipality
+from initiatives.roles import Role, ensure_groups
+from tests.personas import make_user
 
 CITY = {
     "name": "みどり市",
@@ -100,3 +105,23 @@ def fill(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def city_and_office() -> tuple:
+    """みどり市 with its reform office (行政改革課) and that office's user ``midori-office``, as
+    the operator leaves them before the office imports its plan: (municipality, user)."""
+    municipality = Municipality.objects.create(**CITY)
+    office = Department.objects.create(
+        municipality=municipality,
+        code="kaikaku",
+        name="行政改革課",
+        kind="office",
+        is_reform_office=True,
+    )
+    user = make_user("midori-office", department=office, group=ensure_groups()[Role.REFORM_OFFICE])
+    return municipality, user
+
+
+def filled(municipality, **rows) -> bytes:
+    """The municipality's own template (as the office downloads it) filled by ``fill``."""
+    return fill(template.build(municipality), **rows)
