@@ -7,6 +7,7 @@ named. With htmx each section answers with its own fragment; without JavaScript 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 
@@ -143,61 +144,62 @@ def _material(meeting):
     return MeetingMaterial.objects.get(meeting=meeting, title="次第")
 
 
-# (section, url, data without the token, the token's field name)
+@dataclass(frozen=True)
+class Change:
+    """One change of a section: the section, the address (``{meeting}``, ``{topic}``,
+    ``{material}`` and ``{linked}``, the initiative linked first, filled in), the data without
+    the token (``"A"`` is initiative A), the token's field name, and whether the office had
+    linked initiative B first (so that it can unlink it)."""
+
+    section: str
+    path: str
+    data: dict
+    field: str = "token"
+    linked_first: bool = False
+
+    def url(self, meeting, world) -> str:
+        places = {
+            "meeting": lambda: meeting.pk,
+            "topic": lambda: _topic(meeting).pk,
+            "material": lambda: _material(meeting).pk,
+            "linked": lambda: world.initiative_b.pk,
+        }
+        names = re.findall(r"{(\w+)}", self.path)
+        return self.path.format(**{name: places[name]() for name in names})
+
+
 CHANGES = {
-    "add a topic": (
+    "add a topic": Change(
         "topics",
-        lambda m, w: f"/office/meetings/{m.pk}/topics/",
+        "/office/meetings/{meeting}/topics/",
         {"topic-name": "わたしの議題"},
         "topic-token",
     ),
-    "rename a topic": (
-        "topics",
-        lambda m, w: f"/office/meetings/topics/{_topic(m).pk}/",
-        {"name": "わたしの議題"},
-        "token",
+    "rename a topic": Change(
+        "topics", "/office/meetings/topics/{topic}/", {"name": "わたしの議題"}
     ),
-    "move a topic": (
-        "topics",
-        lambda m, w: f"/office/meetings/topics/{_topic(m).pk}/",
-        {"move": "down"},
-        "token",
-    ),
-    "remove a topic": (
-        "topics",
-        lambda m, w: f"/office/meetings/topics/{_topic(m).pk}/",
-        {"remove": "1"},
-        "token",
-    ),
-    "add a material": (
+    "move a topic": Change("topics", "/office/meetings/topics/{topic}/", {"move": "down"}),
+    "remove a topic": Change("topics", "/office/meetings/topics/{topic}/", {"remove": "1"}),
+    "add a material": Change(
         "materials",
-        lambda m, w: f"/office/meetings/{m.pk}/materials/",
+        "/office/meetings/{meeting}/materials/",
         {"material-title": "わたしの資料", "material-url": "https://example.jp/mine"},
         "material-token",
     ),
-    "make a material private": (
-        "materials",
-        lambda m, w: f"/office/meetings/materials/{_material(m).pk}/",
-        {"title": "次第", "is_public": "0"},
-        "token",
+    "make a material private": Change(
+        "materials", "/office/meetings/materials/{material}/", {"title": "次第", "is_public": "0"}
     ),
-    "remove a material": (
-        "materials",
-        lambda m, w: f"/office/meetings/materials/{_material(m).pk}/",
-        {"remove": "1"},
-        "token",
+    "remove a material": Change(
+        "materials", "/office/meetings/materials/{material}/", {"remove": "1"}
     ),
-    "link an initiative": (
+    "link an initiative": Change(
+        "links", "/office/meetings/{meeting}/initiatives/", {"link-initiative": "A"}, "link-token"
+    ),
+    "unlink an initiative": Change(
         "links",
-        lambda m, w: f"/office/meetings/{m.pk}/initiatives/",
-        {"link-initiative": "A"},
-        "link-token",
-    ),
-    "unlink an initiative": (
-        "links",
-        lambda m, w: f"/office/meetings/{m.pk}/initiatives/{w.initiative_b.pk}/remove/",
+        "/office/meetings/{meeting}/initiatives/{linked}/remove/",
         {},
-        "token",
+        linked_first=True,
     ),
 }
 ADDED = {
@@ -219,17 +221,18 @@ def _state(meeting):
 def test_a_section_change_made_over_someone_elses_is_refused_and_names_what_changed(
     world, meeting, change
 ):
-    section, url, data, field = CHANGES[change]
-    if change == "unlink an initiative":
+    case = CHANGES[change]
+    section, field = case.section, case.field
+    if case.linked_first:
         services.link_initiative(
             user=world.users["office"], meeting_id=meeting.pk, initiative_id=world.initiative_b.pk
         )
-    data = {k: (world.initiative_a.pk if v == "A" else v) for k, v in data.items()}
+    data = {k: (world.initiative_a.pk if v == "A" else v) for k, v in case.data.items()}
     seen = versions.section_token(meeting, section)
-    target = url(meeting, world)
+    target = case.url(meeting, world)
     if section == "links":
         # Someone else links another initiative first.
-        other = world.initiative_a if change == "unlink an initiative" else world.initiative_b
+        other = world.initiative_a if case.linked_first else world.initiative_b
         services.link_initiative(
             user=world.users["admin"], meeting_id=meeting.pk, initiative_id=other.pk
         )
@@ -379,7 +382,15 @@ def test_with_htmx_a_new_meeting_refused_swaps_its_form_and_a_saved_one_opens_it
 
 
 @pytest.mark.parametrize(
-    "token", ["topics;99999999999999999999999:ab;x;:;12", "materials;1:ab", ";;;", "x" * 200]
+    "token",
+    [
+        pytest.param(
+            "topics;99999999999999999999999:ab;x;:;12", id="an id too large and parts unreadable"
+        ),
+        pytest.param("materials;1:ab", id="a token naming another section"),
+        pytest.param(";;;", id="separators only"),
+        pytest.param("x" * 200, id="two hundred letters of nothing"),
+    ],
 )
 def test_a_token_that_is_not_one_the_page_gave_is_a_conflict_not_an_error(world, meeting, token):
     response = client_for(world, "office").post(
