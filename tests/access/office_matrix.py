@@ -5,9 +5,15 @@ Only the reform office of the plan's own municipality (and a superuser) may edit
 staff of the same city and anybody outside it get 404 (the plan is not theirs to see here); an
 office member without the permission to manage rounds gets 403; another city's plan is 404 for
 the office too.
+
+A row is ``page(what, path)`` (a GET, 200 for the office) or ``save(what, path, data)`` (a POST,
+302 for the office), the path below /office/plans/<slug>/ with ``{note}``, ``{pillar}`` … from
+``PLACES``; what lies outside the plan's own pages is a plain ``Case``.
 """
 
 from __future__ import annotations
+
+import re
 
 from evaluations.services.plan_edits import edit_token
 from initiatives.models import AnalysisCluster, Initiative, Pillar, PlanNote
@@ -84,6 +90,44 @@ def _token(obj) -> dict:
     return {"token": edit_token(obj)}
 
 
+# What a {name} in a path below the plan's office pages stands for, made when the path is used.
+PLACES = {
+    "pillar": lambda w: w.initiative_a.pillar.order,
+    "code": lambda w: w.initiative_a.code,
+    "other_code": lambda w: w.other_entry.initiative.code,
+    "note": lambda w: _note(w).pk,
+    "lane": lambda w: _lane(w).pk,
+    "activity": lambda w: _activity(w).pk,
+    "cluster": lambda w: _cluster(w).pk,
+    "bad_id": lambda w: BAD_ID,
+}
+
+
+def _url(path: str):
+    def url(w) -> str:
+        names = re.findall(r"{(\w+)}", path)
+        return _base(w) + path.format(**{name: PLACES[name](w) for name in names})
+
+    return url
+
+
+def page(what: str, path: str, expected=PAGE, setup=None) -> Case:
+    """Opening ``path`` below the plan's office pages."""
+    return Case(f"office: {what}", "get", _url(path), expected, setup=setup)
+
+
+def save(what: str, path: str, data=None, *, token=None, expected=ACCEPTED, setup=None) -> Case:
+    """Sending a form to ``path`` below the plan's office pages: ``data`` is a dict or
+    world -> dict; ``token`` (world -> the object edited), when given, adds the object's edit
+    token as ``token``."""
+
+    def form(w) -> dict:
+        stamp = _token(token(w)) if token else {}
+        return {**stamp, **(data(w) if callable(data) else data or {})}
+
+    return Case(f"office: {what}", "post", _url(path), expected, data=form, setup=setup)
+
+
 def _initiative_data(w) -> dict:
     item = w.initiative_a
     item.refresh_from_db()
@@ -115,8 +159,16 @@ def _pillar_data(w) -> dict:
     }
 
 
+def _plan(w):
+    return w.plan
+
+
+def _unevaluated(w):
+    return Initiative.objects.get(plan=w.plan, code="x-1")
+
+
 CASES = [
-    Case("office: plan page", "get", lambda w: f"{_base(w)}/", PAGE),
+    page("plan page", "/"),
     Case(
         "office: plan of another city",
         "get",
@@ -129,17 +181,12 @@ CASES = [
         lambda w: "/office/plans/no-such-plan/",
         expect(302, 404, 404, 404, 404, 404),
     ),
-    Case("office: plan form", "get", lambda w: f"{_base(w)}/edit/", PAGE),
-    Case(
-        "office: edit plan",
-        "post",
-        lambda w: f"{_base(w)}/edit/",
-        ACCEPTED,
-        data=lambda w: {
-            **_token(w.plan),
-            "summary": "計画の概要を書いた。",
-            "contact": "市政改革室",
-        },
+    page("plan form", "/edit/"),
+    save(
+        "edit plan",
+        "/edit/",
+        {"summary": "計画の概要を書いた。", "contact": "市政改革室"},
+        token=_plan,
     ),
     Case(
         "office: edit plan of another city",
@@ -148,95 +195,49 @@ CASES = [
         OTHER_CITY | {"admin": 302},
         data=lambda w: {**_token(w.other_plan), "summary": "よその市の概要。"},
     ),
-    Case("office: notes", "get", lambda w: f"{_base(w)}/notes/", PAGE),
-    Case(
-        "office: add note",
-        "post",
-        lambda w: f"{_base(w)}/notes/",
-        ACCEPTED,
-        data=lambda w: {"fiscal_year": 2024, "kind": "outcome", "title": "", "body": "成果。"},
+    page("notes", "/notes/"),
+    save(
+        "add note",
+        "/notes/",
+        {"fiscal_year": 2024, "kind": "outcome", "title": "", "body": "成果。"},
     ),
-    Case("office: note form", "get", lambda w: f"{_base(w)}/notes/{_note(w).pk}/", PAGE),
-    Case("office: note, bad id", "get", lambda w: f"{_base(w)}/notes/{BAD_ID}/", BAD),
-    Case(
-        "office: edit note",
-        "post",
-        lambda w: f"{_base(w)}/notes/{_note(w).pk}/",
-        ACCEPTED,
-        data=lambda w: {**_token(_note(w)), "title": "見出し", "body": "書き直した成果。"},
+    page("note form", "/notes/{note}/"),
+    page("note, bad id", "/notes/{bad_id}/", BAD),
+    save(
+        "edit note",
+        "/notes/{note}/",
+        {"title": "見出し", "body": "書き直した成果。"},
+        token=_note,
         setup=_note,
     ),
-    Case(
-        "office: move note",
-        "post",
-        lambda w: f"{_base(w)}/notes/{_note(w).pk}/move/",
-        ACCEPTED,
-        data=lambda w: {**_token(_note(w)), "direction": "down"},
-        setup=_two_notes,
+    save("move note", "/notes/{note}/move/", {"direction": "down"}, token=_note, setup=_two_notes),
+    save("delete note", "/notes/{note}/delete/", token=_note, setup=_note),
+    page("pillar form", "/pillars/{pillar}/"),
+    page("pillar form, new", "/pillars/new/"),
+    save(
+        "add pillar",
+        "/pillars/new/",
+        {"order": 7, "name": "持続可能な行財政基盤の構築", "kind": "policy"},
     ),
-    Case(
-        "office: delete note",
-        "post",
-        lambda w: f"{_base(w)}/notes/{_note(w).pk}/delete/",
-        ACCEPTED,
-        data=lambda w: _token(_note(w)),
-        setup=_note,
+    page("pillar, bad order", "/pillars/99/", BAD),
+    save("edit pillar", "/pillars/{pillar}/", _pillar_data),
+    page("narrative form", "/pillars/{pillar}/narratives/2025/"),
+    save(
+        "write narrative",
+        "/pillars/{pillar}/narratives/2025/",
+        {"token": "", "done": "令和7年度においては…", "next_steps": "引き続き…"},
     ),
-    Case(
-        "office: pillar form",
-        "get",
-        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/",
-        PAGE,
+    page("interim narrative form", "/pillars/{pillar}/narratives/2025/interim/"),
+    save(
+        "write interim narrative",
+        "/pillars/{pillar}/narratives/2025/interim/",
+        {"token": "", "done": "令和7年度上半期においては…", "next_steps": ""},
     ),
-    Case("office: pillar form, new", "get", lambda w: f"{_base(w)}/pillars/new/", PAGE),
-    Case(
-        "office: add pillar",
-        "post",
-        lambda w: f"{_base(w)}/pillars/new/",
-        ACCEPTED,
-        data=lambda w: {"order": 7, "name": "持続可能な行財政基盤の構築", "kind": "policy"},
-    ),
-    Case("office: pillar, bad order", "get", lambda w: f"{_base(w)}/pillars/99/", BAD),
-    Case(
-        "office: edit pillar",
-        "post",
-        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/",
-        ACCEPTED,
-        data=_pillar_data,
-    ),
-    Case(
-        "office: narrative form",
-        "get",
-        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/narratives/2025/",
-        PAGE,
-    ),
-    Case(
-        "office: write narrative",
-        "post",
-        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/narratives/2025/",
-        ACCEPTED,
-        data=lambda w: {"token": "", "done": "令和7年度においては…", "next_steps": "引き続き…"},
-    ),
-    Case(
-        "office: interim narrative form",
-        "get",
-        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/narratives/2025/interim/",
-        PAGE,
-    ),
-    Case(
-        "office: write interim narrative",
-        "post",
-        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/narratives/2025/interim/",
-        ACCEPTED,
-        data=lambda w: {"token": "", "done": "令和7年度上半期においては…", "next_steps": ""},
-    ),
-    Case("office: initiatives", "get", lambda w: f"{_base(w)}/initiatives/", PAGE),
-    Case(
-        "office: add initiative",
-        "post",
-        lambda w: f"{_base(w)}/initiatives/",
-        ACCEPTED,
-        data=lambda w: {
+    page("initiatives", "/initiatives/"),
+    save(
+        "add initiative",
+        "/initiatives/",
+        lambda w: {
             "code": "9-1",
             "pillar": w.initiative_a.pillar_id,
             "title": "新しい取組",
@@ -245,166 +246,93 @@ CASES = [
             "evaluation_timing": "every_year",
         },
     ),
-    Case(
-        "office: initiative form",
-        "get",
-        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/",
-        PAGE,
-    ),
-    Case(
-        "office: initiative, unknown code",
-        "get",
-        lambda w: f"{_base(w)}/initiatives/no-such-code/",
-        BAD,
-    ),
-    Case(
-        "office: initiative of another city",
-        "get",
-        lambda w: f"{_base(w)}/initiatives/{w.other_entry.initiative.code}/",
+    page("initiative form", "/initiatives/{code}/"),
+    page("initiative, unknown code", "/initiatives/no-such-code/", BAD),
+    page(
+        "initiative of another city",
+        "/initiatives/{other_code}/",
         expect(302, 404, 404, 404, 404, 403),
     ),
-    Case(
-        "office: edit initiative",
-        "post",
-        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/",
-        ACCEPTED,
-        data=_initiative_data,
-    ),
-    Case(
-        "office: move initiative",
-        "post",
-        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/move/",
-        ACCEPTED,
-        data=lambda w: {
+    save("edit initiative", "/initiatives/{code}/", _initiative_data),
+    save(
+        "move initiative",
+        "/initiatives/{code}/move/",
+        lambda w: {
             "move-token": edit_token(w.initiative_a),
             "move-pillar": make_pillar(w.plan).pk,
         },
     ),
-    Case(
-        "office: retire initiative",
-        "post",
-        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/retire/",
-        ACCEPTED,
-        data=lambda w: {
+    save(
+        "retire initiative",
+        "/initiatives/{code}/retire/",
+        lambda w: {
             "retire-token": edit_token(w.initiative_a),
             "retire-reason": "事業の統合により廃止",
         },
     ),
-    Case(
-        "office: delete unevaluated initiative",
-        "post",
-        lambda w: f"{_base(w)}/initiatives/x-1/delete/",
-        ACCEPTED,
-        data=lambda w: _token(Initiative.objects.get(plan=w.plan, code="x-1")),
+    save(
+        "delete unevaluated initiative",
+        "/initiatives/x-1/delete/",
+        token=_unevaluated,
         setup=lambda w: make_initiative(w.plan, department=w.dept_a, code="x-1"),
     ),
-    Case("office: schedules", "get", lambda w: f"{_base(w)}/schedules/", PAGE),
-    Case(
-        "office: add schedule",
-        "post",
-        lambda w: f"{_base(w)}/schedules/",
-        ACCEPTED,
-        data=lambda w: {"fiscal_year": 2025, "title": "スケジュール（予定）", "first_month": 5},
+    page("schedules", "/schedules/"),
+    save(
+        "add schedule",
+        "/schedules/",
+        {"fiscal_year": 2025, "title": "スケジュール（予定）", "first_month": 5},
     ),
-    Case(
-        "office: schedule grid",
-        "get",
-        lambda w: f"{_base(w)}/schedules/2025/",
-        PAGE,
+    page("schedule grid", "/schedules/2025/", setup=_schedule),
+    save(
+        "schedule settings",
+        "/schedules/2025/edit/",
+        {"title": "スケジュール（予定）", "first_month": 5, "open_ended_from": 12},
+        token=_schedule,
         setup=_schedule,
     ),
-    Case(
-        "office: schedule settings",
-        "post",
-        lambda w: f"{_base(w)}/schedules/2025/edit/",
-        ACCEPTED,
-        data=lambda w: {
-            **_token(_schedule(w)),
-            "title": "スケジュール（予定）",
-            "first_month": 5,
-            "open_ended_from": 12,
-        },
+    page("schedule, no such year", "/schedules/2026/", BAD),
+    save(
+        "add schedule row",
+        "/schedules/2025/",
+        {"add": "lane", "lane-name": "局区X方針", "lane-order": ""},
         setup=_schedule,
     ),
-    Case("office: schedule, no such year", "get", lambda w: f"{_base(w)}/schedules/2026/", BAD),
-    Case(
-        "office: add schedule row",
-        "post",
-        lambda w: f"{_base(w)}/schedules/2025/",
-        ACCEPTED,
-        data=lambda w: {"add": "lane", "lane-name": "局区X方針", "lane-order": ""},
-        setup=_schedule,
-    ),
-    Case(
-        "office: schedule row form",
-        "get",
-        lambda w: f"{_base(w)}/schedule-rows/{_lane(w).pk}/",
-        PAGE,
-    ),
-    Case(
-        "office: edit schedule row",
-        "post",
-        lambda w: f"{_base(w)}/schedule-rows/{_lane(w).pk}/",
-        ACCEPTED,
-        data=lambda w: {
-            **_token(_lane(w)),
-            "order": 1,
-            "name": "X会議（改）",
-            "shows_meetings": "on",
-        },
+    page("schedule row form", "/schedule-rows/{lane}/"),
+    save(
+        "edit schedule row",
+        "/schedule-rows/{lane}/",
+        {"order": 1, "name": "X会議（改）", "shows_meetings": "on"},
+        token=_lane,
         setup=_lane,
     ),
-    Case(
-        "office: remove schedule row",
-        "post",
-        lambda w: f"{_base(w)}/schedule-rows/{_lane(w).pk}/delete/",
-        ACCEPTED,
-        data=lambda w: _token(_lane(w)),
-        setup=_lane,
-    ),
-    Case(
-        "office: schedule activity form",
-        "get",
-        lambda w: f"{_base(w)}/schedule-activities/{_activity(w).pk}/",
-        PAGE,
-    ),
-    Case(
-        "office: edit schedule activity",
-        "post",
-        lambda w: f"{_base(w)}/schedule-activities/{_activity(w).pk}/",
-        ACCEPTED,
-        data=lambda w: {
-            **_token(_activity(w)),
-            "order": 1,
-            "label": "PTの人選・結成",
-            "start_month": 5,
-            "end_month": 9,
-        },
+    save("remove schedule row", "/schedule-rows/{lane}/delete/", token=_lane, setup=_lane),
+    page("schedule activity form", "/schedule-activities/{activity}/"),
+    save(
+        "edit schedule activity",
+        "/schedule-activities/{activity}/",
+        {"order": 1, "label": "PTの人選・結成", "start_month": 5, "end_month": 9},
+        token=_activity,
         setup=_activity,
     ),
-    Case(
-        "office: remove schedule activity",
-        "post",
-        lambda w: f"{_base(w)}/schedule-activities/{_activity(w).pk}/delete/",
-        ACCEPTED,
-        data=lambda w: _token(_activity(w)),
+    save(
+        "remove schedule activity",
+        "/schedule-activities/{activity}/delete/",
+        token=_activity,
         setup=_activity,
     ),
     # What the admin was last needed for: title and period, a number, deleting a pillar or a
     # year's schedule, clusters, reinstating.
-    Case("office: period form", "get", lambda w: f"{_base(w)}/period/", PAGE),
-    Case(
-        "office: edit period",
-        "post",
-        lambda w: f"{_base(w)}/period/",
-        ACCEPTED,
-        data=lambda w: {
-            **_token(w.plan),
+    page("period form", "/period/"),
+    save(
+        "edit period",
+        "/period/",
+        {
             "title": "新・市政改革プラン",
             "start_fiscal_year": "令和6年度",
             "end_fiscal_year": "2028",
             "adopted_precision": "day",
         },
+        token=_plan,
     ),
     Case(
         "office: edit period of another city",
@@ -418,88 +346,42 @@ CASES = [
             "adopted_precision": "day",
         },
     ),
-    Case(
-        "office: renumber initiative",
-        "post",
-        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/number/",
-        ACCEPTED,
-        data=lambda w: {"number-token": edit_token(w.initiative_a), "number-code": "9-9"},
+    save(
+        "renumber initiative",
+        "/initiatives/{code}/number/",
+        lambda w: {"number-token": edit_token(w.initiative_a), "number-code": "9-9"},
     ),
-    Case(
-        "office: reinstate initiative",
-        "post",
-        lambda w: f"{_base(w)}/initiatives/{w.initiative_a.code}/reinstate/",
-        ACCEPTED,
-        data=lambda w: {
+    save(
+        "reinstate initiative",
+        "/initiatives/{code}/reinstate/",
+        lambda w: {
             "reinstate-token": edit_token(_fresh(w.initiative_a)),
             "reinstate-reason": "統合が見送られたため",
         },
         setup=_retired,
     ),
-    Case(
-        "office: pillar deletion page",
-        "get",
-        lambda w: f"{_base(w)}/pillars/{w.initiative_a.pillar.order}/delete/",
-        PAGE,
-    ),
-    Case(
-        "office: pillar deletion, bad order", "get", lambda w: f"{_base(w)}/pillars/99/delete/", BAD
-    ),
-    Case(
-        "office: delete empty pillar",
-        "post",
-        lambda w: f"{_base(w)}/pillars/8/delete/",
-        ACCEPTED,
-        data=lambda w: _token(_empty_pillar(w)),
-        setup=_empty_pillar,
-    ),
-    Case(
-        "office: schedule deletion page",
-        "get",
-        lambda w: f"{_base(w)}/schedules/2025/delete/",
-        PAGE,
-        setup=_schedule,
-    ),
-    Case(
-        "office: delete schedule",
-        "post",
-        lambda w: f"{_base(w)}/schedules/2025/delete/",
-        ACCEPTED,
-        data=lambda w: _token(_schedule(w)),
-        setup=_activity,
-    ),
-    Case("office: clusters", "get", lambda w: f"{_base(w)}/clusters/", PAGE),
-    Case(
-        "office: add cluster",
-        "post",
-        lambda w: f"{_base(w)}/clusters/",
-        ACCEPTED,
-        data=lambda w: {"fiscal_year": "R6", "code": "1", "name": "保育所"},
-    ),
-    Case("office: cluster form", "get", lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/", PAGE),
-    Case("office: cluster, bad id", "get", lambda w: f"{_base(w)}/clusters/{BAD_ID}/", BAD),
-    Case(
-        "office: edit cluster",
-        "post",
-        lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/",
-        ACCEPTED,
-        data=lambda w: {**_token(_cluster(w)), "fiscal_year": "2024", "code": "1", "name": "保育"},
+    page("pillar deletion page", "/pillars/{pillar}/delete/"),
+    page("pillar deletion, bad order", "/pillars/99/delete/", BAD),
+    save("delete empty pillar", "/pillars/8/delete/", token=_empty_pillar, setup=_empty_pillar),
+    page("schedule deletion page", "/schedules/2025/delete/", setup=_schedule),
+    save("delete schedule", "/schedules/2025/delete/", token=_schedule, setup=_activity),
+    page("clusters", "/clusters/"),
+    save("add cluster", "/clusters/", {"fiscal_year": "R6", "code": "1", "name": "保育所"}),
+    page("cluster form", "/clusters/{cluster}/"),
+    page("cluster, bad id", "/clusters/{bad_id}/", BAD),
+    save(
+        "edit cluster",
+        "/clusters/{cluster}/",
+        {"fiscal_year": "2024", "code": "1", "name": "保育"},
+        token=_cluster,
         setup=_cluster,
     ),
-    Case(
-        "office: move cluster",
-        "post",
-        lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/move/",
-        ACCEPTED,
-        data=lambda w: {**_token(_cluster(w)), "direction": "down"},
+    save(
+        "move cluster",
+        "/clusters/{cluster}/move/",
+        {"direction": "down"},
+        token=_cluster,
         setup=_two_clusters,
     ),
-    Case(
-        "office: delete cluster",
-        "post",
-        lambda w: f"{_base(w)}/clusters/{_cluster(w).pk}/delete/",
-        ACCEPTED,
-        data=lambda w: _token(_cluster(w)),
-        setup=_cluster,
-    ),
+    save("delete cluster", "/clusters/{cluster}/delete/", token=_cluster, setup=_cluster),
 ]
