@@ -1,16 +1,15 @@
 """What the staff-side browser tests share (a plain module; fixtures stay in tests/conftest.py).
 
 ``chromium(executable)`` starts the headless browser; ``sign_in`` opens a page signed in as a
-persona; ``axe`` runs the vendored axe-core on the page as it is and returns its report;
-``focus`` says where keyboard focus is; ``filled_workbook`` (tests/staff/returned_workbook.py)
-is a department's 照会票 as a person returns it.
+persona (axe-core runs on it through tests/browser/axe.py); ``focus`` says where keyboard focus
+is; ``filled_workbook`` (tests/staff/returned_workbook.py) is a department's 照会票 as a person
+returns it.
 """
 
 from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
@@ -18,7 +17,6 @@ from playwright.sync_api import expect, sync_playwright
 from tests.personas import PASSWORD
 from tests.staff.returned_workbook import filled_workbook  # noqa: F401 (shared with the browser)
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,8 +25,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# WCAG 2.0 A/AA is what JIS X 8341-3:2016 adopts; 2.1 A/AA checks ride along.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @contextmanager
@@ -55,25 +51,6 @@ def sign_in(browser, base: str, username: str, heading: str = "担当の取組�
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     return page
-
-
-def axe(page) -> dict:
-    """axe-core's violations on the page as it is now (after any swap), with the first nodes."""
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return {
-                violations: r.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
-                })),
-                passes: r.passes.length,
-                incomplete: r.incomplete.map(v => v.id),
-            };
-        }""",
-        AXE_TAGS,
-    )
 
 
 def focus(page) -> dict:

@@ -4,7 +4,6 @@ links, and the same page refusing a date it cannot read), nor on the public meet
 materials and links and an initiative's 関連する会議 block."""
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -13,12 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect, sync_playwright
 
 from evaluations.services import meetings as services
+from tests.browser.axe import violations as _violations
 from tests.personas import PASSWORD, PDF_BYTES, build_world
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,18 +25,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
-                v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-        }""",
-        AXE_TAGS,
-    )
 
 
 def _meeting_with_everything(world):

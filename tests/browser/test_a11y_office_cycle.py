@@ -3,7 +3,6 @@ refusal that names a row and offers the rest, the 公表 button arriving without
 the confirmation page before 公表 — each with axe-core reporting no violation."""
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +10,11 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
 
 from evaluations.models import Publication
+from tests.browser.axe import violations as _violations
 from tests.personas import PASSWORD, build_world, move
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BASE_MESSAGES_LIST = "listitem (serious): .message"
 ARGS = [
     "--no-sandbox",
@@ -26,18 +24,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _violations(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
-                v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
-        }""",
-        AXE_TAGS,
-    )
 
 
 def test_the_office_cycle_pages_pass_axe_and_the_publish_button_comes_without_a_reload(

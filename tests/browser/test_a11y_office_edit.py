@@ -4,7 +4,6 @@ by htmx (focus then on the field in error or the conflict message); a retirement
 browser shows on the public initiative page."""
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -14,26 +13,13 @@ from playwright.sync_api import expect, sync_playwright
 from evaluations.models import PillarNarrative
 from evaluations.services import plan_edits
 from initiatives.models import PlanNote
+from tests.browser.axe import violations
 from tests.personas import PASSWORD, build_world
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-def _axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
-                v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', '));
-        }""",
-        AXE_TAGS,
-    )
 
 
 def _world():
@@ -90,7 +76,7 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
         expect(page.get_by_role("heading", name="担当の取組項目")).to_be_visible()
 
         def check(name):
-            found = _axe(page)
+            found = violations(page)
             report.append(f"  {name:<32} violations={len(found)}")
             report.extend(f"      ✗ {v}" for v in found)
             if found:

@@ -8,7 +8,6 @@ with a visible focus indicator at each stop.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,11 +15,11 @@ from django.core.management import call_command
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.axe import AXE_TAGS, axe, unreviewed
 from tests.constants import KITAKYUSHU, OSAKA
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -29,8 +28,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# WCAG 2.0 A/AA is what JIS X 8341-3:2016 adopts; 2.1 A/AA checks ride along.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 PAGE_TYPES = {
     "home": "/",
@@ -72,57 +69,19 @@ def browser_page(site, chromium_executable):
         browser.close()
 
 
-def _axe(page) -> dict:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return {
-                violations: r.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
-                })),
-                passes: r.passes.length,
-                incomplete: r.incomplete.map(v => v.id),
-                review: r.incomplete.flatMap(v => v.nodes.map(n =>
-                    v.id + ' ' + n.target.join(' ') + ' :: ' +
-                    ((n.any[0] && n.any[0].data && n.any[0].data.messageKey) || '?'))),
-            };
-        }""",
-        AXE_TAGS,
-    )
-
-
-# What axe leaves for a person to review ("incomplete"), by axe's reason, and why each holds.
-# Both are text in the stylesheet's own colours, whose ratios tests/dashboard/test_contrast.py
-# computes from the design tokens; anything else left for review fails the test below.
-REVIEWED_CONTRAST = {
-    # Text inside the charts' <svg role="img">: axe cannot see an SVG's background. The labels
-    # and values are var(--fg) on the white page (17.4:1); the bars carry no text.
-    "imgNode": "chart text",
-    # Symbols only axe cannot measure (→ between before and after, ① … in notes): body text
-    # colours on white.
-    "nonBmp": "symbols",
-}
-
-
 def test_axe_reports_no_violation_on_any_public_page_type(site, browser_page, capsys):
     failures, report = {}, [f"\naxe-core {AXE_TAGS} on each public page type:"]
-    unreviewed = []
+    left = []  # what axe leaves for review for a reason not in REVIEWED (tests/browser/axe.py)
     for name, path in PAGE_TYPES.items():
         response = browser_page.goto(site + path)
         assert response.status == 200, path
-        result = _axe(browser_page)
+        result = axe(browser_page)
         report.append(
             f"  {name:<30} {path:<55} violations={len(result['violations'])} "
             f"passes={result['passes']} needs-review={','.join(result['incomplete']) or '-'}"
         )
         report.extend(f"      ? {item}" for item in result["review"])
-        unreviewed += [
-            f"{path}: {item}"
-            for item in result["review"]
-            if item.rsplit(" :: ", 1)[1] not in REVIEWED_CONTRAST
-        ]
+        left += [f"{path}: {item}" for item in unreviewed(result)]
         for v in result["violations"]:
             report.append(f"      ✗ {v['id']} ({v['impact']}): {v['help']}")
             report.extend(f"          {node}" for node in v["nodes"])
@@ -132,7 +91,7 @@ def test_axe_reports_no_violation_on_any_public_page_type(site, browser_page, ca
     with capsys.disabled():
         print("\n".join(report))
     assert failures == {}
-    assert unreviewed == [], "axe asks for a review this test has not made"
+    assert left == [], "axe asks for a review this test has not made"
 
 
 def _focus_is_visible(page) -> dict:
@@ -244,7 +203,7 @@ def test_the_directory_of_many_cities_is_accessible_and_filters_by_keyboard(
         "/open-data/",
     ):
         assert page.goto(site + path).status == 200, path
-        result = _axe(page)
+        result = axe(page)
         if result["violations"]:
             failures[path] = [v["id"] for v in result["violations"]]
     assert failures == {}

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from evaluations.models import Round
 from initiatives.models import Indicator
-from tests.browser.staff_site import axe, chromium, filled_workbook, sign_in
+from tests.browser.axe import axe
+from tests.browser.staff_site import chromium, filled_workbook, sign_in
 from tests.personas import PASSWORD, build_world, move
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,6 @@ on the field; axe at 0 on each."""
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,12 +13,12 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
 
 from evaluations.models import Subscription
+from tests.browser.axe import violations
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.measures.smtp_server import mailers_for, smtp_server
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
@@ -40,15 +39,6 @@ def page(site, chromium_executable):
         browser.close()
 
 
-def _axe_violations(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => (await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
-    )
-
-
 def test_a_citizen_subscribes_from_the_plan_page_and_confirms_from_the_mail(site, page):
     url, inbox = site
     page.goto(f"{url}/plans/{OSAKA}/")
@@ -58,7 +48,7 @@ def test_a_citizen_subscribes_from_the_plan_page_and_confirms_from_the_mail(site
     page.get_by_role("button", name="確認のメールを送る").click()
     expect(page.locator("#email-errors")).to_contain_text("メールアドレスの形が正しくありません")
     assert page.get_by_label("メールアドレス").get_attribute("aria-describedby") == "email-errors"
-    assert _axe_violations(page) == []
+    assert violations(page) == []
     page.get_by_label("メールアドレス").fill("citizen@example.jp")
     page.get_by_role("button", name="確認のメールを送る").click()
     expect(page.get_by_role("status")).to_contain_text("確認のメールを送りました")
@@ -89,7 +79,7 @@ def test_sorting_the_comparison_keeps_each_plan_in_its_rules_group(site, page):
     expect(none.get_by_test_id(f"compare-row-{KITAKYUSHU}")).to_contain_text("全体の数値なし")
     # One table per rule, each with its own headers: nothing ranks across them.
     assert page.locator("table.compare-table").count() == 2
-    assert _axe_violations(page) == []
+    assert violations(page) == []
 
 
 def test_a_visitor_compares_two_time_points_of_a_plan_and_sees_what_changed(site, page):
@@ -106,7 +96,7 @@ def test_a_visitor_compares_two_time_points_of_a_plan_and_sees_what_changed(site
     expect(page.get_by_test_id("changes-plan-row")).to_contain_text("50.0%")
     expect(page.get_by_test_id("changes-plan-row")).to_contain_text("+50.0")
     expect(page.get_by_test_id(f"changed-{b.code}")).to_contain_text("未達成")
-    assert _axe_violations(page) == []
+    assert violations(page) == []
     # The same 時点 on both sides: nothing changed, and the page says so.
     page.get_by_label("比べる前の時点").select_option(label="令和7年度末時点")
     page.get_by_role("button", name="比べる").click()

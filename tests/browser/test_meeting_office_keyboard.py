@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluations.services import meetings as services
-from tests.browser.staff_site import axe, chromium, focus, sign_in
+from tests.browser.axe import violations as _violations
+from tests.browser.staff_site import chromium, focus, sign_in
 from tests.personas import PDF_BYTES, build_world
 
 pytestmark = pytest.mark.browser
@@ -35,10 +36,6 @@ def _focus_in(page, region: str, text: str, seconds: int = 5) -> dict:
             return now
         page.wait_for_timeout(100)
     raise AssertionError(f"focus is on {now}, not on {text!r} in #{region}")
-
-
-def _violations(page) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in axe(page)["violations"]]
 
 
 def test_the_office_adds_a_topic_and_a_link_with_the_keyboard_and_focus_follows(

@@ -21,7 +21,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import expect, sync_playwright
 
 from evaluations.rates import Summary
-from tests.onboarding.browsing import ARGS, Stopwatch, axe_problems
+from tests.browser.axe import problems as axe_problems
+from tests.onboarding.browsing import ARGS, Stopwatch
 from tests.onboarding.workbooks import CITY, fill
 
 pytestmark = [

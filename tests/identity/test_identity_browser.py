@@ -5,31 +5,17 @@ the form works from the keyboard without JavaScript's help."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.axe import violations
 from tests.personas import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-def violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return r.violations.map(v => v.id + ' ' + v.nodes.map(n => n.target.join(' ')).join(', '));
-        }""",
-        AXE_TAGS,
-    )
-    return found
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from initiatives.models import AnalysisCluster, Initiative, Pillar
-from tests.browser.staff_site import axe, chromium, sign_in
+from tests.browser.axe import axe
+from tests.browser.staff_site import chromium, sign_in
 from tests.factories import make_pillar
 from tests.personas import build_world
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane

@@ -1,14 +1,11 @@
-"""What the third city's browser walkthrough needs besides Playwright: Chromium's arguments,
-axe-core on a page (the copy vendored in tests/browser/vendor, as the public pages' check runs
-it, with the same tags and the same reviewed leftovers), and a stopwatch per phase."""
+"""What the third city's browser walkthrough needs besides Playwright: Chromium's arguments and
+a stopwatch per phase (axe-core runs through tests/browser/axe.py, as every other check)."""
 
 from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
-AXE = Path(__file__).resolve().parent.parent / "browser" / "vendor" / "axe-core" / "axe.min.js"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -17,30 +14,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# axe's "needs review" reasons the public pages' check has reviewed (tests/browser/
-# test_a11y_public.py says why each holds); any other is reported as a problem here too.
-REVIEWED = {"imgNode", "nonBmp"}
-
-
-def axe_problems(page) -> list[str]:
-    """Every axe violation on the page, and anything axe leaves to review that nobody has."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return {
-                violations: r.violations.map(v => v.id + ' (' + v.impact + '): ' +
-                    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')),
-                review: r.incomplete.flatMap(v => v.nodes.map(n => [v.id + ' ' +
-                    n.target.join(' '),
-                    (n.any[0] && n.any[0].data && n.any[0].data.messageKey) || '?'])),
-            };
-        }""",
-        AXE_TAGS,
-    )
-    unreviewed = [f"review {what} ({why})" for what, why in result["review"] if why not in REVIEWED]
-    return result["violations"] + unreviewed
 
 
 class Stopwatch:
