@@ -1,4 +1,4 @@
-"""What the staff-side browser tests share (a plain module; fixtures stay in tests/conftest.py).
+"""What the browser tests share (a plain module; fixtures stay in tests/conftest.py).
 
 ``chromium(executable)`` starts the headless browser; ``sign_in`` opens a page signed in as a
 persona (axe-core runs on it through tests/browser/axe.py); ``focus`` says where keyboard focus

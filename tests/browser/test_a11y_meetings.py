@@ -9,22 +9,14 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from evaluations.services import meetings as services
 from tests.browser.axe import violations as _violations
-from tests.personas import PASSWORD, PDF_BYTES, build_world
+from tests.browser.staff_site import chromium, sign_in
+from tests.personas import PDF_BYTES, build_world
 
 pytestmark = pytest.mark.browser
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _meeting_with_everything(world):
@@ -81,22 +73,13 @@ def test_axe_reports_no_violation_on_the_meeting_pages(
         "initiative with meetings": world.initiative_a.get_absolute_url(),
     }
     failures, report = {}, ["\naxe-core on the X会議 pages:"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         public = context.new_page()
         for name, path in public_pages.items():
             assert public.goto(base + path).status == 200, path
             failures[name] = _violations(public)
-        office_context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, bypass_csp=True, locale="ja-JP"
-        )
-        page = office_context.new_page()
-        page.goto(f"{base}/accounts/login/")
-        page.get_by_label("ユーザー名").fill("office")
-        page.get_by_label("パスワード").fill(PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
-        expect(page.get_by_role("heading", name="担当の取組項目")).to_be_visible()
+        page = sign_in(browser, base, "office")
         for name, path in office_pages.items():
             assert page.goto(base + path).status == 200, path
             failures[name] = _violations(page)
@@ -109,7 +92,6 @@ def test_axe_reports_no_violation_on_the_meeting_pages(
         described = page.get_by_label("開催日（必須）").get_attribute("aria-describedby")
         assert "id_meeting-date_text_error" in described.split()
         failures["office: a meeting, refused date"] = _violations(page)
-        browser.close()
     for name, found in failures.items():
         report.append(f"  {name:<36} violations={len(found)}")
         report.extend(f"      ✗ {v}" for v in found)

@@ -7,23 +7,16 @@ import os
 import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from evaluations.models import Publication
 from tests.browser.axe import violations as _violations
-from tests.personas import PASSWORD, build_world, move
+from tests.browser.staff_site import chromium, sign_in
+from tests.personas import build_world, move
 
 pytestmark = pytest.mark.browser
 
 BASE_MESSAGES_LIST = "listitem (serious): .message"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def test_the_office_cycle_pages_pass_axe_and_the_publish_button_comes_without_a_reload(
@@ -32,18 +25,8 @@ def test_the_office_cycle_pages_pass_axe_and_the_publish_button_comes_without_a_
     world = build_world()  # the round's due date (令和7年5月31日) is long past
     base = live_server.url
     report = ["\naxe-core on the office's cycle pages:"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
-        # axe goes in as an inline script, which the site's policy refuses (test_csp.py).
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="ja-JP", bypass_csp=True
-        )
-        office = context.new_page()
-        office.goto(f"{base}/accounts/login/")
-        office.get_by_label("ユーザー名").fill("office")
-        office.get_by_label("パスワード").fill(PASSWORD)
-        office.get_by_role("button", name="ログイン").click()
-        expect(office.get_by_role("heading", name="担当の取組項目")).to_be_visible()
+    with chromium(chromium_executable) as browser:
+        office = sign_in(browser, base, "office")
 
         # 1. The overdue list, reached from the round page.
         office.goto(f"{base}/staff/rounds/{world.round.pk}/")
@@ -93,6 +76,5 @@ def test_the_office_cycle_pages_pass_axe_and_the_publish_button_comes_without_a_
         found = [v for v in _violations(office) if v != BASE_MESSAGES_LIST]
         report.append(f"  round page, published: {len(found)} violations {found}")
         assert found == []
-        browser.close()
     with capsys.disabled():
         print("\n".join(report))

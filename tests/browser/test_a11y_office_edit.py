@@ -8,18 +8,17 @@ import os
 import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from evaluations.models import PillarNarrative
 from evaluations.services import plan_edits
 from initiatives.models import PlanNote
 from tests.browser.axe import violations
-from tests.personas import PASSWORD, build_world
+from tests.browser.staff_site import chromium, sign_in
+from tests.personas import build_world
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
 
 pytestmark = pytest.mark.browser
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
 def _world():
@@ -65,15 +64,8 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
         "schedule activity form": f"/schedule-activities/{lane.activities.get().pk}/",
     }
     failures, report = {}, ["\naxe-core on each office edit page:"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("ユーザー名").fill("office")
-        page.get_by_label("パスワード").fill(PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
-        expect(page.get_by_role("heading", name="担当の取組項目")).to_be_visible()
+    with chromium(chromium_executable) as browser:
+        page = sign_in(browser, live_server.url, "office")
 
         def check(name):
             found = violations(page)
@@ -121,7 +113,6 @@ def test_every_office_edit_page_has_no_axe_violation_in_each_state(
         check("initiative form, retired")
         page.goto(f"{live_server.url}{item.get_absolute_url()}")
         expect(page.get_by_test_id("retired")).to_contain_text("廃止（事業の統合により廃止）")
-        browser.close()
     with capsys.disabled():
         print("\n".join(report))
     assert failures == {}

@@ -13,21 +13,14 @@ import pytest
 from django.core.management import call_command
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.browser.axe import AXE_TAGS, axe, unreviewed
+from tests.browser.staff_site import chromium
 from tests.constants import KITAKYUSHU, OSAKA
 
 pytestmark = pytest.mark.browser
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 PAGE_TYPES = {
     "home": "/",
@@ -60,13 +53,11 @@ def site(transactional_db, live_server):
 
 @pytest.fixture
 def browser_page(site, chromium_executable):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         # axe-core goes in as an inline script, which the site's policy refuses; the policy
         # itself is checked by test_csp.py.
         page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         yield page
-        browser.close()
 
 
 def test_axe_reports_no_violation_on_any_public_page_type(site, browser_page, capsys):

@@ -13,13 +13,14 @@ import pytest
 from django.core.management import call_command
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from tests.browser.staff_site import chromium
 
 pytestmark = pytest.mark.browser
 
 OSAKA = "osaka-shin-shisei-kaikaku"
 KITAKYUSHU = "kitakyushu-shisei-henkaku"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PUBLIC = [
     "/",
     f"/plans/{OSAKA}/",
@@ -82,8 +83,7 @@ def sign_in(page, base, username):
 
 
 def test_no_page_type_reports_a_csp_violation(site, chromium_executable):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         page = browser.new_page()
         violations = Violations(page)
         for path in PUBLIC:
@@ -114,5 +114,4 @@ def test_no_page_type_reports_a_csp_violation(site, chromium_executable):
         sign_in(page, site, "admin")
         for path in ADMIN:
             assert violations.visit(site + path).status == 200, path
-        browser.close()
     assert violations.found == []

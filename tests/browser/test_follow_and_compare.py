@@ -10,16 +10,15 @@ import pytest
 from django.core.management import call_command
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from evaluations.models import Subscription
 from tests.browser.axe import violations
+from tests.browser.staff_site import chromium
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.measures.smtp_server import mailers_for, smtp_server
 
 pytestmark = pytest.mark.browser
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
 @pytest.fixture
@@ -33,10 +32,8 @@ def site(transactional_db, live_server, settings):
 
 @pytest.fixture
 def page(site, chromium_executable):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         yield browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-        browser.close()
 
 
 def test_a_citizen_subscribes_from_the_plan_page_and_confirms_from_the_mail(site, page):

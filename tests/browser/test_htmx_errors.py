@@ -7,13 +7,13 @@ import os
 import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.browser.staff_site import chromium
 from tests.personas import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SAVE_REFUSED = (
     "保存できませんでした。データベースに接続できません。"
     "入力した内容はそのまま残っています。時間をおいてもう一度保存してください。"
@@ -27,8 +27,7 @@ def test_a_refused_htmx_save_shows_the_message_and_keeps_the_typed_text(
     base = live_server.url
     entry_path = f"/staff/entries/{world.entry_a.pk}/"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         page = browser.new_context(locale="ja-JP").new_page()
         page.goto(f"{base}/accounts/login/")
         page.get_by_label("ユーザー名").fill("staff-a")
@@ -65,6 +64,5 @@ def test_a_refused_htmx_save_shows_the_message_and_keeps_the_typed_text(
         page.get_by_role("button", name="保存", exact=True).click()
         expect(page.get_by_text("保存しました（入力中）")).to_be_visible()
         expect(page.get_by_text(SAVE_REFUSED)).to_have_count(0)
-        browser.close()
     world.refresh()
     assert world.entry_a.narrative == "窓口の統合を完了した。"

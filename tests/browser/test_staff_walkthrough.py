@@ -10,20 +10,12 @@ import os
 import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.browser.staff_site import chromium
 from tests.personas import PASSWORD, build_world, move
 
 pytestmark = pytest.mark.browser
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def sign_in(browser, base, username):
@@ -56,8 +48,7 @@ def test_it_walks_a_result_from_entry_to_publication(
     public_url = f"{base}{world.initiative_a.get_absolute_url()}"
     entry_url = f"{base}/staff/entries/{world.entry_a.pk}/"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         public = browser.new_context().new_page()
         public.goto(public_url)
         expect(public.get_by_text("公表された評価結果はまだありません。")).to_be_visible()
@@ -133,4 +124,3 @@ def test_it_walks_a_result_from_entry_to_publication(
         expect(results).to_contain_text("令和6年10月1日からごみ収集業務の全面委託を開始した。")
         expect(results).to_contain_text("達成")
         expect(public.locator("#initiative-history")).to_contain_text("公表")
-        browser.close()

@@ -18,11 +18,12 @@ import pytest
 from django.db import connection
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from evaluations.rates import Summary
 from tests.browser.axe import problems as axe_problems
-from tests.onboarding.browsing import ARGS, Stopwatch
+from tests.browser.staff_site import chromium
+from tests.onboarding.browsing import Stopwatch
 from tests.onboarding.workbooks import CITY, fill
 
 pytestmark = [
@@ -88,8 +89,7 @@ def test_a_third_city_goes_from_an_empty_database_to_its_first_publication(
         with clock.aside():
             accessibility[name] = axe_problems(page)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         # axe-core goes in as an inline script, which the site's policy refuses (test_csp.py
         # checks the policy on these pages' kind).
         operator = browser.new_context(
@@ -254,7 +254,6 @@ def test_a_third_city_goes_from_an_empty_database_to_its_first_publication(
             expect(public.get_by_test_id("plan-rate")).to_have_text(_expected_rate())
             expect(public.locator("body")).to_contain_text("みどり市行財政改革プラン（架空）")
             check(public, "/plans/midori-2025/")
-        browser.close()
 
     with capsys.disabled():
         print(

@@ -1,19 +1,11 @@
-"""What the third city's browser walkthrough needs besides Playwright: Chromium's arguments and
-a stopwatch per phase (axe-core runs through tests/browser/axe.py, as every other check)."""
+"""What the third city's browser walkthrough needs besides Playwright: a stopwatch per phase
+(Chromium starts, and axe-core runs, as for every other browser test: tests/browser/staff_site.py
+and tests/browser/axe.py)."""
 
 from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class Stopwatch:
