@@ -338,3 +338,19 @@ def reopen_for_correction(round_: Round, reason: str = "誤記の訂正") -> Rou
     if admin is None:
         admin = get_user_model().objects.create_superuser("factory-admin", password="x-unused-x")
     return services.reopen_round(user=admin, round_id=round_.pk, reason=reason)
+
+
+def make_office_meeting(world):
+    """The X会議 the office's meeting tests start from: 令和7年度 第2回 (7月上旬)
+    「公共施設マネジメント」 of the world's plan (tests/personas.py), added by the reform office
+    through the meeting service, so with its history row."""
+    from evaluations.services import meetings
+
+    return meetings.create_meeting(
+        user=world.users["office"],
+        plan_slug=world.plan.slug,
+        fiscal_year=2025,
+        number=2,
+        date_text="7月上旬",
+        title="公共施設マネジメント",
+    )

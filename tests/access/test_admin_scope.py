@@ -212,19 +212,23 @@ def test_a_change_to_a_round_records_before_and_after(cities, open_round_2025):
     assert event.changes["due_on"]["before"] == str(open_round_2025.due_on or "")
 
 
+def _narrative_form(narrative, done: str) -> dict:
+    """The admin's change form of a pillar narrative as it loads, with ``done`` typed over."""
+    return {
+        "pillar": narrative.pillar_id,
+        "fiscal_year": narrative.fiscal_year,
+        "kind": narrative.kind,
+        "done": done,
+        "next_steps": narrative.next_steps,
+        "cluster_count": narrative.cluster_count or "",
+    }
+
+
 def test_a_narrative_edit_records_before_and_after(cities):
     narrative = PillarNarrative.objects.filter(pillar__plan__slug="osaka-shin-shisei-kaikaku")[0]
     old = narrative.done
     response = signed_in(cities, "admin").post(
-        url(narrative, "change"),
-        {
-            "pillar": narrative.pillar_id,
-            "fiscal_year": narrative.fiscal_year,
-            "kind": narrative.kind,
-            "done": "新しい取組状況",
-            "next_steps": narrative.next_steps,
-            "cluster_count": narrative.cluster_count or "",
-        },
+        url(narrative, "change"), _narrative_form(narrative, done="新しい取組状況")
     )
     assert response.status_code == 302
     event = HistoryEvent.objects.get(action="pillarnarrative.change")
@@ -236,15 +240,7 @@ def test_text_typed_in_the_admin_refuses_invisible_control_characters(cities):
     narrative = PillarNarrative.objects.filter(pillar__plan__slug="osaka-shin-shisei-kaikaku")[0]
     old = narrative.done
     response = signed_in(cities, "admin").post(
-        url(narrative, "change"),
-        {
-            "pillar": narrative.pillar_id,
-            "fiscal_year": narrative.fiscal_year,
-            "kind": narrative.kind,
-            "done": "達成\u202e済み",
-            "next_steps": narrative.next_steps,
-            "cluster_count": narrative.cluster_count or "",
-        },
+        url(narrative, "change"), _narrative_form(narrative, done="達成\u202e済み")
     )
     assert response.status_code == 200
     assert "制御文字（U+202E）は使えません" in response.content.decode()

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from evaluations.services import meetings as services
 from tests.browser.axe import violations as _violations
 from tests.browser.staff_site import chromium, sign_in
+from tests.factories import make_office_meeting
 from tests.personas import PDF_BYTES, build_world
 
 pytestmark = pytest.mark.browser
@@ -21,14 +22,7 @@ pytestmark = pytest.mark.browser
 
 def _meeting_with_everything(world):
     office = world.users["office"]
-    meeting = services.create_meeting(
-        user=office,
-        plan_slug=world.plan.slug,
-        fiscal_year=2025,
-        number=2,
-        date_text="7月上旬",
-        title="公共施設マネジメント",
-    )
+    meeting = make_office_meeting(world)
     for name in ("公共施設マネジメント", "政策連携団体"):
         services.add_topic(user=office, meeting_id=meeting.pk, name=name)
     services.add_material(

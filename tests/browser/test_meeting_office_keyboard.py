@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from evaluations.services import meetings as services
 from tests.browser.axe import violations as _violations
 from tests.browser.staff_site import chromium, focus, sign_in
+from tests.factories import make_office_meeting
 from tests.personas import PDF_BYTES, build_world
 
 pytestmark = pytest.mark.browser
@@ -42,14 +43,7 @@ def test_the_office_adds_a_topic_and_a_link_with_the_keyboard_and_focus_follows(
     transactional_db, live_server, chromium_executable
 ):
     world = build_world()
-    meeting = services.create_meeting(
-        user=world.users["office"],
-        plan_slug=world.plan.slug,
-        fiscal_year=2025,
-        number=2,
-        date_text="7月上旬",
-        title="公共施設マネジメント",
-    )
+    meeting = make_office_meeting(world)
     found = {}
     with chromium(chromium_executable) as browser:
         page = sign_in(browser, live_server.url, "office")

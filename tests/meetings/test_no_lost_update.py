@@ -15,6 +15,7 @@ from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
 from evaluations.services import meeting_versions as versions
 from evaluations.services import meetings as services
+from tests.factories import make_office_meeting
 from tests.personas import HTMX, client_for
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
 
@@ -22,14 +23,7 @@ from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic
 @pytest.fixture
 def meeting(world):
     office = world.users["office"]
-    meeting = services.create_meeting(
-        user=office,
-        plan_slug=world.plan.slug,
-        fiscal_year=2025,
-        number=2,
-        date_text="7月上旬",
-        title="公共施設マネジメント",
-    )
+    meeting = make_office_meeting(world)
     services.add_topic(user=office, meeting_id=meeting.pk, name="区役所")
     services.add_material(
         user=office, meeting_id=meeting.pk, title="次第", url="https://example.jp/shidai"

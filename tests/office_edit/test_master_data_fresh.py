@@ -19,6 +19,7 @@ from evaluations.identity import update_identity
 from evaluations.services import meetings
 from evaluations.services.plan_edits import edit_token
 from initiatives.models import MasterDataVersion, PlanNote
+from tests.factories import make_office_meeting
 from tests.personas import client_for, edit_data
 
 pytestmark = pytest.mark.usefixtures("page_cache")
@@ -94,14 +95,7 @@ def test_a_meetings_new_date_shows_on_the_page_of_the_item_it_discussed_at_once(
     world, cache_kind, django_capture_on_commit_callbacks
 ):
     office = world.users["office"]
-    meeting = meetings.create_meeting(
-        user=office,
-        plan_slug=world.plan.slug,
-        fiscal_year=2025,
-        number=2,
-        date_text="7月上旬",
-        title="公共施設マネジメント",
-    )
+    meeting = make_office_meeting(world)
     meetings.link_initiative(
         user=office, meeting_id=meeting.pk, initiative_id=world.initiative_a.pk
     )
