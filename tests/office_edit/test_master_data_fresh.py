@@ -230,12 +230,5 @@ def test_a_meeting_the_office_adds_shows_in_the_plans_stored_feed_at_once(
     url = f"/plans/{world.plan.slug}/feed/"
     assert "公共施設マネジメント" not in _stored(public, url)
     with django_capture_on_commit_callbacks(execute=True):
-        meetings.create_meeting(
-            user=world.users["office"],
-            plan_slug=world.plan.slug,
-            fiscal_year=2025,
-            number=2,
-            date_text="7月上旬",
-            title="公共施設マネジメント",
-        )
+        make_office_meeting(world)
     assert "公共施設マネジメント" in _fresh(public, url)
