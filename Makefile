@@ -103,14 +103,17 @@ run: venv
 
 # --- make prod-demo ---------------------------------------------------------------------------
 
-# The production topology on one machine (scripts/run-production.sh): a throwaway PostgreSQL, two
+# The production topology on one machine (scripts/run-production.sh): a throwaway PostgreSQL and a
+# streaming read replica of it (the anonymous public pages read from it), two
 # gunicorn app servers, the worker and nginx in front on 127.0.0.1:$(PROD_PORT), with the seed
 # data and the demo accounts; Ctrl-C stops it all and deletes its folder.
 PROD_PORT ?= 8080
+# e.g. PROD_ARGS=--no-replica: without the streaming read replica it starts by default.
+PROD_ARGS ?=
 
 .PHONY: prod-demo
 prod-demo: system-deps venv
-	scripts/run-production.sh --port $(PROD_PORT)
+	scripts/run-production.sh --port $(PROD_PORT) $(PROD_ARGS)
 
 # --- make test -------------------------------------------------------------------------------
 

@@ -2,12 +2,15 @@
 with locust (headless, driven as a library; the users are in bench/locustfile.py).
 
     .venv/bin/python bench/bench_load.py [--duration 60] [--reference-duration 15]
-        [--readers 100] [--writers 10] [--state DIR | --url URL]
+        [--readers 100] [--writers 10] [--state DIR | --url URL] [--no-replica]
 
 The topology: `--url` (with DATABASE_URL set) or `--state` (a directory holding the
 topology.env of a running scripts/run-production.sh) names one already running; otherwise the
 bench starts scripts/run-production.sh itself on a free port and stops it at the end
-(`--gunicorn`, under scripts/with-postgres.sh: one gunicorn instead, no balancer).
+(`--gunicorn`, under scripts/with-postgres.sh: one gunicorn instead, no balancer). The
+topology it starts has its streaming read replica (the anonymous public pages read from it);
+`--no-replica` starts it without, for comparison. With a replica, the transactions it ran during
+the mixed load are printed (its pg_stat_database), to show it served the public side.
 
 1. Set-up, through manage.py on the topology's database: the FY2025 round of Osaka's plan is
    opened unless an open round has entries to edit, and the targets are read (plans, pillars,
@@ -179,28 +182,34 @@ def _read_env_file(path: Path) -> dict:
 
 @contextmanager
 def topology(args):
-    """(balancer URL, database URL, description) of a running topology."""
+    """(balancer URL, database URL, description, replica URL or "") of a running topology."""
     if args.url:
         database_url = os.environ.get("DATABASE_URL")
         if not database_url:
             raise SystemExit(
                 "--url needs DATABASE_URL (the topology's database) to check the history"
             )
-        yield args.url.rstrip("/"), database_url, f"given: {args.url}"
+        yield args.url.rstrip("/"), database_url, f"given: {args.url}", ""
         return
     if args.state:
         env = _read_env_file(Path(args.state) / "topology.env")
-        yield env["BALANCER_URL"].rstrip("/"), env["DATABASE_URL"], f"running, {args.state}"
+        yield (
+            env["BALANCER_URL"].rstrip("/"),
+            env["DATABASE_URL"],
+            f"running, {args.state}",
+            env.get("DATABASE_REPLICA_URL", ""),
+        )
         return
     script = ROOT / "scripts" / "run-production.sh"
     if not script.exists() or args.gunicorn:
         with one_gunicorn() as (host, database_url, description):
-            yield host, database_url, description
+            yield host, database_url, description, ""
         return
     state = Path(tempfile.mkdtemp(prefix="rt-load-"))
     port = _free_port()
+    replica_args = ["--no-replica"] if args.no_replica else []
     process = subprocess.Popen(
-        [str(script), "--port", str(port), "--state", str(state)],
+        [str(script), "--port", str(port), "--state", str(state), *replica_args],
         cwd=ROOT,
         env={**os.environ, "PYTHON": PYTHON},
         stdout=subprocess.PIPE,
@@ -225,8 +234,11 @@ def topology(args):
             env["DATABASE_URL"],
             (
                 "scripts/run-production.sh: nginx, 2 gunicorn app servers, 1 db_worker, "
-                f"PostgreSQL; page cache {env.get('CACHE_URL') or 'in each process (CACHE_URL empty)'}"
+                "PostgreSQL"
+                + (" + streaming read replica" if env.get("DATABASE_REPLICA_URL") else "")
+                + f"; page cache {env.get('CACHE_URL') or 'in each process (CACHE_URL empty)'}"
             ),
+            env.get("DATABASE_REPLICA_URL", ""),
         )
     finally:
         process.send_signal(signal.SIGTERM)
@@ -239,6 +251,18 @@ def topology(args):
         if pg.is_symlink():
             shutil.rmtree(pg.resolve(), ignore_errors=True)
         shutil.rmtree(state, ignore_errors=True)
+
+
+def _replica_transactions(replica_url: str) -> int:
+    """The transactions the replica has run (its own pg_stat_database; a standby counts the
+    queries it answers)."""
+    import psycopg
+
+    with psycopg.connect(replica_url, autocommit=True) as db:
+        return db.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        ).fetchone()[0]
 
 
 def production_env(database_url: str, **extra) -> dict:
@@ -452,10 +476,15 @@ def main() -> int:
         action="store_true",
         help="diagnosis: readers skip the initiative browser (its filters mostly miss the cache)",
     )
+    parser.add_argument(
+        "--no-replica",
+        action="store_true",
+        help="start scripts/run-production.sh without its streaming read replica",
+    )
     parser.add_argument("--write-targets", help="only write the targets JSON here and stop")
     args = parser.parse_args()
 
-    with topology(args) as (host, database_url, description):
+    with topology(args) as (host, database_url, description, replica_url):
         targets = _manage_shell(
             database_url, SETUP, "TARGETS", LOAD_WRITERS=json.dumps(WRITER_ACCOUNTS)
         )
@@ -479,6 +508,7 @@ def main() -> int:
         dashboard_rate = len(reference.times["dashboard"]) / reference.window
         load_reference = _load_average()
 
+        replica_before = _replica_transactions(replica_url) if replica_url else 0
         mixed = run_phase(
             host,
             [(locustfile.PublicReader, args.readers), (locustfile.DepartmentWriter, args.writers)],
@@ -486,6 +516,9 @@ def main() -> int:
             args.warmup,
         )
         load_mixed = _load_average()
+        # Statistics reach pg_stat_database within a second of a transaction's end.
+        time.sleep(1.5)
+        replica_ran = _replica_transactions(replica_url) - replica_before if replica_url else 0
 
         with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as f:
             json.dump(
@@ -530,6 +563,11 @@ def main() -> int:
         )
     read_hits = sum(n for name, n in mixed.hits.items() if name.startswith("read: "))
     print(f"  reads served by the page cache: {read_hits / max(len(reads), 1):.0%}")
+    if replica_url:
+        print(
+            f"  read replica: {replica_ran} transactions during the mixed load, with warm-up "
+            f"({replica_ran / max(len(reads), 1):.2f} per measured read)"
+        )
     print(f"  writes: {_percentiles(writes)}   {len(writes) / mixed.window:.1f} req/s")
     print(
         f"  saves accepted {len(locustfile.ACCEPTED)}, refused as conflicts "

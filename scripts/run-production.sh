@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
 # The whole production topology on one machine, for a demonstration and for the end-to-end test.
 #
-# Usage: scripts/run-production.sh [--port N] [--state DIR] [--no-seed]
+# Usage: scripts/run-production.sh [--port N] [--state DIR] [--no-seed] [--no-replica]
 #
 #   nginx 127.0.0.1:PORT ─┬─ app server A (gunicorn, own private folder) ─┐
 #   (round-robin balancer, └─ app server B (gunicorn, own private folder) ─┼─ PostgreSQL 15
 #    /static/ from disk)      worker (manage.py worker: tasks + heartbeat) ─┘   (throwaway)
 #                             A and B share one memcached: the public pages' cache (CACHE_URL)
+#                             A and B read visitors' public pages from ─── PostgreSQL replica
+#                             (DATABASE_REPLICA_URL; not with --no-replica)  (hot standby, streaming
+#                                                                             from the primary)
 #
-# Steps: a fresh PostgreSQL cluster, `migrate` and `collectstatic` (at once), the worker, two
-# gunicorn app servers with deploy/gunicorn.conf.py on two free ports, nginx on PORT (default
-# 8080) with deploy/nginx/reformtracker.conf rendered into the state folder, then (unless
-# --no-seed) both cities' seed data and the demo accounts (password demo-pass-2025).
+# Steps: a fresh PostgreSQL cluster and (unless --no-replica) a streaming read replica of it,
+# made as a city makes one (`pg_basebackup -R` with a replication slot, started as a hot standby
+# on a free port), `migrate` and `collectstatic` (at once), the worker, two gunicorn app servers
+# with deploy/gunicorn.conf.py on two free ports (with DATABASE_REPLICA_URL: anonymous visitors'
+# public pages read the replica once it holds the publication they are keyed on), nginx on PORT
+# (default 8080) with deploy/nginx/reformtracker.conf rendered into the state folder, then
+# (unless --no-seed) both cities' seed data and the demo accounts (password demo-pass-2025).
+# The replica is on by default: it is how a city scales the public side out, and the demo and
+# the end-to-end test show it; --no-replica gives the one-database topology (e.g. to compare).
 #
 # When /readyz answers through nginx (the database answers, the worker beats) and on each app
 # server, it writes $STATE/topology.env (shell-sourceable: DATABASE_URL PG_DATA PG_BINDIR
 # PG_RUN_AS BALANCER_URL APP_A_URL APP_B_URL PG_PID APP_A_PID APP_B_PID WORKER_PID NGINX_PID
-# CACHE_URL MEMCACHED_PID)
+# CACHE_URL MEMCACHED_PID DATABASE_REPLICA_URL PG_REPLICA_DATA PG_REPLICA_PID; the last three
+# empty with --no-replica)
 # and prints exactly one line on stdout:
 #     ready: http://127.0.0.1:PORT
 # Everything else goes to stderr or to $STATE/logs/*.log (postgres, setup, app-a, app-b, worker,
-# nginx-access, nginx-error). It then runs until SIGINT or SIGTERM, stops every part, and deletes
+# nginx-access, nginx-error, postgres-replica). It then runs until SIGINT or SIGTERM, stops every part, and deletes
 # the state folder unless --state was given (a given folder is kept, with the database's files).
 #
 # Each app server has its OWN PRIVATE_MEDIA_ROOT (state/app-a/private, state/app-b/private), and
@@ -38,18 +47,21 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 [--port N] [--state DIR] [--no-seed]" >&2
+    echo "usage: $0 [--port N] [--state DIR] [--no-seed] [--no-replica]" >&2
     exit 2
 }
 
 port=8080
 state=""
 seed=1
+replica=1
 while [ "$#" -gt 0 ]; do
     case "$1" in
         --port) [ "$#" -ge 2 ] || usage; port="$2"; shift 2 ;;
         --state) [ "$#" -ge 2 ] || usage; state="$2"; shift 2 ;;
         --no-seed) seed=0; shift ;;
+        --replica) replica=1; shift ;;
+        --no-replica) replica=0; shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 0 ;;
         *) usage ;;
     esac
@@ -108,9 +120,12 @@ else
     mkdir -p "$pg_dir"
 fi
 PG_DATA="$pg_dir/data"
+PG_REPLICA_DATA=""
+[ "$replica" = 1 ] && PG_REPLICA_DATA="$pg_dir/replica"
 
 pids=()
-APP_A_PID="" APP_B_PID="" WORKER_PID="" NGINX_PID="" PG_PID="" MEMCACHED_PID=""
+APP_A_PID="" APP_B_PID="" WORKER_PID="" NGINX_PID="" PG_PID="" MEMCACHED_PID="" PG_REPLICA_PID=""
+basebackup_pid=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
@@ -133,6 +148,16 @@ cleanup() {
         wait "$MEMCACHED_PID" 2>/dev/null || true
     fi
     say "app servers, worker and nginx stopped ($((SECONDS - stop_began)) s)"
+    # The replica before the primary (a primary's shutdown waits for its standbys to receive it).
+    if [ -n "$basebackup_pid" ]; then
+        kill -TERM "$basebackup_pid" 2>/dev/null || true
+        wait "$basebackup_pid" 2>/dev/null || true
+    fi
+    if [ -n "$PG_REPLICA_DATA" ] && [ -f "$PG_REPLICA_DATA/postmaster.pid" ]; then
+        "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DATA" -m fast -w stop >/dev/null 2>&1 ||
+            "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DATA" -m immediate -w stop \
+                >/dev/null 2>&1 || true
+    fi
     if [ -f "$PG_DATA/postmaster.pid" ]; then
         "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 ||
             "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 ||
@@ -197,6 +222,18 @@ PG_PID="$(head -n 1 "$PG_DATA/postmaster.pid")"
 "$PG_BINDIR/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres reformtracker
 say "PostgreSQL on 127.0.0.1:$pg_port ($((SECONDS - started_at)) s)"
 
+# --- the read replica: its base backup taken while migrate runs ----------------------------------
+# As a city makes one: a copy of the primary's files with the settings to follow it (-R:
+# standby.signal and primary_conninfo), streaming the log written meanwhile, and a replication
+# slot, so the primary keeps every segment the replica has not received yet (migrate and the
+# seed are written before the replica starts).
+if [ "$replica" = 1 ]; then
+    "${as_pg[@]}" "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$pg_port" -U postgres \
+        -D "$PG_REPLICA_DATA" --write-recovery-conf --wal-method=stream --checkpoint=fast \
+        --create-slot --slot=reformtracker_replica --no-sync >"$logs/basebackup.log" 2>&1 &
+    basebackup_pid=$!
+fi
+
 # --- production settings, shared by every part ---------------------------------------------------
 export DJANGO_SETTINGS_MODULE=reformtracker.settings
 export DJANGO_ENV=production DJANGO_DEBUG=0
@@ -222,6 +259,35 @@ collect=$!
 wait "$collect" || fail "collectstatic failed" "$logs/collectstatic.log"
 say "migrated, static files collected ($((SECONDS - started_at)) s)"
 
+DATABASE_REPLICA_URL=""
+if [ "$replica" = 1 ]; then
+    wait "$basebackup_pid" || { basebackup_pid=""; fail "pg_basebackup failed" "$logs/basebackup.log"; }
+    basebackup_pid=""
+    # Its own log beside its data; hot_standby_feedback keeps a long public query from being
+    # cancelled by the primary's vacuum (as README's "Scaling out" advises).
+    "${as_pg[@]}" tee -a "$PG_REPLICA_DATA/postgresql.conf" >/dev/null <<CONF
+
+# --- scripts/run-production.sh: the read replica ---
+hot_standby = on
+hot_standby_feedback = on
+CONF
+    replica_log="$pg_dir/replica.log"
+    [ "$replica_log" -ef "$logs/postgres-replica.log" ] || ln -s "$replica_log" "$logs/postgres-replica.log"
+    replica_started=
+    for _ in 1 2 3 4 5; do
+        replica_port="$(free_port)"
+        if "${as_pg[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DATA" -l "$replica_log" \
+            -o "-p $replica_port" -w -t 60 start >/dev/null; then
+            replica_started=1
+            break
+        fi
+    done
+    [ -n "$replica_started" ] || fail "the replica did not start" "$replica_log"
+    PG_REPLICA_PID="$(head -n 1 "$PG_REPLICA_DATA/postmaster.pid")"
+    DATABASE_REPLICA_URL="postgresql://postgres@127.0.0.1:$replica_port/reformtracker"
+    say "read replica (streaming, hot standby) on 127.0.0.1:$replica_port ($((SECONDS - started_at)) s)"
+fi
+
 # --- memcached: the public pages' cache, shared by the app servers (deploy/systemd) ---------------
 if [ -z "${CACHE_URL+set}" ]; then
     cache_port="$(free_port)"
@@ -244,11 +310,15 @@ pids+=("$WORKER_PID")
 app_a_port="$(free_port)"
 app_b_port="$(free_port)"
 while [ "$app_b_port" = "$app_a_port" ] || [ "$app_b_port" = "$port" ]; do app_b_port="$(free_port)"; done
+# The app servers read visitors' public pages from the replica; the worker and the commands use
+# the primary alone, as in production (README, "Scaling out").
 PRIVATE_MEDIA_ROOT="$state/app-a/private" GUNICORN_BIND="127.0.0.1:$app_a_port" \
+    DATABASE_REPLICA_URL="$DATABASE_REPLICA_URL" \
     "$PY" -m gunicorn -c deploy/gunicorn.conf.py >"$logs/app-a.log" 2>&1 &
 APP_A_PID=$!
 pids+=("$APP_A_PID")
 PRIVATE_MEDIA_ROOT="$state/app-b/private" GUNICORN_BIND="127.0.0.1:$app_b_port" \
+    DATABASE_REPLICA_URL="$DATABASE_REPLICA_URL" \
     "$PY" -m gunicorn -c deploy/gunicorn.conf.py >"$logs/app-b.log" 2>&1 &
 APP_B_PID=$!
 pids+=("$APP_B_PID")
@@ -322,6 +392,9 @@ ready_everywhere() {
     for url in "$APP_A_URL" "$APP_B_URL" "$BALANCER_URL" "$BALANCER_URL"; do
         [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/readyz")" = 200 ] || return 1
     done
+    # /readyz asks the primary only; the replica is ready once it streams the primary's log.
+    [ "$replica" = 0 ] || [ "$("$PG_BINDIR/psql" -h 127.0.0.1 -p "$replica_port" -U postgres \
+        -d reformtracker -Atc 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]
 }
 until ready_everywhere; do
     for part in "$APP_A_PID:app-a" "$APP_B_PID:app-b" "$WORKER_PID:worker" "$NGINX_PID:nginx-error" \
@@ -347,6 +420,9 @@ done
     printf 'NGINX_PID=%q\n' "$NGINX_PID"
     printf 'CACHE_URL=%q\n' "$CACHE_URL"
     printf 'MEMCACHED_PID=%q\n' "$MEMCACHED_PID"
+    printf 'DATABASE_REPLICA_URL=%q\n' "$DATABASE_REPLICA_URL"
+    printf 'PG_REPLICA_DATA=%q\n' "$PG_REPLICA_DATA"
+    printf 'PG_REPLICA_PID=%q\n' "$PG_REPLICA_PID"
 } >"$state/topology.env.tmp"
 mv "$state/topology.env.tmp" "$state/topology.env"
 say "up in $((SECONDS - started_at)) s; state in $state; Ctrl-C stops it"

@@ -1,12 +1,19 @@
 """The production topology of one machine, end to end: scripts/run-production.sh starts
-PostgreSQL, two gunicorn app servers (each with its own private-files folder), the worker and
-nginx in front, and people use it over real HTTP as their browsers would.
+PostgreSQL and a streaming read replica of it, two gunicorn app servers (each with its own
+private-files folder), the worker and nginx in front, and people use it over real HTTP as their
+browsers would.
 
 Through the balancer a department member signs in, edits and submits an answer; the reform office
 confirms and publishes; the public page changes. A large report is asked of app server A, made
 by the worker, and followed and downloaded through app server B; evidence uploaded through A
 downloads from B byte for byte. Both app servers served requests, and nginx serves the static
 files itself with the far-future cache header.
+
+The read replica, with both servers logging every statement: an anonymous visitor's public page
+is read from the replica on either app server (the primary never sees its query), a department
+member's save runs on the primary and nothing of theirs on the replica, and with the replica's
+replay paused (a replica lagging behind) the public page right after a publication shows it,
+read from the primary, until the replica has caught up.
 
 One topology serves the whole module (starting it is most of the time); the tests run in order
 on it. It runs once, in the PostgreSQL pass of `make test`, as it starts its own PostgreSQL.
@@ -16,12 +23,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import time
+import uuid
 from urllib.parse import urljoin
 
 import pikepdf
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -67,6 +75,10 @@ def topology(tmp_path_factory):
     _reopen_the_seed_round(running.balancer)
     yield running
     assert running.stop() in (0, 143), running.stderr_path.read_text()
+    # Stopped means stopped: the primary and the replica too (pg_ctl runs them detached).
+    for name in ("PG_PID", "PG_REPLICA_PID"):
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(running.env[name]), 0)
 
 
 def _reopen_the_seed_round(base: str) -> None:
@@ -119,6 +131,14 @@ def _returned_for_correction(topology, entry: str) -> None:
     assert _state(page) == "差戻し"
 
 
+def _query(topology, sql: str, *params) -> list[tuple]:
+    return topology_helper.query(topology.env["DATABASE_URL"], sql, *params)
+
+
+def _query_replica(topology, sql: str, *params) -> list[tuple]:
+    return topology_helper.query(topology.replica_url, sql, *params)
+
+
 def test_it_prints_one_ready_line_and_writes_where_every_part_is(topology):
     assert set(topology.env) == {
         "DATABASE_URL",
@@ -135,30 +155,41 @@ def test_it_prints_one_ready_line_and_writes_where_every_part_is(topology):
         "NGINX_PID",
         "CACHE_URL",
         "MEMCACHED_PID",
+        "DATABASE_REPLICA_URL",
+        "PG_REPLICA_DATA",
+        "PG_REPLICA_PID",
     }
     assert topology.env["DATABASE_URL"].startswith("postgresql://")
     # Both app servers share one memcached, the public pages' cache.
     assert topology.env["CACHE_URL"].startswith("memcached://127.0.0.1:")
+    # The read replica: a hot standby of the primary, streaming its log.
+    assert topology.replica_url.startswith("postgresql://")
+    assert topology.replica_url != topology.env["DATABASE_URL"]
+    assert _query_replica(topology, "SELECT pg_is_in_recovery()") == [(True,)]
+    assert _query_replica(topology, "SELECT status FROM pg_stat_wal_receiver") == [("streaming",)]
     for url in (topology.balancer, topology.app_a, topology.app_b):
         assert Browser().get(url + "/readyz").text == "ready"
     assert len({topology.balancer, topology.app_a, topology.app_b}) == 3
 
 
-def test_a_department_submits_the_office_confirms_and_publishes_and_the_public_page_changes(
-    topology,
-):
+@pytest.fixture(scope="module")
+def department_entry(topology) -> str:
+    """The answer the department edits in these tests: the first on its worklist at the start."""
+    staff = _signed_in(topology.balancer, "osaka-kankyo")
+    return _entries_of(staff.get(f"{topology.balancer}/staff/").text)[0]
+
+
+def _an_answer_edited(topology, entry: str, narrative: str) -> tuple[Browser, str]:
+    """The department member's answer, returned for a correction unless it is open already,
+    saved with ``narrative`` through the balancer (a plain form post, as without JavaScript):
+    (their browser, the answer's public page's URL)."""
     base = topology.balancer
+    _reopen_the_seed_round(base)  # a test before published it again
     staff = _signed_in(base, "osaka-kankyo")
-    entry = _entries_of(staff.get(f"{base}/staff/").text)[0]
     entry_page = staff.get(f"{base}/staff/entries/{entry}/").text
     public_url = urljoin(base, re.search(r'<a href="([^"]+)">取組項目のページ</a>', entry_page)[1])
-    visitor = Browser()
-    narrative = "令和7年4月から全区で委託を開始した（本番構成の試験）。"
-    assert narrative not in visitor.get(public_url).text
-
-    _returned_for_correction(topology, entry)
-
-    # The department: edits (a plain form post, as without JavaScript) and submits.
+    if _state(entry_page) not in ("差戻し", "入力中"):
+        _returned_for_correction(topology, entry)
     page = staff.get(f"{base}/staff/entries/{entry}/").text
     saved = staff.post(
         f"{base}/staff/entries/{entry}/",
@@ -171,9 +202,13 @@ def test_a_department_submits_the_office_confirms_and_publishes_and_the_public_p
         },
     )
     assert saved.status_code == 200 and _state(saved.text) == "入力中"
-    assert _state(_transition(staff, base, entry, "submit")) == "提出済"
+    return staff, public_url
 
-    # The office: confirms, then publishes the round.
+
+def _submitted_confirmed_and_published(topology, staff: Browser, entry: str) -> None:
+    """The department submits; the office confirms, then publishes the round."""
+    base = topology.balancer
+    assert _state(_transition(staff, base, entry, "submit")) == "提出済"
     office = _signed_in(base, "osaka-office")
     assert _state(_transition(office, base, entry, "confirm")) == "確認済"
     round_id = re.search(r'href="/staff/rounds/(\d+)/"', office.get(f"{base}/staff/rounds/").text)[
@@ -183,13 +218,125 @@ def test_a_department_submits_the_office_confirms_and_publishes_and_the_public_p
     published = office.post(f"{base}/staff/rounds/{round_id}/publish/", {})
     assert "公表しました。" in published.text
 
+
+def _shown_within(visitor: Browser, url: str, text: str, seconds: float) -> str:
+    """The page at ``url`` once it shows ``text``, polled as a visitor reloads it."""
+    deadline = time.monotonic() + seconds
+    while text not in (shown := visitor.get(url).text):
+        assert time.monotonic() < deadline, f"{text!r} never reached {url}"
+        time.sleep(0.5)
+    return shown
+
+
+def test_a_department_submits_the_office_confirms_and_publishes_and_the_public_page_changes(
+    topology, department_entry
+):
+    narrative = "令和7年4月から全区で委託を開始した（本番構成の試験）。"
+    visitor = Browser()
+    staff, public_url = _an_answer_edited(topology, department_entry, narrative)
+    assert narrative not in visitor.get(public_url).text
+    _submitted_confirmed_and_published(topology, staff, department_entry)
     # The public page shows it, through the balancer, from whichever app server answers
     # (each notices the new publication within PUBLIC_PAGE_FINGERPRINT_SECONDS).
-    deadline = time.monotonic() + 10
-    while narrative not in (shown := visitor.get(public_url).text):
-        assert time.monotonic() < deadline, "the published answer never reached the public page"
-        time.sleep(0.5)
-    assert "達成" in shown
+    assert "達成" in _shown_within(visitor, public_url, narrative, 10)
+
+
+# --- the read replica -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def statements_logged(topology):
+    topology.log_statements()
+    return topology
+
+
+def _searched(url: str) -> str:
+    """A visitor's search of the initiative browser for a word no one searched before: a page
+    no cache holds, and a word that names its queries in the servers' logs."""
+    word = f"rt{uuid.uuid4().hex[:12]}"
+    response = Browser().get(f"{url}/initiatives/?q={word}")
+    assert response.status_code == 200
+    return word
+
+
+def _ran_with(statements: list[str], word: str) -> list[str]:
+    return [sql for sql in statements if word in sql]
+
+
+def _upstream_of(topology, word: str) -> str:
+    (line,) = [line for line in topology.log("nginx-access").splitlines() if f"?q={word} " in line]
+    return re.search(r"upstream=127\.0\.0\.1:(\d+) ", line)[1]
+
+
+def test_an_anonymous_visitors_public_page_is_read_from_the_replica_on_both_app_servers(
+    statements_logged,
+):
+    topology = statements_logged
+    app_ports = {url.rsplit(":", 1)[1] for url in (topology.app_a, topology.app_b)}
+    served_by = set()
+    for _ in range(6):  # round-robin: consecutive requests go to A and B
+        with topology.watch() as ran:
+            word = _searched(topology.balancer)
+        assert _ran_with(ran.replica, word), "the search ran on the replica"
+        assert _ran_with(ran.primary, word) == [], "and not on the primary"
+        served_by.add(_upstream_of(topology, word))
+        if served_by == app_ports:
+            break
+    assert served_by == app_ports
+
+
+def test_a_department_members_save_runs_on_the_primary_and_nothing_of_theirs_on_the_replica(
+    statements_logged, department_entry
+):
+    topology = statements_logged
+    narrative = f"主担当課の入力（{uuid.uuid4().hex[:8]}）"
+    with topology.watch() as ran:
+        _an_answer_edited(topology, department_entry, narrative)
+    assert any(
+        sql.startswith('UPDATE "evaluations_entry"') for sql in _ran_with(ran.primary, narrative)
+    )
+    assert ran.replica == [], "staff and the office read their own writes on the primary"
+    # The replica holds the save only by streaming it from the primary.
+    entry_text = "SELECT count(*) FROM evaluations_entry WHERE narrative = %s"
+    deadline = time.monotonic() + 30
+    while _query_replica(topology, entry_text, narrative) != [(1,)]:
+        assert time.monotonic() < deadline, "the save never reached the replica"
+        time.sleep(0.2)
+
+
+def test_the_page_right_after_a_publication_shows_it_while_the_replica_lags_behind(
+    statements_logged, department_entry
+):
+    topology = statements_logged
+    narrative = f"公表直後の試験（{uuid.uuid4().hex[:8]}）"
+    staff, public_url = _an_answer_edited(topology, department_entry, narrative)
+    publications = "SELECT count(*) FROM evaluations_publication"
+    _query_replica(topology, "SELECT pg_wal_replay_pause()")
+    try:
+        _submitted_confirmed_and_published(topology, staff, department_entry)
+        assert _query_replica(topology, publications) != _query(topology, publications)
+        # Both app servers show the publication at once, read from the primary: the replica
+        # has not replayed it.
+        for app in (topology.app_a, topology.app_b):
+            path = public_url.removeprefix(topology.balancer)
+            assert "達成" in _shown_within(Browser(), app + path, narrative, 10)
+        assert _query_replica(topology, publications) != _query(topology, publications)
+        with topology.watch() as ran:
+            words = [_searched(topology.app_a), _searched(topology.app_b)]
+        for word in words:
+            assert _ran_with(ran.primary, word), "read from the primary while the replica lags"
+            assert _ran_with(ran.replica, word) == []
+    finally:
+        _query_replica(topology, "SELECT pg_wal_replay_resume()")
+
+    deadline = time.monotonic() + 30
+    while _query_replica(topology, publications) != _query(topology, publications):
+        assert time.monotonic() < deadline, "the replica never caught up"
+        time.sleep(0.2)
+    with topology.watch() as ran:
+        word = _searched(topology.balancer)
+    assert _ran_with(ran.replica, word), "caught up: read from the replica again"
+    assert _ran_with(ran.primary, word) == []
 
 
 def _report_job(topology) -> tuple[Browser, str]:
@@ -216,11 +363,6 @@ def _finished(topology, office: Browser, job_id: str) -> None:
         assert "失敗" not in page, page
         assert time.monotonic() < deadline, "the worker did not finish the report"
         time.sleep(0.5)
-
-
-def _query(topology, sql: str, *params) -> list[tuple]:
-    with psycopg.connect(topology.env["DATABASE_URL"]) as db:
-        return db.execute(sql, params).fetchall()
 
 
 def test_a_report_asked_of_a_is_made_by_the_worker_and_followed_on_b(topology, report_job):

@@ -11,10 +11,16 @@ state folder (PostgreSQL's, when running as root) is deleted too.
 plain-HTTP loopback, which browsers treat as a secure context), follows redirects, and posts
 forms with the page's CSRF token and an Origin header: the standard library's urllib, so the
 test needs no HTTP client library.
+
+``Topology.log_statements()`` makes the primary and the read replica log every statement with the
+client's name; ``with topology.watch() as ran:`` then gives what the site ran on each server
+while the block ran (``ran.primary``, ``ran.replica``), the test's own queries (``query``)
+left out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
@@ -34,10 +40,18 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode, urljoin, urlsplit
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-production.sh"
 # Variables of the test run that must not reach the production processes.
 DROPPED = ("DATABASE_URL", "DJANGO_", "SQLITE_", "STATIC_ROOT", "PRIVATE_", "MEDIA_ROOT")
+# The application name of the test's own database connections, left out of what the site ran.
+TEST_CLIENT = "topology-test"
+# A statement in a server's log, after the client's application name (log_statements): a simple
+# query's text, or a prepared statement's execution, its parameters on the next line.
+_STATEMENT = re.compile(r"^\[(?P<app>.*?)\] LOG:  (?:statement|execute [^:]*): (?P<sql>.*)$")
+_PARAMETERS = re.compile(r"^\[.*?\] DETAIL:  parameters: (?P<values>.*)$")
 
 
 def free_port() -> int:
@@ -77,9 +91,37 @@ class Topology:
         return self.env["APP_B_URL"]
 
     def log(self, name: str) -> str:
-        """The log of one part: postgres, setup, app-a, app-b, worker, nginx-access,
-        nginx-error."""
+        """The log of one part: postgres, postgres-replica, setup, app-a, app-b, worker,
+        nginx-access, nginx-error."""
         return (self.state / "logs" / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def replica_url(self) -> str:
+        return self.env["DATABASE_REPLICA_URL"]
+
+    def log_statements(self) -> None:
+        """Every statement the primary and the replica run goes to their logs from now on, after
+        the client's application name (ALTER SYSTEM writes the server's own file, so it works
+        on the read-only replica too)."""
+        for url in (self.env["DATABASE_URL"], self.replica_url):
+            query(url, "ALTER SYSTEM SET log_statement = 'all'")
+            query(url, "ALTER SYSTEM SET log_line_prefix = '[%a] '")
+            query(url, "SELECT pg_reload_conf()")
+        # A backend takes the new settings before the next statement it reads; the postmaster
+        # passes the reload on to its backends at once.
+        time.sleep(0.5)
+
+    @contextlib.contextmanager
+    def watch(self):
+        """What the site ran on the primary and on the replica while the block ran."""
+        ran = Ran()
+        paths = (self.state / "logs" / "postgres.log", self.state / "logs" / "postgres-replica.log")
+        marks = [path.stat().st_size for path in paths]
+        yield ran
+        # A backend writes a statement's log line before it runs it, so before it answers.
+        ran.primary, ran.replica = (
+            statements_since(p, m) for p, m in zip(paths, marks, strict=True)
+        )
 
     def stop(self, timeout: float = 90) -> int:
         if self.process.poll() is None:
@@ -93,6 +135,33 @@ class Topology:
         if not pg_dir.is_relative_to(self.state):
             shutil.rmtree(pg_dir, ignore_errors=True)
         return self.process.returncode
+
+
+@dataclass
+class Ran:
+    primary: list[str] | None = None
+    replica: list[str] | None = None
+
+
+def statements_since(log: Path, mark: int) -> list[str]:
+    """The statements the site ran, as written in the server's ``log`` after byte ``mark``
+    (a prepared statement's with its parameters appended)."""
+    with open(log, "rb") as f:
+        f.seek(mark)
+        lines = f.read().decode("utf-8", "replace").splitlines()
+    found = []
+    for n, line in enumerate(lines):
+        if (match := _STATEMENT.match(line)) and match["app"] != TEST_CLIENT:
+            parameters = n + 1 < len(lines) and _PARAMETERS.match(lines[n + 1])
+            found.append(match["sql"] + (f" -- {parameters['values']}" if parameters else ""))
+    return found
+
+
+def query(url: str, sql: str, *params) -> list[tuple]:
+    """One statement on the database at ``url``, outside a transaction (as the test's client)."""
+    with psycopg.connect(url, autocommit=True, application_name=TEST_CLIENT) as db:
+        cursor = db.execute(sql, params or None)
+        return cursor.fetchall() if cursor.description else []
 
 
 def start(state: Path, *, extra_env: dict[str, str] | None = None, timeout: float = 300):
