@@ -386,23 +386,39 @@ class _Walk:
         return iter(self._read(None, 0))
 
 
+def _bound(number: int | None, searched: bool) -> int:
+    """How far ``_page`` counts for the page ``number`` (None: not a page number it reads).
+
+    Browsing: PUBLIC_BROWSE_COUNT_MAX, past which the pages stop ("more than N": narrowing
+    finds the rest). A search: PUBLIC_BROWSE_SEARCH_COUNT_MAX, raised in steps of it so that
+    the count always runs past the page after this one: a search says "more than 1,000" and
+    its pages go on while more match, so nothing it finds is out of reach, but a word in nearly
+    every item of a 10,000-item plan is counted to 1,000, not to 10,000."""
+    if not searched:
+        return settings.PUBLIC_BROWSE_COUNT_MAX
+    step = settings.PUBLIC_BROWSE_SEARCH_COUNT_MAX
+    if number is None:
+        return step
+    return -(-((number + 1) * PAGE_SIZE) // step) * step
+
+
 def _page(matching, plan, number, *, selective: bool, walking: bool = False) -> Page:
     """The page ``number`` of ``matching`` (initiatives) as ``Paginator.get_page`` gives it, of
-    their ids (_Walk).
+    their ids (_Walk), its count stopping at ``_bound`` (``paginator.capped`` when more match).
 
-    Browsing (``selective`` false), two queries: the matches counted up to
-    PUBLIC_BROWSE_COUNT_MAX (a count that stops there costs the same among 174,000 initiatives
-    as among 30,000), then the page's ids. A search (``selective``) finds its matches through
-    the text indexes once, so its ids and the count come in one query (``COUNT(*) OVER ()``)
-    instead of twice; a page past the end or no match at all take Paginator's two. A dense
-    search (``walking``: search_index.dense) is walked like browsing, its count up to the bound
-    a subquery of the page's query (one query)."""
+    Browsing (``selective`` false), two queries: the matches counted up to the bound (a count
+    that stops costs the same among 174,000 initiatives as among 30,000), then the page's ids.
+    A search (``selective``) finds its matches through the text indexes once, so its ids and
+    the count come in one query (``COUNT(*) OVER ()``) instead of twice; a page past the end or
+    no match at all take Paginator's two. A dense search (``walking``: search_index.dense) is
+    walked like browsing, its count up to the bound a subquery of the page's query (one
+    query)."""
     walk = _Walk(matching, plan, searched=selective and not walking)
     paginator = Paginator(walk, PAGE_SIZE)
     paginator.capped = False
     text = str(number or "1")
-    most = settings.PUBLIC_BROWSE_COUNT_MAX
     fast = text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_FAST_PAGE
+    most = _bound(int(text) if fast else None, selective)
     if walking and fast:
         # A dense word (search_index.dense): the page walked in order and counted up to the
         # bound, as browsing counts, in one query.
@@ -416,14 +432,12 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False) -> 
         n = int(text)
         rows = walk.counted((n - 1) * PAGE_SIZE, n * PAGE_SIZE)
         if rows:
-            paginator.count = rows[0][1]  # what Paginator would have counted
+            # What Paginator would have counted, said as a walked search says it.
+            paginator.count, paginator.capped = min(rows[0][1], most), rows[0][1] > most
             return Page([pk for pk, _total in rows], n, paginator)
-    if selective and not walking:
-        paginator.count = matching.order_by().count()
-    else:
-        counted = matching.order_by()[: most + 1].count()
-        # Past the bound the pages go up to it ("more than N"): narrowing finds the rest.
-        paginator.count, paginator.capped = min(counted, most), counted > most
+    counted = matching.order_by()[: most + 1].count()
+    # Past the bound the pages go up to it ("more than N").
+    paginator.count, paginator.capped = min(counted, most), counted > most
     page = paginator.get_page(number)
     page.object_list = list(page.object_list)
     return page
