@@ -334,7 +334,7 @@ def _query(prepared, tail: str, params) -> list:
         built.append(_instances(model, attnames, converted, part, connection_.alias, connection_))
         start += len(attnames)
     for main, joined in zip(*built, strict=True):
-        setattr(main, prepared.join, joined)
+        main._state.fields_cache[prepared.join] = joined
     return built[0]
 
 
@@ -357,8 +357,10 @@ def _items(ids: list[int]) -> list[Initiative]:
         start += width
     items = built[0]
     for item, pillar, plan, city, department in zip(*built, strict=True):
-        plan.municipality = city
-        item.pillar, item.plan, item.department = pillar, plan, department
+        # As select_related sets them: the related instance cached, the id column as read.
+        plan._state.fields_cache["municipality"] = city
+        cached = item._state.fields_cache
+        cached["pillar"], cached["plan"], cached["department"] = pillar, plan, department
     return items
 
 
