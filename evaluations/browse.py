@@ -14,6 +14,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +23,16 @@ from evaluations.boards import Prepared
 from evaluations.choices import Result
 from evaluations.models import Publication, PublishedResult, Round
 from evaluations.search_index import dense, holds, walked
-from initiatives.models import Department, Initiative, Pillar, Plan, ReformLevel
+from initiatives.models import (
+    Department,
+    Initiative,
+    Municipality,
+    Pillar,
+    Plan,
+    ReformLevel,
+)
 from initiatives.prefectures import Prefecture
-from reformtracker import page_memo
+from reformtracker import memos, page_memo
 from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
 from reformtracker.db_routers import read_connection
@@ -173,6 +181,7 @@ _LAST_FAST_PAGE = 1_000_000
 # built these queries in longer than the database ran them.
 _plans = Prepared(Plan, "pk", join="municipality")
 _departments = Prepared(Department, "code", join="municipality")
+_pillars = Prepared(Pillar, "pk", join="plan")
 
 
 def _quoted(model, field: str = "pk") -> tuple[str, str]:
@@ -194,7 +203,8 @@ def _plan_choices(slug: str, prefecture: str) -> tuple[list[Plan], bool]:
         conditions.append(f"t1.{q('prefecture')} = %s")
         params.append(prefecture)
     where = " AND ".join(conditions) or "1 = 1"
-    found = _plans.query(
+    found = _query(
+        _plans,
         f"WHERE ({where}) OR t0.{q('slug')} = %s"
         f" ORDER BY CASE WHEN t0.{q('slug')} = %s THEN 0 ELSE 1 END,"
         f" t0.{q('order')}, t0.{q('slug')} LIMIT %s",
@@ -207,10 +217,13 @@ def _plan_choices(slug: str, prefecture: str) -> tuple[list[Plan], bool]:
 
 def _pillar_choices(plan_ids: list[int], chosen: int | None) -> list[Pillar]:
     """The pillars of ``plan_ids`` (and the chosen one), in their plans' order (one query)."""
-    return list(
-        Pillar.objects.filter(Q(plan_id__in=plan_ids) | Q(pk=chosen or 0))
-        .select_related("plan")
-        .order_by("plan__order", "plan__slug", "order", "pk")
+    q = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(plan_ids)) or "NULL"
+    return _query(
+        _pillars,
+        f"WHERE t0.{q('plan_id')} IN ({marks}) OR t0.{q('id')} = %s"
+        f" ORDER BY t1.{q('order')}, t1.{q('slug')}, t0.{q('order')}, t0.{q('id')}",
+        [*plan_ids, chosen or 0],
     )
 
 
@@ -224,7 +237,8 @@ def _department_choices(plan_ids: list[int], chosen: int | None) -> list[Departm
     marks = ", ".join(["%s"] * len(plan_ids)) or "NULL"
     # The ids as one UNION, not EXISTS per department: among 17,410 departments the EXISTS
     # probed every one of them (bench/bench_nation.py, a plan chosen).
-    return _departments.query(
+    return _query(
+        _departments,
         f"WHERE t0.{pk} IN (SELECT i.{department} FROM {table} i"
         f" WHERE i.{plan_column} IN ({marks}) UNION SELECT %s)"
         f" ORDER BY t1.{q('slug')}, t0.{q('code')}",
@@ -246,6 +260,110 @@ def _choices(plans: list[Plan], many: bool, plan, filters) -> dict:
     }
 
 
+# The page's initiatives with their pillar, plan, city and department, as
+# ``select_related("plan__municipality", "pillar", "department")`` reads them, in one SQL string
+# and converters worked out once per process (boards.Prepared gives each model's columns and
+# converters): the ORM compiled that query, and built its hundred instances, in more time than
+# SQLite ran it.
+_ITEM_MODELS = (Initiative, Pillar, Plan, Municipality, Department)
+_item_parts = {model: Prepared(model, "pk") for model in _ITEM_MODELS}
+_items_sql_of: dict = memos.store()  # per database: its SQL and each model's columns
+
+
+def _items_sql(connection_) -> tuple[str, list]:
+    q = connection_.ops.quote_name
+    aliases = dict(zip(_ITEM_MODELS, ("i", "pl", "p", "m", "d"), strict=True))
+    columns = [
+        f"{alias}.{q(f.column)}"
+        for model, alias in aliases.items()
+        for f in model._meta.concrete_fields
+    ]
+    item = Initiative._meta
+
+    def on(model, column):
+        alias = aliases[model]
+        return f" JOIN {q(model._meta.db_table)} {alias} ON {alias}.{q('id')} = {column}"
+
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {q(item.db_table)} i"
+        + on(Pillar, f"i.{q(item.get_field('pillar').column)}")
+        + on(Plan, f"i.{q(item.get_field('plan').column)}")
+        + on(Municipality, f"p.{q(Plan._meta.get_field('municipality').column)}")
+        + on(Department, f"i.{q(item.get_field('department').column)}")
+        + f" WHERE i.{q('id')} IN "
+    )
+    parts = []
+    for model in _ITEM_MODELS:
+        _model, attnames, converters = _item_parts[model]._prepared(connection_)[1][0]
+        converted = [(n, funcs) for n, funcs in enumerate(converters) if funcs]
+        parts.append((model, attnames, converted))
+    return sql, parts
+
+
+def _instances(model, attnames: list[str], converted: list, rows, alias: str, connection_):
+    """Instances of ``model`` from ``rows`` (every concrete column, in the model's order), as
+    ``Model.from_db`` makes them: the columns set as they are when read, the state "from the
+    database" (no model of the browser listens to pre_init or post_init)."""
+    made = []
+    new = model.__new__
+    for row in rows:
+        values = list(row)
+        for n, funcs in converted:
+            for func, col in funcs:
+                values[n] = func(values[n], col, connection_)
+        instance = new(model)
+        state = ModelState()
+        state.adding, state.db = False, alias
+        instance._state = state
+        instance.__dict__.update(zip(attnames, values, strict=True))
+        made.append(instance)
+    return made
+
+
+def _query(prepared, tail: str, params) -> list:
+    """``prepared.query(tail, params)`` (boards.Prepared: the model's rows with the row of its
+    ``join``), its instances made as ``_instances`` makes them."""
+    connection_ = read_connection(prepared.model)
+    with connection_.cursor() as cursor:
+        cursor.execute(f"{prepared.select()} {tail}", params)
+        rows = cursor.fetchall()
+    start, built = 0, []
+    for model, attnames, converters in prepared._prepared(connection_)[1]:
+        converted = [(n, funcs) for n, funcs in enumerate(converters) if funcs]
+        part = [row[start : start + len(attnames)] for row in rows]
+        built.append(_instances(model, attnames, converted, part, connection_.alias, connection_))
+        start += len(attnames)
+    for main, joined in zip(*built, strict=True):
+        main._state.fields_cache[prepared.join] = joined
+    return built[0]
+
+
+def _items(ids: list[int]) -> list[Initiative]:
+    """The initiatives ``ids`` (in no order) with ``plan.municipality``, ``pillar`` and
+    ``department`` set, in one query."""
+    connection_ = read_connection(Initiative)
+    key = (connection_.vendor, connection_.settings_dict["NAME"])
+    if key not in _items_sql_of:
+        _items_sql_of[key] = _items_sql(connection_)
+    sql, parts = _items_sql_of[key]
+    with connection_.cursor() as cursor:
+        cursor.execute(f"{sql}({', '.join(['%s'] * len(ids))})", ids)
+        rows = cursor.fetchall()
+    start, built = 0, []
+    for model, attnames, converted in parts:
+        width = len(attnames)
+        part = [row[start : start + width] for row in rows]
+        built.append(_instances(model, attnames, converted, part, connection_.alias, connection_))
+        start += width
+    items = built[0]
+    for item, pillar, plan, city, department in zip(*built, strict=True):
+        # As select_related sets them: the related instance cached, the id column as read.
+        plan._state.fields_cache["municipality"] = city
+        cached = item._state.fields_cache
+        cached["pillar"], cached["plan"], cached["department"] = pillar, plan, department
+    return items
+
+
 def _rows(ids: list[int], shown_for, terms: list[str]) -> list:
     """The initiatives ``ids`` in that order with their plan, city, pillar and department, and
     their published result, title and 時点 of ``shown_for(plan ids)`` (each plan's shown
@@ -253,8 +371,7 @@ def _rows(ids: list[int], shown_for, terms: list[str]) -> list:
     reads the publications)."""
     if not ids:
         return []
-    found = Initiative.objects.filter(pk__in=ids).order_by()
-    found = {i.pk: i for i in found.select_related("plan__municipality", "pillar", "department")}
+    found = {i.pk: i for i in _items(ids)}
     shown = shown_for({i.plan_id for i in found.values()})
     publications = {shown[i.plan_id].pk for i in found.values() if i.plan_id in shown}
     snapshots: dict[int, tuple] = {}
@@ -309,15 +426,44 @@ class _Walk:
     def __init__(self, matching, plan, *, searched: bool = False):
         self.matching, self.plan, self.searched = matching.order_by(), plan, searched
 
-    def _sql(self) -> tuple[str, list]:
-        query = self.matching.query
-        joined = [a for a, n in query.alias_refcount.items() if n and a != query.base_table]
-        assert not joined, "every filter is on the initiative's own columns"
-        compiler = query.get_compiler(connection=connection)
+    def _where(self) -> tuple[str, list]:
+        """The filters' WHERE on the initiatives' table, compiled once (EmptyResultSet when
+        nothing can match)."""
+        if not hasattr(self, "_compiled"):
+            query = self.matching.query
+            joined = [a for a, n in query.alias_refcount.items() if n and a != query.base_table]
+            assert not joined, "every filter is on the initiative's own columns"
+            compiler = query.get_compiler(connection=connection)
+            try:
+                self._compiled = compiler.compile(query.where)
+            except FullResultSet:
+                self._compiled = ("1 = 1", [])
+            except EmptyResultSet:
+                self._compiled = None
+        if self._compiled is None:
+            raise EmptyResultSet
+        where, params = self._compiled
+        return where, list(params)
+
+    def _bounded(self, most: int) -> tuple[str, list]:
+        """``SELECT id`` of the first ``most`` + 1 matches in no order, as
+        ``matching.values("pk")[:most + 1]`` writes it, from the WHERE compiled once."""
+        where, params = self._where()
+        item = connection.ops.quote_name(Initiative._meta.db_table)
+        return f"SELECT {item}.id FROM {item} WHERE ({where}) LIMIT %s", [*params, most + 1]
+
+    def count(self, most: int) -> int:
+        """How many match, counted up to ``most`` + 1 (as ``matching[:most + 1].count()``)."""
         try:
-            where, params = compiler.compile(query.where)
-        except FullResultSet:
-            where, params = "1 = 1", []
+            sql, params = self._bounded(most)
+        except EmptyResultSet:
+            return 0
+        with read_connection().cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)
+            return cursor.fetchone()[0]
+
+    def _sql(self) -> tuple[str, list]:
+        where, params = self._where()
         q = connection.ops.quote_name
         item, plan_table, pillar_table = (q(m._meta.db_table) for m in (Initiative, Plan, Pillar))
         chosen = ""
@@ -371,8 +517,11 @@ class _Walk:
     def capped(self, start: int, stop: int, most: int) -> list[tuple[int, int]]:
         """(id, how many match up to ``most`` + 1) of the slice, in one query: the page walked,
         the count a subquery that stops at the bound (SQLite evaluates it once)."""
-        count_sql, count_params = self.matching.values("pk")[: most + 1].query.sql_with_params()
-        return self._read(stop - start, start, counted=(count_sql, list(count_params)))
+        try:
+            counted = self._bounded(most)
+        except EmptyResultSet:
+            return []
+        return self._read(stop - start, start, counted=counted)
 
     def counted(self, start: int, stop: int) -> list[tuple[int, int]]:
         """(id, how many match in all) of the slice: one query, which finds every match once."""
@@ -386,23 +535,39 @@ class _Walk:
         return iter(self._read(None, 0))
 
 
+def _bound(number: int | None, searched: bool) -> int:
+    """How far ``_page`` counts for the page ``number`` (None: not a page number it reads).
+
+    Browsing: PUBLIC_BROWSE_COUNT_MAX, past which the pages stop ("more than N": narrowing
+    finds the rest). A search: PUBLIC_BROWSE_SEARCH_COUNT_MAX, raised in steps of it so that
+    the count always runs past the page after this one: a search says "more than 1,000" and
+    its pages go on while more match, so nothing it finds is out of reach, but a word in nearly
+    every item of a 10,000-item plan is counted to 1,000, not to 10,000."""
+    if not searched:
+        return settings.PUBLIC_BROWSE_COUNT_MAX
+    step = settings.PUBLIC_BROWSE_SEARCH_COUNT_MAX
+    if number is None:
+        return step
+    return -(-((number + 1) * PAGE_SIZE) // step) * step
+
+
 def _page(matching, plan, number, *, selective: bool, walking: bool = False) -> Page:
     """The page ``number`` of ``matching`` (initiatives) as ``Paginator.get_page`` gives it, of
-    their ids (_Walk).
+    their ids (_Walk), its count stopping at ``_bound`` (``paginator.capped`` when more match).
 
-    Browsing (``selective`` false), two queries: the matches counted up to
-    PUBLIC_BROWSE_COUNT_MAX (a count that stops there costs the same among 174,000 initiatives
-    as among 30,000), then the page's ids. A search (``selective``) finds its matches through
-    the text indexes once, so its ids and the count come in one query (``COUNT(*) OVER ()``)
-    instead of twice; a page past the end or no match at all take Paginator's two. A dense
-    search (``walking``: search_index.dense) is walked like browsing, its count up to the bound
-    a subquery of the page's query (one query)."""
+    Browsing (``selective`` false), two queries: the matches counted up to the bound (a count
+    that stops costs the same among 174,000 initiatives as among 30,000), then the page's ids.
+    A search (``selective``) finds its matches through the text indexes once, so its ids and
+    the count come in one query (``COUNT(*) OVER ()``) instead of twice; a page past the end or
+    no match at all take Paginator's two. A dense search (``walking``: search_index.dense) is
+    walked like browsing, its count up to the bound a subquery of the page's query (one
+    query)."""
     walk = _Walk(matching, plan, searched=selective and not walking)
     paginator = Paginator(walk, PAGE_SIZE)
     paginator.capped = False
     text = str(number or "1")
-    most = settings.PUBLIC_BROWSE_COUNT_MAX
     fast = text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_FAST_PAGE
+    most = _bound(int(text) if fast else None, selective)
     if walking and fast:
         # A dense word (search_index.dense): the page walked in order and counted up to the
         # bound, as browsing counts, in one query.
@@ -416,14 +581,12 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False) -> 
         n = int(text)
         rows = walk.counted((n - 1) * PAGE_SIZE, n * PAGE_SIZE)
         if rows:
-            paginator.count = rows[0][1]  # what Paginator would have counted
+            # What Paginator would have counted, said as a walked search says it.
+            paginator.count, paginator.capped = min(rows[0][1], most), rows[0][1] > most
             return Page([pk for pk, _total in rows], n, paginator)
-    if selective and not walking:
-        paginator.count = matching.order_by().count()
-    else:
-        counted = matching.order_by()[: most + 1].count()
-        # Past the bound the pages go up to it ("more than N"): narrowing finds the rest.
-        paginator.count, paginator.capped = min(counted, most), counted > most
+    counted = walk.count(most)
+    # Past the bound the pages go up to it ("more than N").
+    paginator.count, paginator.capped = min(counted, most), counted > most
     page = paginator.get_page(number)
     page.object_list = list(page.object_list)
     return page

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from operator import attrgetter
 
 from django.conf import settings
 from django.db.models import Model
@@ -45,12 +46,20 @@ def _clear() -> None:
         _size["bytes"] = 0
 
 
+# Per model class: its label and a getter of its concrete columns, worked out once per
+# process (a browser page digests a hundred instances; looking their fields up each time was
+# most of the digest's cost).
+_columns: dict[type, tuple] = {}
+
+
 def _row(value):
     if isinstance(value, Model):
-        return (
-            value._meta.label,
-            *(getattr(value, f.attname) for f in value._meta.concrete_fields),
-        )
+        known = _columns.get(type(value))
+        if known is None:
+            names = [f.attname for f in value._meta.concrete_fields]
+            known = _columns[type(value)] = (value._meta.label, attrgetter(*names), len(names))
+        label, columns, count = known
+        return (label, *columns(value)) if count > 1 else (label, columns(value))
     if isinstance(value, list | tuple):
         return tuple(_row(v) for v in value)
     return value

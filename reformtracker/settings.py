@@ -277,6 +277,12 @@ PUBLIC_PILLAR_ITEMS_PER_PAGE = env_int("PUBLIC_PILLAR_ITEMS_PER_PAGE", 100)
 # stops costs the same among 174,000 initiatives as among 30,000.
 # Env PUBLIC_BROWSE_COUNT_MAX; initiatives; default 10000.
 PUBLIC_BROWSE_COUNT_MAX = env_int("PUBLIC_BROWSE_COUNT_MAX", 10000)
+# A search in the initiative browser counts its matches up to this many, then in steps of it
+# as the reader pages on ("more than 1,000", page after page while more match): a word found
+# in nearly every item of a 10,000-item plan no longer reads every row for its count. Browsing
+# without a search keeps PUBLIC_BROWSE_COUNT_MAX.
+# Env PUBLIC_BROWSE_SEARCH_COUNT_MAX; initiatives; default 1000.
+PUBLIC_BROWSE_SEARCH_COUNT_MAX = env_int("PUBLIC_BROWSE_SEARCH_COUNT_MAX", 1000)
 # The initiative browser lists up to this many plans (of the chosen prefecture) in its plan
 # filter; past it, a prefecture must be chosen first.
 # Env PUBLIC_BROWSE_PLAN_CHOICES_MAX; plans; default 200.

@@ -264,7 +264,9 @@ def _initiatives_json(request, data):
         {
             "filters": data["query"],
             "count": page.paginator.count,
-            # True when more matched than PUBLIC_BROWSE_COUNT_MAX: count is that bound.
+            # True when more matched than the count went to (PUBLIC_BROWSE_COUNT_MAX; for a
+            # search PUBLIC_BROWSE_SEARCH_COUNT_MAX, in steps of it past the next page): count
+            # is that bound and pages the pages it holds; a search's next page is always there.
             "count_capped": page.paginator.capped,
             "page": page.number,
             "pages": page.paginator.num_pages,

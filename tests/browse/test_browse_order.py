@@ -218,7 +218,7 @@ def test_a_search_word_is_looked_up_in_a_text_index_not_read_row_by_row(seeded, 
 def test_a_dense_word_is_walked_in_order_and_counted_up_to_the_bound(seeded, settings, monkeypatch):
     """A word in (almost) every item is tested on the items the page walks, not looked up in
     the text index (whose ids would all be merged, sorted and counted); its count stops at
-    PUBLIC_BROWSE_COUNT_MAX and says so, as browsing's does."""
+    PUBLIC_BROWSE_SEARCH_COUNT_MAX and says so."""
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL reads every word through its indexes")
     grow_and_publish(total=130)
@@ -230,10 +230,72 @@ def test_a_dense_word_is_walked_in_order_and_counted_up_to_the_bound(seeded, set
     walks = [q["sql"] for q in ctx.captured_queries if "CROSS JOIN" in q["sql"]]
     assert len(walks) == 1 and "INSTR" in walks[0] and "MATCH" not in walks[0]
     assert (page.paginator.count, page.paginator.capped) == (len(expected), False)
-    settings.PUBLIC_BROWSE_COUNT_MAX = 30
+    settings.PUBLIC_BROWSE_SEARCH_COUNT_MAX = 30
     page = browse({"q": "追加の取組", "page": "2"})["page"]
-    assert (page.paginator.count, page.paginator.capped) == (30, True)
-    assert [i.pk for i in page.object_list] == expected[20:30]
-    past_the_end = browse({"q": "追加の取組", "page": "99"})["page"]
-    assert past_the_end.number == 2
-    assert [i.pk for i in past_the_end.object_list] == expected[20:30]
+    # Page 2 counts past page 3 (60, the bound's next step), and more match.
+    assert (page.paginator.count, page.paginator.capped) == (60, True)
+    assert [i.pk for i in page.object_list] == expected[20:40]
+
+
+def _followed(params: dict) -> list:
+    """Every page of ``params`` reached by its "next" link from the first, each as (number,
+    count, capped, queries, ids)."""
+    pages, number = [], 1
+    while True:
+        with CaptureQueriesContext(connection) as ctx:
+            page = browse({**params, "page": str(number)})["page"]
+        ids = [item.pk for item in page.object_list]
+        pages.append((number, page.paginator.count, page.paginator.capped, len(ctx), ids))
+        if not page.has_next():
+            return pages
+        number = page.next_page_number()
+
+
+@pytest.mark.parametrize("walked", [False, True], ids=["words by index", "dense words walked"])
+def test_a_search_counts_to_its_bound_in_steps_and_its_next_pages_reach_every_match(
+    seeded, settings, monkeypatch, walked
+):
+    """A search counts up to PUBLIC_BROWSE_SEARCH_COUNT_MAX and says "more than" past it; each
+    page counts one step past the page after it, so following "next" from the first page lists
+    every match of the plain query, in its order, at the same query count on every page."""
+    monkeypatch.setattr(search_index, "DENSE_HITS", 1 if walked else 10**9)
+    grow_and_publish(total=160)
+    _scramble()
+    settings.PUBLIC_BROWSE_SEARCH_COUNT_MAX = 40
+    for params in ({"q": "追加の取組"}, {"plan": OSAKA, "q": "追加の取組 取組"}):
+        expected = _expected(params)
+        assert len(expected) > 120
+        pages = _followed(params)
+        assert [i for *_, ids in pages for i in ids] == expected, params
+        for number, count, capped, _queries, _ids in pages:
+            bound = -(-((number + 1) * PAGE_SIZE) // 40) * 40  # 40, 40, 80, 80, 120 …
+            assert (count, capped) == (min(len(expected), bound), len(expected) > bound)
+        assert pages[0][1:3] == (40, True)
+        assert len({queries for *_, queries, _ids in pages}) == 1, params
+
+
+def test_browsing_without_a_search_keeps_its_exact_count(seeded, settings):
+    """Only a search counts to the search bound: filters count exactly up to
+    PUBLIC_BROWSE_COUNT_MAX."""
+    grow_and_publish(total=160)
+    settings.PUBLIC_BROWSE_SEARCH_COUNT_MAX = 40
+    for params in ({}, {"plan": OSAKA}, {"plan": OSAKA, "result": "achieved"}):
+        page = browse(params)["page"]
+        assert (page.paginator.count, page.paginator.capped) == (len(_expected(params)), False)
+
+
+def test_a_capped_search_says_more_than_in_japanese_and_english_and_in_its_json(
+    seeded, settings, client
+):
+    grow_and_publish(total=160)
+    settings.PUBLIC_BROWSE_SEARCH_COUNT_MAX = 40
+    ja = client.get("/initiatives/?q=追加の取組").content.decode()
+    assert "40件を超える中 1〜20件目を表示" in ja and "1ページ目（2ページを超えます）" in ja
+    assert 'rel="next"' in ja
+    en = client.get("/en/initiatives/?q=追加の取組").content.decode()
+    assert "Showing 1–20 of more than 40" in en and "Page 1 of more than 2" in en
+    api = client.get("/open-data/initiatives.json?q=追加の取組&page=2").json()
+    assert (api["count"], api["count_capped"], api["pages"], api["page"]) == (80, True, 4, 2)
+    assert len(api["results"]) == PAGE_SIZE
+    exact = client.get(f"/initiatives/?plan={OSAKA}").content.decode()
+    assert "件を超える" not in exact and "ページを超えます" not in exact

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reformtracker import textnorm
 from reformtracker.textnorm import excerpt, highlight, normalise, search_terms, search_text
 
 HIRAGANA = st.text(alphabet=[chr(c) for c in range(0x3041, 0x3097)], min_size=1, max_size=20)
@@ -105,3 +106,41 @@ def test_the_fold_is_unicode_nfkc_first():
     # What NFKC folds (e.g. ㈱, ﾊﾝｶｸ) folds here too.
     for text in ("㈱", "ﾊﾝｶｸ", "①"):
         assert normalise(text) == normalise(unicodedata.normalize("NFKC", text))
+
+
+def _highlight_char_by_char(text: str, terms: list[str]) -> str:
+    """The highlight as first written: each character folded and escaped on its own."""
+    from django.utils.html import escape
+
+    if not text or not terms:
+        return escape(text or "")
+    folded, origin, previous = [], [], ""
+    for index, char in enumerate(text):
+        piece = previous if char == "々" and previous else textnorm._fold_once(char)
+        previous = piece or previous
+        folded.append(piece)
+        origin += [index] * len(piece)
+    folded = "".join(folded)
+    marked = [False] * len(text)
+    for term in terms:
+        start = folded.find(term)
+        while start != -1:
+            for i in origin[start : start + len(term)]:
+                marked[i] = True
+            start = folded.find(term, start + len(term))
+    out, inside = [], False
+    for char, on in zip(text, marked, strict=True):
+        if on != inside:
+            out.append("<mark>" if on else "</mark>")
+            inside = on
+        out.append(escape(char))
+    return "".join(out) + ("</mark>" if inside else "")
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ごみゴミ収集週休３3日々人<>&\"' ーｰabcＡＢ"), max_size=40),
+    st.lists(st.text(alphabet=st.sampled_from("ごみゴ収週3日人人<&aＡ"), min_size=1, max_size=3)),
+)
+def test_highlighting_by_runs_is_what_marking_character_by_character_gave(text, words):
+    terms = [normalise(w) for w in words if normalise(w)]
+    assert str(highlight(text, terms)) == _highlight_char_by_char(text, terms)
