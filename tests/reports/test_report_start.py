@@ -64,6 +64,30 @@ print(json.dumps([searches, ctypes.util.find_library is before, "weasyprint" in 
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [[], True, True]
 
 
+def test_importing_weasyprint_loads_no_certificate_authorities_and_restores_the_https_default():
+    code = """
+import json, ssl
+import django
+django.setup()
+loaded = []
+load_default_certs = ssl.SSLContext.load_default_certs
+ssl.SSLContext.load_default_certs = lambda *a: loaded.append(a) or load_default_certs(*a)
+from evaluations.reports import typesetting
+typesetting.import_weasyprint()
+during = len(loaded)
+restored = ssl._create_default_https_context is ssl.create_default_context
+ssl.create_default_context()  # the control: a default context still loads them
+print(json.dumps([during, restored, len(loaded) > during]))
+"""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reformtracker.settings", "DJANGO_ENV": "test"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, True, True]
+
+
 def test_a_report_reads_its_font_and_nothing_from_the_network():
     fetch = typesetting.url_fetcher()
     with pytest.raises(ValueError, match="disallowed protocol"):
