@@ -88,6 +88,33 @@ print(json.dumps([during, restored, len(loaded) > during]))
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, True, True]
 
 
+@pytest.mark.django_db
+def test_the_report_command_runs_no_system_checks_which_check_still_runs(osaka, tmp_path):
+    from django.core import checks
+    from django.core.management import call_command, load_command_class
+
+    ran = []
+
+    @checks.register("report-start-probe")
+    def probe(app_configs, **kwargs):
+        ran.append(True)
+        return []
+
+    try:
+        # As `manage.py progress_report …` runs it (run_from_argv, without its closing of the
+        # database connections): the options parsed from the command line, then execute().
+        command = load_command_class("evaluations", "progress_report")
+        arguments = [osaka.slug, "--fiscal-year", "2024", "--output", str(tmp_path / "r.pdf")]
+        options = vars(command.create_parser("manage.py", "progress_report").parse_args(arguments))
+        command.execute(*options.pop("args", ()), **options)
+        assert ran == []
+        assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+        call_command("check", verbosity=0)
+        assert ran == [True]
+    finally:
+        checks.registry.registry.registered_checks.discard(probe)
+
+
 def test_a_report_reads_its_font_and_nothing_from_the_network():
     fetch = typesetting.url_fetcher()
     with pytest.raises(ValueError, match="disallowed protocol"):
