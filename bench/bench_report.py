@@ -17,7 +17,7 @@ peer an office would otherwise use is measured in the same run, on the same data
 exported 照会票 printed to PDF by ``soffice --headless --convert-to pdf``, each in a fresh
 process, beside ``manage.py progress_report`` of the plan (with compiled bytecode, as installed,
 and from source), wall and CPU time. Without it, that comparison is skipped with a message.
-``--side-by-side`` runs only that comparison.
+``--side-by-side`` runs only that comparison (``--runs N``: N rounds rather than 5).
 
 The set-up is in main(): each part's process imports this script again (as any multiprocessing
 start method but fork does), which must cost nothing.
@@ -220,7 +220,8 @@ def main():
     print(f"CPUs: {len(os.sched_getaffinity(0))}; REPORT_PROCESSES={settings.REPORT_PROCESSES}")
     if "--side-by-side" in sys.argv:
         print("1,000-initiative report against LibreOffice:")
-        side_by_side_with_libreoffice(synthetic_plan(1000, publish=True)[0])
+        runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
+        side_by_side_with_libreoffice(synthetic_plan(1000, publish=True)[0], runs=runs)
         return
     for name in ("osaka.json", "kitakyushu.json"):
         seed.load_file(settings.BASE_DIR / "fixtures" / name)

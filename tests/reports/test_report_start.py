@@ -64,6 +64,57 @@ print(json.dumps([searches, ctypes.util.find_library is before, "weasyprint" in 
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [[], True, True]
 
 
+def test_importing_weasyprint_loads_no_certificate_authorities_and_restores_the_https_default():
+    code = """
+import json, ssl
+import django
+django.setup()
+loaded = []
+load_default_certs = ssl.SSLContext.load_default_certs
+ssl.SSLContext.load_default_certs = lambda *a: loaded.append(a) or load_default_certs(*a)
+from evaluations.reports import typesetting
+typesetting.import_weasyprint()
+during = len(loaded)
+restored = ssl._create_default_https_context is ssl.create_default_context
+ssl.create_default_context()  # the control: a default context still loads them
+print(json.dumps([during, restored, len(loaded) > during]))
+"""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reformtracker.settings", "DJANGO_ENV": "test"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, True, True]
+
+
+@pytest.mark.django_db
+def test_the_report_command_runs_no_system_checks_which_check_still_runs(osaka, tmp_path):
+    from django.core import checks
+    from django.core.management import call_command, load_command_class
+
+    ran = []
+
+    @checks.register("report-start-probe")
+    def probe(app_configs, **kwargs):
+        ran.append(True)
+        return []
+
+    try:
+        # As `manage.py progress_report …` runs it (run_from_argv, without its closing of the
+        # database connections): the options parsed from the command line, then execute().
+        command = load_command_class("evaluations", "progress_report")
+        arguments = [osaka.slug, "--fiscal-year", "2024", "--output", str(tmp_path / "r.pdf")]
+        options = vars(command.create_parser("manage.py", "progress_report").parse_args(arguments))
+        command.execute(*options.pop("args", ()), **options)
+        assert ran == []
+        assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+        call_command("check", verbosity=0)
+        assert ran == [True]
+    finally:
+        checks.registry.registry.registered_checks.discard(probe)
+
+
 def test_a_report_reads_its_font_and_nothing_from_the_network():
     fetch = typesetting.url_fetcher()
     with pytest.raises(ValueError, match="disallowed protocol"):
