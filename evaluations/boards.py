@@ -232,7 +232,20 @@ def plan_digest(data: dict) -> str:
 
 
 def boards_digest(boards: list[dict]) -> str:
-    """A digest of every row ``home_boards`` read: the publications, plans, cities, pillars."""
+    """A digest of every row ``home_boards`` read: the publications, plans, cities, pillars.
+    Boards ``home_boards`` kept (the same plan instances) have it kept with them, made from the
+    same rows as read."""
+    kept = _boards_memo.get("home")
+    if (
+        kept is not None
+        and len(kept[1]) == len(boards)
+        and all(a["plan"] is b["plan"] for a, b in zip(kept[1], boards, strict=True))
+    ):
+        return kept[2]
+    return _boards_digest(boards)
+
+
+def _boards_digest(boards: list[dict]) -> str:
     return page_memo.digest(
         boards[0]["fingerprint"] if boards else published.publication_fingerprint(),
         [b["plan"] for b in boards],
@@ -268,6 +281,20 @@ def initiative_digest(item: Initiative) -> str:
         item.shown_meetings,
         # A meeting's phase (開催予定 → 開催済) changes with the day.
         timezone.localdate() if item.shown_meetings else None,
+    )
+
+
+def pillars_of(plans: list[Plan]) -> list[Pillar]:
+    """The pillars of ``plans``, by their number, then id (one prepared query; none without
+    plans), as ``Pillar.objects.filter(plan__in=plans).order_by("order", "pk")`` gives them."""
+    ids = [p.pk for p in plans]
+    if not ids:
+        return []
+    q = read_connection(Pillar).ops.quote_name
+    return _all_pillars.query(
+        f"WHERE t0.{q('plan_id')} IN ({', '.join(['%s'] * len(ids))})"
+        f" ORDER BY t0.{q('order')}, t0.{q('id')}",
+        ids,
     )
 
 
@@ -313,7 +340,8 @@ def home_boards() -> list[dict]:
     boards = dashboards(
         _plans_with_municipalities.build(plan_rows), _all_pillars.build(pillar_rows)
     )
-    _boards_memo["home"] = (key, boards)
+    # With the digest of their rows (``boards_digest``), made once.
+    _boards_memo["home"] = (key, boards, _boards_digest(boards))
     return _with_meeting_facts(boards)
 
 
@@ -519,7 +547,7 @@ def pillar_rows(slug: str, order: int, page=None) -> dict:
     rows = PublishedResult.objects.none()
     earlier = []
     if publication:
-        rows = _PublishedPage(publication.pk, pillar.pk)
+        rows = _PublishedPage(publication.pk, pillar.pk, fingerprint)
         if published.memo_enabled():
             snap = state.pillars.get(pillar.pk)
             earlier = state.earlier.get(pillar.pk, [])
@@ -556,17 +584,48 @@ def pillar_rows(slug: str, order: int, page=None) -> dict:
     }
 
 
+# A pillar's published results' ids in the page's order, per (publication, pillar), for the
+# publication fingerprint "fingerprint": snapshot rows never change, so neither do their order
+# and count (sorting a 3,333-item pillar on every request was most of its page's time).
+_result_order = memos.store()
+
+
 class _PublishedPage:
     """A pillar's published results in one publication, in the page's order, for a Paginator:
-    its count and the slice shown, each one prepared query. Each row has its department set and
-    ``department_name_en`` (labels.department_name), as the ORM's annotated query gave them."""
+    its count and the slice shown, each one prepared query; with ``PUBLIC_DATA_MEMO`` the
+    order (and so the count) is kept per publication fingerprint and the slice read by id.
+    Each row comes with its department (read live)."""
 
     ordered = True
 
-    def __init__(self, publication_id: int, pillar_id: int):
+    def __init__(self, publication_id: int, pillar_id: int, fingerprint: str | None = None):
         self.params = [publication_id, pillar_id]
+        self.fingerprint = fingerprint
+
+    def _order(self) -> list[int] | None:
+        if not self.fingerprint:
+            return None
+        if _result_order.get("fingerprint") != self.fingerprint:
+            _result_order.clear()
+            _result_order["fingerprint"] = self.fingerprint
+        key = tuple(self.params)
+        if key not in _result_order:
+            connection = read_connection(PublishedResult)
+            q = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {q('id')} FROM {q(PublishedResult._meta.db_table)}"
+                    f" WHERE {q('publication_id')} = %s AND {q('pillar_id')} = %s"
+                    f" ORDER BY {q('order')}, {q('code')}, {q('id')}",
+                    self.params,
+                )
+                _result_order[key] = [pk for (pk,) in cursor.fetchall()]
+        return _result_order[key]
 
     def count(self) -> int:
+        order = self._order()
+        if order is not None:
+            return len(order)
         connection = read_connection(PublishedResult)
         q = connection.ops.quote_name
         with connection.cursor() as cursor:
@@ -580,9 +639,21 @@ class _PublishedPage:
     def __getitem__(self, page: slice) -> list[tuple]:
         """The rows of the slice as the database gives them: a kept page needs only their
         digest; ``results`` builds the instances when the page is rendered."""
-        q = read_connection(PublishedResult).ops.quote_name
         connection = read_connection(PublishedResult)
+        q = connection.ops.quote_name
+        order = self._order()
         with connection.cursor() as cursor:
+            if order is not None:
+                ids = order[page]
+                if not ids:
+                    return []
+                cursor.execute(
+                    f"{_results_with_departments.select()}"
+                    f" WHERE t0.{q('id')} IN ({', '.join(['%s'] * len(ids))})",
+                    ids,
+                )
+                place = {pk: n for n, pk in enumerate(ids)}
+                return sorted(cursor.fetchall(), key=lambda row: place[row[0]])
             cursor.execute(
                 f"{_results_with_departments.select()}"
                 f" WHERE t0.{q('publication_id')} = %s AND t0.{q('pillar_id')} = %s"
