@@ -12,9 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -34,7 +33,7 @@ from xmeetings.pages import plan_meeting_facts
 
 
 class _Prepared:
-    """A fixed query of every row of ``model`` (with the row its foreign key ``join`` names,
+    """A fixed query of every row of ``model`` (with the rows its foreign keys ``join`` names,
     ``select_related`` in effect), in ``ordering``. Nothing in it comes from the request, so its
     SQL and the columns' converters are worked out once per process and database; building the
     same SQL through the ORM on every request cost more than running it. The rows are still
@@ -44,34 +43,44 @@ class _Prepared:
         self,
         model,
         *ordering: str,
-        join: str | None = None,
+        join: str | tuple[str, ...] | None = None,
         where: tuple = (),
         exists: tuple = (),
     ):
-        # ``where``: columns of ``model`` compared for equality with the values ``rows`` takes.
+        # ``join``: a foreign key of ``model``, or several, a path through another joined one
+        # written as the ORM writes it ("plan__municipality"); a nullable one is a LEFT JOIN and
+        # sets None where the row has none.
+        # ``where``: columns of ``model`` (or of a joined row, "plan__slug") compared for
+        # equality with the values ``rows`` takes.
         # ``exists``: reverse relations of ``model`` (e.g. a plan's "meetings"); each instance
         # gets ``has_<name>``, read in the same query (an EXISTS column) rather than one more.
-        self.model, self.ordering, self.join, self.where = model, ordering, join, where
+        self.model, self.ordering, self.where = model, ordering, where
+        self.joins = (join,) if isinstance(join, str) else tuple(join or ())
         self.exists = exists
         self.plans: dict[tuple[str, str], tuple] = memos.store()
 
-    def _models(self) -> list:
-        models = [self.model]
-        if self.join:
-            models.append(self.model._meta.get_field(self.join).related_model)
+    def _models(self) -> list[tuple]:
+        """(path, model, index of the row it hangs on, its foreign key, LEFT JOIN) per table."""
+        models = [("", self.model, None, None, False)]
+        for path in self.joins:
+            parent_path, _, name = path.rpartition("__")
+            parent = next(i for i, m in enumerate(models) if m[0] == parent_path)
+            fk = models[parent][1]._meta.get_field(name)
+            models.append((path, fk.related_model, parent, fk, fk.null or models[parent][4]))
         return models
 
     def _plan(self, connection) -> tuple:
         q = connection.ops.quote_name
         main = self.model._meta
+        models = self._models()
         tables = [f"{q(main.db_table)} t0"]
         columns, parts = [], []
-        for i, model in enumerate(self._models()):
+        for i, (_path, model, parent, fk, left) in enumerate(models):
             opts = model._meta
             if i:
-                fk = main.get_field(self.join)
                 tables.append(
-                    f"JOIN {q(opts.db_table)} t{i} ON t{i}.{q(opts.pk.column)} = t0.{q(fk.column)}"
+                    f"{'LEFT JOIN' if left else 'JOIN'} {q(opts.db_table)} t{i}"
+                    f" ON t{i}.{q(opts.pk.column)} = t{parent}.{q(fk.column)}"
                 )
             fields = opts.concrete_fields
             columns += [f"t{i}.{q(f.column)}" for f in fields]
@@ -80,7 +89,8 @@ class _Prepared:
                 col = f.get_col(opts.db_table)
                 found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
                 converters.append([(c, col) for c in found])
-            parts.append((model, [f.attname for f in fields], converters))
+            attnames = [f.attname for f in fields]
+            parts.append((model, attnames, converters, attnames.index(opts.pk.attname)))
         for name in self.exists:
             relation = main.get_field(name)
             table, column = relation.related_model._meta.db_table, relation.field.column
@@ -91,10 +101,16 @@ class _Prepared:
             f"t0.{q(main.get_field(main.pk.name if n == 'pk' else n).column)}"
             for n in self.ordering
         )
-        where = " AND ".join(f"t0.{q(main.get_field(n).column)} = %s" for n in self.where)
+
+        def column(name: str) -> str:
+            path, _, field = name.rpartition("__")
+            i = next(i for i, m in enumerate(models) if m[0] == path)
+            return f"t{i}.{q(models[i][1]._meta.get_field(field).column)}"
+
+        where = " AND ".join(f"{column(n)} = %s" for n in self.where)
         head = f"SELECT {', '.join(columns)} FROM {' '.join(tables)}"
         sql = head + (f" WHERE {where} ORDER BY {order}" if where else f" ORDER BY {order}")
-        return sql, parts, head
+        return sql, parts, head, models if self.joins else ()
 
     def _prepared(self, connection) -> tuple:
         key = (connection.vendor, connection.settings_dict["NAME"])
@@ -108,7 +124,8 @@ class _Prepared:
 
     def query(self, tail: str, params=()) -> list:
         """Model instances of ``SELECT … FROM … JOIN … <tail>`` (the main table is ``t0``, the
-        joined one ``t1``): a WHERE and ORDER BY this query's own cannot say."""
+        joined ones ``t1``, ``t2`` … in the order of ``join``): a WHERE and ORDER BY this
+        query's own cannot say."""
         connection = read_connection(self.model)
         with connection.cursor() as cursor:
             cursor.execute(f"{self.select()} {tail}", params)
@@ -126,13 +143,14 @@ class _Prepared:
         return self.build(self.rows(*values))
 
     def build(self, rows: list[tuple]) -> list:
-        """Model instances of ``rows`` (with the joined instance set)."""
+        """Model instances of ``rows`` (with the joined instances set)."""
         connection = read_connection(self.model)
         parts = self._prepared(connection)[1]
+        models = self._prepared(connection)[3]
         objects = []
         for row in rows:
             start, made = 0, []
-            for model, attnames, converters in parts:
+            for model, attnames, converters, pk in parts:
                 values = []
                 for value, funcs in zip(
                     row[start : start + len(attnames)], converters, strict=True
@@ -141,9 +159,12 @@ class _Prepared:
                         value = func(value, col, connection)
                     values.append(value)
                 start += len(attnames)
-                made.append(model.from_db(connection.alias, attnames, values))
-            if self.join:
-                setattr(made[0], self.join, made[1])
+                # A LEFT JOIN that found no row: the foreign key is None.
+                none = values[pk] is None
+                made.append(None if none else model.from_db(connection.alias, attnames, values))
+            for i, (path, _model, parent, _fk, _left) in enumerate(models):
+                if i and made[parent] is not None:
+                    setattr(made[parent], path.rpartition("__")[2], made[i])
             for name, value in zip(self.exists, row[start:], strict=True):
                 setattr(made[0], f"has_{name}", bool(value))
             objects.append(made[0])
@@ -170,6 +191,15 @@ _initiative_in_plan = _Prepared(Initiative, "pk", join="pillar", where=("plan", 
 _department = _Prepared(Department, "pk", where=("id",))
 _cluster = _Prepared(AnalysisCluster, "pk", where=("id",))
 _meetings_query: dict = memos.store()
+
+# What the pillar page reads of its pillar and of one page of its published results.
+_pillar_page = _Prepared(
+    Pillar,
+    "pk",
+    join=("plan", "plan__municipality", "managing_department"),
+    where=("plan__slug", "order"),
+)
+_results_with_departments = _Prepared(PublishedResult, "pk", join="department")
 
 # The home page's boards: "home" → (key, boards); see home_boards.
 _boards_memo = memos.store()
@@ -202,7 +232,20 @@ def plan_digest(data: dict) -> str:
 
 
 def boards_digest(boards: list[dict]) -> str:
-    """A digest of every row ``home_boards`` read: the publications, plans, cities, pillars."""
+    """A digest of every row ``home_boards`` read: the publications, plans, cities, pillars.
+    Boards ``home_boards`` kept (the same plan instances) have it kept with them, made from the
+    same rows as read."""
+    kept = _boards_memo.get("home")
+    if (
+        kept is not None
+        and len(kept[1]) == len(boards)
+        and all(a["plan"] is b["plan"] for a, b in zip(kept[1], boards, strict=True))
+    ):
+        return kept[2]
+    return _boards_digest(boards)
+
+
+def _boards_digest(boards: list[dict]) -> str:
     return page_memo.digest(
         boards[0]["fingerprint"] if boards else published.publication_fingerprint(),
         [b["plan"] for b in boards],
@@ -238,6 +281,20 @@ def initiative_digest(item: Initiative) -> str:
         item.shown_meetings,
         # A meeting's phase (開催予定 → 開催済) changes with the day.
         timezone.localdate() if item.shown_meetings else None,
+    )
+
+
+def pillars_of(plans: list[Plan]) -> list[Pillar]:
+    """The pillars of ``plans``, by their number, then id (one prepared query; none without
+    plans), as ``Pillar.objects.filter(plan__in=plans).order_by("order", "pk")`` gives them."""
+    ids = [p.pk for p in plans]
+    if not ids:
+        return []
+    q = read_connection(Pillar).ops.quote_name
+    return _all_pillars.query(
+        f"WHERE t0.{q('plan_id')} IN ({', '.join(['%s'] * len(ids))})"
+        f" ORDER BY t0.{q('order')}, t0.{q('id')}",
+        ids,
     )
 
 
@@ -283,7 +340,8 @@ def home_boards() -> list[dict]:
     boards = dashboards(
         _plans_with_municipalities.build(plan_rows), _all_pillars.build(pillar_rows)
     )
-    _boards_memo["home"] = (key, boards)
+    # With the digest of their rows (``boards_digest``), made once.
+    _boards_memo["home"] = (key, boards, _boards_digest(boards))
     return _with_meeting_facts(boards)
 
 
@@ -465,29 +523,39 @@ def pillar_rows(slug: str, order: int, page=None) -> dict:
     its plan, city and managing department), the plan's current publications, the pillar as
     frozen in them, the page of its results (or of its initiatives while it has none) and its
     narratives before any publication. The summary, fixed by the publication, is left to
-    ``pillar_page``, which is called only when the page is rendered."""
-    pillar = get_object_or_404(
-        Pillar.objects.select_related("plan__municipality", "managing_department"),
-        plan__slug=slug,
-        order=order,
-    )
+    ``pillar_page``, which is called only when the page is rendered.
+
+    The pillar and its results are read by prepared queries (``_Prepared``: the ORM's compiler
+    cost more than the queries). With ``PUBLIC_DATA_MEMO`` on, the publications and the pillar
+    as frozen in them come from ``published.published_state``, kept per publication fingerprint
+    (snapshots never change for one fingerprint), so a kept page reads only the pillar, its
+    results' count and the page of them."""
+    found = _pillar_page(slug, order)
+    if not found:
+        raise Http404("No Pillar matches the given query.")
+    pillar = found[0]
     plan = pillar.plan
-    current = published.current_publications([plan.pk])
+    fingerprint = None
+    if published.memo_enabled():
+        state = published.published_state()
+        current, fingerprint = state.current.get(plan.pk, []), state.fingerprint
+    else:
+        current = published.current_publications([plan.pk])
     publication = current[0] if current else None
     per_page = settings.PUBLIC_PILLAR_ITEMS_PER_PAGE
     snap = None
     rows = PublishedResult.objects.none()
     earlier = []
     if publication:
-        rows = (
-            PublishedResult.objects.filter(publication=publication, pillar=pillar)
-            # The department's English name in the same query (labels.department_name).
-            .annotate(department_name_en=F("department__name_en"))
-            .order_by("order", "code", "pk")
-        )
-        snap, earlier = published.pillar_in_time(pillar.pk, current)
+        rows = _PublishedPage(publication.pk, pillar.pk, fingerprint)
+        if published.memo_enabled():
+            snap = state.pillars.get(pillar.pk)
+            earlier = state.earlier.get(pillar.pk, [])
+        else:
+            snap, earlier = published.pillar_in_time(pillar.pk, current)
     items = Paginator(rows, per_page).get_page(page)
-    results = list(items.object_list) if items.paginator.count else []
+    # Read as tuples (``_PublishedPage``); instances only when the page is rendered.
+    result_rows = list(items.object_list) if items.paginator.count else []
     initiatives = []
     if not items.paginator.count:
         items = Paginator(
@@ -502,43 +570,137 @@ def pillar_rows(slug: str, order: int, page=None) -> dict:
     narratives = list(pillar.narratives.order_by("fiscal_year", "kind")) if not snap else []
     return {
         "current": current,
+        "fingerprint": fingerprint,
         "earlier": earlier,
         "narrative_empty": not (snap and (snap.done or snap.next_steps)),
         "plan": plan,
         "pillar": pillar,
         "publication": publication,
         "snapshot": snap,
-        "results": results,
+        "result_rows": result_rows,
         "initiatives": initiatives,
         "items": items,
         "narratives": narratives,
     }
 
 
+# A pillar's published results' ids in the page's order, per (publication, pillar), for the
+# publication fingerprint "fingerprint": snapshot rows never change, so neither do their order
+# and count (sorting a 3,333-item pillar on every request was most of its page's time).
+_result_order = memos.store()
+
+
+class _PublishedPage:
+    """A pillar's published results in one publication, in the page's order, for a Paginator:
+    its count and the slice shown, each one prepared query; with ``PUBLIC_DATA_MEMO`` the
+    order (and so the count) is kept per publication fingerprint and the slice read by id.
+    Each row comes with its department (read live)."""
+
+    ordered = True
+
+    def __init__(self, publication_id: int, pillar_id: int, fingerprint: str | None = None):
+        self.params = [publication_id, pillar_id]
+        self.fingerprint = fingerprint
+
+    def _order(self) -> list[int] | None:
+        if not self.fingerprint:
+            return None
+        if _result_order.get("fingerprint") != self.fingerprint:
+            _result_order.clear()
+            _result_order["fingerprint"] = self.fingerprint
+        key = tuple(self.params)
+        if key not in _result_order:
+            connection = read_connection(PublishedResult)
+            q = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {q('id')} FROM {q(PublishedResult._meta.db_table)}"
+                    f" WHERE {q('publication_id')} = %s AND {q('pillar_id')} = %s"
+                    f" ORDER BY {q('order')}, {q('code')}, {q('id')}",
+                    self.params,
+                )
+                _result_order[key] = [pk for (pk,) in cursor.fetchall()]
+        return _result_order[key]
+
+    def count(self) -> int:
+        order = self._order()
+        if order is not None:
+            return len(order)
+        connection = read_connection(PublishedResult)
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {q(PublishedResult._meta.db_table)}"
+                f" WHERE {q('publication_id')} = %s AND {q('pillar_id')} = %s",
+                self.params,
+            )
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, page: slice) -> list[tuple]:
+        """The rows of the slice as the database gives them: a kept page needs only their
+        digest; ``results`` builds the instances when the page is rendered."""
+        connection = read_connection(PublishedResult)
+        q = connection.ops.quote_name
+        order = self._order()
+        with connection.cursor() as cursor:
+            if order is not None:
+                ids = order[page]
+                if not ids:
+                    return []
+                cursor.execute(
+                    f"{_results_with_departments.select()}"
+                    f" WHERE t0.{q('id')} IN ({', '.join(['%s'] * len(ids))})",
+                    ids,
+                )
+                place = {pk: n for n, pk in enumerate(ids)}
+                return sorted(cursor.fetchall(), key=lambda row: place[row[0]])
+            cursor.execute(
+                f"{_results_with_departments.select()}"
+                f" WHERE t0.{q('publication_id')} = %s AND t0.{q('pillar_id')} = %s"
+                f" ORDER BY t0.{q('order')}, t0.{q('code')}, t0.{q('id')} LIMIT %s OFFSET %s",
+                [*self.params, page.stop - page.start, page.start],
+            )
+            return cursor.fetchall()
+
+    @staticmethod
+    def results(rows: list[tuple]) -> list[PublishedResult]:
+        found = _results_with_departments.build(rows)
+        for row in found:
+            row.department_name_en = row.department.name_en
+        return found
+
+
 def pillar_page(data: dict) -> dict:
-    """``pillar_rows`` with the pillar's summary in its publication (one query)."""
-    return {**data, "summary": published.summary_of(data["publication"], pillar=data["pillar"])}
+    """``pillar_rows`` with the pillar's summary in its publication: kept per publication
+    fingerprint with ``PUBLIC_DATA_MEMO`` on (the publication is its plan's latest), one query
+    off."""
+    publication, pillar = data["publication"], data["pillar"]
+    results = _PublishedPage.results(data["result_rows"])
+    if data["result_rows"]:
+        data["items"].object_list = results
+    if publication is not None and published.memo_enabled():
+        summary = published.published_state().pillar_summaries.get(pillar.pk, EMPTY)
+    else:
+        summary = published.summary_of(publication, pillar=pillar)
+    return {**data, "results": results, "summary": summary}
 
 
 def pillar_digest(data: dict) -> str:
     """A digest of every row ``pillar_rows`` read (reformtracker.page_memo): the publications
-    (their fingerprint, which carries the master data's version, and the plan's current ones
-    with their rounds), the pillar, its plan, city and managing department, the pillar as
-    frozen, the page shown (its number and count) with its results and their departments'
-    English names, or its initiatives with their departments and clusters, and the
-    narratives."""
+    (their fingerprint, which carries the master data's version: the plan's current
+    publications, the pillar as frozen in them and its summary are ``published_state``'s, fixed
+    by it), the pillar, its plan, city and managing department, the page shown (its number and
+    count) with its results and their departments as read, or its initiatives with their
+    departments and clusters, and the narratives."""
     pillar, items = data["pillar"], data["items"]
     return page_memo.digest(
-        published.publication_fingerprint(),
-        [(p, p.round) for p in data["current"]],
+        data["fingerprint"] or published.publication_fingerprint(),
         pillar,
         data["plan"],
         data["plan"].municipality,
         pillar.managing_department,
-        data["snapshot"],
-        data["earlier"],
         (items.number, items.paginator.count),
-        [(r, r.department_name_en) for r in data["results"]],
+        repr(data["result_rows"]),
         [(i, i.department, i.cluster) for i in data["initiatives"]],
         data["narratives"],
     )

@@ -133,10 +133,12 @@ FINGERPRINT_KEY = "publication-fingerprint"
 _pinned: ContextVar[str | None] = ContextVar("publication_fingerprint", default=None)
 
 
-def _read_fingerprint() -> str:
+def read_fingerprint() -> str:
     """The publications' count and newest id, and the master data's version
-    (MasterDataVersion), in one query, on the connection the router chooses: the primary's,
-    except inside ``reading_from(REPLICA)``, where evaluations.replica asks what the replica holds."""
+    (MasterDataVersion), in one query, read from the database now (``publication_fingerprint``
+    is what pages use: it keeps this per process or in the shared cache). On the connection the
+    router chooses: the primary's, except inside ``reading_from(REPLICA)``, where
+    evaluations.replica asks what the replica holds."""
     connection = read_connection(Publication)
     q = connection.ops.quote_name
     sql = (
@@ -171,7 +173,7 @@ def publication_fingerprint() -> str:
     if settings.PUBLIC_CACHE_SHARED:
         value = cache.get(FINGERPRINT_KEY)
         if value is None:
-            value = _read_fingerprint()
+            value = read_fingerprint()
             # add, not set: a reader that read the database before a publication committed
             # never overwrites what announce_publications put there after it.
             cache.add(FINGERPRINT_KEY, value, _shared_timeout())
@@ -180,7 +182,7 @@ def publication_fingerprint() -> str:
     now = time.monotonic()
     if ttl > 0 and _fingerprint.get("value") is not None and now < _fingerprint["until"]:
         return _fingerprint["value"]
-    value = _read_fingerprint()
+    value = read_fingerprint()
     _fingerprint.update(value=value, until=now + ttl)
     return value
 
@@ -208,10 +210,10 @@ def announce_publications() -> None:
     _fingerprint.clear()
     if not settings.PUBLIC_CACHE_SHARED:
         return
-    value = _read_fingerprint()
+    value = read_fingerprint()
     for _attempt in range(5):
         cache.set(FINGERPRINT_KEY, value, _shared_timeout())
-        again = _read_fingerprint()
+        again = read_fingerprint()
         if again == value:
             return
         value = again
@@ -248,6 +250,9 @@ class PublishedState:
     # plan id → its publications, oldest 時点 first (a plan's trend, without walking every
     # plan's publications per board: among 1,741 plans that walk was most of home.json's time)
     by_plan: dict[int, list[Publication]]
+    # plan id → its publications newest 時点 first, as ``current_publications([plan id])``
+    # gives them (the pillar page's)
+    current: dict[int, list[Publication]]
 
 
 _state_memo: dict[str, PublishedState] = memos.store()
@@ -276,11 +281,13 @@ def _read_state(fingerprint: str, plan_ids: list[int] | None) -> PublishedState:
     by_plan: dict[int, list[Publication]] = {}
     for publication in publications:
         by_plan.setdefault(publication.round.plan_id, []).append(publication)
+    current = {plan_id: list(history) for plan_id, history in by_plan.items()}
     for history in by_plan.values():
         history.sort(key=lambda p: (p.round.as_of, p.published_at))
     pillars, earlier = _pillars_by_time(publications, set(latest_ids))
     return PublishedState(
         by_plan=by_plan,
+        current=current,
         fingerprint=fingerprint,
         publications=publications,
         latest=latest,

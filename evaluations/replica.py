@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, connections
 
-from evaluations.published import _read_fingerprint, fingerprint_pinned, publication_fingerprint
+from evaluations.published import fingerprint_pinned, publication_fingerprint, read_fingerprint
 from reformtracker import memos
 from reformtracker.db_routers import PRIMARY, REPLICA, reading_from, replica_configured
 
@@ -44,7 +44,7 @@ def replica_has(fingerprint: str) -> bool:
         return False
     try:
         with reading_from(REPLICA):
-            seen = _read_fingerprint()
+            seen = read_fingerprint()
     except DatabaseError as error:
         replica_failed(error)
         return False

@@ -2,14 +2,14 @@
 whole date range has passed). Its ``updated`` is the first moment the site can say so: the
 start of the day after its last possible day, in the site's time zone (or of its first day
 when the office marked it held earlier). A meeting the office added gets an entry of its own when it was added, dated by its history
-(evaluations.feeds reads that). Composed with the publications in evaluations/views/feeds.py.
+(evaluations.feeds reads that, and the held meetings: marked 開催済, or 予定 with the whole
+date range past). Composed with the publications in evaluations/views/feeds.py.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,23 +25,6 @@ def _held_since(meeting: Meeting, today) -> datetime:
     if day > today:  # marked held before its range ended
         day = meeting.earliest
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def held_meetings(plan=None, initiative=None) -> list[Meeting]:
-    """The newest held meetings (of ``plan``, or linked to ``initiative``; one query)."""
-    today = timezone.localdate()
-    qs = (
-        Meeting.objects.select_related("plan")
-        .filter(
-            Q(status=Meeting.Status.HELD) | Q(status=Meeting.Status.SCHEDULED, latest__lt=today)
-        )
-        .order_by("-latest", "-number", "-pk")
-    )
-    if plan is not None:
-        qs = qs.filter(plan=plan)
-    if initiative is not None:
-        qs = qs.filter(initiatives=initiative)
-    return list(qs[:FEED_ENTRIES])
 
 
 def _name(meeting: Meeting) -> str:

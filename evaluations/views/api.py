@@ -17,7 +17,6 @@ from django.utils import timezone
 from evaluations import boards, directory, provenance, published
 from evaluations.browse import PAGE_SIZE, PARAMS, browse, browse_digest
 from evaluations.indicators import series_json
-from initiatives.models import Pillar
 from reformtracker import page_memo
 from reformtracker.public_pages import licensed_json, public_page
 
@@ -96,7 +95,7 @@ def home(request):
         return licensed_json({"errors": filters.problems}, status=400)
     page = directory.page_of(filters)
     plans = list(page.object_list)
-    pillars = list(Pillar.objects.filter(plan__in=plans).order_by("order", "pk"))
+    pillars = boards.pillars_of(plans)
     # Kept per process for the rows it shows (reformtracker.page_memo), like the pages.
     rows = partial(_home_digest, page, plans, pillars)
     make = partial(_home_json, request, page, plans, pillars)

@@ -1,7 +1,8 @@
 """Atom feeds for following the site, a plan or an initiative (/feed/, /plans/<slug>/feed/,
 /plans/<slug>/initiatives/<code>/feed/): publications, corrections (訂正), meetings added and meetings held.
 
-The entries come from evaluations.feeds (publications) and xmeetings.feeds (meetings); these
+The entries come from evaluations.feeds (publications, and the meetings' rows, read by prepared
+queries) and xmeetings.feeds (what a meeting's entry says); these
 views only merge them, newest first, and writes Atom with Django's syndication framework.
 A feed is stored whole by the page cache like the result pages (evaluations.public_cache), so
 a publication changes it at once and a repeated request reads nothing. Unlike them it also
@@ -18,7 +19,7 @@ from datetime import datetime
 from functools import partial
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,9 @@ from reformtracker.public_pages import public_page
 from xmeetings import feeds as meeting_feeds
 
 ENTRIES = 50
+# The initiative feed's item with its plan, by the plan's slug and the item's number (prepared:
+# the ORM's compiler cost more than the query).
+_initiative_with_plan = boards.Prepared(Initiative, "pk", join="plan", where=("plan__slug", "code"))
 # The tag URI's date (RFC 4151): when the site first minted these ids; never to change.
 TAG_DATE = "2026"
 
@@ -148,7 +152,7 @@ def _respond(request, name: str, feed_class, subject, entries: list[FeedEntry]):
 def site_feed(request):
     entries = _merge(
         publication_feeds.kept("site", boards.live_plans, publication_feeds.publication_entries),
-        _meetings(meeting_feeds.held_meetings(), publication_feeds.meetings_added()),
+        _meetings(publication_feeds.held_meetings(), publication_feeds.meetings_added()),
     )
     return _respond(request, "site.atom", SiteFeed, None, entries)
 
@@ -162,7 +166,7 @@ def plan_feed(request, slug):
             f"plan/{plan.pk}", lambda: [plan], partial(publication_feeds.publication_entries, plan)
         ),
         _meetings(
-            meeting_feeds.held_meetings(plan=plan), publication_feeds.meetings_added(plan=plan)
+            publication_feeds.held_meetings(plan=plan), publication_feeds.meetings_added(plan=plan)
         ),
     )
     return _respond(request, "plan.atom", PlanFeed, plan, entries)
@@ -171,9 +175,10 @@ def plan_feed(request, slug):
 @stored_by_day
 @public_page
 def initiative_feed(request, slug, code):
-    initiative = get_object_or_404(
-        Initiative.objects.select_related("plan"), plan__slug=slug, code=code
-    )
+    found = _initiative_with_plan(slug, code)
+    if not found:
+        raise Http404("No Initiative matches the given query.")
+    initiative = found[0]
     entries = _merge(
         publication_feeds.kept(
             f"initiative/{initiative.pk}",
@@ -181,7 +186,7 @@ def initiative_feed(request, slug, code):
             partial(publication_feeds.initiative_entries, initiative),
         ),
         _meetings(
-            meeting_feeds.held_meetings(initiative=initiative),
+            publication_feeds.held_meetings(initiative=initiative),
             publication_feeds.meetings_added(initiative=initiative),
         ),
     )

@@ -12,7 +12,6 @@ from functools import partial
 
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import render
 from django.utils import timezone
 
 from evaluations import directory, published
@@ -33,21 +32,40 @@ from reformtracker.public_pages import LICENCE, licensed_json, public_page
 @public_page(params=("page",))
 def index(request):
     """The files, with one page of plans and their years (as many plans as the home page's
-    directory shows per page)."""
+    directory shows per page). Kept per process by the rows it shows (``_index_digest``)."""
     filters = directory.read_filters(request.GET, per_page=settings.PUBLIC_HOME_PLANS_PER_PAGE)
     page = directory.page_of(filters)
-    rows = plan_years(page.object_list)
-    return render(
+    plans = list(page.object_list)
+    return page_memo.render_page(
         request,
         "evaluations/open_data.html",
-        {
-            "plans": [row["plan"] for row in rows],
-            "rows": rows,
-            "page": page,
-            "max_per_page": settings.OPEN_DATA_PLANS_MAX_PER_PAGE,
-            "licence": LICENCE,
-            "columns": RESULT_COLUMNS,
-        },
+        partial(_index_context, page, plans),
+        partial(_index_digest, page, plans),
+    )
+
+
+def _index_context(page, plans) -> dict:
+    rows = plan_years(plans)
+    return {
+        "plans": [row["plan"] for row in rows],
+        "rows": rows,
+        "page": page,
+        "max_per_page": settings.OPEN_DATA_PLANS_MAX_PER_PAGE,
+        "licence": LICENCE,
+        "columns": RESULT_COLUMNS,
+    }
+
+
+def _index_digest(page, plans) -> str:
+    """A digest of every row the index shows: the publications (their fingerprint: each plan's
+    years), the page of plans with their cities as read, the page's place among them, and the
+    bound it names."""
+    return page_memo.digest(
+        published.publication_fingerprint(),
+        plans,
+        [p.municipality for p in plans],
+        (page.number, page.paginator.count, page.paginator.per_page),
+        settings.OPEN_DATA_PLANS_MAX_PER_PAGE,
     )
 
 

@@ -179,3 +179,61 @@ def test_a_meeting_the_office_adds_is_announced_when_it_was_added(client, seeded
         for e in parsed.entries
         if e.tags[0].term == "meeting_added"
     )
+
+
+def test_the_feeds_prepared_meeting_reads_give_what_the_orm_gives(client, seeded):
+    """The held and added meetings a feed reads by prepared SQL (evaluations.feeds) are the
+    meetings, in the order and with the plans, that the plain ORM queries give: for the site,
+    a plan and an initiative, with one meeting added by the office and one held today."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from evaluations import feeds, masterdata
+    from evaluations.choices import HistoryAction
+    from evaluations.models import HistoryEvent
+    from initiatives.models import Initiative, Plan
+    from xmeetings.models import Meeting
+
+    plan = Plan.objects.get(slug=KITAKYUSHU)
+    item = Initiative.objects.filter(plan=plan).first()
+    added = Meeting(
+        plan=plan, fiscal_year=2027, number=9, date_year=2027, date_month=7, date_part="early"
+    )
+    masterdata.save(added, actor_name="test")
+    added.initiatives.add(item)
+    Meeting.objects.filter(plan=plan).exclude(pk=added.pk).first().initiatives.add(item)
+    today = timezone.localdate()
+
+    def held(**where):
+        return list(
+            Meeting.objects.select_related("plan")
+            .filter(Q(status=Meeting.Status.HELD) | Q(status="scheduled", latest__lt=today))
+            .filter(**where)
+            .order_by("-latest", "-number", "-pk")[: feeds.FEED_ENTRIES]
+        )
+
+    def listed(**where):
+        events = HistoryEvent.objects.filter(
+            action=HistoryAction.MEETING_CREATE,
+            subject_type=Meeting._meta.label_lower,
+            subject_id__in=Meeting.objects.filter(**where).values("pk"),
+        ).order_by("-at", "-pk")[: feeds.FEED_ENTRIES]
+        return [(Meeting.objects.get(pk=e.subject_id), e.at) for e in events]
+
+    def shown(meetings):
+        return [(m.pk, m.plan.pk, m.plan.title, m.latest) for m in meetings]
+
+    for prepared, where in (({}, {}), ({"plan": plan}, {"plan": plan})):
+        assert shown(feeds.held_meetings(**prepared)) == shown(held(**where))
+    assert shown(feeds.held_meetings(initiative=item)) == shown(held(initiatives=item))
+    assert feeds.held_meetings(initiative=item)  # the linked seed meeting is held
+    for prepared, where in (
+        ({}, {}),
+        ({"plan": plan}, {"plan": plan}),
+        ({"initiative": item}, {"initiatives": item}),
+    ):
+        got = feeds.meetings_added(**prepared)
+        assert [(m.pk, m.plan.title, at) for m, at in got] == [
+            (m.pk, m.plan.title, at) for m, at in listed(**where)
+        ]
+        assert [m.pk for m, _at in got] == [added.pk]
