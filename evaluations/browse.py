@@ -294,7 +294,7 @@ def _items_sql(connection_) -> tuple[str, list]:
     )
     parts = []
     for model in _ITEM_MODELS:
-        _model, attnames, converters = _item_parts[model]._prepared(connection_)[1][0]
+        _model, attnames, converters, _pk = _item_parts[model]._prepared(connection_)[1][0]
         converted = [(n, funcs) for n, funcs in enumerate(converters) if funcs]
         parts.append((model, attnames, converted))
     return sql, parts
@@ -328,13 +328,14 @@ def _query(prepared, tail: str, params) -> list:
         cursor.execute(f"{prepared.select()} {tail}", params)
         rows = cursor.fetchall()
     start, built = 0, []
-    for model, attnames, converters in prepared._prepared(connection_)[1]:
+    for model, attnames, converters, _pk in prepared._prepared(connection_)[1]:
         converted = [(n, funcs) for n, funcs in enumerate(converters) if funcs]
         part = [row[start : start + len(attnames)] for row in rows]
         built.append(_instances(model, attnames, converted, part, connection_.alias, connection_))
         start += len(attnames)
+    (join,) = prepared.joins  # the browser's prepared queries join one foreign key each
     for main, joined in zip(*built, strict=True):
-        main._state.fields_cache[prepared.join] = joined
+        main._state.fields_cache[join] = joined
     return built[0]
 
 
