@@ -2,7 +2,7 @@
 
 from django import template
 
-from evaluations import provenance
+from evaluations import identity, provenance
 
 register = template.Library()
 
@@ -25,3 +25,9 @@ def provenance_explanation(value):
 @register.simple_tag
 def card_line(plan, publication):
     return provenance.card_line(plan, publication)
+
+
+@register.filter
+def contact_source_line(municipality):
+    """Where a municipality's 問合せ先 was quoted from (empty for the office's own words)."""
+    return identity.Identity(municipality).contact_source_line
