@@ -60,3 +60,14 @@ def test_a_change_of_another_identity_field_keeps_the_contacts_source(osaka):
     user = make_member("osaka-office", office, perms=(MANAGE_ROUND.split(".")[-1],))
     city = identity.update_identity(user=user, slug="osaka", values={"logo_alt": "大阪市章"})
     assert (city.contact, city.contact_source) == (CONTACT, SOURCE)
+
+
+def test_the_identity_page_says_the_contact_is_quoted_and_what_rewriting_it_does(osaka):
+    office = Department.objects.get(municipality=osaka.municipality, is_reform_office=True)
+    user = make_member("osaka-office", office, perms=(MANAGE_ROUND.split(".")[-1],))
+    client = Client()
+    client.force_login(user)
+    page = client.get("/office/identity/osaka/").content.decode()
+    help_text = re.search(r'id="id_contact_helptext">(.*?)</p>', page, re.S)[1]
+    assert f"「{SOURCE}」（令和7年9月16日公表）から引用した問合せ先です。" in help_text
+    assert "書き換えると、出典は表示されなくなります。" in help_text
