@@ -174,12 +174,6 @@ class Identity:
     def accent(self) -> str:
         return self.municipality.accent_colour
 
-    @property
-    def contact_source_line(self) -> str:
-        """「出典：…（令和7年9月16日公表）」 under a quoted 問合せ先; empty for the office's own."""
-        source = contact_source(self.municipality)
-        return source.line() if source else ""
-
     def __getattr__(self, name):
         if name in IDENTITY_FIELDS:
             return getattr(self.municipality, name)

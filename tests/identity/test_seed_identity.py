@@ -34,7 +34,8 @@ def test_osakas_plan_page_shows_its_contact_with_the_release_it_is_quoted_from(o
 def test_the_source_of_osakas_contact_is_dated_in_iso_in_english(osaka):
     page = Client().get(f"/en{osaka.get_absolute_url()}").content.decode()
     shown = footer(page)
-    assert "(Source: 報道発表資料" in shown
+    assert '(Source: <span lang="ja">報道発表資料' in shown
+    assert f'<span lang="ja">{CONTACT}</span>' in shown
     assert "(published 2025-09-16)" in shown and "令和7年9月16日" not in shown
     translation.activate("ja")
 
