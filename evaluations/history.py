@@ -13,13 +13,16 @@ as they were, and the public page stays a function of the published snapshots (d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import labels
 from evaluations.choices import EntryState, Result
 from evaluations.models import Entry, HistoryEvent, PublishedResult
 from initiatives.models import Initiative, Pillar, Plan
+from reformtracker.display import wareki_or_iso
 
 # Which model's fields an event's changes name, by the action's prefix.
 MODELS = {"initiative": Initiative, "plan": Plan, "pillar": Pillar}
@@ -49,10 +52,23 @@ def value_label(name: str, value, model=Entry) -> str:
     if value is True or value is False:
         return str(_("はい") if value else _("いいえ"))
     try:
-        choices = dict(model._meta.get_field(name).flatchoices)
+        field = model._meta.get_field(name)
     except Exception:
-        choices = {}
-    return str(choices.get(value, value))
+        return str(value)
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        return _date_label(field, value)
+    return str(dict(getattr(field, "flatchoices", ())).get(value, value))
+
+
+def _date_label(field, value: str) -> str:
+    """A date or timestamp history keeps as text (2024-03-01, 2026-11-26 01:09:00+00:00) the way
+    every page writes one: 和暦 in Japanese, ISO in English."""
+    try:
+        if isinstance(field, models.DateTimeField):
+            return wareki_or_iso(datetime.fromisoformat(value))
+        return wareki_or_iso(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 @dataclass

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluations.choices import HistoryAction
+from evaluations.provenance import Source
 from evaluations.services.base import field_changes, record
 from initiatives.access import reach_of
 from initiatives.models import Municipality
@@ -259,6 +260,24 @@ def logo_content_type(name: str) -> str:
     return "application/octet-stream"
 
 
+def _recorded(municipality: Municipality) -> dict:
+    """The identity as its history records it (the contact's source included)."""
+    values = {name: getattr(municipality, name) for name in IDENTITY_FIELDS}
+    values["logo"] = municipality.logo.name
+    values["contact_source"] = municipality.contact_source
+    published_on = municipality.contact_source_published_on
+    values["contact_source_published_on"] = published_on.isoformat() if published_on else ""
+    return values
+
+
+def contact_source(municipality: Municipality):
+    """The document the municipality's 問合せ先 was quoted from (a provenance.Source), or None
+    when the office wrote it itself."""
+    if not (municipality.contact and municipality.contact_source):
+        return None
+    return Source(municipality.contact_source, "", municipality.contact_source_published_on)
+
+
 @transaction.atomic
 def update_identity(
     *, user, slug: str, values: dict, logo=None, remove_logo: bool = False
@@ -267,12 +286,15 @@ def update_identity(
     checks who may, validates (the accent colour's contrast included), stores a new logo and
     writes the history row with each field before and after."""
     municipality = municipality_for_office(user, slug, lock=True)
-    before = {name: getattr(municipality, name) for name in IDENTITY_FIELDS}
-    before["logo"] = municipality.logo.name
+    before = _recorded(municipality)
     for name in IDENTITY_FIELDS:
         if name in values:
             value = values[name] or ""
             setattr(municipality, name, value.lower() if name == "accent_colour" else value)
+    if municipality.contact != before["contact"]:
+        # The office's own words now: no longer the quotation the source was named for.
+        municipality.contact_source = ""
+        municipality.contact_source_published_on = None
     errors = {}
     if municipality.accent_colour:
         problems = accent_problems(municipality.accent_colour)
@@ -297,9 +319,7 @@ def update_identity(
         municipality.logo.name = ""
     municipality.full_clean()
     municipality.save()
-    after = {name: getattr(municipality, name) for name in IDENTITY_FIELDS}
-    after["logo"] = municipality.logo.name
-    changes = field_changes(before, after)
+    changes = field_changes(before, _recorded(municipality))
     if changes:
         record(
             HistoryAction.MUNICIPALITY_IDENTITY,

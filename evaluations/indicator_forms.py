@@ -22,7 +22,8 @@ TOO_PRECISE = _("小数点以下は4桁まで、整数部分は14桁までで入
 
 
 def read_number(text: str) -> Decimal | None:
-    """``text`` as a Decimal (None when empty); ValidationError in Japanese when it is not one."""
+    """``text`` as a Decimal (None when empty); ValidationError in Japanese when it is not one
+    or the database cannot hold it (the office's pages, the 照会票 and the plan workbook alike)."""
     normal = unicodedata.normalize("NFKC", text or "").strip().replace(",", "").replace("−", "-")
     if not normal:
         return None
@@ -35,6 +36,14 @@ def read_number(text: str) -> Decimal | None:
     _sign, digits, exponent = value.as_tuple()
     decimals = max(-exponent, 0)
     if decimals > 4 or len(digits) - decimals > 14:
+        raise ValidationError(TOO_PRECISE, code="too_precise")
+    return within_bounds(value)
+
+
+def within_bounds(value: Decimal | None) -> Decimal | None:
+    """``value`` if the database's column holds it (14 whole digits, 4 decimals): the digits
+    written are not enough to tell, as 1E+20 is written with one."""
+    if value is not None and abs(value) >= Decimal(10) ** 14:
         raise ValidationError(TOO_PRECISE, code="too_precise")
     return value
 

@@ -26,6 +26,7 @@ from evaluations.workflow import PUBLISHABLE
 from initiatives.access import reach_of
 from initiatives.models import Department, Initiative, Pillar, Plan, Provenance
 from reformtracker.calendar_ja import bounds, fiscal_year_end, format_date_ja, fy_label_ja
+from reformtracker.display import wareki_or_iso
 from reformtracker.textnorm import search_text
 
 
@@ -299,7 +300,8 @@ class Publication(models.Model):
         get_latest_by = ["published_at", "id"]
 
     def __str__(self):
-        return f"{self.round} ({self.published_at:%Y-%m-%d})"
+        # Its date in the active language's calendar (和暦 / ISO), as every page writes it.
+        return f"{self.round} ({wareki_or_iso(timezone.localtime(self.published_at).date())})"
 
     @property
     def plan(self):
@@ -498,7 +500,8 @@ class HistoryEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        # 令和7年11月26日 10:09 in Japanese, 2025-11-26 10:09 in English, with the action's label.
+        return f"{wareki_or_iso(self.at)} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -38,6 +38,7 @@ IDENTITY_FIELDS = (
     "display_name_en",
     "accent_colour",
     "contact",
+    "contact_source",
     "contact_url",
     "accessibility_url",
     "privacy_url",
@@ -89,6 +90,10 @@ def _fields(item: dict) -> dict:
     """An object of the file as model fields: without ``quoted``, the list of its fields that
     reproduce the source word for word (tests/provenance/test_quoted_texts.py checks them)."""
     return {name: value for name, value in item.items() if name != "quoted"}
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _lookup(known: dict, key, what: str):
@@ -167,8 +172,15 @@ def _load_organisation(report: SeedReport, data: dict) -> tuple[Municipality, di
             "name_en": m["name_en"],
             "prefecture": m.get("prefecture", ""),
             "local_code": m.get("local_code"),
-            # Identity (the logo is uploaded in the office's identity page, not seeded).
-            **{name: m.get(name, "") for name in IDENTITY_FIELDS},
+            # Identity: only what the file holds (what a source published), so what the office
+            # set on its identity page outlives a reload; the logo is never seeded. A contact
+            # quoted from the source carries the source's title and date.
+            **{name: m[name] for name in IDENTITY_FIELDS if name in m},
+            **(
+                {"contact_source_published_on": _date(m["contact_source_published_on"])}
+                if "contact_source_published_on" in m
+                else {}
+            ),
         },
     )
     departments = {

@@ -108,6 +108,14 @@ class Municipality(models.Model):
         ),
     )
     contact = models.CharField(_("問合せ先"), max_length=300, blank=True, db_default="")
+    # Where the contact line was quoted from, when it was (the seed's, from the city's release);
+    # empty when the office wrote it itself. A change of the contact clears both.
+    contact_source = models.CharField(
+        _("問合せ先の出典"), max_length=300, blank=True, db_default=""
+    )
+    contact_source_published_on = models.DateField(
+        _("問合せ先の出典の公表日"), null=True, blank=True
+    )
     contact_url = models.URLField(_("問合せ先のURL"), blank=True, db_default="")
     accessibility_url = models.URLField(
         _("ウェブアクセシビリティ方針のURL"), blank=True, db_default=""

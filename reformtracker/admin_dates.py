@@ -10,27 +10,16 @@ label and sorts by the field. Dates the form edits keep their input as the admin
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db import models
-from django.utils import timezone
 
-from reformtracker.display import is_english, wareki_datetime
+from reformtracker.display import wareki_or_iso
 
 PREFIX = "wareki_"
 
 
 def admin_date(value) -> str:
     """A date or timestamp as the admin shows it: 和暦 in Japanese, ISO in English."""
-    if value in (None, ""):
-        return ""
-    if not is_english():
-        return wareki_datetime(value)
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return f"{value:%Y-%m-%d %H:%M}"
-    return value.isoformat()
+    return wareki_or_iso(value)
 
 
 def _date_fields(model) -> dict[str, models.Field]:

@@ -46,6 +46,20 @@ def wareki_datetime(value) -> str:
     return calendar_ja.format_datetime_ja(value)
 
 
+def wareki_or_iso(value) -> str:
+    """A date or timestamp as a record's name or the admin gives it: 和暦 in Japanese
+    (令和7年11月26日 10:09), ISO in English (2025-11-26 10:09, a date 2025-11-26)."""
+    if value in (None, ""):
+        return ""
+    if not is_english():
+        return wareki_datetime(value)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value.isoformat()
+
+
 def seireki(value: date) -> str:
     """2025年9月16日 in Japanese."""
     if value in (None, ""):

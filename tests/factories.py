@@ -202,7 +202,12 @@ def make_published_round(
 def grow_and_publish(slug: str = OSAKA, total: int = 10_000, fiscal_year: int = 2025):
     """Brings the plan to ``total`` initiatives (bulk rows under pillar 2) and publishes a
     year-end 時点 for ``fiscal_year`` holding every one of them: 2 achieved, 1 not achieved in
-    every 3, and the seed's own results for the seed's items. Returns the publication."""
+    every 3, and the seed's own results for the seed's items. Returns the publication.
+
+    A generator of test data, not a service path: nothing in the product calls it, and it
+    writes no history row on purpose (a history of 10,000 generated rows would measure the
+    generator, not the pages). Every state change of the product goes through
+    evaluations/services, which write their history through services.base.record."""
     plan = Plan.objects.get(slug=slug)
     pillar = plan.pillars.get(order=2)
     department = plan.initiatives.first().department

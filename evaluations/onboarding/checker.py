@@ -119,14 +119,13 @@ class Checker:
         from django.core.exceptions import ValidationError
 
         from evaluations.indicator_forms import read_number
-        from evaluations.workbooks.indicators import within_bounds
 
         letter, value = cell if cell else ("", "")
         if isinstance(value, float):
             value = repr(value)
         text = "" if value is None or isinstance(value, bool) else str(value)
         try:
-            number = within_bounds(read_number(text))
+            number = read_number(text)
         except ValidationError as exc:
             self.problem(
                 _("「%(name)s」：%(why)s") % {"name": heading, "why": exc.messages[0]},

@@ -34,7 +34,7 @@ from evaluations.models import (
     Round,
 )
 from evaluations.rates import Summary, summarize
-from evaluations.services.base import name_of, record, require_open
+from evaluations.services.base import hold_period, name_of, record, require_open
 from initiatives.access import manages_plan
 from initiatives.models import Department, Initiative, Plan
 from reformtracker.calendar_ja import fiscal_year_end
@@ -100,7 +100,9 @@ def open_round_as_system(
     as_of = as_of or default_as_of(fiscal_year, kind)
     # The plan's period as stored now, held until this round is in: a change of the period
     # (plan_edits.edit_plan_period) waits for it, or this waits for that and reads its years.
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    # The row is read after the lock, so the round is checked against the committed period.
+    hold_period([plan.pk])
+    plan = Plan.objects.get(pk=plan.pk)
     round_ = Round(plan=plan, fiscal_year=fiscal_year, kind=kind, as_of=as_of, due_on=due_on)
     round_.full_clean()
     round_.save()

@@ -1,8 +1,11 @@
 """Registers evaluations.provenance for templates (the marks, notices and source lines)."""
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from evaluations import provenance
+from evaluations import identity, labels, provenance
 
 register = template.Library()
 
@@ -25,3 +28,19 @@ def provenance_explanation(value):
 @register.simple_tag
 def card_line(plan, publication):
     return provenance.card_line(plan, publication)
+
+
+@register.filter
+def contact_source_line(municipality):
+    """Where a municipality's 問合せ先 was quoted from (empty for the office's own words), its
+    Japanese title marked ``lang="ja"`` on an English page."""
+    source = identity.contact_source(municipality)
+    if source is None:
+        return ""
+    title = conditional_escape(source.title)
+    if labels.japanese_on_english_page(source.title):
+        title = f'<span lang="ja">{title}</span>'
+    return mark_safe(
+        _("出典：%(title)s（%(date)s公表）")
+        % {"title": title, "date": conditional_escape(source.published_on_label)}
+    )

@@ -39,6 +39,15 @@ class IdentityForm(forms.ModelForm):
         fields = identity.IDENTITY_FIELDS
         widgets = {"accent_colour": forms.TextInput(attrs={"placeholder": "#1a5fb4"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        source = identity.contact_source(self.instance)
+        if source is not None:
+            self.fields["contact"].help_text = _(
+                "「%(title)s」（%(date)s公表）から引用した問合せ先です。"
+                "書き換えると、出典は表示されなくなります。"
+            ) % {"title": source.title, "date": source.published_on_label}
+
     def clean_accent_colour(self):
         return self.cleaned_data["accent_colour"].strip().lower()
 

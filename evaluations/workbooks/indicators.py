@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from evaluations.indicator_forms import TOO_PRECISE, read_number
+from evaluations.indicator_forms import read_number
 from evaluations.indicators import number
 from evaluations.models import Entry, IndicatorValue
 from evaluations.workbooks import cells
@@ -133,15 +133,7 @@ def _number(value) -> Decimal | None:
         )
     if isinstance(value, (int, float)):
         value = repr(value) if isinstance(value, float) else str(value)
-    return within_bounds(read_number(cells.text(value)))
-
-
-def within_bounds(value: Decimal | None) -> Decimal | None:
-    """``value`` if the database's column holds it (14 whole digits): read_number counts the
-    digits written, and 1E+20 is written with one."""
-    if value is not None and abs(value) >= Decimal(10) ** 14:
-        raise ValidationError(TOO_PRECISE)
-    return value
+    return read_number(cells.text(value))
 
 
 class _Live(NamedTuple):

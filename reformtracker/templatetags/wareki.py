@@ -17,5 +17,6 @@ for _name in (
     "rate",
     "wareki_month",
     "wareki_datetime",
+    "wareki_or_iso",
 ):
     register.filter(_name, getattr(display, _name))

@@ -3,10 +3,12 @@ the office defines them and records actuals all or nothing; publishing freezes t
 initiative page, its JSON and the plan's indicator rule show them."""
 
 import json
+import re
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import given
@@ -120,6 +122,56 @@ def test_actuals_are_recorded_all_or_nothing_with_the_bad_field_named(indicator_
     assert good.status_code == 302
     assert IndicatorValue.objects.get().value == Decimal(110)
     assert HistoryEvent.objects.filter(action=HistoryAction.INDICATOR_RECORD).count() == 1
+
+
+@pytest.mark.parametrize("typed", ["1E+20", "１Ｅ＋１４", "100000000000000", "-1e14"])
+def test_a_number_the_database_cannot_hold_is_refused_however_it_is_written(typed):
+    with pytest.raises(ValidationError) as refused:
+        read_number(typed)
+    assert refused.value.messages == ["小数点以下は4桁まで、整数部分は14桁までで入力してください。"]
+
+
+def test_the_largest_number_the_database_holds_is_read():
+    assert read_number("99,999,999,999,999.9999") == Decimal("99999999999999.9999")
+    assert read_number("1E+3") == Decimal(1000)
+
+
+@pytest.mark.parametrize("typed", ["1E+20", "100000000000000"])
+def test_an_actual_the_database_cannot_hold_is_refused_at_its_field(indicator_world, typed):
+    world, office, indicator = indicator_world
+    bad = office.post(
+        f"/office/indicators/rounds/{world.round.pk}/", {f"indicator_{indicator.pk}": typed}
+    )
+    assert bad.status_code == 422
+    page = bad.content.decode()
+    errors = re.search(rf'id="id_indicator_{indicator.pk}-errors"[^>]*>(.*?)</', page, re.S)
+    assert "整数部分は14桁までで入力してください" in errors[1]
+    assert f'aria-describedby="id_indicator_{indicator.pk}-errors"' in page
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["baseline_value", "target_value"])
+def test_a_definition_beyond_what_the_database_holds_is_refused_at_its_field(
+    indicator_world, field
+):
+    world, office, _indicator = indicator_world
+    values = {
+        "name": "大きすぎる指標",
+        "unit": "円",
+        "direction": "increase",
+        "baseline_value": "0",
+        "baseline_year": "2024",
+        "target_value": "330",
+        "target_year": "2026",
+    }
+    response = office.post(
+        f"/office/indicators/initiatives/{world.initiative_a.pk}/", {**values, field: "1E+20"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    errors = re.search(rf'id="id_{field}-errors"[^>]*>(.*?)</', page, re.S)
+    assert "整数部分は14桁までで入力してください" in errors[1]
+    assert not Indicator.objects.filter(name="大きすぎる指標").exists()
 
 
 def test_department_staff_cannot_record_actuals(indicator_world):

@@ -80,3 +80,45 @@ def test_the_reform_level_is_spelt_as_the_source_spells_it():
     assert str(ReformLevel.BC.label).startswith("BCレベル")
     for data in FILES.values():
         assert "B・C" not in str(data)
+
+
+def test_osakas_contact_is_quoted_from_its_release_with_the_release_as_its_source():
+    osaka = FILES["osaka.json"]
+    city = osaka["municipality"]
+    assert "contact" in city["quoted"]  # so the verbatim check above reads it
+    assert "osaka.json.municipality.contact" in {q.id for q in QUOTES}
+    assert city["contact"] == "市政改革室改革プラン推進担当(06-6208-9885)"
+    assert squeeze(f"問合せ先:{city['contact']}") in squeeze(source_of(osaka))
+    # Its source is the release the plan's figures come from, dated as the plan dates it.
+    assert city["contact_source"] == osaka["plan"]["source_title"]
+    assert city["contact_source_published_on"] == osaka["plan"]["source_published_on"]
+
+
+# What a seeded identity may hold: only what a source published, quoted.
+INVENTED = (
+    "display_name",
+    "display_name_en",
+    "logo",
+    "logo_alt",
+    "accent_colour",
+    "contact_url",
+    "accessibility_url",
+    "privacy_url",
+)
+
+
+def test_no_identity_is_seeded_that_no_source_published():
+    for name, data in FILES.items():
+        city = data["municipality"]
+        assert not set(INVENTED) & set(city), name
+        if city.get("contact"):
+            assert "contact" in city["quoted"], name
+            assert city["contact_source"] and city["contact_source_published_on"], name
+
+
+def test_kitakyushus_source_names_its_office_but_no_contact_so_none_is_seeded():
+    kitakyushu = FILES["kitakyushu.json"]
+    source = source_of(kitakyushu)
+    assert "市政変革室" in source and "問合せ" not in source
+    assert "contact" not in kitakyushu["municipality"]
+    assert "contact" not in kitakyushu["plan"]

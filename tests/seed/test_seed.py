@@ -18,7 +18,7 @@ from django.utils import timezone
 from evaluations.choices import Result
 from evaluations.models import HistoryEvent, PillarNarrative, Publication, PublishedResult
 from evaluations.rates import summarize, summarize_by
-from initiatives.models import Initiative, Pillar, Plan
+from initiatives.models import Initiative, Municipality, Pillar, Plan
 from tests.constants import KITAKYUSHU, OSAKA, OSAKA_PILLARS
 from xmeetings.models import Meeting, MeetingTopic, Schedule
 
@@ -272,6 +272,31 @@ def test_kitakyushu_schedule_columns_run_from_may_to_december_onwards(seeded):
 
 
 # --- idempotency and atomicity -------------------------------------------------------------------
+
+
+def test_osakas_contact_is_seeded_with_its_source_and_date_and_kitakyushus_is_empty(seeded):
+    osaka = Municipality.objects.get(slug="osaka")
+    assert osaka.contact == "市政改革室改革プラン推進担当(06-6208-9885)"
+    assert osaka.contact_source.startswith("報道発表資料 「新・市政改革プラン」の進捗状況")
+    assert osaka.contact_source_published_on == date(2025, 9, 16)
+    kitakyushu = Municipality.objects.get(slug="kitakyushu")
+    assert (kitakyushu.contact, kitakyushu.contact_source) == ("", "")
+    assert kitakyushu.contact_source_published_on is None
+    for city in (osaka, kitakyushu):
+        # Nothing no source published: no logo, colour, name or link of our choosing.
+        assert not city.logo
+        assert (city.display_name, city.accent_colour, city.contact_url) == ("", "", "")
+        assert (city.accessibility_url, city.privacy_url) == ("", "")
+
+
+def test_a_reload_keeps_the_identity_the_office_set_where_the_file_holds_none(seeded, quiet):
+    Municipality.objects.filter(slug="kitakyushu").update(
+        contact="市政変革室（093-000-0000）", privacy_url="https://example.jp/privacy/"
+    )
+    call_command("load_seed", stdout=quiet)
+    kitakyushu = Municipality.objects.get(slug="kitakyushu")
+    assert kitakyushu.contact == "市政変革室（093-000-0000）"
+    assert kitakyushu.privacy_url == "https://example.jp/privacy/"
 
 
 def test_loading_twice_changes_nothing(seeded, quiet):
