@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations import office_forms
-from evaluations.services import plan_edits
-from evaluations.views.office_edit._common import (
+from evaluations.office_responses import (
     edit_page,
     list_page,
     office_page,
     token_action,
     with_tokens,
 )
+from evaluations.services import plan_edits
 from initiatives.models import AnalysisCluster
 from reformtracker.calendar_ja import fiscal_year_of
 

@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluations import office_forms
-from evaluations.services import plan_edits
-from evaluations.services.plan_edits import Stale
-from evaluations.views.office_edit._common import (
+from evaluations.office_responses import (
     done,
     edit_object,
     list_page,
     office_page,
     submit,
 )
+from evaluations.services import plan_edits
+from evaluations.services.plan_edits import Stale
 from initiatives.models import Initiative
 
 

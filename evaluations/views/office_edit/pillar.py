@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from evaluations import labels, office_forms, published
 from evaluations.choices import RoundKind
 from evaluations.models import PillarNarrative
+from evaluations.office_responses import delete_page, edit_page, index_url, office_page
 from evaluations.services import plan_edits
-from evaluations.views.office_edit._common import delete_page, edit_page, index_url, office_page
 from initiatives.models import Pillar
 from reformtracker.calendar_ja import fiscal_year_of
 

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from evaluations import office_forms
+from evaluations.office_responses import edit_page, index_url, office_page
 from evaluations.services import plan_edits
-from evaluations.views.office_edit._common import edit_page, index_url, office_page
 
 
 @office_page("GET")

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations import office_forms
-from evaluations.services import plan_edits
-from evaluations.views.office_edit._common import (
+from evaluations.office_responses import (
     INVALID,
     delete_page,
     edit_page,
@@ -21,6 +20,7 @@ from evaluations.views.office_edit._common import (
     submit,
     token_action,
 )
+from evaluations.services import plan_edits
 from reformtracker.calendar_ja import fiscal_year_of, fy_label_ja
 from xmeetings.models import Schedule, ScheduleActivity, ScheduleLane
 

@@ -1,6 +1,8 @@
-"""What every office edit page shares: its door (methods, sign-in, the plan under the office's
-access check) and the one shape of a form's POST through a service (saved: a notice and off to
-the next page; refused: 422 with the errors at their fields, 409 when somebody saved first)."""
+"""How the reform office's edit pages (evaluations/views/office_edit/) answer: what every one of
+them shares, kept beside them rather than among them (only URLconfs import views). Their door
+(methods, sign-in, the plan under the office's access check) and the one shape of a form's POST
+through a service (saved: a notice and off to the next page; refused: 422 with the errors at
+their fields, 409 when somebody saved first)."""
 
 from __future__ import annotations
 
