@@ -122,7 +122,11 @@ def edit_token(obj) -> str:
     a save is refused when the stored row no longer has it. "" for an object not yet saved."""
     if obj is None or obj.pk is None:
         return ""
-    raw = json.dumps(snapshot(obj), sort_keys=True, ensure_ascii=False, default=str)
+    return _digest(snapshot(obj))
+
+
+def _digest(fields: dict) -> str:
+    raw = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -142,6 +146,16 @@ def _locked(model, pk: int, user):
     obj = model._base_manager.select_for_update(of=("self",)).filter(pk=pk, **lookup).first()
     if obj is None:
         raise _refuse()
+    return obj
+
+
+def _unchanged(model, pk: int, token: str, user):
+    """The object locked (``_locked``), if it is still as the editor loaded it: its edit_token
+    is ``token``; otherwise Stale with the fields as stored, and nothing is written."""
+    obj = _locked(model, pk, user)
+    stored = snapshot(obj)
+    if token != _digest(stored):
+        raise Stale(obj=obj, current=stored)
     return obj
 
 
@@ -199,10 +213,8 @@ def _update(model, pk: int, token: str, values: dict, fields, *, user, action=No
     dated = DATED.get(model)
     if dated and dated[0] in fields and dated[0] in values:
         hold_period(model._base_manager.filter(pk=pk).values(dated[1])[:1])
-    obj = _locked(model, pk, user)
+    obj = _unchanged(model, pk, token, user)
     before = snapshot(obj)
-    if token != edit_token(obj):
-        raise Stale(obj=obj, current=before)
     for name in fields:
         if name not in values:
             continue
@@ -221,11 +233,33 @@ def _create(obj, *, user):
 def _delete(model, pk: int, token: str, *, user):
     """Deletes after the token check; every field (and every row deleted with it) is recorded
     by evaluations.masterdata.delete, so no text is lost."""
-    obj = _locked(model, pk, user)
-    if token != edit_token(obj):
-        raise Stale(obj=obj, current=snapshot(obj))
+    obj = _unchanged(model, pk, token, user)
     masterdata.delete(obj, actor=user)
     return obj
+
+
+def _swap(obj, siblings, field: str, direction: str, parking):
+    """Swaps ``obj``'s ``field`` with its neighbour's among ``siblings`` (``up``: the one
+    before it, ``down``: the one after) and returns that neighbour; None at the end of the
+    list, where nothing moves. A unique constraint on ``field`` is checked per statement, so
+    ``obj`` waits on a free value, ``parking()``, while the neighbour takes its place."""
+    if direction == "up":
+        lookup, order = f"{field}__lt", f"-{field}"
+    elif direction == "down":
+        lookup, order = f"{field}__gt", field
+    else:
+        raise ValueError(direction)
+    mine = getattr(obj, field)
+    other = siblings.filter(**{lookup: mine}).order_by(order).first()
+    if other is None:
+        return None
+    theirs = getattr(other, field)
+    rows = type(obj).objects
+    rows.filter(pk=obj.pk).update(**{field: parking()})
+    rows.filter(pk=other.pk).update(**{field: mine})
+    rows.filter(pk=obj.pk).update(**{field: theirs})
+    setattr(obj, field, theirs)
+    return other
 
 
 def _pick(values: dict, fields) -> dict:
@@ -264,34 +298,27 @@ def edit_note(*, user, note_id: int, token: str, values: dict) -> PlanNote:
 def move_note(*, user, note_id: int, token: str, direction: str) -> PlanNote:
     """Swaps the note with its neighbour (``up``/``down``) among the notes of its 年度 and kind;
     at the end of the list nothing moves. Both orders are recorded in one history row."""
-    note = _locked(PlanNote, note_id, user)
-    if token != edit_token(note):
-        raise Stale(obj=note, current=snapshot(note))
+    note = _unchanged(PlanNote, note_id, token, user)
     siblings = PlanNote.objects.select_for_update().filter(
         plan_id=note.plan_id, fiscal_year=note.fiscal_year, kind=note.kind
     )
-    if direction == "up":
-        other = siblings.filter(order__lt=note.order).order_by("-order").first()
-    elif direction == "down":
-        other = siblings.filter(order__gt=note.order).order_by("order").first()
-    else:
-        raise ValueError(direction)
-    if other is None:
-        return note
-    mine, theirs = note.order, other.order
-    # The unique (plan, 年度, kind, order) constraint is checked per statement: park one first.
-    parking = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
-    PlanNote.objects.filter(pk=note.pk).update(order=parking)
-    PlanNote.objects.filter(pk=other.pk).update(order=mine)
-    PlanNote.objects.filter(pk=note.pk).update(order=theirs)
-    note.order = theirs
-    note.recorded_event = record(
-        HistoryAction.PLANNOTE_REORDER,
-        actor=user,
-        changes={"order": {"before": mine, "after": theirs}},
-        comment=_("「%(other)s」と入れ替え") % {"other": other.title or other.body[:40]},
-        **_subject(note),
+    mine = note.order
+    # Free under the unique (plan, 年度, kind, order) constraint: one past the last order.
+    other = _swap(
+        note,
+        siblings,
+        "order",
+        direction,
+        lambda: (siblings.aggregate(m=Max("order"))["m"] or 0) + 1,
     )
+    if other is not None:
+        note.recorded_event = record(
+            HistoryAction.PLANNOTE_REORDER,
+            actor=user,
+            changes={"order": {"before": mine, "after": note.order}},
+            comment=_("「%(other)s」と入れ替え") % {"other": other.title or other.body[:40]},
+            **_subject(note),
+        )
     return note
 
 
@@ -602,9 +629,7 @@ def edit_plan_period(*, user, plan_id: int, token: str, values: dict) -> Plan:
     and its adoption date with its precision. A period that would leave a round, a note, a
     narrative, a cluster, a schedule, a meeting or an initiative's first evaluated year outside
     it is refused, naming what is in the way; nothing is moved for the office."""
-    plan = _plan(user, plan_id)
-    if token != edit_token(plan):
-        raise Stale(obj=plan, current=snapshot(plan))
+    plan = _unchanged(Plan, plan_id, token, user)
     start = values.get("start_fiscal_year", plan.start_fiscal_year)
     end = values.get("end_fiscal_year", plan.end_fiscal_year)
     _check_period(plan, start, end)
@@ -620,9 +645,7 @@ def renumber_initiative(*, user, initiative_id: int, token: str, code: str) -> I
     """Gives the item a new 取組番号, unique within the plan (the database holds it too:
     initiative_code_unique_per_plan). A number another item of the plan was published under
     is refused as well, so a published page's link never leads to a different item."""
-    initiative = _locked(Initiative, initiative_id, user)
-    if token != edit_token(initiative):
-        raise Stale(obj=initiative, current=snapshot(initiative))
+    initiative = _unchanged(Initiative, initiative_id, token, user)
     code = (code or "").strip()
     if not code:
         raise ValidationError({"code": _("取組番号を入力してください。")})
@@ -710,9 +733,7 @@ def delete_pillar(
     are first moved to that pillar of the same plan (a move row each), all in one transaction.
     A pillar a publication froze is refused (published 時点 keep it). Its narratives go with
     it, each recorded in full; a schedule row that showed it keeps its place, without it."""
-    pillar = _locked(Pillar, pillar_id, user)
-    if token != edit_token(pillar):
-        raise Stale(obj=pillar, current=snapshot(pillar))
+    pillar = _unchanged(Pillar, pillar_id, token, user)
     contents = pillar_contents(pillar)
     if contents["published"] or PublishedResult.objects.filter(pillar=pillar).exists():
         raise ValidationError(
@@ -777,33 +798,21 @@ def move_cluster(*, user, cluster_id: int, token: str, direction: str) -> Analys
     """Clusters are listed by 年度 and number: moving one up or down swaps its number with its
     neighbour's in that 年度 (one history row naming both). At the end of the list nothing
     moves."""
-    cluster = _locked(AnalysisCluster, cluster_id, user)
-    if token != edit_token(cluster):
-        raise Stale(obj=cluster, current=snapshot(cluster))
+    cluster = _unchanged(AnalysisCluster, cluster_id, token, user)
     siblings = AnalysisCluster.objects.select_for_update().filter(
         plan_id=cluster.plan_id, fiscal_year=cluster.fiscal_year
     )
-    if direction == "up":
-        other = siblings.filter(code__lt=cluster.code).order_by("-code").first()
-    elif direction == "down":
-        other = siblings.filter(code__gt=cluster.code).order_by("code").first()
-    else:
-        raise ValueError(direction)
-    if other is None:
-        return cluster
-    mine, theirs = cluster.code, other.code
-    # The unique (plan, 年度, number) constraint is checked per statement: park one first.
-    AnalysisCluster.objects.filter(pk=cluster.pk).update(code=f"__moving_{cluster.pk}")
-    AnalysisCluster.objects.filter(pk=other.pk).update(code=mine)
-    AnalysisCluster.objects.filter(pk=cluster.pk).update(code=theirs)
-    cluster.code = theirs
-    cluster.recorded_event = record(
-        HistoryAction.ANALYSISCLUSTER_REORDER,
-        actor=user,
-        changes={"code": {"before": mine, "after": theirs}},
-        comment=_("「%(other)s」と番号を入れ替え") % {"other": other.name},
-        **_subject(cluster),
-    )
+    mine = cluster.code
+    # Free under the unique (plan, 年度, number) constraint: no number typed looks like it.
+    other = _swap(cluster, siblings, "code", direction, lambda: f"__moving_{cluster.pk}")
+    if other is not None:
+        cluster.recorded_event = record(
+            HistoryAction.ANALYSISCLUSTER_REORDER,
+            actor=user,
+            changes={"code": {"before": mine, "after": cluster.code}},
+            comment=_("「%(other)s」と番号を入れ替え") % {"other": other.name},
+            **_subject(cluster),
+        )
     return cluster
 
 

@@ -9,10 +9,9 @@ JavaScript the same forms post normally and redirect (POST/redirect/GET).
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import LogoutView, redirect_to_login
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import reswap, retarget
 
 from evaluations import access, history, reminders, services, workflow
 from evaluations import evidence as evidence_files
@@ -39,27 +38,16 @@ from evaluations.staff_forms import (
 )
 from initiatives.models import Department, Pillar, Plan
 from reformtracker.calendar_ja import format_date_ja
+from reformtracker.htmx_auth import login_required
 
 CONFLICT = 409
 INVALID = 422
 HISTORY_ON_ENTRY_PAGE = 20
 
 
-def staff_login_required(view):
-    """login_required that, for an htmx request (say, after the session timed out), sends the
-    browser to the sign-in page instead of swapping the sign-in form into a fragment."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.htmx:
-                return HttpResponseClientRedirect(
-                    redirect_to_login(request.htmx.current_url_abs_path or "/staff/").url
-                )
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Sign-in required; a signed-out htmx request (a session that timed out) is sent to the
+# sign-in page, and back to the staff page it was on.
+staff_login_required = login_required(fallback="/staff/")
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
