@@ -751,7 +751,8 @@ class PlanNote(models.Model):
         return f"{fy_label_ja(self.fiscal_year)} {self.get_kind_display()} {self.order}"
 
     def clean(self):
-        if self.plan_id:
+        # A 年度 the form could not read is None here, and already has its own error.
+        if self.plan_id and self.fiscal_year is not None:
             self.plan.clean_fiscal_year(self.fiscal_year)
 
 

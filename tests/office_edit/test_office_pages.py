@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from evaluations.choices import HistoryAction, Result
@@ -111,6 +112,24 @@ def test_notes_page_reorders_with_buttons_that_work_without_javascript(world):
         "二つ目",
         "一つ目",
     ]
+
+
+def test_a_note_whose_year_cannot_be_read_is_refused_at_its_field_and_nothing_is_saved(world):
+    response = client_for(world, "office").post(
+        f"{_base(world)}/notes/", {"fiscal_year": "令和", "kind": "outcome", "body": "成果。"}
+    )
+    assert response.status_code == 422
+    assert 'aria-describedby="id_fiscal_year' in response.content.decode()
+    assert not PlanNote.objects.filter(body="成果。").exists()
+
+
+def test_the_english_row_buttons_name_their_row_inside_the_attribute(world):
+    client = client_for(world, "office")
+    client.post(f"{_base(world)}/notes/", {"fiscal_year": 2024, "kind": "outcome", "body": "A"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"{_base(world)}/notes/").content.decode()
+    labels = re.findall(r'aria-label="(Move [^"]*)"', page)
+    assert labels and all(label.endswith((" up", " down")) for label in labels)
 
 
 def test_a_narrative_form_of_a_published_year_says_the_change_waits_for_a_publication(world):
