@@ -21,7 +21,6 @@ import select
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,16 +33,12 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode, urljoin, urlsplit
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-production.sh"
 # Variables of the test run that must not reach the production processes.
 DROPPED = ("DATABASE_URL", "DJANGO_", "SQLITE_", "STATIC_ROOT", "PRIVATE_", "MEDIA_ROOT")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def read_env_file(path: Path) -> dict[str, str]:
