@@ -13,6 +13,8 @@
 #                       scripts/find-python.sh (needs >= 3.12; `make PYTHON= run` tries none);
 #                       only used when .venv is created. `make find-python` shows the choice.
 #   PYTEST_ARGS=...     extra pytest arguments, e.g. PYTEST_ARGS="-k seed -x"
+#   PYTEST_WORKERS=N    pytest processes per test pass (pytest-xdist, whole test files to each);
+#                       default one per CPU (nproc), at most 4; 0 or 1 runs in one process
 
 # bash with -e and pipefail, so a failing command anywhere in a recipe fails the target.
 SHELL := /bin/bash
@@ -22,6 +24,13 @@ MAKEFLAGS += --no-print-directory
 
 PORT ?= 8000
 PYTEST_ARGS ?=
+# At most 4 by default (measured only with 2): each process holds its own browser, servers and
+# test database, and the PostgreSQL pass shares one server of 250 connections, of which single
+# tests take 50 and more at once.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
+# --dist loadfile: every test file runs whole in one process, in its order, so a module's servers
+# (scripts/run-production.sh, gunicorn, PostgreSQL) start once, as in one process. -n 0: none.
+XDIST := $(if $(filter 0 1,$(PYTEST_WORKERS)),-n 0,-n $(PYTEST_WORKERS) --dist loadfile)
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -145,18 +154,19 @@ check: venv
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 # pytest-django builds its own test database: in memory for SQLite, test_reformtracker on
-# PostgreSQL. pytest's exit status is passed on unchanged (5 = no tests collected is a failure).
+# PostgreSQL (test_reformtracker_gw0, _gw1, … one per pytest-xdist worker). pytest's exit status
+# is passed on unchanged (5 = no tests collected is a failure).
 .PHONY: test-sqlite
 test-sqlite: venv
-	@echo "--- pytest on SQLite"
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "--- pytest on SQLite, PYTEST_WORKERS=$(PYTEST_WORKERS)"
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # A throwaway PostgreSQL 15 server in a temporary directory; scripts/with-postgres.sh exports
 # DATABASE_URL for the command and always stops the server and deletes the directory.
 .PHONY: test-postgres
 test-postgres: venv system-deps
-	@echo "--- pytest on PostgreSQL 15"
-	$(TEST_ENV) scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "--- pytest on PostgreSQL 15, PYTEST_WORKERS=$(PYTEST_WORKERS)"
+	$(TEST_ENV) scripts/with-postgres.sh $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 .PHONY: clean
 clean:

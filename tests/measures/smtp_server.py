@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
+
+from tests.ports import free_port
 
 
 class _Inbox:
@@ -21,17 +22,11 @@ class _Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def smtp_server():
     """Yields (port, inbox); the server stops on exit."""
     inbox = _Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

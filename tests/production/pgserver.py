@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from tests.ports import free_port
 
 PG_BINDIR = Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
 DATABASE = "reformtracker"
@@ -24,12 +25,6 @@ DATABASE = "reformtracker"
 
 def available() -> bool:
     return (PG_BINDIR / "initdb").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ import urllib.request
 import pytest
 from django.conf import settings
 
+from tests.ports import free_port
+
 ROOT = settings.BASE_DIR
 # The admin's thousand static files are left out: hashing and compressing them is most of
 # collectstatic's time, and no page tested here names them.
@@ -27,12 +28,6 @@ PREPARE = (
     "call_command('migrate', verbosity=0); call_command('load_seed', verbosity=0); "
     "call_command('collectstatic', interactive=False, verbosity=0, ignore_patterns=['admin'])"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _production_env(tmp) -> dict:
@@ -89,7 +84,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("production")
     env = _production_env(tmp)
     subprocess.run([sys.executable, "-c", PREPARE], env=env, cwd=ROOT, check=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,

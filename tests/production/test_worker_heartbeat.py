@@ -27,6 +27,10 @@ from reformtracker import health
 from tests.fresh_settings import read_settings
 
 STALE_SECONDS = 2
+# How long a new worker may take to start (Django and the apps imported, its first beat): not
+# what is tested, and on a 2-core machine running the suite in two processes beside other work
+# it took over 30 s.
+START_SECONDS = 120
 requires_worker = override_settings(
     READINESS_REQUIRES_WORKER=True, WORKER_HEARTBEAT_STALE_SECONDS=STALE_SECONDS
 )
@@ -138,14 +142,15 @@ def worker():
     yield process
     if process.poll() is None:
         process.kill()
-    process.communicate()
+    process.wait()
+    process.stdout.close()  # a failure message may have read and closed it already
 
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 @requires_worker
 def test_a_running_worker_makes_the_server_ready_and_a_killed_one_goes_stale(worker):
-    _wait_until((200, b"ready"), worker)
+    _wait_until((200, b"ready"), worker, timeout=START_SECONDS)
     (row,) = WorkerHeartbeat.objects.all()
     assert (row.pid, row.host) == (worker.pid, os.uname().nodename)
     first_seen = row.last_seen
@@ -166,7 +171,7 @@ def test_a_running_worker_makes_the_server_ready_and_a_killed_one_goes_stale(wor
 @pytest.mark.django_db(transaction=True)
 @requires_worker
 def test_a_worker_stopped_with_sigterm_removes_its_heartbeat_at_once(worker):
-    _wait_until((200, b"ready"), worker)
+    _wait_until((200, b"ready"), worker, timeout=START_SECONDS)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=15) == 0
     assert not WorkerHeartbeat.objects.exists()

@@ -27,7 +27,6 @@ import select
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -42,6 +41,8 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import psycopg
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-production.sh"
 # Variables of the test run that must not reach the production processes.
@@ -52,12 +53,6 @@ TEST_CLIENT = "topology-test"
 # query's text, or a prepared statement's execution, its parameters on the next line.
 _STATEMENT = re.compile(r"^\[(?P<app>.*?)\] LOG:  (?:statement|execute [^:]*): (?P<sql>.*)$")
 _PARAMETERS = re.compile(r"^\[.*?\] DETAIL:  parameters: (?P<values>.*)$")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def read_env_file(path: Path) -> dict[str, str]:

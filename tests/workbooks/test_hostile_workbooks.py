@@ -115,10 +115,12 @@ def test_a_million_blank_rows_are_refused_in_a_moment_without_building_them():
     rows = "".join(f'<row r="{n}"/>' for n in range(3, 1_000_003))
     data = sheet_with_rows(rows)
     tracemalloc.start()
-    started = time.perf_counter()
+    # This process's CPU time, not the wall clock: the other test processes of a parallel run
+    # (and whatever else shares the machine) must not count as the parser's time.
+    started = time.process_time()
     with pytest.raises(workbooks.ImportRejected, match="行が多すぎます（20,001行目"):
         workbooks.parse(data)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert seconds < 2  # 0.05 s on a laptop; generous for a busy CI machine
@@ -127,10 +129,10 @@ def test_a_million_blank_rows_are_refused_in_a_moment_without_building_them():
 
 def test_a_row_number_a_hundred_million_down_is_refused_by_the_scan(osaka):
     data = (BAD_FILES / "huge_row_number.xlsx").read_bytes()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time, as above
     with pytest.raises(workbooks.ImportRejected) as refused:
         workbooks.read_workbook(data)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     (problem,) = refused.value.problems
     assert problem.sheet == SHEET
 
