@@ -10,8 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from evaluations import services
 from evaluations.choices import RoundKind
@@ -48,6 +50,17 @@ def chromium_executable() -> str:
 def fast_passwords(settings):
     # PBKDF2 would cost ~0.1 s per persona and test; the hasher is not what the tests test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def japanese_first():
+    """Each test starts in the site's first language. A request to an English page leaves
+    English active in the thread (LocaleMiddleware activates it and nothing resets it), so
+    without this a test that renders outside a request (a workbook, a mail) would read the
+    language of whichever test ran before it in the same process."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
