@@ -46,6 +46,21 @@ def chromium_executable() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def migrated_groups(django_db_setup, django_db_blocker) -> dict[str, set[str]]:
+    """Each staff group's permission codenames as the migrations left them, read once right
+    after the test database was migrated: a transactional test flushes the database when it
+    ends, data migrations included, and which test files share a process is not fixed when the
+    suite runs in several."""
+    from django.contrib.auth.models import Group
+
+    with django_db_blocker.unblock():
+        return {
+            group.name: set(group.permissions.values_list("codename", flat=True))
+            for group in Group.objects.prefetch_related("permissions")
+        }
+
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     # PBKDF2 would cost ~0.1 s per persona and test; the hasher is not what the tests test.

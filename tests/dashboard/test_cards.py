@@ -218,7 +218,7 @@ def test_the_alt_text_says_the_figures_of_the_card_in_the_page_language(client, 
     )
     en = _unescape(_meta(client.get(f"/en/plans/{OSAKA}/").content.decode(), "og:image:alt"))
     assert en == (
-        'Osaka City "New Administrative Reform Plan: Reform for the Future": achievement rate '
+        "Osaka City “New Administrative Reform Plan: Reform for the Future”: achievement rate "
         "approx. 82.6% as of end of FY2024 (19 achieved / 23 evaluated)."
     )
     home = _unescape(_meta(client.get("/").content.decode(), "og:image:alt"))
