@@ -46,19 +46,26 @@ def chromium_executable() -> str:
     return path
 
 
+_MIGRATED_GROUPS: dict[str, set[str]] = {}
+
+
 @pytest.fixture(scope="session")
-def migrated_groups(django_db_setup, django_db_blocker) -> dict[str, set[str]]:
-    """Each staff group's permission codenames as the migrations left them, read once right
-    after the test database was migrated: a transactional test flushes the database when it
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and then each staff group's permission codenames as the migrations left
+    them (``migrated_groups``), read at once: a transactional test flushes the database when it
     ends, data migrations included, and which test files share a process is not fixed when the
     suite runs in several."""
     from django.contrib.auth.models import Group
 
     with django_db_blocker.unblock():
-        return {
-            group.name: set(group.permissions.values_list("codename", flat=True))
-            for group in Group.objects.prefetch_related("permissions")
-        }
+        for group in Group.objects.prefetch_related("permissions"):
+            _MIGRATED_GROUPS[group.name] = {p.codename for p in group.permissions.all()}
+    yield
+
+
+@pytest.fixture
+def migrated_groups(django_db_setup) -> dict[str, set[str]]:
+    return _MIGRATED_GROUPS
 
 
 @pytest.fixture(autouse=True)
