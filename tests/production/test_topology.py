@@ -27,6 +27,7 @@ import os
 import re
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pikepdf
@@ -77,8 +78,29 @@ def topology(tmp_path_factory):
     assert running.stop() in (0, 143), running.stderr_path.read_text()
     # Stopped means stopped: the primary and the replica too (pg_ctl runs them detached).
     for name in ("PG_PID", "PG_REPLICA_PID"):
-        with pytest.raises(ProcessLookupError):
-            os.kill(int(running.env[name]), 0)
+        assert _exited(int(running.env[name])), f"{name} still runs after the script stopped"
+
+
+def _exited(pid: int, within: float = 10.0) -> bool:
+    """Whether process ``pid`` has exited, within ``within`` seconds. pg_ctl's wait ends when
+    the server removes its pid file, a moment before the process itself ends; and a server
+    detached by pg_ctl is the child of the machine's first process, which may leave it a zombie
+    (exited, not yet reaped) for a while."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
 
 
 def _reopen_the_seed_round(base: str) -> None:
@@ -264,7 +286,16 @@ def _ran_with(statements: list[str], word: str) -> list[str]:
 
 
 def _upstream_of(topology, word: str) -> str:
-    (line,) = [line for line in topology.log("nginx-access").splitlines() if f"?q={word} " in line]
+    # nginx writes the access-log line after the response has gone, so the client can be
+    # ahead of it by a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        log = topology.log("nginx-access").splitlines()
+        lines = [line for line in log if f"?q={word} " in line]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    (line,) = lines
     return re.search(r"upstream=127\.0\.0\.1:(\d+) ", line)[1]
 
 
