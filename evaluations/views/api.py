@@ -10,8 +10,10 @@ its fields; it and home.json come a page of plans at a time (evaluations.directo
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from evaluations import boards, directory, provenance, published
@@ -64,9 +66,17 @@ def _board(request, board: dict) -> dict:
         "plan": _plan(request, board["plan"]),
         "publication": _publication(board["publication"]),
         "summary": _summary(board["summary"]),
+        # As on the plan page: the first PUBLIC_PLAN_EXCLUDED_MAX, the count of all, and where
+        # all are listed a page at a time (at 10,000 items they made plan.json 441 kB).
         "excluded": [
-            {"code": r.code, "title": r.title, "reason": r.reason} for r in board["excluded"]
+            {"code": r.code, "title": r.title, "reason": r.reason} for r in board["excluded_shown"]
         ],
+        "excluded_count": len(board["excluded"]),
+        "excluded_url": request.build_absolute_uri(
+            f"{reverse('api_initiatives')}?{urlencode({'plan': board['plan'].slug, 'result': 'excluded'})}"
+        )
+        if board["publication"]
+        else None,
         "pillars": [
             {
                 "order": row["order"],

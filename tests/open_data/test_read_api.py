@@ -41,6 +41,32 @@ def test_plan_json_matches_the_plan_page(client, seeded):
     assert client.get("/open-data/plans/no-such.json").status_code == 404
 
 
+def test_plan_and_home_json_list_the_excluded_items_up_to_the_plan_pages_bound_and_link_to_all(
+    client, seeded, settings
+):
+    plan = client.get(f"/open-data/plans/{OSAKA}.json").json()
+    assert [e["title"] for e in plan["excluded"]] == ["環境負荷の低減に係る取組の推進"]
+    assert plan["excluded_count"] == plan["summary"]["excluded"] == 1
+    settings.PUBLIC_PLAN_EXCLUDED_MAX = 0
+    for payload in (
+        client.get(f"/open-data/plans/{OSAKA}.json").json(),
+        next(
+            p
+            for p in client.get("/open-data/home.json").json()["plans"]
+            if p["plan"]["slug"] == OSAKA
+        ),
+    ):
+        assert payload["excluded"] == [] and payload["excluded_count"] == 1
+        assert payload["excluded_url"] == (
+            f"http://testserver/open-data/initiatives.json?plan={OSAKA}&result=excluded"
+        )
+        listed = client.get(payload["excluded_url"]).json()
+        assert listed["count"] == 1
+        assert [i["title"] for i in listed["results"]] == ["環境負荷の低減に係る取組の推進"]
+    unpublished = client.get(f"/open-data/plans/{KITAKYUSHU}.json").json()
+    assert (unpublished["excluded_count"], unpublished["excluded_url"]) == (0, None)
+
+
 def test_pillar_and_initiative_json(client, seeded):
     pillar = client.get(f"/open-data/plans/{OSAKA}/pillars/6.json").json()
     assert pillar["pillar"]["name"] == "持続可能な行財政基盤の構築"
