@@ -224,7 +224,7 @@ def warm_up() -> None:
 
 
 def render(html: str, *, tagged: bool = True, numbering: PageNumbering | None = None):
-    """Lays ``html`` out into a WeasyPrint Document.
+    """Lays ``html`` out into a WeasyPrint Document (on a roomy frame stack, ``roomy``).
 
     ``numbering`` is for one part of a report made in several processes: called once the
     part's pages are laid out, with their number and its anchors' pages, it returns how many
@@ -236,15 +236,51 @@ def render(html: str, *, tagged: bool = True, numbering: PageNumbering | None = 
     _install_hooks()
     token = _numbered.set(_Numbered(numbering) if numbering else None)
     try:
-        return HTML(string=html, base_url=str(FONT_FILE.parent), url_fetcher=url_fetcher()).render(
-            stylesheets=stylesheets(), font_config=fonts(), pdf_variant=PDF_UA if tagged else None
+        document = HTML(string=html, base_url=str(FONT_FILE.parent), url_fetcher=url_fetcher())
+        return roomy(
+            document.render,
+            stylesheets=stylesheets(),
+            font_config=fonts(),
+            pdf_variant=PDF_UA if tagged else None,
         )
     finally:
         _numbered.reset(token)
 
 
 def write(document, *, tagged: bool = True) -> bytes:
-    return document.write_pdf(pdf_variant=PDF_UA if tagged else None, uncompressed_pdf=False)
+    return roomy(document.write_pdf, pdf_variant=PDF_UA if tagged else None, uncompressed_pdf=False)
+
+
+def _call(function, args, kwargs):
+    return function(*args, **kwargs)
+
+
+# 2**17 slots of 8 bytes: the frame below needs just over 1 MiB, so its chunk is 2 MiB.
+ROOMY_SLOTS = 1 << 17
+_roomy_call = type(_call)(
+    _call.__code__.replace(co_stacksize=_call.__code__.co_stacksize + ROOMY_SLOTS),
+    _call.__globals__,
+    "_roomy_call",
+)
+
+
+def roomy(function, /, *args, **kwargs):
+    """``function(*args, **kwargs)``, its calls kept on one block of memory.
+
+    CPython (3.11 on) keeps the frames of Python calls on a stack of 16 KB chunks per thread:
+    a call that does not fit in the current chunk maps a new one (mmap), and the return to its
+    first frame unmaps it. WeasyPrint's layout and drawing recurse box by box, in and out
+    across such a boundary hundreds of thousands of times; each crossing maps, touches and
+    unmaps fresh pages. A 1,000-item report made in parts did it 193,000 times (1.3 s of CPU,
+    nearly all in the kernel, where the whole report takes 8 s), depending only on where the
+    chunk boundaries fall under the recursion, so by luck. A chunk is made as large as the
+    frame that opens it needs, doubled from 16 KB: ``_roomy_call`` is ``_call`` declaring 1 MiB
+    more evaluation stack than it uses (an upper bound CPython reserves but never reads), so its
+    frame opens a 2 MiB chunk of which nearly 1 MiB is left, and the calls below it stay inside
+    it. The kernel gives that memory on first touch. Where frames are not kept so, it is an
+    ordinary call;
+    tests/reports/test_typesetting_patches.py measures that the effect holds."""
+    return _roomy_call(function, args, kwargs)
 
 
 @dataclass(frozen=True)

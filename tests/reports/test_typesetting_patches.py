@@ -207,3 +207,46 @@ print(hasattr(line_break.Layout.setup, "original"), len(typesetting._pango_conte
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+def _descend(depth: int) -> int:
+    return 0 if depth == 0 else _descend(depth - 1) + 1
+
+
+def _in_and_out() -> None:
+    """Calls 300 deep and back, 2,000 times: about 40 KB of frames, across two or more of
+    CPython's 16 KB frame-stack chunks each time."""
+    for _ in range(2000):
+        _descend(300)
+
+
+def _page_faults_of(function, *args) -> int:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    function(*args)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def test_calls_made_through_roomy_stay_on_one_block_of_the_frame_stack():
+    """``typesetting.roomy`` (which lays out and writes every report) relies on how CPython
+    keeps frames: in and out across chunk boundaries maps fresh memory each time, and through
+    ``roomy`` it does not. A Python that no longer does the first makes ``roomy`` unneeded; one
+    that does it under ``roomy`` too makes it useless: either way this test says so."""
+    plain = _page_faults_of(_in_and_out)
+    assert plain >= 2000, (
+        f"recursing in and out made only {plain} page faults: this Python no longer maps a "
+        "frame-stack chunk per crossing, and typesetting.roomy can go"
+    )
+    through_roomy = _page_faults_of(typesetting.roomy, _in_and_out)
+    assert through_roomy <= plain / 20, (
+        f"through typesetting.roomy the same calls made {through_roomy} page faults against "
+        f"{plain}: its frame no longer leaves room for the calls below it"
+    )
+
+
+def test_roomy_passes_the_arguments_and_the_result_and_the_exception():
+    assert typesetting.roomy(divmod, 7, 2) == (3, 1)
+    assert typesetting.roomy(sorted, [2, 1], reverse=True) == [2, 1]
+    with pytest.raises(ZeroDivisionError):
+        typesetting.roomy(divmod, 1, 0)
