@@ -224,7 +224,7 @@ def warm_up() -> None:
 
 
 def render(html: str, *, tagged: bool = True, numbering: PageNumbering | None = None):
-    """Lays ``html`` out into a WeasyPrint Document.
+    """Lays ``html`` out into a WeasyPrint Document (on a roomy frame stack, ``roomy``).
 
     ``numbering`` is for one part of a report made in several processes: called once the
     part's pages are laid out, with their number and its anchors' pages, it returns how many
@@ -236,15 +236,51 @@ def render(html: str, *, tagged: bool = True, numbering: PageNumbering | None = 
     _install_hooks()
     token = _numbered.set(_Numbered(numbering) if numbering else None)
     try:
-        return HTML(string=html, base_url=str(FONT_FILE.parent), url_fetcher=url_fetcher()).render(
-            stylesheets=stylesheets(), font_config=fonts(), pdf_variant=PDF_UA if tagged else None
+        document = HTML(string=html, base_url=str(FONT_FILE.parent), url_fetcher=url_fetcher())
+        return roomy(
+            document.render,
+            stylesheets=stylesheets(),
+            font_config=fonts(),
+            pdf_variant=PDF_UA if tagged else None,
         )
     finally:
         _numbered.reset(token)
 
 
 def write(document, *, tagged: bool = True) -> bytes:
-    return document.write_pdf(pdf_variant=PDF_UA if tagged else None, uncompressed_pdf=False)
+    return roomy(document.write_pdf, pdf_variant=PDF_UA if tagged else None, uncompressed_pdf=False)
+
+
+def _call(function, args, kwargs):
+    return function(*args, **kwargs)
+
+
+# 2**17 slots of 8 bytes: the frame below needs just over 1 MiB, so its chunk is 2 MiB.
+ROOMY_SLOTS = 1 << 17
+_roomy_call = type(_call)(
+    _call.__code__.replace(co_stacksize=_call.__code__.co_stacksize + ROOMY_SLOTS),
+    _call.__globals__,
+    "_roomy_call",
+)
+
+
+def roomy(function, /, *args, **kwargs):
+    """``function(*args, **kwargs)``, its calls kept on one block of memory.
+
+    CPython (3.11 on) keeps the frames of Python calls on a stack of 16 KB chunks per thread:
+    a call that does not fit in the current chunk maps a new one (mmap), and the return to its
+    first frame unmaps it. WeasyPrint's layout and drawing recurse box by box, in and out
+    across such a boundary hundreds of thousands of times; each crossing maps, touches and
+    unmaps fresh pages. A 1,000-item report made in parts did it 193,000 times (1.3 s of CPU,
+    nearly all in the kernel, where the whole report takes 8 s), depending only on where the
+    chunk boundaries fall under the recursion, so by luck. A chunk is made as large as the
+    frame that opens it needs, doubled from 16 KB: ``_roomy_call`` is ``_call`` declaring 1 MiB
+    more evaluation stack than it uses (an upper bound CPython reserves but never reads), so its
+    frame opens a 2 MiB chunk of which nearly 1 MiB is left, and the calls below it stay inside
+    it. The kernel gives that memory on first touch. Where frames are not kept so, it is an
+    ordinary call;
+    tests/reports/test_typesetting_patches.py measures that the effect holds."""
+    return _roomy_call(function, args, kwargs)
 
 
 @dataclass(frozen=True)
@@ -299,6 +335,32 @@ PATCHED_INTERNALS = (
         None,
         "_share_pango_contexts",
     ),
+    # Wrapped: the layout of a line is kept from laying out to drawing.
+    Internal(
+        "weasyprint.text.line_break",
+        "Layout.set_text",
+        ("self", "text", "justify"),
+        None,
+        "_keep_line_layouts",
+    ),
+    Internal(
+        "weasyprint.text.line_break", "Layout.deactivate", ("self",), None, "_keep_line_layouts"
+    ),
+    Internal(
+        "weasyprint.text.line_break",
+        "Layout.reactivate",
+        ("self", "style"),
+        None,
+        "_keep_line_layouts",
+    ),
+    # Sets single-paragraph mode on the layout it draws, as the kept layouts already have it.
+    Internal(
+        "weasyprint.draw.text",
+        "draw_first_line",
+        ("stream", "textbox", "text_overflow", "block_ellipsis", "matrix"),
+        None,
+        "_keep_line_layouts",
+    ),
 )
 
 _hooks_installed = False
@@ -314,6 +376,7 @@ def _install_hooks() -> None:
             memoise_page_references()
             _deflate_at_level_6()
             _share_pango_contexts()
+            _keep_line_layouts()
             _number_margin_boxes()
             _hooks_installed = True
 
@@ -476,3 +539,61 @@ def _share_pango_contexts() -> None:
 
     setup.original = original
     line_break.Layout.setup = setup
+
+
+_PARAGRAPH_SEPARATORS = ("\n", "\r", "\u2029")
+
+
+def _keep_line_layouts() -> None:
+    """WeasyPrint lays each line of text out with Pango, then drops that layout (``deactivate``)
+    and, to draw the line, makes it again from the style and the line's text (``reactivate``:
+    a new Pango layout, the text itemised and shaped a second time): for a 1,000-item report,
+    11,000 lines shaped twice, a quarter of the time it takes to write the PDF. Here a line's
+    layout is kept from laying out to drawing when drawing would remake it exactly: left to
+    right, not justified (justification adds spacing only when drawing), drawn with the style
+    it was made with. Drawing sets Pango's single-paragraph mode, which makes Pango lay the
+    text out again even where it changes nothing; text without a paragraph separator gets it
+    as it is set, so the kept layout is the one drawn. The layouts live until the page is
+    drawn, about 20 MB for 1,000 items in one piece. The PDF is byte for byte the same
+    (tests/reports/test_typesetting_patches.py)."""
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import pango
+
+    layout_class = line_break.Layout
+    if getattr(layout_class.reactivate, "original", None) is not None:
+        return
+    set_text, deactivate, reactivate = (
+        layout_class.set_text,
+        layout_class.deactivate,
+        layout_class.reactivate,
+    )
+
+    def setting_text(self, text, justify=False):
+        set_text(self, text, justify)
+        if not any(separator in self.text for separator in _PARAGRAPH_SEPARATORS):
+            pango.pango_layout_set_single_paragraph_mode(self.layout, True)
+
+    def keeping(self):
+        # Kept once, after laying out; dropped after drawing, or when drawing would differ.
+        if self.__dict__.get("_kept") is None and not self.justification_spacing:
+            if self.style["direction"] == "ltr":
+                self._kept = True
+                return
+        self._kept = False
+        deactivate(self)
+
+    def reactivating(self, style):
+        if self.__dict__.get("_kept") and style is self.style:
+            self._kept = False
+            return
+        self._kept = False
+        reactivate(self, style)
+
+    setting_text.original, keeping.original, reactivating.original = (
+        set_text,
+        deactivate,
+        reactivate,
+    )
+    layout_class.set_text = setting_text
+    layout_class.deactivate = keeping
+    layout_class.reactivate = reactivating

@@ -207,3 +207,104 @@ print(hasattr(line_break.Layout.setup, "original"), len(typesetting._pango_conte
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+def _descend(depth: int) -> int:
+    return 0 if depth == 0 else _descend(depth - 1) + 1
+
+
+def _in_and_out() -> None:
+    """Calls 300 deep and back, 2,000 times: about 40 KB of frames, across two or more of
+    CPython's 16 KB frame-stack chunks each time."""
+    for _ in range(2000):
+        _descend(300)
+
+
+def _page_faults_of(function, *args) -> int:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    function(*args)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def test_calls_made_through_roomy_stay_on_one_block_of_the_frame_stack():
+    """``typesetting.roomy`` (which lays out and writes every report) relies on how CPython
+    keeps frames: in and out across chunk boundaries maps fresh memory each time, and through
+    ``roomy`` it does not. A Python that no longer does the first makes ``roomy`` unneeded; one
+    that does it under ``roomy`` too makes it useless: either way this test says so."""
+    plain = _page_faults_of(_in_and_out)
+    assert plain >= 2000, (
+        f"recursing in and out made only {plain} page faults: this Python no longer maps a "
+        "frame-stack chunk per crossing, and typesetting.roomy can go"
+    )
+    through_roomy = _page_faults_of(typesetting.roomy, _in_and_out)
+    assert through_roomy <= plain / 20, (
+        f"through typesetting.roomy the same calls made {through_roomy} page faults against "
+        f"{plain}: its frame no longer leaves room for the calls below it"
+    )
+
+
+def test_roomy_passes_the_arguments_and_the_result_and_the_exception():
+    assert typesetting.roomy(divmod, 7, 2) == (3, 1)
+    assert typesetting.roomy(sorted, [2, 1], reverse=True) == [2, 1]
+    with pytest.raises(ZeroDivisionError):
+        typesetting.roomy(divmod, 1, 0)
+
+
+_LAYOUT_HOOKS = ("set_text", "deactivate", "reactivate")
+
+
+def test_kept_line_layouts_write_the_same_pdf_byte_for_byte():
+    """Lines that fit, lines wrapped in a narrow cell, justified text, a link, preformatted text
+    with line breaks, right-to-left text and an ellipsis, drawn from the layouts kept since
+    laying out (``_keep_line_layouts``) and from layouts made again, as WeasyPrint does: the
+    same bytes."""
+    from weasyprint.text import line_break
+
+    long = "業務プロセスの見直しと効率化に取り組み、窓口の待ち時間を短縮しました。" * 3
+    html = (
+        '<html lang="ja"><head><meta name="dcterms.created" content="2025-09-16"></head><body>'
+        f"<h2>評価結果</h2><p>{long}</p>"
+        f'<p style="text-align: justify; width: 60mm">{long} Progress of the reform plan.</p>'
+        '<p lang="en">Progress, <a href="#t">see the table</a>.</p>'
+        "<pre>一行目\n二行目\r\n三行目</pre>"
+        '<p dir="rtl" lang="ar">مرحبا بالعالم</p>'
+        f'<p style="width: 30mm; white-space: nowrap; overflow: hidden; '
+        f'text-overflow: ellipsis">{long}</p>'
+        f'<table id="t"><tr><th>取組</th><td style="width: 25mm">{long}</td>'
+        '<td style="font-size: 8pt">達成</td></tr></table></body></html>'
+    )
+    typesetting.warm_up()
+    kept, kept_setups = _written_counting_layouts_made_to_draw(html)
+    hooks = {name: getattr(line_break.Layout, name) for name in _LAYOUT_HOOKS}
+    for name, hook in hooks.items():
+        setattr(line_break.Layout, name, hook.original)
+    try:
+        remade, remade_setups = _written_counting_layouts_made_to_draw(html)
+    finally:
+        for name, hook in hooks.items():
+            setattr(line_break.Layout, name, hook)
+    assert kept == remade
+    assert kept_setups < remade_setups / 2, (
+        f"drawing made {kept_setups} layouts again with the kept ones, {remade_setups} without: "
+        "weasyprint.draw.text.draw_text no longer reactivates the layout laid out"
+    )
+
+
+def _written_counting_layouts_made_to_draw(html: str) -> tuple[bytes, int]:
+    """The PDF of ``html`` and how many Pango layouts were set up while it was written."""
+    from weasyprint.text import line_break
+
+    document = typesetting.render(html)
+    setup, made = line_break.Layout.setup, []
+
+    def counting(self, style):
+        made.append(style)
+        return setup(self, style)
+
+    line_break.Layout.setup = counting
+    try:
+        return typesetting.write(document), len(made)
+    finally:
+        line_break.Layout.setup = setup
