@@ -491,10 +491,11 @@ def _rows(ids: list[int], shown_for, terms: list[str], known=None) -> list:
     table, initiative = _quoted(PublishedResult, "initiative")
     _, publication = _quoted(PublishedResult, "publication")
     q = connection.ops.quote_name
+    # The narrative and reason only say where a search matched: not read without one.
+    texts = f"{q('narrative')}, {q('reason')}" if terms else "NULL, NULL"
     with read_connection().cursor() as cursor:
         cursor.execute(
-            f"SELECT {initiative}, {q('result')}, {q('title')}, {publication},"
-            f" {q('narrative')}, {q('reason')} FROM {table}"
+            f"SELECT {initiative}, {q('result')}, {q('title')}, {publication}, {texts} FROM {table}"
             f" WHERE {publication} IN ({', '.join(['%s'] * len(publications)) or 'NULL'})"
             f" AND {initiative} IN ({', '.join(['%s'] * len(ids))})",
             [*publications, *ids],
@@ -885,7 +886,9 @@ _FILTERS_KEPT = 1024
 def _read_filters(params) -> tuple[dict, dict, dict]:
     """(``BrowseFilters.cleaned_data``, its ``chosen()``, its problems as text) of ``params``,
     read through the form once per query string and language."""
-    key = (get_language(), *(params.get(name) for name in BrowseFilters.base_fields))
+    # Keyed without the words, which nothing else the form reads depends on: each new search
+    # reads only its words.
+    key = (get_language(), *(params.get(name) for name in BrowseFilters.base_fields if name != "q"))
     read = _filters_read.get(key)
     if read is None:
         form = BrowseFilters(params)
@@ -895,8 +898,12 @@ def _read_filters(params) -> tuple[dict, dict, dict]:
         if len(_filters_read) >= _FILTERS_KEPT:
             _filters_read.clear()
         _filters_read[key] = read
-    filters, chosen, problems = read
-    return dict(filters), dict(chosen), dict(problems)
+        return dict(read[0]), dict(read[1]), dict(problems)
+    filters, chosen, problems = dict(read[0]), dict(read[1]), dict(read[2])
+    # As BrowseFilters reads them (its field q, then clean's terms).
+    filters["q"] = chosen["q"] = BrowseFilters.base_fields["q"].clean(params.get("q"))
+    filters["terms"] = search_terms(filters["q"])
+    return filters, chosen, problems
 
 
 def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:

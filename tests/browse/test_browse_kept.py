@@ -9,9 +9,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import override
 
 from evaluations import browse as browse_module
+from evaluations.browse import BrowseFilters
 from initiatives.models import Department, Initiative, Pillar, Plan
 from reformtracker import memos
 from tests.constants import KITAKYUSHU, OSAKA
@@ -161,3 +164,23 @@ def test_a_kept_page_reads_its_rows_in_as_few_queries_as_a_fresh_one(seeded, cli
         assert any(
             re.search(r'FROM "initiatives_initiative" t0 WHERE t0\."id" IN', s) for s in sqls
         )
+
+
+def test_the_filters_kept_per_query_string_are_what_the_form_reads(settings):
+    _keep(settings)
+    strings = [
+        "q=%EF%BC%96-%EF%BC%95+&pillar=abc&fy=2024&result=none&level=Z",
+        "q=ごみ+委託&pillar=abc&fy=2024&result=none&level=Z",  # the same but the words: kept
+        "q=&pillar=abc&fy=2024&result=none&level=Z",
+        "pillar=abc&fy=2024&result=none&level=Z",
+        "plan=x&department=3&prefecture=27&q=サーバー",
+        "plan=x&department=3&prefecture=27&q=A-1",
+    ]
+    for language in ("ja", "en"):
+        with override(language):
+            for string in strings:
+                form = BrowseFilters(QueryDict(string))
+                form.is_valid()
+                problems = {name: str(message) for name, message in form.problems.items()}
+                expected = (form.cleaned_data, form.chosen(), problems)
+                assert browse_module._read_filters(QueryDict(string)) == expected, string
