@@ -146,7 +146,7 @@ class _KeptNode(template.Node):
 
     def render(self, context):
         key = self.key.resolve(context)
-        if key is None:
+        if not key:  # None, or missing from the context
             return self.nodelist.render(context)
         # This tag's place (its template and position) and the view's key.
         key = (self.origin.name, self.token.position, key)
@@ -162,11 +162,11 @@ class _KeptNode(template.Node):
 @register.tag
 def kept(parser, token):
     """``{% kept key %}…{% endkept %}``: the markup inside, rendered once per process for
-    ``key`` and then reused; rendered every time when ``key`` is None. The view makes ``key``
-    hold everything the markup shows (the language, the rows it lists as their digest, the
-    chosen values), so the same key gives the same markup: e.g. the initiative browser's filter
-    selects (evaluations.browse.fields_key), forty-seven prefectures and the plans', pillars'
-    and departments' options, which took most of a new search's rendering."""
+    ``key`` and then reused; rendered every time when ``key`` is None (or missing). The view
+    makes ``key`` hold everything the markup shows (the language, the rows it lists as their
+    digest, the chosen values), so the same key gives the same markup: e.g. the initiative
+    browser's filter selects (evaluations.browse.fields_key), forty-seven prefectures and the
+    plans', pillars' and departments' options, which took most of a new search's rendering."""
     _name, key = token.split_contents()
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()

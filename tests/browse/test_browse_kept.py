@@ -10,6 +10,7 @@ import re
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.template import Context, Engine
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import override
 
@@ -184,3 +185,16 @@ def test_the_filters_kept_per_query_string_are_what_the_form_reads(settings):
                 problems = {name: str(message) for name, message in form.problems.items()}
                 expected = (form.cleaned_data, form.chosen(), problems)
                 assert browse_module._read_filters(QueryDict(string)) == expected, string
+
+
+def test_the_kept_tag_renders_once_per_key_and_every_time_without_one():
+    memos.clear()
+    engine = Engine(libraries={"public_tags": "evaluations.templatetags.public_tags"})
+    template = engine.from_string("{% load public_tags %}{% kept key %}{{ value }}{% endkept %}")
+    assert template.render(Context({"key": ("a",), "value": 1})) == "1"
+    assert template.render(Context({"key": ("a",), "value": 2})) == "1"  # kept for its key
+    assert template.render(Context({"key": ("b",), "value": 2})) == "2"
+    assert template.render(Context({"key": None, "value": 3})) == "3"
+    assert template.render(Context({"value": 4})) == "4"  # no key in the context
+    memos.clear()
+    assert template.render(Context({"key": ("a",), "value": 5})) == "5"
