@@ -16,9 +16,11 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import published
+from evaluations import published, search_index
 from evaluations.boards import Prepared
 from evaluations.choices import Result
 from evaluations.models import Publication, PublishedResult, Round
@@ -113,8 +115,9 @@ def _matching(
     initiatives, filters: dict, plan, snapshots, shown_ids: list[int], *, walking: bool = False
 ):
     """``initiatives`` narrowed by the chosen filters; ``snapshots`` are the shown 時点's rows
-    of each initiative (``shown_ids`` the publications). ``walking``: the words are dense
-    (search_index.dense), tested on each item the page's walk reads instead of found by id."""
+    of each initiative (``shown_ids`` the publications; None when neither "not published" nor
+    ``walking`` reads them). ``walking``: the words are dense (search_index.dense), tested on
+    each item the page's walk reads instead of found by id."""
     # Every condition is on the initiative's own columns or a subquery (no join): the page's
     # walk (_Walk) puts them after its own joins.
     if plan:
@@ -151,9 +154,12 @@ def _matching(
             code = filters["q"]
             numbered = n == 0 and len(terms) == 1 and code.isascii() and _CODE.fullmatch(code)
             # By the index on codes: 「6-5」 or 「a-1」 (codes are written as typed).
-            by_code = Initiative.objects.filter(code__in={code, code.upper(), code.lower()}).values(
-                "pk"
-            )
+            codes = {code, code.upper(), code.lower()}
+            if connection.vendor == "sqlite" and not walking:
+                found = _found_on_sqlite(term, shown_ids, codes if numbered else ())
+                initiatives = initiatives.filter(pk__in=found)
+                continue
+            by_code = Initiative.objects.filter(code__in=codes).values("pk")
             if walking:
                 # A word in (almost) every item: the walk tests each item it reads, its own
                 # text first, and the first page is full after a few dozen.
@@ -172,6 +178,42 @@ def _matching(
             else:
                 initiatives = initiatives.filter(pk__in=found.union(published_match))
     return initiatives
+
+
+def _found_on_sqlite(term: str, shown_ids, codes) -> RawSQL:
+    """The ids ``_matching`` finds for ``term`` on SQLite (and ``codes``, the item's number as
+    typed), written as the ORM writes that UNION (``holds`` on each side, through the FTS5
+    index for three characters or more, INSTR for fewer) but without building and compiling
+    three querysets for each new search: that was most of its CPU."""
+    q = connection.ops.quote_name
+    params: list = []
+
+    def holding(model, alias: str) -> str:
+        table = model._meta.db_table
+        if len(term) >= 3:
+            fts = search_index.TABLES[table][0]
+            params.append('"' + term.replace('"', '""') + '"')
+            return f"{alias}.{q('id')} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"
+        params.append(term)
+        return f"INSTR({alias}.{q('search_text')}, %s) > 0"
+
+    item, result = (q(m._meta.db_table) for m in (Initiative, PublishedResult))
+    sql = f"SELECT U0.{q('id')} FROM {item} U0 WHERE {holding(Initiative, 'U0')}"
+    published = holding(PublishedResult, "U1")
+    if isinstance(shown_ids, RawSQL):
+        shown, shown_params = shown_ids.sql, list(shown_ids.params)
+    else:
+        shown, shown_params = ", ".join(["%s"] * len(shown_ids)) or "NULL", list(shown_ids)
+    sql += (
+        f" UNION SELECT U1.{q('initiative_id')} FROM {result} U1"
+        f" WHERE {published} AND U1.{q('publication_id')} IN ({shown})"
+    )
+    params += shown_params
+    if codes:
+        sql += f" UNION SELECT U2.{q('id')} FROM {item} U2 WHERE U2.{q('code')} IN"
+        sql += f" ({', '.join(['%s'] * len(codes))})"
+        params += list(codes)
+    return RawSQL(sql, params)
 
 
 # Page numbers past this are read by Paginator as it always did (and a number this large
@@ -210,9 +252,11 @@ def _plan_choices(slug: str, prefecture: str) -> tuple[list[Plan], bool]:
         f" t0.{q('order')}, t0.{q('slug')} LIMIT %s",
         [*params, slug, slug, most + 1],
     )
+    # What is listed is a function of the rows read and of ``slug`` (in the page's address):
+    # their digest stands for it.
     if len(found) > most:
-        return [p for p in found[:1] if p.slug == slug], True
-    return sorted(found, key=lambda p: (p.order, p.slug)), False
+        return Built([p for p in found[:1] if p.slug == slug], digest=found.digest), True
+    return Built(sorted(found, key=lambda p: (p.order, p.slug)), digest=found.digest), False
 
 
 def _pillar_choices(plan_ids: list[int], chosen: int | None) -> list[Pillar]:
@@ -320,6 +364,40 @@ def _instances(model, attnames: list[str], converted: list, rows, alias: str, co
     return made
 
 
+class Built(list):
+    """Instances built from rows as the database gave them, with ``digest``: a digest of those
+    rows (every concrete column of every instance and of the rows joined to it), which stands
+    for the instances in ``browse_digest`` (the same rows give the same instances)."""
+
+    def __init__(self, instances=(), *, digest: str):
+        super().__init__(instances)
+        self.digest = digest
+
+
+# The filter form's plans, pillars and departments, built once per process for the rows read
+# (keyed by those rows, so an edit of any of them reads as new rows and builds anew; nothing is
+# kept past a change). They are read on every request; building their instances and hashing
+# their columns again cost more than the queries. Shared by requests, which only read them.
+_choices_built: dict = memos.store()
+_CHOICES_KEPT = 256
+# The page's initiatives (with their pillar, plan, city and department) built per row read,
+# the same way; each request gets its own copy of the initiative (it is given the request's
+# published result and search marks), the rows joined to it shared.
+_items_built: dict = memos.store()
+_ITEMS_KEPT = 4096
+
+
+def _hashable(rows):
+    """``rows`` as a key: themselves, or their repr where a value cannot be hashed (psycopg
+    reads a JSON column as a dict)."""
+    rows = tuple(rows)
+    try:
+        hash(rows)
+    except TypeError:
+        return repr(rows)
+    return rows
+
+
 def _query(prepared, tail: str, params) -> list:
     """``prepared.query(tail, params)`` (boards.Prepared: the model's rows with the row of its
     ``join``), its instances made as ``_instances`` makes them."""
@@ -327,6 +405,10 @@ def _query(prepared, tail: str, params) -> list:
     with connection_.cursor() as cursor:
         cursor.execute(f"{prepared.select()} {tail}", params)
         rows = cursor.fetchall()
+    key = (prepared, connection_.alias, _hashable(rows))
+    kept = _choices_built.get(key)
+    if kept is not None:
+        return kept
     start, built = 0, []
     for model, attnames, converters, _pk in prepared._prepared(connection_)[1]:
         converted = [(n, funcs) for n, funcs in enumerate(converters) if funcs]
@@ -336,7 +418,11 @@ def _query(prepared, tail: str, params) -> list:
     (join,) = prepared.joins  # the browser's prepared queries join one foreign key each
     for main, joined in zip(*built, strict=True):
         main._state.fields_cache[join] = joined
-    return built[0]
+    kept = Built(built[0], digest=page_memo.digest(prepared.model._meta.label, repr(rows)))
+    if len(_choices_built) >= _CHOICES_KEPT:
+        _choices_built.clear()
+    _choices_built[key] = kept
+    return kept
 
 
 def _items(ids: list[int]) -> list[Initiative]:
@@ -350,39 +436,106 @@ def _items(ids: list[int]) -> list[Initiative]:
     with connection_.cursor() as cursor:
         cursor.execute(f"{sql}({', '.join(['%s'] * len(ids))})", ids)
         rows = cursor.fetchall()
-    start, built = 0, []
-    for model, attnames, converted in parts:
-        width = len(attnames)
-        part = [row[start : start + width] for row in rows]
-        built.append(_instances(model, attnames, converted, part, connection_.alias, connection_))
-        start += width
-    items = built[0]
-    for item, pillar, plan, city, department in zip(*built, strict=True):
-        # As select_related sets them: the related instance cached, the id column as read.
-        plan._state.fields_cache["municipality"] = city
+    alias = connection_.alias
+    keys = [(alias, _hashable(row)) for row in rows]
+    if len(_items_built) + len(rows) > _ITEMS_KEPT:
+        _items_built.clear()
+    new = [row for row, key in zip(rows, keys, strict=True) if key not in _items_built]
+    if new:
+        start, built = 0, []
+        for model, attnames, converted in parts:
+            width = len(attnames)
+            part = [row[start : start + width] for row in new]
+            built.append(_instances(model, attnames, converted, part, alias, connection_))
+            start += width
+        for row, item, pillar, plan, city, department in zip(new, *built, strict=True):
+            # As select_related sets them: the related instance cached, the id column as read.
+            plan._state.fields_cache["municipality"] = city
+            cached = item._state.fields_cache
+            cached["pillar"], cached["plan"], cached["department"] = pillar, plan, department
+            # The row's digest (browse_digest): every column of the five rows, as read.
+            item.row_digest = page_memo.digest(repr(row))
+            _items_built[(alias, _hashable(row))] = item
+    return [_copy(_items_built[key], alias) for key in keys]
+
+
+def _copy(item: Initiative, alias: str) -> Initiative:
+    """A copy of ``item`` for one request, its related rows (not copied) cached as in
+    ``item``."""
+    copied = Initiative.__new__(Initiative)
+    copied.__dict__.update(item.__dict__)
+    state = ModelState()
+    state.adding, state.db = False, alias
+    state.fields_cache = dict(item._state.fields_cache)
+    copied._state = state
+    return copied
+
+
+def _known_items(ids: list[int], known: tuple[list, list, list]) -> list[Initiative]:
+    """The initiatives ``ids`` (in no order) as ``_items`` gives them, their plan (with its
+    city), pillar and department taken from ``known`` (the plans, pillars and departments the
+    filter form lists, read in this request): one query of the initiatives' own columns, not
+    their five tables' joined on every row (a plan's long texts, read twenty times, were most
+    of the page's query). An item whose rows are not among them (a plan added since) is read
+    by ``_items``."""
+    plans, pillars, departments = ({row.pk: row for row in rows} for rows in known)
+    connection_ = read_connection(Initiative)
+    prepared = _item_parts[Initiative]
+    q = connection_.ops.quote_name
+    with connection_.cursor() as cursor:
+        cursor.execute(
+            f"{prepared.select()} WHERE t0.{q('id')} IN ({', '.join(['%s'] * len(ids))})", ids
+        )
+        rows = cursor.fetchall()
+    alias = connection_.alias
+    keys = [("initiative", alias, _hashable(row)) for row in rows]
+    if len(_items_built) + len(rows) > _ITEMS_KEPT:
+        _items_built.clear()
+    new = [row for row, key in zip(rows, keys, strict=True) if key not in _items_built]
+    if new:
+        _model, attnames, converters, _pk = prepared._prepared(connection_)[1][0]
+        converted = [(n, funcs) for n, funcs in enumerate(converters) if funcs]
+        built = _instances(Initiative, attnames, converted, new, alias, connection_)
+        for row, item in zip(new, built, strict=True):
+            # The row's digest (browse_digest); the form's rows are digested with the form.
+            item.row_digest = page_memo.digest(repr(row))
+            _items_built[("initiative", alias, _hashable(row))] = item
+    items = []
+    for key in keys:
+        item = _copy(_items_built[key], alias)
+        related = (
+            pillars.get(item.pillar_id),
+            plans.get(item.plan_id),
+            departments.get(item.department_id),
+        )
+        if any(row is None for row in related):  # (`None in` would compare models)
+            return _items(ids)
         cached = item._state.fields_cache
-        cached["pillar"], cached["plan"], cached["department"] = pillar, plan, department
+        cached["pillar"], cached["plan"], cached["department"] = related
+        items.append(item)
     return items
 
 
-def _rows(ids: list[int], shown_for, terms: list[str]) -> list:
+def _rows(ids: list[int], shown_for, terms: list[str], known=None) -> list:
     """The initiatives ``ids`` in that order with their plan, city, pillar and department, and
     their published result, title and 時点 of ``shown_for(plan ids)`` (each plan's shown
     publication), with what the search matched marked (two queries, three when ``shown_for``
-    reads the publications)."""
+    reads the publications). ``known``: the filter form's plans, pillars and departments when
+    every item's are among them (``_known_items``)."""
     if not ids:
         return []
-    found = {i.pk: i for i in _items(ids)}
+    found = {i.pk: i for i in (_items(ids) if known is None else _known_items(ids, known))}
     shown = shown_for({i.plan_id for i in found.values()})
     publications = {shown[i.plan_id].pk for i in found.values() if i.plan_id in shown}
     snapshots: dict[int, tuple] = {}
     table, initiative = _quoted(PublishedResult, "initiative")
     _, publication = _quoted(PublishedResult, "publication")
     q = connection.ops.quote_name
+    # The narrative and reason only say where a search matched: not read without one.
+    texts = f"{q('narrative')}, {q('reason')}" if terms else "NULL, NULL"
     with read_connection().cursor() as cursor:
         cursor.execute(
-            f"SELECT {initiative}, {q('result')}, {q('title')}, {publication},"
-            f" {q('narrative')}, {q('reason')} FROM {table}"
+            f"SELECT {initiative}, {q('result')}, {q('title')}, {publication}, {texts} FROM {table}"
             f" WHERE {publication} IN ({', '.join(['%s'] * len(publications)) or 'NULL'})"
             f" AND {initiative} IN ({', '.join(['%s'] * len(ids))})",
             [*publications, *ids],
@@ -424,26 +577,29 @@ class _Walk:
     pillar is of its own plan (Initiative.clean), which the walk's joins rely on.
     """
 
-    def __init__(self, matching, plan, *, searched: bool = False):
+    def __init__(self, matching, plan, *, searched: bool = False, compiled: dict | None = None):
         self.matching, self.plan, self.searched = matching.order_by(), plan, searched
+        # Where the compiled WHERE is kept: this walk's own, or the memo of the filters
+        # (``_filtered``) that gave ``matching``.
+        self._kept = {} if compiled is None else compiled
 
     def _where(self) -> tuple[str, list]:
         """The filters' WHERE on the initiatives' table, compiled once (EmptyResultSet when
         nothing can match)."""
-        if not hasattr(self, "_compiled"):
+        if "where" not in self._kept:
             query = self.matching.query
             joined = [a for a, n in query.alias_refcount.items() if n and a != query.base_table]
             assert not joined, "every filter is on the initiative's own columns"
             compiler = query.get_compiler(connection=connection)
             try:
-                self._compiled = compiler.compile(query.where)
+                self._kept["where"] = compiler.compile(query.where)
             except FullResultSet:
-                self._compiled = ("1 = 1", [])
+                self._kept["where"] = ("1 = 1", [])
             except EmptyResultSet:
-                self._compiled = None
-        if self._compiled is None:
+                self._kept["where"] = None
+        if self._kept["where"] is None:
             raise EmptyResultSet
-        where, params = self._compiled
+        where, params = self._kept["where"]
         return where, list(params)
 
     def _bounded(self, most: int) -> tuple[str, list]:
@@ -552,7 +708,7 @@ def _bound(number: int | None, searched: bool) -> int:
     return -(-((number + 1) * PAGE_SIZE) // step) * step
 
 
-def _page(matching, plan, number, *, selective: bool, walking: bool = False) -> Page:
+def _page(matching, plan, number, *, selective: bool, walking: bool = False, compiled=None) -> Page:
     """The page ``number`` of ``matching`` (initiatives) as ``Paginator.get_page`` gives it, of
     their ids (_Walk), its count stopping at ``_bound`` (``paginator.capped`` when more match).
 
@@ -563,7 +719,7 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False) -> 
     no match at all take Paginator's two. A dense search (``walking``: search_index.dense) is
     walked like browsing, its count up to the bound a subquery of the page's query (one
     query)."""
-    walk = _Walk(matching, plan, searched=selective and not walking)
+    walk = _Walk(matching, plan, searched=selective and not walking, compiled=compiled)
     paginator = Paginator(walk, PAGE_SIZE)
     paginator.capped = False
     text = str(number or "1")
@@ -641,21 +797,21 @@ def browse_digest(context: dict) -> str:
     and title. The filters are in the address."""
     page = context["page"]
     rows = page.object_list
+    plans = context["plans"]
     return page_memo.digest(
         published.publication_fingerprint(),
-        context["plans"],
-        [p.municipality for p in context["plans"]],
-        context["pillars"],
-        context["departments"],
+        *_digested(plans, [plans, [p.municipality for p in plans]]),
+        *_digested(context["pillars"]),
+        *_digested(context["departments"]),
         page.paginator.count,
         page.number,
         [
             (
-                i,
-                i.plan,
-                i.plan.municipality,
-                i.pillar,
-                i.department,
+                *(
+                    (i.row_digest,)
+                    if hasattr(i, "row_digest")
+                    else (i, i.plan, i.plan.municipality, i.pillar, i.department)
+                ),
                 i.published_result,
                 i.published_title,
                 i.publication_id,
@@ -663,6 +819,14 @@ def browse_digest(context: dict) -> str:
             for i in rows
         ],
     )
+
+
+def _digested(rows, values=None) -> tuple:
+    """What ``browse_digest`` digests of ``rows``: the digest of the rows they were built from
+    (``Built``), else ``values`` (the rows themselves)."""
+    if isinstance(rows, Built):
+        return (rows.digest,)
+    return tuple(values) if values is not None else (rows,)
 
 
 def browse(params) -> dict:
@@ -673,9 +837,7 @@ def browse(params) -> dict:
     the count and the page's ids, the page's rows and their published results, the pillars and
     departments the form lists; on SQLite a search for words of three or more characters asks
     first whether they are dense (one query more, at every size)."""
-    form = BrowseFilters(params)
-    form.is_valid()  # reads them; what cannot mean anything is in form.problems
-    filters, chosen = form.cleaned_data, form.chosen()
+    filters, chosen, problems = _read_filters(params)
     plans, many = _plan_choices(chosen["plan"], filters["prefecture_code"] or "")
     plan = next((p for p in plans if p.slug == chosen["plan"]), None)
     fy = filters["fiscal_year"]
@@ -702,19 +864,23 @@ def browse(params) -> dict:
         def shown_for(plan_ids):
             return _shown_of(published.current_publications(plan_ids), fy)
 
-    snapshots = PublishedResult.objects.filter(
-        initiative=OuterRef("pk"), publication_id__in=shown_ids
-    )
     walking = bool(filters["terms"]) and dense(filters["terms"])
-    matching = _matching(
-        Initiative.objects.all(), filters, plan, snapshots, shown_ids, walking=walking
-    )
+    kept = _filtered(filters, plan, shown_ids, walking)
     page = _page(
-        matching, plan, params.get("page"), selective=bool(filters["terms"]), walking=walking
+        kept["matching"],
+        plan,
+        params.get("page"),
+        selective=bool(filters["terms"]),
+        walking=walking,
+        compiled=kept,
     )
     choices = _choices(plans, many, plan, filters)
-    page.object_list = _rows(page.object_list, shown_for, filters["terms"])
-    return {
+    # With a plan chosen, or every plan listed, the form lists every plan, pillar and
+    # department the page's items can have (a pillar is of its item's plan; the departments
+    # listed are those owning items of the listed plans).
+    known = (plans, choices["pillars"], choices["departments"]) if plan or not many else None
+    page.object_list = _rows(page.object_list, shown_for, filters["terms"], known)
+    context = {
         "plans": plans,
         **choices,
         "fiscal_years": fiscal_years,
@@ -722,5 +888,106 @@ def browse(params) -> dict:
         "query": {k: v for k, v in chosen.items() if v},
         "terms": filters["terms"],
         "page": page,
-        "problems": {name: str(message) for name, message in form.problems.items()},
+        "problems": problems,
     }
+    context["fields_key"] = fields_key(context)
+    return context
+
+
+def fields_key(context: dict) -> tuple | None:
+    """Everything the filter form's selects show (the language, the chosen values but the
+    words, the plans, pillars and departments listed as the digest of their rows, the years):
+    the key their markup is kept by (public_tags ``kept``). None (rendered every time) without
+    ``PUBLIC_DATA_MEMO`` or when a list was not built from its rows here."""
+    listed = (context["plans"], context["pillars"], context["departments"])
+    if not published.memo_enabled() or not all(isinstance(rows, Built) for rows in listed):
+        return None
+    chosen = context["chosen"]
+    return (
+        get_language(),
+        get_script_prefix(),
+        *(value for name, value in chosen.items() if name != "q"),
+        context["many_plans"],
+        *(rows.digest for rows in listed),
+        tuple(context["fiscal_years"]),
+    )
+
+
+# The filters read from each query string, and the initiatives' query of each filter
+# combination with its WHERE compiled, kept per process: both are functions of their keys
+# alone (the query string and the language; the filters, the chosen plan's id and the shown
+# publications' ids or the SQL that selects them), and building them through the form and the
+# ORM cost more than the queries they give took to run. A new search builds both once.
+_filters_read: dict = memos.store()
+_queries_built: dict = memos.store()
+_FILTERS_KEPT = 1024
+
+
+def _read_filters(params) -> tuple[dict, dict, dict]:
+    """(``BrowseFilters.cleaned_data``, its ``chosen()``, its problems as text) of ``params``,
+    read through the form once per query string and language."""
+    # Keyed without the words, which nothing else the form reads depends on: each new search
+    # reads only its words.
+    key = (get_language(), *(params.get(name) for name in BrowseFilters.base_fields if name != "q"))
+    read = _filters_read.get(key)
+    if read is None:
+        form = BrowseFilters(params)
+        form.is_valid()  # reads them; what cannot mean anything is in form.problems
+        problems = {name: str(message) for name, message in form.problems.items()}
+        read = (form.cleaned_data, form.chosen(), problems)
+        if len(_filters_read) >= _FILTERS_KEPT:
+            _filters_read.clear()
+        _filters_read[key] = read
+        return dict(read[0]), dict(read[1]), dict(problems)
+    filters, chosen, problems = dict(read[0]), dict(read[1]), dict(read[2])
+    # As BrowseFilters reads them (its field q, then clean's terms).
+    filters["q"] = chosen["q"] = BrowseFilters.base_fields["q"].clean(params.get("q"))
+    filters["terms"] = search_terms(filters["q"])
+    return filters, chosen, problems
+
+
+def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
+    """{"matching": the initiatives ``_matching`` gives, "where": their compiled WHERE once
+    ``_Walk`` has compiled it}, kept for these inputs. The queryset is never evaluated itself
+    (every read clones it), so requests may share it."""
+    shown = (
+        (shown_ids.sql, tuple(shown_ids.params))
+        if isinstance(shown_ids, RawSQL)
+        else tuple(shown_ids)
+    )
+    key = (
+        connection.alias,
+        plan.pk if plan else None,
+        shown,
+        walking,
+        filters["q"],
+        *(filters[name] for name in _MEANINGS),
+        tuple(filters["terms"]),
+    )
+    kept = _queries_built.get(key)
+    if kept is None:
+        # Only "not published" and a walked word read the shown rows of each item.
+        snapshots = (
+            PublishedResult.objects.filter(initiative=OuterRef("pk"), publication_id__in=shown_ids)
+            if walking or filters["result_filter"] == NOT_PUBLISHED
+            else None
+        )
+        matching = _matching(
+            Initiative.objects.all(), filters, plan, snapshots, shown_ids, walking=walking
+        )
+        kept = {"matching": matching}
+        if len(_queries_built) >= _FILTERS_KEPT:
+            _queries_built.clear()
+        _queries_built[key] = kept
+    return kept
+
+
+# What ``_matching`` reads of the filters besides the words.
+_MEANINGS = (
+    "prefecture_code",
+    "pillar_id",
+    "department_id",
+    "reform_level",
+    "result_filter",
+    "fiscal_year",
+)

@@ -24,5 +24,10 @@ def _translated(prefix: str, path: str, code: str) -> str:
 
 def translated_url(path: str, code: str) -> str:
     """``path`` in language ``code`` (resolve, then reverse in the other language), memoised
-    per process; the LRU bounds the paths."""
-    return _translated(get_script_prefix(), path, code)
+    per process; the LRU bounds the paths. A query string is kept as it is (``translate_url``
+    keeps it), so the memo holds the path alone: each new search of the initiative browser
+    was a new entry, resolved and reversed again."""
+    base, mark, query = path.partition("?")
+    if not query or "#" in path:
+        return _translated(get_script_prefix(), path, code)
+    return f"{_translated(get_script_prefix(), base, code)}{mark}{query}"

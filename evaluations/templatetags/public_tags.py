@@ -132,3 +132,42 @@ def dashboard(context, board, testid="headline-rate"):
     if markup is None:
         markup = _fragments["items"][key] = render()
     return markup
+
+
+# --- a part of a page kept per process for what it shows -------------------------------------
+
+_kept = memos.store()
+_MAX_KEPT = 512
+
+
+class _KeptNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist, self.key = nodelist, key
+
+    def render(self, context):
+        key = self.key.resolve(context)
+        if not key:  # None, or missing from the context
+            return self.nodelist.render(context)
+        # This tag's place (its template and position) and the view's key.
+        key = (self.origin.name, self.token.position, key)
+        markup = _kept.get(key)
+        if markup is None:
+            markup = self.nodelist.render(context)
+            if len(_kept) >= _MAX_KEPT:
+                _kept.clear()
+            _kept[key] = markup
+        return markup
+
+
+@register.tag
+def kept(parser, token):
+    """``{% kept key %}…{% endkept %}``: the markup inside, rendered once per process for
+    ``key`` and then reused; rendered every time when ``key`` is None (or missing). The view
+    makes ``key`` hold everything the markup shows (the language, the rows it lists as their
+    digest, the chosen values), so the same key gives the same markup: e.g. the initiative
+    browser's filter selects (evaluations.browse.fields_key), forty-seven prefectures and the
+    plans', pillars' and departments' options, which took most of a new search's rendering."""
+    _name, key = token.split_contents()
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return _KeptNode(nodelist, parser.compile_filter(key))

@@ -38,9 +38,35 @@ def _columns(item):
 
 def test_the_pages_rows_hold_every_column_select_related_reads(seeded):
     ids = list(Initiative.objects.values_list("pk", flat=True))
+    plain = {i.pk: _columns(i) for i in _plain_items(ids)}
     fast = {i.pk: _columns(i) for i in browse_module._items(ids)}
-    assert fast == {i.pk: _columns(i) for i in _plain_items(ids)}
+    assert fast == plain
     assert len(fast) == len(ids)
+    # From the filter form's rows: every plan, pillar and department listed.
+    plans, _many = browse_module._plan_choices("", "")
+    plan_ids = [p.pk for p in plans]
+    known = (
+        plans,
+        browse_module._pillar_choices(plan_ids, None),
+        browse_module._department_choices(plan_ids, None),
+    )
+    assert {i.pk: _columns(i) for i in browse_module._known_items(ids, known)} == plain
+    # Built again from what is kept for the same rows: the same columns, a copy per request.
+    again = browse_module._known_items(ids, known)
+    assert {i.pk: _columns(i) for i in again} == plain
+    assert not {id(i) for i in again} & {id(i) for i in browse_module._known_items(ids, known)}
+
+
+def test_an_item_whose_plan_the_form_does_not_list_is_read_with_its_joins(seeded):
+    ids = list(Initiative.objects.values_list("pk", flat=True))
+    plain = {i.pk: _columns(i) for i in _plain_items(ids)}
+    osaka = [p for p in browse_module._plan_choices("", "")[0] if p.slug == OSAKA]
+    known = (
+        osaka,
+        browse_module._pillar_choices([p.pk for p in osaka], None),
+        browse_module._department_choices([p.pk for p in osaka], None),
+    )
+    assert {i.pk: _columns(i) for i in browse_module._known_items(ids, known)} == plain
 
 
 def test_the_pillar_choices_are_the_plain_querys_in_its_order(seeded):
@@ -83,6 +109,7 @@ def test_every_browser_page_is_byte_for_byte_what_the_plain_queries_render(
     paths = [p.replace("PILLAR", pillar) for p in PAGES]
     fast = [client.get(p) for p in paths]
     monkeypatch.setattr(browse_module, "_items", _plain_items)
+    monkeypatch.setattr(browse_module, "_known_items", lambda ids, known: _plain_items(ids))
     monkeypatch.setattr(browse_module, "_pillar_choices", _plain_pillars)
     plain = [client.get(p) for p in paths]
     for path, f, p in zip(paths, fast, plain, strict=True):

@@ -4,7 +4,10 @@ every public page."""
 import re
 
 import pytest
+from django.urls import translate_url
+from django.utils.translation import override
 
+from reformtracker.links import translated_url
 from tests.constants import KITAKYUSHU, OSAKA, PUBLIC_PAGES
 from tests.factories import grow_and_publish
 
@@ -51,6 +54,24 @@ def test_the_language_switcher_links_to_the_same_page_with_its_query(client, see
     assert 'aria-current="true">日本語' in switcher
     english = client.get(f"/en/initiatives/?plan={OSAKA}").content.decode()
     assert f'href="/initiatives/?plan={OSAKA}" lang="ja"' in english
+
+
+def test_the_switchers_address_keeps_the_query_as_djangos_translate_url_does():
+    # The memo holds the path alone; the query is added back as translate_url adds it.
+    paths = [
+        "/initiatives/?q=%E3%81%94%E3%81%BF&page=2",
+        "/en/initiatives/?q=a+b&plan=x",
+        f"/plans/{OSAKA}/pillars/2/?page=3",
+        "/nowhere/?a=1",
+        "/initiatives/?",
+        "/initiatives/?q=1#top",
+        "/en/?directory=1",
+    ]
+    for path in paths:
+        # As on a page: the language of its address is active.
+        with override("en" if path.startswith("/en/") else "ja"):
+            for code in ("ja", "en"):
+                assert translated_url(path, code) == translate_url(path, code), (path, code)
 
 
 def test_meetings_read_as_written_in_japanese_and_in_english(client, seeded):

@@ -1,0 +1,200 @@
+"""What the initiative browser keeps per process with ``PUBLIC_DATA_MEMO`` (evaluations.browse):
+the filter form's plans, pillars and departments and the page's initiatives built once per rows
+read, the filters of each query string and the query of each combination of them, and the
+form's selects as markup (public_tags ``kept``, keyed by browse.fields_key). A page made from
+what is kept is byte for byte the page the plain path renders, an edit of any row it shows
+appears at once, and it reads what a fresh page reads."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.template import Context, Engine
+from django.test.utils import CaptureQueriesContext
+from django.utils.translation import override
+
+from evaluations import browse as browse_module
+from evaluations.browse import BrowseFilters
+from initiatives.models import Department, Initiative, Pillar, Plan
+from reformtracker import memos
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.factories import grow_and_publish
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/initiatives/",
+    f"/initiatives/?plan={OSAKA}&page=2",
+    f"/initiatives/?plan={OSAKA}&pillar=&result=achieved&fy=2024",
+    f"/initiatives/?plan={OSAKA}&pillar=PILLAR",
+    "/initiatives/?department=DEPARTMENT",
+    "/initiatives/?result=none",
+    "/initiatives/?prefecture=27",
+    "/initiatives/?q=委託",
+    "/initiatives/?q=ゴミ",
+    "/initiatives/?q=追加の取組&page=2",
+    "/initiatives/?q=6-5",
+    "/initiatives/?pillar=abc&fy=1",
+    "/en/initiatives/",
+    f"/en/initiatives/?plan={KITAKYUSHU}",
+    "/en/initiatives/?q=ごみ",
+    f"/open-data/initiatives.json?plan={OSAKA}&page=2",
+    "/open-data/initiatives.json?q=委託",
+    "/en/open-data/initiatives.json?fy=2024&result=achieved",
+]
+
+
+def _keep(settings) -> None:
+    settings.PUBLIC_DATA_MEMO = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0  # tests publish and look at once
+    memos.clear()
+
+
+def _paths() -> list[str]:
+    pillar = str(Pillar.objects.get(plan__slug=OSAKA, order=2).pk)
+    department = str(Department.objects.get(name="環境局").pk)
+    return [p.replace("PILLAR", pillar).replace("DEPARTMENT", department) for p in PAGES]
+
+
+def _render(client, paths: list[str]) -> dict:
+    pages = {}
+    for path in paths:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(path, headers=headers)
+            pages[path, bool(headers)] = (response.status_code, response.content)
+    return pages
+
+
+def _plain_items(ids):
+    return list(
+        Initiative.objects.filter(pk__in=ids)
+        .order_by()
+        .select_related("plan__municipality", "pillar", "department")
+    )
+
+
+def test_pages_made_from_what_is_kept_are_byte_for_byte_the_plain_paths(
+    seeded, client, settings, monkeypatch
+):
+    grow_and_publish(total=45)
+    paths = _paths()
+    _keep(settings)
+    first = _render(client, paths)  # later pages already reuse the rows and selects kept
+    kept = _render(client, paths)
+    # Every page a new search: its rows and selects are kept, the page itself is not.
+    searches = _render(client, [f"{p}&q=取組" if "?" in p else f"{p}?q=取組" for p in paths])
+    settings.PUBLIC_DATA_MEMO = False
+    memos.clear()
+    monkeypatch.setattr(browse_module, "_items", _plain_items)
+    monkeypatch.setattr(browse_module, "_known_items", lambda ids, known: _plain_items(ids))
+    plain = _render(client, paths)
+    plain_searches = _render(client, [f"{p}&q=取組" if "?" in p else f"{p}?q=取組" for p in paths])
+    assert first == kept == plain
+    assert searches == plain_searches
+    statuses = {status for status, _content in plain.values()}
+    assert statuses == {200, 400}
+    assert b"<tbody>" in plain["/initiatives/", False][1]
+    assert b'<option value="27" selected>' in plain["/initiatives/?prefecture=27", False][1]
+
+
+def test_an_edit_of_any_row_the_browser_shows_appears_at_once(seeded, client, settings):
+    _keep(settings)
+    # Kitakyushu's items are not published: the page shows their live titles.
+    browsing = f"/initiatives/?plan={KITAKYUSHU}"
+    english = f"/en/initiatives/?plan={KITAKYUSHU}"
+    searches = iter(f"/initiatives/?q=委託{n}" for n in range(100))
+
+    def shown(text: str, *urls: str) -> bool:
+        # And a new search, which finds nothing: its page is new, its selects may be kept.
+        pages = [client.get(url) for url in (*urls, next(searches))]
+        assert {page.status_code for page in pages} == {200}
+        return all(text in page.content.decode() for page in pages)
+
+    for url in (browsing, english, next(searches)):
+        client.get(url)
+    item = Initiative.objects.get(plan__slug=KITAKYUSHU, code="K-A-1")
+    item.title = "書き換えた取組項目名"
+    item.save()
+    assert "書き換えた取組項目名" in client.get(browsing).content.decode()
+    pillar = item.pillar
+    pillar.name = "改名した取組方針"  # an option of the form and a row's pillar
+    pillar.save()
+    assert shown("改名した取組方針", browsing)
+    plan = item.plan
+    plan.title = "改名した計画"
+    plan.save()
+    assert shown("改名した計画", browsing)
+    plan.municipality.name = "改名した市"  # in the plan's option
+    plan.municipality.save()
+    assert shown("改名した市", browsing)
+    item.department.name_en = "Renamed Bureau"
+    item.department.save()
+    assert "Renamed Bureau" in client.get(english).content.decode()
+    moved = Department.objects.create(
+        municipality=plan.municipality, code="zz-new", name="新設した局"
+    )
+    Initiative.objects.filter(pk=item.pk).update(department=moved)
+    assert shown("新設した局", browsing)
+    Plan.objects.filter(pk=plan.pk).update(order=0)  # the plans' order
+    page = client.get("/initiatives/").content.decode()
+    assert page.index(f'value="{KITAKYUSHU}"') < page.index(f'value="{OSAKA}"')
+    Plan.objects.filter(pk=plan.pk).update(order=99)
+    page = client.get("/initiatives/").content.decode()
+    assert page.index(f'value="{OSAKA}"') < page.index(f'value="{KITAKYUSHU}"')
+
+
+def test_a_kept_page_reads_its_rows_in_as_few_queries_as_a_fresh_one(seeded, client, settings):
+    _keep(settings)
+    for url in (
+        "/initiatives/",
+        f"/initiatives/?plan={OSAKA}&result=achieved",
+        "/initiatives/?q=委託",
+    ):
+        with CaptureQueriesContext(connection) as fresh:
+            client.get(url)
+        with CaptureQueriesContext(connection) as kept:
+            client.get(url)
+        assert len(kept.captured_queries) <= len(fresh.captured_queries), url
+        # The plans, the count and the page's ids (one query for a search), the pillars, the
+        # departments, the items' own rows (their plan, pillar and department are the form's)
+        # and their published results; and the publication fingerprint, here twice (the test
+        # reads it afresh each time it is asked: PUBLIC_PAGE_FINGERPRINT_SECONDS = 0).
+        assert len(kept.captured_queries) == (8 if "q=" in url else 9), url
+        sqls = [q["sql"] for q in kept.captured_queries]
+        assert any(
+            re.search(r'FROM "initiatives_initiative" t0 WHERE t0\."id" IN', s) for s in sqls
+        )
+
+
+def test_the_filters_kept_per_query_string_are_what_the_form_reads(settings):
+    _keep(settings)
+    strings = [
+        "q=%EF%BC%96-%EF%BC%95+&pillar=abc&fy=2024&result=none&level=Z",
+        "q=ごみ+委託&pillar=abc&fy=2024&result=none&level=Z",  # the same but the words: kept
+        "q=&pillar=abc&fy=2024&result=none&level=Z",
+        "pillar=abc&fy=2024&result=none&level=Z",
+        "plan=x&department=3&prefecture=27&q=サーバー",
+        "plan=x&department=3&prefecture=27&q=A-1",
+    ]
+    for language in ("ja", "en"):
+        with override(language):
+            for string in strings:
+                form = BrowseFilters(QueryDict(string))
+                form.is_valid()
+                problems = {name: str(message) for name, message in form.problems.items()}
+                expected = (form.cleaned_data, form.chosen(), problems)
+                assert browse_module._read_filters(QueryDict(string)) == expected, string
+
+
+def test_the_kept_tag_renders_once_per_key_and_every_time_without_one():
+    memos.clear()
+    engine = Engine(libraries={"public_tags": "evaluations.templatetags.public_tags"})
+    template = engine.from_string("{% load public_tags %}{% kept key %}{{ value }}{% endkept %}")
+    assert template.render(Context({"key": ("a",), "value": 1})) == "1"
+    assert template.render(Context({"key": ("a",), "value": 2})) == "1"  # kept for its key
+    assert template.render(Context({"key": ("b",), "value": 2})) == "2"
+    assert template.render(Context({"key": None, "value": 3})) == "3"
+    assert template.render(Context({"value": 4})) == "4"  # no key in the context
+    memos.clear()
+    assert template.render(Context({"key": ("a",), "value": 5})) == "5"
