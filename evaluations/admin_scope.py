@@ -10,7 +10,9 @@ them 404. Who may do what (departments and their members, users, groups) is for 
 
 Every write goes through evaluations.masterdata, so each one, inline rows and bulk deletions
 included, leaves a history row with every changed field before → after; a deletion keeps every
-field of what it deleted.
+field of what it deleted. The history writer counts each recorded edit of master data in
+MasterDataVersion (evaluations.services.base.record), so a public page stored before an admin
+edit (the X会議 pages among them) is replaced from the next request, as after an office's edit.
 
 ``protect(site)`` wraps every registered model admin with these rules (evaluations/admin.py calls
 it once every app has registered); a model it has no rule for is refused to everyone but

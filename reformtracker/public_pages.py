@@ -88,8 +88,9 @@ def public_page(view=None, *, store: bool = True, params: tuple[str, ...] = ()):
     (evaluations.public_cache keys the stored page on them alone), so an unknown parameter can
     neither change the page nor make a new cache entry.
 
-    Pages that read live rows besides publications (X会議, whose status depends on today) use
-    ``store=False``: they get the ETag and 304 but are rendered every time.
+    ``store=False``: the ETag and 304 only, rendered every time. A page that depends on today
+    as well (X会議, the Atom feeds) is stored by day instead (evaluations.public_cache's
+    ``stored_by_day``).
     """
 
     def decorate(view):

@@ -33,14 +33,21 @@ def _raw(model, where: str, params=()) -> list[tuple]:
     """Every column of ``model``'s rows ``where`` says, by id, as the database gives them: what
     a page's digest is made of, read without the ORM building SQL. ``where`` names tables by
     ``{Model}`` and columns as stored."""
-    q = connection.ops.quote_name
-    tables = {m.__name__: q(m._meta.db_table) for m in _MODELS}
-    tables["Link"] = q(Meeting.initiatives.through._meta.db_table)
+    connection = read_connection()
+    tables = _tables.get(connection.vendor)
+    if tables is None:
+        q = connection.ops.quote_name
+        tables = {m.__name__: q(m._meta.db_table) for m in _MODELS}
+        tables["Link"] = q(Meeting.initiatives.through._meta.db_table)
+        _tables[connection.vendor] = tables
     sql = f"SELECT * FROM {tables[model.__name__]} WHERE {where.format(**tables)} ORDER BY id"
-    with read_connection().cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
+
+# The quoted table names ``_raw`` writes, per database vendor.
+_tables: dict = memos.store()
 
 _MODELS = (
     Plan,
@@ -71,14 +78,9 @@ class Listing:
     ids: list[int]
 
 
-def meeting_listing(
-    plan_slug: str | None, when: str | None, page=None, *, default: str = "upcoming"
-) -> Listing:
-    """The ids of one page of meetings (two queries: the count and the page). Upcoming ones
-    (開催予定 and 開催時期) soonest first; held ones (and cancelled ones past their period) latest
-    first. "Upcoming or held" is the meeting's own rule (``Meeting.objects.to_come/held_by``)."""
-    today = timezone.localdate()
-    when = when if when in WHEN else default
+def _listing_queryset(plan_slug: str | None, when: str, today: date):
+    """The meetings of a list, in its order, as ids: the meeting's own rule of upcoming or
+    held (``Meeting.objects.to_come/held_by``)."""
     meetings = Meeting.objects.all()
     if plan_slug:
         meetings = meetings.filter(plan__slug=plan_slug)
@@ -88,7 +90,77 @@ def meeting_listing(
         meetings = meetings.to_come(today).order_by("earliest", "latest", "plan_id", "number")
     else:
         meetings = meetings.order_by("earliest", "latest", "plan_id", "number")
-    paginator = Paginator(meetings.values_list("pk", flat=True), settings.MEETINGS_PER_PAGE)
+    return meetings.values_list("pk", flat=True)
+
+
+# The listing's SQL is compiled once per process, database and shape (plan filter or not,
+# upcoming, held or all) with these stand-ins, which each request's own values replace: the
+# ORM's compiler cost a kept page more than running the queries. Neither can be a real value
+# (no 年度 of 1901; a slug has no control characters).
+_DAY, _SLUG = date(1901, 1, 1), "\x00plan"
+_listing_sql: dict = memos.store()
+
+
+def _listing_statements(connection, has_plan: bool, when: str) -> tuple:
+    """(count SQL, page SQL, where each parameter comes from) for the shape, compiled once."""
+    key = (connection.vendor, connection.settings_dict["NAME"], has_plan, when)
+    known = _listing_sql.get(key)
+    if known is None:
+        queryset = _listing_queryset(_SLUG if has_plan else None, when, _DAY)
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+        count, count_params = queryset.order_by().query.get_compiler(connection=connection).as_sql()
+        day = connection.ops.adapt_datefield_value(_DAY)
+
+        def sources(values):
+            return tuple("day" if v == day else "slug" if v == _SLUG else ("=", v) for v in values)
+
+        known = _listing_sql[key] = (
+            f"SELECT COUNT(*) FROM ({count}) listed",
+            sources(count_params),
+            f"{sql} LIMIT %s OFFSET %s",
+            sources(params),
+        )
+    return known
+
+
+class _ListedIds:
+    """The ids of a meeting list for the Paginator, read by the listing's prepared SQL: its
+    ``count()`` and each page's slice are one query each, as the ORM's would be."""
+
+    def __init__(self, plan_slug: str | None, when: str, today: date):
+        self.connection = read_connection(Meeting)
+        statements = _listing_statements(self.connection, bool(plan_slug), when)
+        self.count_sql, count_sources, self.page_sql, page_sources = statements
+        day = self.connection.ops.adapt_datefield_value(today)
+
+        def values(sources):
+            return [day if s == "day" else plan_slug if s == "slug" else s[1] for s in sources]
+
+        self.count_params, self.page_params = values(count_sources), values(page_sources)
+
+    def count(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.count_sql, self.count_params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, part: slice) -> list[int]:
+        if part.stop <= part.start:
+            return []  # an empty list's only page: no query, as the ORM's
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.page_sql, [*self.page_params, part.stop - part.start, part.start])
+            return [row[0] for row in cursor.fetchall()]
+
+
+def meeting_listing(
+    plan_slug: str | None, when: str | None, page=None, *, default: str = "upcoming"
+) -> Listing:
+    """The ids of one page of meetings (two queries: the count and the page). Upcoming ones
+    (開催予定 and 開催時期) soonest first; held ones (and cancelled ones past their period) latest
+    first. "Upcoming or held" is the meeting's own rule (``Meeting.objects.to_come/held_by``)."""
+    today = timezone.localdate()
+    when = when if when in WHEN else default
+    ids = _ListedIds(plan_slug or None, when, today)
+    paginator = Paginator(ids, settings.MEETINGS_PER_PAGE)
     page_obj = paginator.get_page(page)
     return Listing(plan_slug, when, today, page_obj, list(page_obj.object_list))
 
@@ -214,11 +286,21 @@ def _plans_with_meetings() -> list[Plan]:
     return list(_directory_query())
 
 
+# ``_directory_query``'s SQL, compiled once per process, database and list length (nothing in
+# it comes from the request).
+_directory_sql: dict = memos.store()
+
+
 def _directory_rows() -> list[tuple]:
     """What ``_plans_with_meetings`` reads, as the database gives it (for the digest)."""
-    sql, params = _directory_query().query.sql_with_params()
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+    connection = read_connection(Plan)
+    key = (connection.vendor, connection.settings_dict["NAME"], settings.PUBLIC_HOME_BOARDS_MAX)
+    statement = _directory_sql.get(key)
+    if statement is None:
+        query = _directory_query().query
+        statement = _directory_sql[key] = query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
         return cursor.fetchall()
 
 

@@ -1,10 +1,14 @@
 """Public pages for X会議 and the yearly schedule grid, and their JSON for the read API; what
 they show is built by xmeetings.pages.
 
-These read live rows (meetings are not published in rounds) and "held or upcoming" depends on
-today, so they are not cached whole like the result pages (``public_page(store=False)``); they get
-an ETag of their content, so repeat visits are answered 304 without sending the page again. Each is kept per process by a
-digest of the rows it shows and today's date (reformtracker.page_memo).
+They read live rows (meetings are not published in rounds) and "held or upcoming" depends on
+today, so they are stored whole by the page cache as the Atom feeds are (``stored_by_day``):
+their key carries the date as well as the publication fingerprint, which counts every edit of
+a meeting or schedule (initiatives.models.MasterDataVersion, counted by the history writer that
+the office's pages, the admin, imports and the seed all write through), so an edit shows from
+the next request and a meeting turns held at midnight. They get an ETag of their content, so
+repeat visits are answered 304. With the page cache off or missed, each is kept per process by
+a digest of the rows it shows and today's date (reformtracker.page_memo).
 """
 
 from functools import partial
@@ -15,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from evaluations.public_cache import stored_by_day
 from reformtracker import page_memo
 from reformtracker.public_pages import licensed_json, public_page
 from xmeetings import ical
@@ -31,7 +36,8 @@ from xmeetings.pages import (
 )
 
 
-@public_page(store=False, params=("plan", "when", "page"))
+@stored_by_day
+@public_page(params=("plan", "when", "page"))
 def meeting_list(request):
     """Upcoming or held X会議 (``when``), a page at a time, of every plan or one (``plan``)."""
     listing = meeting_listing(
@@ -78,7 +84,8 @@ def _meeting_json(request, meeting: Meeting) -> dict:
     }
 
 
-@public_page(store=False, params=("plan", "when", "page"))
+@stored_by_day
+@public_page(params=("plan", "when", "page"))
 def meetings_json(request):
     """Every meeting by date (``when=upcoming`` or ``held`` narrows), a page at a time."""
     listing = meeting_listing(
@@ -111,7 +118,8 @@ def _meetings_json(request, listing):
     )
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def meeting_calendar(request, slug):
     """The plan's X会議 as an iCalendar feed (xmeetings.ical)."""
     return page_memo.respond(
@@ -148,7 +156,8 @@ def material_download(request, pk):
     return response
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def schedule_detail(request, slug, fiscal_year=None):
     return page_memo.render_page(
         request,
@@ -158,7 +167,8 @@ def schedule_detail(request, slug, fiscal_year=None):
     )
 
 
-@public_page(store=False)
+@stored_by_day
+@public_page
 def schedule_json(request, slug, fiscal_year=None):
     return page_memo.respond(
         request,

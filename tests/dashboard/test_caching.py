@@ -88,9 +88,11 @@ def test_a_plan_with_no_publication_is_cached_and_then_changes_on_its_first(clie
     assert "50.0%" in page.content.decode()
 
 
-def test_meeting_pages_get_an_etag_and_304_without_being_stored(client, seeded, page_cache):
+def test_meeting_pages_get_an_etag_and_304_and_are_stored_by_day(client, seeded, page_cache):
     first = client.get("/meetings/")
     assert first.has_header("ETag")
+    assert first["X-Public-Cache"] == "miss"
+    assert client.get("/meetings/")["X-Public-Cache"] == "hit"
     assert client.get("/meetings/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
