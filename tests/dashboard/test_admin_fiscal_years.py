@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from evaluations.models import PillarNarrative, Round
 from initiatives.models import AnalysisCluster, Plan, PlanNote
 from reformtracker.calendar_ja import fy_label_en, fy_label_ja
+from tests.personas import in_english
 from xmeetings.models import Meeting, MeetingTopic, Schedule
 
 # Every change list with a fiscal-year filter, and the model it lists.
@@ -64,8 +64,7 @@ def test_each_fiscal_year_filter_names_its_years_in_wareki_in_japanese(operator,
 
 @pytest.mark.parametrize("path", LISTS)
 def test_each_fiscal_year_filter_names_its_years_as_fy_in_english(operator, path):
-    operator.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    page = operator.get(path).content.decode()
+    page = in_english(operator).get(path).content.decode()
     choices = _year_choices(page, "Fiscal year")
     assert choices == {fy_label_en(year): f"?fiscal_year={year}" for year in _years(LISTS[path])}
 
