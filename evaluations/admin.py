@@ -25,6 +25,7 @@ from evaluations.models import (
     Round,
 )
 from evaluations.staff_forms import RoundChecks
+from reformtracker.admin_dates import FiscalYearFilter
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,7 +49,7 @@ class RoundAdminForm(RoundChecks, forms.ModelForm):
 class RoundAdmin(admin.ModelAdmin):
     form = RoundAdminForm
     list_display = ["__str__", "plan", "fiscal_year", "kind", "as_of", "due_on", "state"]
-    list_filter = ["plan", "fiscal_year", "kind", "state"]
+    list_filter = ["plan", FiscalYearFilter, "kind", "state"]
     search_fields = ["plan__title"]
     readonly_fields = ["state"]
     # Opened through the service, which records the opening (round.open) itself.
@@ -90,7 +91,7 @@ class EntryAdmin(ReadOnlyAdmin):
 @admin.register(PillarNarrative)
 class PillarNarrativeAdmin(admin.ModelAdmin):
     list_display = ["pillar", "fiscal_year", "kind", "cluster_count"]
-    list_filter = ["pillar__plan", "fiscal_year", "kind"]
+    list_filter = ["pillar__plan", FiscalYearFilter, "kind"]
     search_fields = ["done", "next_steps", "pillar__name"]
     list_select_related = ["pillar__plan"]
 

@@ -490,6 +490,11 @@ class HistoryEvent(models.Model):
         verbose_name = _("変更履歴")
         verbose_name_plural = _("変更履歴")
         ordering = ["-at", "-id"]
+        indexes = [
+            # The history of one object: the feeds' meetings added, a meeting's versions, the
+            # admin's scope of a model's rows. Without it each is a scan of the whole history.
+            models.Index(fields=["subject_type", "subject_id"], name="history_subject"),
+        ]
         constraints = [
             # One form's save is written once, however often it is sent.
             models.UniqueConstraint(

@@ -22,6 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from evaluations import access, office_forms
 from evaluations.services import plan_edits
 from evaluations.services.plan_edits import Stale
+from reformtracker.forms import add_errors
 from reformtracker.htmx_auth import login_required
 
 CONFLICT = 409
@@ -46,14 +47,6 @@ def office_page(*methods):
 
 def index_url(plan) -> str:
     return reverse("office_edit:plan", args=[plan.slug])
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def done(request, notice: str, url: str):

@@ -13,6 +13,7 @@ from initiatives.models import (
     Plan,
     PlanNote,
 )
+from reformtracker.admin_dates import FiscalYearFilter
 
 
 @admin.register(Municipality)
@@ -65,7 +66,7 @@ class PillarAdmin(admin.ModelAdmin):
 @admin.register(AnalysisCluster)
 class AnalysisClusterAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "plan", "fiscal_year"]
-    list_filter = ["plan", "fiscal_year"]
+    list_filter = ["plan", FiscalYearFilter]
     search_fields = ["code", "name"]
 
 
@@ -106,5 +107,5 @@ class InitiativeAdmin(admin.ModelAdmin):
 @admin.register(PlanNote)
 class PlanNoteAdmin(admin.ModelAdmin):
     list_display = ["__str__", "plan", "fiscal_year", "kind", "title"]
-    list_filter = ["plan", "fiscal_year", "kind"]
+    list_filter = ["plan", FiscalYearFilter, "kind"]
     search_fields = ["title", "body"]

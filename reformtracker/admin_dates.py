@@ -6,13 +6,19 @@ The admin formats a date with the locale's DATE_FORMAT, which cannot say 令和.
 shows each date or timestamp column of a change list, and each date shown (not edited) on a
 change or view page, through a column of its own (``wareki_<field>``) that keeps the field's
 label and sorts by the field. Dates the form edits keep their input as the admin writes it.
+
+A change list filtered by fiscal year names each year as every page does (令和6年度, FY2024)
+through ``FiscalYearFilter``, in place of the admin's bare 2024.
 """
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from reformtracker.display import wareki_or_iso
+from reformtracker.bounds import fiscal_year_or_none
+from reformtracker.display import nendo, wareki_or_iso
 
 PREFIX = "wareki_"
 
@@ -102,3 +108,27 @@ class WarekiDates:
             (title, {**options, "fields": _swap(options["fields"], swapped)})
             for title, options in fieldsets
         ]
+
+
+class FiscalYearFilter(admin.SimpleListFilter):
+    """The list filter of a model's ``fiscal_year``: the years of the rows the admin shows this
+    user (its scoped queryset), each named 令和6年度 in Japanese, FY2024 in English."""
+
+    title = _("年度")
+    parameter_name = "fiscal_year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.get_queryset(request)
+            .order_by(self.parameter_name)
+            .values_list(self.parameter_name, flat=True)
+            .distinct()
+        )
+        return [(str(year), nendo(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return None
+        # A year typed into the address that no site handles matches nothing, not a 500.
+        year = fiscal_year_or_none(self.value())
+        return queryset.none() if year is None else queryset.filter(fiscal_year=year)

@@ -359,3 +359,21 @@ def make_office_meeting(world):
         date_text="7月上旬",
         title="公共施設マネジメント",
     )
+
+
+def note_written_at(world, moment: datetime, body: str):
+    """A plan note the office adds to the world's plan at ``moment`` (tests/personas.py),
+    through the plan-edit service; returns its history row, dated ``moment``."""
+    import time_machine
+
+    from evaluations.choices import HistoryAction
+    from evaluations.models import HistoryEvent
+    from evaluations.services import plan_edits
+
+    with time_machine.travel(moment, tick=False):
+        plan_edits.add_note(
+            user=world.users["office"],
+            plan_id=world.plan.pk,
+            values={"fiscal_year": 2024, "kind": "challenge", "body": body},
+        )
+    return HistoryEvent.objects.get(action=HistoryAction.PLANNOTE_CREATE)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -144,6 +145,12 @@ def client_for(world: World, persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
         client.force_login(world.users[persona])
+    return client
+
+
+def in_english(client: Client) -> Client:
+    """``client`` with the language switch's cookie set to English (the signed-in areas' way)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from reformtracker.admin_dates import FiscalYearFilter
 from reformtracker.calendar_ja import ApproxDate, CalendarError
 from xmeetings.models import (
     Meeting,
@@ -76,7 +77,7 @@ class MeetingMaterialInline(admin.TabularInline):
 class MeetingAdmin(admin.ModelAdmin):
     form = MeetingForm
     list_display = ["__str__", "plan", "date_label_ja", "status"]
-    list_filter = ["plan", "fiscal_year", "status"]
+    list_filter = ["plan", FiscalYearFilter, "status"]
     search_fields = ["title", "summary", "topics__name"]
     filter_horizontal = ["initiatives"]
     inlines = [MeetingTopicInline, MeetingMaterialInline]
@@ -89,7 +90,7 @@ class MeetingAdmin(admin.ModelAdmin):
 @admin.register(MeetingTopic)
 class MeetingTopicAdmin(admin.ModelAdmin):
     list_display = ["name", "plan", "fiscal_year", "meeting"]
-    list_filter = ["plan", "fiscal_year"]
+    list_filter = ["plan", FiscalYearFilter]
     search_fields = ["name"]
 
 
@@ -101,7 +102,7 @@ class ScheduleLaneInline(admin.TabularInline):
 @admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "plan", "fiscal_year"]
-    list_filter = ["plan", "fiscal_year"]
+    list_filter = ["plan", FiscalYearFilter]
     search_fields = ["title"]
     inlines = [ScheduleLaneInline]
 

@@ -16,20 +16,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from evaluations.services import meeting_versions as versions
 from evaluations.services.plan_edits import Stale
+from reformtracker.forms import add_errors
 from xmeetings.forms_office import HeldForm, LinkForm, MaterialForm, MeetingForm, RowForm, TopicForm
 from xmeetings.models import Meeting
 
 CONFLICT = 409
 INVALID = 422
 TEMPLATE = "xmeetings/office/meeting.html"
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def meeting_url(meeting_id: int) -> str:

@@ -31,17 +31,10 @@ from evaluations.onboarding.validate import check
 from evaluations.services import onboarding as services
 from evaluations.workbooks.problems import ImportRejected, Problem
 from initiatives.models import Membership, Municipality, Plan
+from reformtracker.forms import add_errors
 
 INVALID = 422
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _set_password_link(request, user) -> str:
@@ -124,7 +117,7 @@ def municipalities(request):
                     account=form.account(),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 _created(
                     request,
@@ -308,7 +301,7 @@ def members(request, municipality):
                     account=form.account(),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 _created(
                     request,

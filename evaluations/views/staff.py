@@ -38,6 +38,7 @@ from evaluations.staff_forms import (
 )
 from initiatives.models import Department, Pillar, Plan
 from reformtracker.calendar_ja import format_date_ja
+from reformtracker.forms import add_errors
 from reformtracker.htmx_auth import login_required
 
 CONFLICT = 409
@@ -52,14 +53,6 @@ staff_login_required = login_required(fallback="/staff/")
 
 def _error_messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class LogoutWithNotice(LogoutView):
@@ -263,7 +256,7 @@ def entry_edit(request, pk):
     except services.Conflict as exc:
         return _conflict_response(request, exc, form)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_errors(form, exc)
         return _render_entry(request, entry, status=INVALID, form=form)
     if entry.already_saved:
         # The same form sent again after its save was committed (the answer was lost on the
@@ -373,7 +366,7 @@ def evidence_add(request, pk):
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
     if form.errors:
         return _render_entry(
             request, entry, fragment="evidence", status=INVALID, evidence_form=form
@@ -452,7 +445,7 @@ def round_list(request):
             try:
                 round_ = services.open_round(user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -560,7 +553,7 @@ def round_bulk(request, pk):
                 % {"title": exc.entry.initiative.title},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             notice = _("%(count)d件を処理しました。") % {"count": len(done)}
             if done.skipped:
@@ -660,7 +653,7 @@ def round_reopen(request, pk):
                 user=request.user, round_id=round_.pk, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,

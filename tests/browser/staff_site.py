@@ -12,6 +12,7 @@ import os
 from contextlib import contextmanager
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from tests.personas import PASSWORD
@@ -35,6 +36,12 @@ def chromium(executable: str):
             yield browser
         finally:
             browser.close()
+            # While Playwright's event loop runs, Django gives the test's own ORM calls a
+            # connection of their own (its connections are kept per context, and the running
+            # loop makes a new one). Nothing else closes it: left open, it keeps a session on the
+            # test database, and PostgreSQL refuses to drop that database at the end of the run
+            # ("is being accessed by other users").
+            connections.close_all()
 
 
 def sign_in(browser, base: str, username: str, heading: str = "担当の取組項目"):

@@ -8,39 +8,23 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 
 from evaluations import history
-from evaluations.choices import HistoryAction
-from evaluations.models import HistoryEvent, Publication
-from evaluations.services import plan_edits
+from evaluations.models import Publication
 from initiatives.models import Plan
-from tests.personas import client_for
+from tests.factories import note_written_at
+from tests.personas import client_for, in_english
 
 MOMENT = datetime(2025, 11, 26, 10, 9, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
-@pytest.fixture(autouse=True)
-def japanese_afterwards():
-    """A signed-in request activates the cookie's language for the thread; the next test starts
-    in the site's language, as a new request would."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 @pytest.fixture
-def noted(world, time_machine):
+def noted(world):
     """A plan note written at MOMENT: its history row is dated then."""
-    time_machine.move_to(MOMENT, tick=False)
-    plan_edits.add_note(
-        user=world.users["office"],
-        plan_id=world.plan.pk,
-        values={"fiscal_year": 2024, "kind": "challenge", "body": "和暦の時刻"},
-    )
-    return HistoryEvent.objects.get(action=HistoryAction.PLANNOTE_CREATE)
+    return note_written_at(world, MOMENT, "和暦の時刻")
 
 
 @pytest.fixture
@@ -55,11 +39,6 @@ def logged(world, time_machine):
         action_flag=CHANGE,
         change_message="計画名を変更",
     )
-
-
-def _english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_a_history_row_is_named_by_its_wareki_time_and_its_actions_label(noted):
@@ -90,7 +69,7 @@ def test_the_admins_history_page_of_an_object_dates_each_entry_in_wareki(world, 
 
 
 def test_the_admins_history_page_keeps_iso_in_english(world, logged):
-    page = _english(client_for(world, "admin")).get(
+    page = in_english(client_for(world, "admin")).get(
         f"/admin/initiatives/plan/{world.plan.pk}/history/"
     )
     body = page.content.decode()

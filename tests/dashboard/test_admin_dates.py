@@ -8,40 +8,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
-from evaluations.choices import HistoryAction
-from evaluations.models import HistoryEvent
-from evaluations.services import plan_edits
-from tests.personas import client_for
+from tests.factories import note_written_at
+from tests.personas import client_for, in_english
 
 MOMENT = datetime(2026, 11, 26, 10, 9, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
 @pytest.fixture
-def noted(world, time_machine):
+def noted(world):
     """A plan note written at MOMENT: its history row is dated then."""
-    time_machine.move_to(MOMENT, tick=False)
-    plan_edits.add_note(
-        user=world.users["office"],
-        plan_id=world.plan.pk,
-        values={"fiscal_year": 2024, "kind": "challenge", "body": "管理画面の日付"},
-    )
-    return HistoryEvent.objects.get(action=HistoryAction.PLANNOTE_CREATE)
-
-
-@pytest.fixture(autouse=True)
-def japanese_afterwards():
-    """A signed-in request activates the cookie's language for the thread, and nothing resets
-    it: the next test starts in the site's language, as a new request would."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-def _english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return note_written_at(world, MOMENT, "管理画面の日付")
 
 
 def test_the_history_list_dates_each_row_in_wareki_in_japanese(world, noted):
@@ -57,7 +34,7 @@ def test_the_history_list_dates_each_row_in_wareki_in_japanese(world, noted):
 
 
 def test_the_history_list_keeps_iso_in_english(world, noted):
-    page = _english(client_for(world, "admin")).get("/admin/evaluations/historyevent/")
+    page = in_english(client_for(world, "admin")).get("/admin/evaluations/historyevent/")
     body = page.content.decode()
     assert "2026-11-26 10:09" in body
     assert "令和8年11月26日" not in body
@@ -82,5 +59,5 @@ def test_a_rounds_list_and_its_fixed_as_of_date_read_in_wareki_while_the_due_dat
     assert "令和7年3月31日" in page  # the 時点, read-only once the round exists
     due = re.search(r'<input[^>]*name="due_on"[^>]*>', page)[0]
     assert 'value="2025-05-31"' in due
-    english = _english(client_for(world, "admin")).get("/admin/evaluations/round/")
+    english = in_english(client_for(world, "admin")).get("/admin/evaluations/round/")
     assert "2025-03-31" in english.content.decode()

@@ -8,21 +8,19 @@ import io
 
 import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.browser.axe import violations
+from tests.browser.staff_site import chromium
 from tests.personas import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
 @pytest.fixture
 def office_page(transactional_db, live_server, chromium_executable, tmp_path):
     world = build_world()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
+    with chromium(chromium_executable) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("ユーザー名").fill("office")
@@ -30,7 +28,6 @@ def office_page(transactional_db, live_server, chromium_executable, tmp_path):
         page.get_by_role("button", name="ログイン").click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
         yield live_server.url, world, page
-        browser.close()
 
 
 def test_the_identity_page_its_refusal_and_the_city_page_have_no_axe_violation(

@@ -31,6 +31,29 @@ def test_osakas_plan_page_shows_its_contact_with_the_release_it_is_quoted_from(o
     assert f"（出典：{SOURCE}（令和7年9月16日公表））" in shown
 
 
+def test_osakas_plan_page_says_its_contact_once_though_the_plan_and_the_city_both_quote_it(osaka):
+    """The plan and the city quote the same line of the same release: a reader is told it once,
+    at the foot of the page, beside its source."""
+    assert osaka.contact == osaka.municipality.contact == CONTACT
+    for path in (osaka.get_absolute_url(), f"/en{osaka.get_absolute_url()}"):
+        page = Client().get(path).content.decode()
+        assert page.count(CONTACT) == 1
+        assert CONTACT in footer(page)
+    translation.activate("ja")
+
+
+def test_a_plans_own_contact_unlike_its_citys_is_shown_in_its_facts_beside_the_citys(osaka):
+    office = Department.objects.get(municipality=osaka.municipality, is_reform_office=True)
+    user = make_member("osaka-office", office, perms=(MANAGE_ROUND.split(".")[-1],))
+    identity.update_identity(
+        user=user, slug="osaka", values={"contact": "市政改革室（06-0000-0000）"}
+    )
+    page = Client().get(osaka.get_absolute_url()).content.decode()
+    facts = re.search(r'<dl class="plan-facts">(.*?)</dl>', page, re.S)[1]
+    assert f"<dt>問合せ先</dt><dd>{CONTACT}</dd>" in facts
+    assert "市政改革室（06-0000-0000）" in footer(page)
+
+
 def test_the_source_of_osakas_contact_is_dated_in_iso_in_english(osaka):
     page = Client().get(f"/en{osaka.get_absolute_url()}").content.decode()
     shown = footer(page)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 from tests.production.pgserver import PG_BINDIR, PostgresServer
 
@@ -69,18 +70,33 @@ def log_mark(server: PostgresServer) -> int:
     return server.log.stat().st_size
 
 
-_STATEMENT = re.compile(r"^\[(?P<app>.*?)\] LOG:  statement: (?P<sql>.*)$")
+# A statement in a server's log, after the client's application name (log_everything): a simple
+# query's text, or a prepared statement's execution, its parameters on the next line.
+_STATEMENT = re.compile(r"^\[(?P<app>.*?)\] LOG:  (?P<kind>statement|execute [^:]*): (?P<sql>.*)$")
+_PARAMETERS = re.compile(r"^\[.*?\] DETAIL:  parameters: (?P<values>.*)$")
+
+
+def statements_in(log: Path, mark: int, *, left_out: str, prepared: bool = True) -> list[str]:
+    """The statements written in a server's ``log`` after byte ``mark``, but those of the client
+    named ``left_out`` (the test's own); with ``prepared``, a prepared statement's executions
+    too, its parameters appended (``SELECT … WHERE id = $1 -- $1 = '7'``)."""
+    with open(log, "rb") as f:
+        f.seek(mark)
+        lines = f.read().decode("utf-8", "replace").splitlines()
+    found = []
+    for n, line in enumerate(lines):
+        match = _STATEMENT.match(line)
+        if not match or match["app"] == left_out:
+            continue
+        if match["kind"] == "statement":
+            found.append(match["sql"])
+        elif prepared:
+            parameters = n + 1 < len(lines) and _PARAMETERS.match(lines[n + 1])
+            found.append(match["sql"] + (f" -- {parameters['values']}" if parameters else ""))
+    return found
 
 
 def statements_since(server: PostgresServer, mark: int) -> list[str]:
     """The statements the site ran on ``server`` since ``mark`` (log_mark), the test's own
     psql calls left out."""
-    with open(server.log, "rb") as f:
-        f.seek(mark)
-        text = f.read().decode("utf-8", "replace")
-    found = []
-    for line in text.splitlines():
-        match = _STATEMENT.match(line)
-        if match and match["app"] != "psql":
-            found.append(match["sql"])
-    return found
+    return statements_in(server.log, mark, left_out="psql", prepared=False)

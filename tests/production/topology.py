@@ -42,6 +42,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 import psycopg
 
 from tests.ports import free_port
+from tests.production.replica import statements_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-production.sh"
@@ -49,10 +50,6 @@ SCRIPT = ROOT / "scripts" / "run-production.sh"
 DROPPED = ("DATABASE_URL", "DJANGO_", "SQLITE_", "STATIC_ROOT", "PRIVATE_", "MEDIA_ROOT")
 # The application name of the test's own database connections, left out of what the site ran.
 TEST_CLIENT = "topology-test"
-# A statement in a server's log, after the client's application name (log_statements): a simple
-# query's text, or a prepared statement's execution, its parameters on the next line.
-_STATEMENT = re.compile(r"^\[(?P<app>.*?)\] LOG:  (?:statement|execute [^:]*): (?P<sql>.*)$")
-_PARAMETERS = re.compile(r"^\[.*?\] DETAIL:  parameters: (?P<values>.*)$")
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -115,7 +112,7 @@ class Topology:
         yield ran
         # A backend writes a statement's log line before it runs it, so before it answers.
         ran.primary, ran.replica = (
-            statements_since(p, m) for p, m in zip(paths, marks, strict=True)
+            statements_in(p, m, left_out=TEST_CLIENT) for p, m in zip(paths, marks, strict=True)
         )
 
     def stop(self, timeout: float = 90) -> int:
@@ -136,20 +133,6 @@ class Topology:
 class Ran:
     primary: list[str] | None = None
     replica: list[str] | None = None
-
-
-def statements_since(log: Path, mark: int) -> list[str]:
-    """The statements the site ran, as written in the server's ``log`` after byte ``mark``
-    (a prepared statement's with its parameters appended)."""
-    with open(log, "rb") as f:
-        f.seek(mark)
-        lines = f.read().decode("utf-8", "replace").splitlines()
-    found = []
-    for n, line in enumerate(lines):
-        if (match := _STATEMENT.match(line)) and match["app"] != TEST_CLIENT:
-            parameters = n + 1 < len(lines) and _PARAMETERS.match(lines[n + 1])
-            found.append(match["sql"] + (f" -- {parameters['values']}" if parameters else ""))
-    return found
 
 
 def query(url: str, sql: str, *params) -> list[tuple]:
