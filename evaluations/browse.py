@@ -276,15 +276,26 @@ def _department_choices(plan_ids: list[int], chosen: int | None) -> list[Departm
     code (one query)."""
     table, department = _quoted(Initiative, "department")
     _, plan_column = _quoted(Initiative, "plan")
+    plans, plan_pk = _quoted(Plan)
     _, pk = _quoted(Department)
     q = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(plan_ids)) or "NULL"
+    step, at, of = q("department_steps"), q("department"), q("plan")
+    # A loose index scan of ``initiative_plan_department``: per plan its smallest department,
+    # then the next one above it, one index probe each, until there is none. A plan of 10,000
+    # items has ~20 departments: reading all its items to find them took 1.0 ms a call on
+    # SQLite, the steps 0.13 ms.
     # The ids as one UNION, not EXISTS per department: among 17,410 departments the EXISTS
     # probed every one of them (bench/bench_nation.py, a plan chosen).
     return _query(
         _departments,
-        f"WHERE t0.{pk} IN (SELECT i.{department} FROM {table} i"
-        f" WHERE i.{plan_column} IN ({marks}) UNION SELECT %s)"
+        f"WHERE t0.{pk} IN (WITH RECURSIVE {step} ({of}, {at}) AS ("
+        f"SELECT p.{plan_pk}, (SELECT MIN(i.{department}) FROM {table} i"
+        f" WHERE i.{plan_column} = p.{plan_pk}) FROM {plans} p WHERE p.{plan_pk} IN ({marks})"
+        f" UNION ALL SELECT s.{of}, (SELECT MIN(i.{department}) FROM {table} i"
+        f" WHERE i.{plan_column} = s.{of} AND i.{department} > s.{at})"
+        f" FROM {step} s WHERE s.{at} IS NOT NULL)"
+        f" SELECT {at} FROM {step} WHERE {at} IS NOT NULL UNION SELECT %s)"
         f" ORDER BY t1.{q('slug')}, t0.{q('code')}",
         [*plan_ids, chosen or 0],
     )
