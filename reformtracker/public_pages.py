@@ -80,17 +80,16 @@ def use_canonical_query(request, params) -> None:
         request.GET = QueryDict(canonical)
 
 
-def public_page(view=None, *, store: bool = True, params: tuple[str, ...] = ()):
+def public_page(view=None, *, params: tuple[str, ...] = ()):
     """Decorates a public view: ETag/304 always; stored whole by PublicPageCacheMiddleware when
-    ``store`` (and the middleware found the request cacheable).
+    the middleware found the request cacheable.
 
     ``params``: the query parameters the view reads, stated once. The view sees only these
     (evaluations.public_cache keys the stored page on them alone), so an unknown parameter can
     neither change the page nor make a new cache entry.
 
-    ``store=False``: the ETag and 304 only, rendered every time. A page that depends on today
-    as well (X会議, the Atom feeds) is stored by day instead (evaluations.public_cache's
-    ``stored_by_day``).
+    A page that depends on today as well (X会議, the Atom feeds) is stored by day
+    (evaluations.public_cache's ``stored_by_day``).
     """
 
     def decorate(view):
@@ -104,8 +103,7 @@ def public_page(view=None, *, store: bool = True, params: tuple[str, ...] = ()):
                 response.render()
             etag = content_etag(response.content)
             storable = (
-                store
-                and getattr(request, "public_cache_key", None) is not None
+                getattr(request, "public_cache_key", None) is not None
                 # A page that touched the CSRF token belongs to one visitor only.
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             )

@@ -154,6 +154,17 @@ def _change_url(obj) -> str:
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
 
 
+def _retitle_in_admin(operator, obj, title, on_commit) -> None:
+    """Renames ``obj`` through its admin change form (committed: ``on_commit`` is
+    django_capture_on_commit_callbacks); the publication fingerprint must change with it."""
+    fingerprint = published.read_fingerprint()
+    data = _admin_form(operator, _change_url(obj))
+    data["title"] = [title]
+    with on_commit(execute=True):
+        _save(operator, _change_url(obj), data)
+    assert published.read_fingerprint() != fingerprint
+
+
 @pytest.fixture
 def operator(seeded, world):
     """The site operator (a superuser) in the admin, and the fingerprint as it stands."""
@@ -168,12 +179,9 @@ def test_an_admin_edit_of_a_meeting_shows_on_the_stored_meeting_pages_at_once(
     meeting = Meeting.objects.get(plan__slug=KITAKYUSHU, number=6)
     url = f"/meetings/?plan={KITAKYUSHU}"
     assert "市民と考える行財政改革" not in _stored(client, url).decode()
-    fingerprint = published.read_fingerprint()
-    data = _admin_form(operator, _change_url(meeting))
-    data["title"] = ["市民と考える行財政改革"]
-    with django_capture_on_commit_callbacks(execute=True):
-        _save(operator, _change_url(meeting), data)
-    assert published.read_fingerprint() != fingerprint
+    _retitle_in_admin(
+        operator, meeting, "市民と考える行財政改革", django_capture_on_commit_callbacks
+    )
     assert "市民と考える行財政改革" in _fresh(client, url).decode()
     assert (
         "市民と考える行財政改革" in _fresh(client, f"/meetings/{KITAKYUSHU}/calendar.ics").decode()
@@ -226,12 +234,9 @@ def test_an_admin_edit_of_a_plan_changes_the_fingerprint_and_the_stored_pages_sh
     plan = Plan.objects.get(slug=KITAKYUSHU)
     url = f"/meetings/{KITAKYUSHU}/schedule/"
     assert "北九州市政変革プラン（改）" not in _stored(client, url).decode()
-    fingerprint = published.read_fingerprint()
-    data = _admin_form(operator, _change_url(plan))
-    data["title"] = ["北九州市政変革プラン（改）"]
-    with django_capture_on_commit_callbacks(execute=True):
-        _save(operator, _change_url(plan), data)
-    assert published.read_fingerprint() != fingerprint
+    _retitle_in_admin(
+        operator, plan, "北九州市政変革プラン（改）", django_capture_on_commit_callbacks
+    )
     assert "北九州市政変革プラン（改）" in _fresh(client, url).decode()
 
 
