@@ -33,6 +33,20 @@ from tests.personas import World, build_world, client_for, make_member
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# The error Playwright raises when the Chromium process goes away under a test (its own crash or
+# the machine's doing), as opposed to an assertion or a page that failed to load.
+BROWSER_GONE = r"TargetClosedError: .*Target page, context or browser has been closed"
+
+
+def pytest_collection_modifyitems(items):
+    """A browser test whose Chromium died under it runs once more (pytest-rerunfailures). Only
+    that error is rerun, and only once: a test that closes its own page wrongly fails the same
+    way twice, and any other failure is reported at once."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[BROWSER_GONE]))
+
+
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     """The system Chromium for Playwright's launch(executable_path=...).

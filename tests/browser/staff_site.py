@@ -25,6 +25,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Shared memory goes to /tmp: a container's small /dev/shm makes Chromium crash under load.
+    "--disable-dev-shm-usage",
 ]
 
 
