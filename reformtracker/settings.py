@@ -465,6 +465,10 @@ REPORT_BACKGROUND_THRESHOLD = env_int("REPORT_BACKGROUND_THRESHOLD", 300)
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 REPORT_PROCESSES = env_int("REPORT_PROCESSES", min(8, _CPUS + 1))
 REPORT_PARALLEL_THRESHOLD = env_int("REPORT_PARALLEL_THRESHOLD", 300)
+# `manage.py progress_report` forks its typesetting process (WeasyPrint, the font) before Django
+# is set up, so the two start side by side (evaluations/reports/ahead.py); off: one after the
+# other, in the command's own process. Env REPORT_TYPESET_AHEAD; on/off; default on.
+REPORT_TYPESET_AHEAD = env_bool("REPORT_TYPESET_AHEAD", True)
 # A part's process that has not answered in this time is killed and the report made in one
 # piece instead. Env REPORT_PART_TIMEOUT_SECONDS; seconds; default 600.
 REPORT_PART_TIMEOUT_SECONDS = env_int("REPORT_PART_TIMEOUT_SECONDS", 600)

@@ -25,17 +25,26 @@ it the HTML.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import io
 import logging
 import multiprocessing
 import multiprocessing.connection
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from evaluations.reports import typesetting
+
+logger = logging.getLogger(__name__)
+
+# Given the anchors' page numbers (None while they are unknown), the HTML of a report's cover
+# and contents.
+FrontHtml = Callable[[dict[str, int] | None], str]
 
 
 class PartsError(Exception):
@@ -90,6 +99,90 @@ class Report:
     part_cpu_seconds: list[float] = field(default_factory=list)
 
 
+def make(
+    front_html: FrontHtml,
+    part_htmls: Sequence[str] | None,
+    whole_html: Callable[[], str],
+    *,
+    tagged: bool = True,
+    progress: Callable[[int, str], None] = lambda percent, step: None,
+) -> Report:
+    """The report from its HTML: made in parts (``render``) when it is cut into more than one,
+    else, or when the parts could not be made, in one piece from ``whole_html()``. The same
+    whether the command's typesetting process (``ahead``) or the caller's process makes it."""
+    if part_htmls and len(part_htmls) > 1:
+        progress(20, f"ページを{len(part_htmls)}つのプロセスで組版しています")
+        try:
+            report = render(front_html, part_htmls, tagged=tagged, progress=progress)
+        except PartsError:
+            logger.exception("The report could not be made in parts; making it in one piece")
+        else:
+            give_memory_back()
+            return report
+    with fewer_collections():
+        progress(20, "ページを組版しています")
+        document = typesetting.render(whole_html(), tagged=tagged)
+        progress(80, f"PDFを書き出しています（{len(document.pages)}ページ）")
+        data = typesetting.write(document, tagged=tagged)
+        del document
+    give_memory_back()
+    return Report(data)
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_thresholds = (0, 0, 0)
+REPORT_GC_THRESHOLDS = (100_000, 50, 1_000)
+
+
+@contextmanager
+def fewer_collections():
+    """Raises the cyclic garbage collector's thresholds while a report is made in this process.
+
+    Laying out a 1,000-item report creates some 650,000 objects (boxes, computed styles,
+    drawing operations) that stay alive until the PDF is written. With the default thresholds
+    CPython runs about 550 collections meanwhile, four of them full ones that walk every object
+    of the process, and they find next to nothing: 1.6 of the report's 7.5 s of CPU time. With
+    a first threshold of 100,000 it runs about ten young collections. Once the document is
+    dropped, one ``gc.collect(1)`` frees its reference cycles (some 570,000 objects) at once,
+    which later collections would otherwise do: that 0.45 s stays counted in the report, and
+    memory goes back down before the next one. Nested and concurrent reports share the raised
+    thresholds (never lower than the process's own); the last one out restores them.
+    (A report made in parts needs none of this: each part's process ends with it.)"""
+    global _gc_depth, _gc_thresholds
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_thresholds = gc.get_threshold()
+            gc.set_threshold(*map(max, _gc_thresholds, REPORT_GC_THRESHOLDS))
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0:
+                gc.set_threshold(*_gc_thresholds)
+        gc.collect(1)
+
+
+def give_memory_back() -> None:
+    """glibc keeps the heap a report freed for later allocations: a web worker that made a
+    1,000-item report in one piece stayed 80 MB larger, 60 MB after joining one made in parts.
+    malloc_trim(0) returns it to the system (in a few milliseconds). Elsewhere than glibc, a
+    no-op."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
 _forkserver = None
 _forkserver_lock = threading.Lock()
 
@@ -127,7 +220,7 @@ def thread_count() -> int:
 
 
 def render(
-    front_html: Callable[[dict[str, int] | None], str],
+    front_html: FrontHtml,
     part_htmls: Sequence[str],
     *,
     tagged: bool = True,

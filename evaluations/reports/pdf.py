@@ -12,12 +12,8 @@ the shipped font, and ``parts`` does so in several processes for a large report.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
-import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,7 +26,7 @@ from evaluations import changes, identity, indicators, provenance, published
 from evaluations.choices import Result
 from evaluations.models import PillarNarrative, PublishedResult
 from evaluations.rates import EMPTY, Summary, indicator_progress, percent_display
-from evaluations.reports import parts, typesetting
+from evaluations.reports import ahead, parts, typesetting
 from evaluations.reports.typesetting import FONT_FAMILY, FONT_FILE
 from initiatives.models import Plan, PlanNote
 from reformtracker.calendar_ja import fy_label_ja
@@ -305,42 +301,6 @@ def warm_up() -> None:
     typesetting.warm_up()
 
 
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_thresholds = (0, 0, 0)
-REPORT_GC_THRESHOLDS = (100_000, 50, 1_000)
-
-
-@contextmanager
-def fewer_collections():
-    """Raises the cyclic garbage collector's thresholds while a report is made in this process.
-
-    Laying out a 1,000-item report creates some 650,000 objects (boxes, computed styles,
-    drawing operations) that stay alive until the PDF is written. With the default thresholds
-    CPython runs about 550 collections meanwhile, four of them full ones that walk every object
-    of the process, and they find next to nothing: 1.6 of the report's 7.5 s of CPU time. With
-    a first threshold of 100,000 it runs about ten young collections. Once the document is
-    dropped, one ``gc.collect(1)`` frees its reference cycles (some 570,000 objects) at once,
-    which later collections would otherwise do: that 0.45 s stays counted in the report, and
-    memory goes back down before the next one. Nested and concurrent reports share the raised
-    thresholds (never lower than the process's own); the last one out restores them.
-    (A report made in parts needs none of this: each part's process ends with it.)"""
-    global _gc_depth, _gc_thresholds
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_thresholds = gc.get_threshold()
-            gc.set_threshold(*map(max, _gc_thresholds, REPORT_GC_THRESHOLDS))
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0:
-                gc.set_threshold(*_gc_thresholds)
-        gc.collect(1)
-
-
 def render_pdf(plan: Plan, fiscal_year: int, **options) -> bytes:
     """The report as PDF bytes; ``options`` as for ``make_report``."""
     return make_report(plan, fiscal_year, **options).data
@@ -369,48 +329,32 @@ def make_report(
     step(5, "データを読み込んでいます")
     context = build_context(plan, fiscal_year, issued_on=issued_on)
     groups = chapter_groups(context, _processes_for(context, processes))
-    if len(groups) > 1:
-        step(20, f"ページを{len(groups)}つのプロセスで組版しています")
+    part_htmls = (
+        [render_html(_part(context, group, last=group is groups[-1])) for group in groups]
+        if len(groups) > 1
+        else None
+    )
+
+    def front_html(pages):
+        return render_html(_front(context, pages))
+
+    def whole_html():
+        return render_html(context)
+
+    report = None
+    # The terminal command's typesetting process, started before Django was (ahead.py).
+    typesetter = ahead.take()
+    if typesetter is not None:
         try:
-            report = parts.render(
-                lambda pages: render_html(_front(context, pages)),
-                [render_html(_part(context, group, last=group is groups[-1])) for group in groups],
-                tagged=tagged,
-                progress=step,
+            report = typesetter.make(
+                front_html, part_htmls, whole_html, tagged=tagged, progress=step
             )
-        except parts.PartsError:
-            logger.exception("The report could not be made in parts; making it in one piece")
-        else:
-            _give_memory_back()
-            step(100, "完了しました")
-            return report
-    with fewer_collections():
-        step(20, "ページを組版しています")
-        document = typesetting.render(render_html(context), tagged=tagged)
-        step(80, f"PDFを書き出しています（{len(document.pages)}ページ）")
-        data = typesetting.write(document, tagged=tagged)
-        del document
-    _give_memory_back()
+        except ahead.Lost:
+            logger.exception("The report's typesetting process was lost; making the report here")
+    if report is None:
+        report = parts.make(front_html, part_htmls, whole_html, tagged=tagged, progress=step)
     step(100, "完了しました")
-    return parts.Report(data)
-
-
-def _give_memory_back() -> None:
-    """glibc keeps the heap a report freed for later allocations: a web worker that made a
-    1,000-item report in one piece stayed 80 MB larger, 60 MB after joining one made in parts.
-    malloc_trim(0) returns it to the system (in a few milliseconds). Elsewhere than glibc, a
-    no-op."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
+    return report
 
 
 def _no_progress(percent: int, step: str) -> None:

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from evaluations import services
 from evaluations.choices import EntryState
-from evaluations.reports import pdf, typesetting
+from evaluations.reports import parts, pdf, typesetting
 from tests.constants import ISSUED, OSAKA_PILLARS
 
 pytestmark = [
@@ -206,9 +206,9 @@ def test_the_collector_thresholds_are_raised_only_while_reports_are_made(osaka):
     import gc
 
     before = gc.get_threshold()
-    with pdf.fewer_collections():
+    with parts.fewer_collections():
         raised = gc.get_threshold()
-        with pdf.fewer_collections():
+        with parts.fewer_collections():
             assert gc.get_threshold() == raised
         assert gc.get_threshold() == raised  # the outer report is still running
     assert raised[0] > before[0]
