@@ -111,7 +111,7 @@ def start() -> None:
     ``progress_report`` only, before Django is set up: this process then runs one thread, so
     forking it is safe, and the new process shares nothing but the settings."""
     global _typesetter
-    if _typesetter is not None:
+    if _typesetter is not None or not hasattr(os, "fork"):
         return
     try:
         from django.conf import settings
