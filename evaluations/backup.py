@@ -9,6 +9,9 @@ the migrations applied, how many files each storage held, and the SHA-256 of eve
 restore checks every part against the manifest before it touches anything, refuses a database
 or folder that already holds data (unless forced), and checks the counts afterwards.
 
+A restore counts as one edit of master data past every number the page cache can have keyed a
+page on (``_count_as_an_edit``), so no public page stored before it is served after it.
+
 Take the backup while the site runs: the database is copied consistently, and a file written
 meanwhile is at worst a file no row names yet (evidence and reports are saved before the row
 that names them).
@@ -23,6 +26,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.filestore import DatabaseStorage
+from evaluations.services.base import count_master_data_edit
+from initiatives.models import MasterDataVersion
 from reformtracker.env import PRIVATE_STORAGE_FOLDERS
 
 FORMAT = 1
@@ -288,6 +294,7 @@ def restore(folder: Path, *, force: bool = False) -> Outcome:
                     % {"alias": alias, "folder": _location(alias)}
                 )
 
+    replaced = _master_data_version()
     database = folder / manifest["database"]["part"]
     if vendor == "postgresql":
         clean = [] if _database_is_empty() else ["--clean", "--if-exists"]
@@ -318,8 +325,37 @@ def restore(folder: Path, *, force: bool = False) -> Outcome:
             # "data": no absolute names, no way out of the folder, no devices or links outside.
             archive.extractall(root, filter="data")
 
+    _count_as_an_edit(replaced)
     _check_restored(manifest)
     return Outcome(folder, manifest)
+
+
+def _master_data_version() -> int | None:
+    """The master data's version (MasterDataVersion) the site's database holds; None when it
+    has no such table (an empty database, or one made before the table)."""
+    if MasterDataVersion._meta.db_table not in connection.introspection.table_names():
+        return None
+    return MasterDataVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def _count_as_an_edit(replaced: int | None) -> None:
+    """Counts the restore as one edit of master data, to a number no stored page is keyed on.
+
+    The page cache keys pages on the publications and this version (evaluations.published), and
+    the restored database's number may be one the cache already holds another state's pages
+    under: the replaced database's own (restoring over it), or that of a database now lost whose
+    pages a shared cache, or an app server's memory, still holds. So the new number is past the
+    replaced database's, and past the time of the restore in microseconds: no count of edits
+    comes near that (each edit is a transaction), nor does an earlier restore's number plus the
+    edits since, while the clock only moves forward. It costs one UPDATE, and the new
+    fingerprint is announced: every app server reads it within PUBLIC_PAGE_FINGERPRINT_SECONDS,
+    whatever its cache, where clearing the cache from here would reach only the shared cache or
+    this command's own memory, not the copies each app server keeps.
+    """
+    if _master_data_version() is None:
+        return  # a backup from before the version existed: migrate creates it afterwards
+    now = time.time_ns() // 1000
+    count_master_data_edit(beyond=max(replaced or 0, now))
 
 
 def _check_restored(manifest: dict) -> None:

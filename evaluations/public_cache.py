@@ -3,11 +3,12 @@ exactly by publication").
 
 A public page is a function of (the published snapshots, the live master data it shows, the
 language, the scheme and host its absolute links name, the path, and the query parameters its
-view reads), and for the few that also depend on today's date (the Atom feeds,
-``stored_by_day``), of the date. The cache key carries a fingerprint of the publications and of
-the master data's version (initiatives.models.MasterDataVersion, counted by the history writer),
-so publishing — or withdrawing — a 時点, or an office's edit of a plan, changes every key at once
-and nothing needs invalidating. The fingerprint costs one query per request.
+view reads), and for the few that also depend on today's date (the Atom feeds, the X会議
+pages: reformtracker.public_pages's ``stored_by_day``), of the date. The cache key carries a
+fingerprint of the publications and of the master data's version
+(initiatives.models.MasterDataVersion, counted by the history writer), so publishing — or
+withdrawing — a 時点, or an office's edit of a plan, changes every key at once and nothing
+needs invalidating. The fingerprint costs one query per request.
 
 The cache is CACHES["default"]: each process's own memory (make run, tests), or in production
 one every app server shares (memcached, settings.CACHE_URL), with a small copy of the pages
@@ -84,15 +85,8 @@ def _view_of(urlconf: str | None, language: str, path: str):
         return None
 
 
-def stored_by_day(view):
-    """Marks a public view (outside ``public_page``) whose page also depends on today's date,
-    as the Atom feeds do (a meeting counts as held once its dates have passed): its stored
-    copy is keyed by the date as well as the publications, so it changes at midnight."""
-    view.public_by_day = True
-    return view
-
-
 def _day(view) -> str:
+    """Today's date for a view marked ``stored_by_day`` (reformtracker.public_pages), else ""."""
     return timezone.localdate().isoformat() if getattr(view, "public_by_day", False) else ""
 
 

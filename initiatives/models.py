@@ -833,7 +833,9 @@ class MasterDataVersion(models.Model):
     each such edit, and the publication fingerprint carries it, so a cached public page is
     replaced from the next request after the edit commits. One row rather than the newest
     history id: the second of two edits waits on the row, so the number grows in the order the
-    edits commit, and an edit that committed later with a smaller id cannot be missed.
+    edits commit, and an edit that committed later with a smaller id cannot be missed. A
+    restore (evaluations.backup) moves it past the restore's time in microseconds, so the
+    restored site never reuses a number a page was stored under.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

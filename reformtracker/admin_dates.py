@@ -7,8 +7,9 @@ shows each date or timestamp column of a change list, and each date shown (not e
 change or view page, through a column of its own (``wareki_<field>``) that keeps the field's
 label and sorts by the field. Dates the form edits keep their input as the admin writes it.
 
-A change list filtered by fiscal year names each year as every page does (令和6年度, FY2024)
-through ``FiscalYearFilter``, in place of the admin's bare 2024.
+A change list names each fiscal year as every page does (令和6年度, FY2024, through
+``display.nendo``), in place of the admin's bare 2024: its fiscal-year columns through
+``WarekiDates`` (``nendo_<field>``, sorted by the field), its filter through ``FiscalYearFilter``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from reformtracker.bounds import fiscal_year_or_none
 from reformtracker.display import nendo, wareki_or_iso
 
 PREFIX = "wareki_"
+# The change-list column of a fiscal-year field.
+NENDO = "nendo_"
 
 
 def admin_date(value) -> str:
@@ -31,6 +34,15 @@ def admin_date(value) -> str:
 def _date_fields(model) -> dict[str, models.Field]:
     # DateTimeField is a DateField.
     return {f.name: f for f in model._meta.concrete_fields if isinstance(f, models.DateField)}
+
+
+def _fiscal_year_fields(model) -> dict[str, models.Field]:
+    """The fields holding a fiscal year (2024 = 令和6年度): ``fiscal_year``, ``start_fiscal_year``…"""
+    return {
+        f.name: f
+        for f in model._meta.concrete_fields
+        if f.name == "fiscal_year" or f.name.endswith("_fiscal_year")
+    }
 
 
 def _swap(names, swapped: set[str]):
@@ -50,14 +62,36 @@ def _swap(names, swapped: set[str]):
 
 class WarekiDates:
     """A ModelAdmin mixin: each date field the admin shows rather than edits, through
-    ``admin_date``."""
+    ``admin_date``; and each fiscal-year column of the change list, through ``nendo``."""
 
     def __getattr__(self, name):
         if name.startswith(PREFIX):
             field = _date_fields(self.model).get(name[len(PREFIX) :])
             if field is not None:
                 return self._column(field)
+        if name.startswith(NENDO):
+            field = _fiscal_year_fields(self.model).get(name[len(NENDO) :])
+            if field is not None:
+                return self._fiscal_year_column(field)
         raise AttributeError(name)
+
+    def _fiscal_year_column(self, field):
+        @admin.display(description=field.verbose_name, ordering=field.name)
+        def column(obj):
+            value = getattr(obj, field.attname)
+            return nendo(value) if value is not None else self.get_empty_value_display()
+
+        column.__name__ = f"{NENDO}{field.name}"
+        return column
+
+    def _list_column(self, name):
+        """The change-list column showing ``name``: its own column for a date or fiscal year."""
+        if isinstance(name, str):
+            if name in _date_fields(self.model):
+                return f"{PREFIX}{name}"
+            if name in _fiscal_year_fields(self.model):
+                return f"{NENDO}{name}"
+        return name
 
     def _column(self, field):
         def column(obj):
@@ -70,18 +104,13 @@ class WarekiDates:
         return column
 
     def get_list_display(self, request):
-        dates = _date_fields(self.model)
-        return [
-            f"{PREFIX}{name}" if isinstance(name, str) and name in dates else name
-            for name in super().get_list_display(request)
-        ]
+        return [self._list_column(name) for name in super().get_list_display(request)]
 
     def get_list_display_links(self, request, list_display):
         links = super().get_list_display_links(request, list_display)
         if not links:
             return links
-        dates = _date_fields(self.model)
-        return [f"{PREFIX}{n}" if isinstance(n, str) and n in dates else n for n in links]
+        return [self._list_column(name) for name in links]
 
     def _shown_dates(self, request, obj) -> set[str]:
         """The date fields a change or view page shows without a form field."""

@@ -1,6 +1,6 @@
 """What every public page and open-data file shares: the ``public_page`` decorator (ETag, 304,
-and the mark that lets evaluations.public_cache store the page whole), and the licence with the
-JSON response that carries it.
+and the mark that lets evaluations.public_cache store the page whole), ``stored_by_day`` for a
+page that also depends on today's date, and the licence with the JSON response that carries it.
 
 Generic on purpose: result pages (evaluations) and X会議 pages (xmeetings) both wear it, and
 neither app imports the other's views for it.
@@ -89,7 +89,7 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
     neither change the page nor make a new cache entry.
 
     A page that depends on today as well (X会議, the Atom feeds) is stored by day
-    (evaluations.public_cache's ``stored_by_day``).
+    (``stored_by_day``).
     """
 
     def decorate(view):
@@ -123,3 +123,11 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
     if view is not None:
         return decorate(view)
     return decorate
+
+
+def stored_by_day(view):
+    """Marks a public view (outside ``public_page``) whose page also depends on today's date,
+    as the Atom feeds do (a meeting counts as held once its dates have passed): its stored
+    copy is keyed by the date as well as the publications, so it changes at midnight."""
+    view.public_by_day = True
+    return view

@@ -19,9 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from evaluations.public_cache import stored_by_day
 from reformtracker import page_memo
-from reformtracker.public_pages import licensed_json, public_page
+from reformtracker.public_pages import licensed_json, public_page, stored_by_day
 from xmeetings import ical
 from xmeetings.models import Meeting, MeetingMaterial
 from xmeetings.pages import (

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from evaluations import published
@@ -50,16 +51,25 @@ def record(action: HistoryAction, *, actor=None, actor_name: str = "", **kwargs)
         **kwargs,
     )
     if action.edits_master_data:
-        _count_master_data_edit()
+        count_master_data_edit()
     return event
 
 
-def _count_master_data_edit() -> None:
+_VERSION = MasterDataVersion._meta.get_field("version")
+
+
+def count_master_data_edit(*, beyond: int = 0) -> None:
     """Adds one to MasterDataVersion and announces the new fingerprint when the transaction
-    commits, once per transaction (a plan workbook's hundred rows announce once)."""
-    if not MasterDataVersion.objects.filter(pk=1).update(version=F("version") + 1):
+    commits, once per transaction (a plan workbook's hundred rows announce once).
+
+    ``beyond``: the new version is past this number too (a restore, evaluations.backup: the
+    restored database's number may be one the page cache already keys another state on)."""
+    counted = F("version") + 1
+    if beyond:
+        counted = Greatest(F("version"), Value(beyond, output_field=_VERSION)) + 1
+    if not MasterDataVersion.objects.filter(pk=1).update(version=counted):
         # The row its migration adds is gone (a test database flushed): start it again.
-        MasterDataVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+        MasterDataVersion.objects.get_or_create(pk=1, defaults={"version": beyond + 1})
     connection = transaction.get_connection()
     announce = published.announce_master_data_edit
     open_blocks = set(connection.savepoint_ids)

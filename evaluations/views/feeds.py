@@ -26,11 +26,10 @@ from django.utils.translation import gettext as _
 from evaluations import boards
 from evaluations import feeds as publication_feeds
 from evaluations.feeds import FeedEntry
-from evaluations.public_cache import stored_by_day
 from initiatives.models import Initiative
 from reformtracker import page_memo
 from reformtracker.links import cached_reverse
-from reformtracker.public_pages import public_page
+from reformtracker.public_pages import public_page, stored_by_day
 from xmeetings import feeds as meeting_feeds
 
 ENTRIES = 50

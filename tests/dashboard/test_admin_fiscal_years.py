@@ -1,6 +1,7 @@
-"""The admin's change lists filter by fiscal year as every page names one: 令和6年度 in Japanese,
-FY2024 in English, never the bare 2024 the admin would show; a year typed into the address that
-no site handles lists nothing instead of failing."""
+"""The admin's change lists filter by fiscal year, and show their fiscal-year columns, as every
+page names one: 令和6年度 in Japanese, FY2024 in English, never the bare 2024 the admin would
+show; the columns still sort by the year; a year typed into the address that no site handles
+lists nothing instead of failing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.test import Client
 from evaluations.models import PillarNarrative, Round
 from initiatives.models import AnalysisCluster, Plan, PlanNote
 from reformtracker.calendar_ja import fy_label_en, fy_label_ja
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.factories import open_year_end_round
 from tests.personas import in_english
 from xmeetings.models import Meeting, MeetingTopic, Schedule
 
@@ -26,6 +29,10 @@ LISTS = {
     "/admin/xmeetings/meetingtopic/": MeetingTopic,
     "/admin/xmeetings/schedule/": Schedule,
 }
+
+
+# Every change list with a fiscal-year column (list_display), and the model it lists.
+COLUMNS = {path: model for path, model in LISTS.items() if model is not Meeting}
 
 
 @pytest.fixture
@@ -86,3 +93,89 @@ def test_a_year_no_site_handles_lists_nothing_rather_than_failing(operator, type
     page = operator.get("/admin/evaluations/round/", {"fiscal_year": typed})
     assert page.status_code == 200
     assert not re.findall(r"/admin/evaluations/round/(\d+)/change/", page.content.decode())
+
+
+@pytest.fixture
+def two_years(operator):
+    """Rows of 令和6年度 and 令和7年度 in every list with a fiscal-year column (the seed has one
+    year only of rounds, topics and schedules)."""
+    osaka = Plan.objects.get(slug=OSAKA)
+    kitakyushu = Plan.objects.get(slug=KITAKYUSHU)
+    open_year_end_round(osaka, 2025)
+    MeetingTopic.objects.create(plan=kitakyushu, fiscal_year=2025, name="公園")
+    Schedule.objects.create(plan=kitakyushu, fiscal_year=2024)
+    for model in COLUMNS.values():
+        assert set(model.objects.values_list("fiscal_year", flat=True)) >= {2024, 2025}
+    return operator
+
+
+def _column(page: str, path: str, field: str = "fiscal_year") -> list[tuple[int, str]]:
+    """The change list's rows in order: each row's id and what its fiscal-year column shows."""
+    body = page.split('id="result_list"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    rows = re.findall(r"<tr\b.*?</tr>", body, re.S)
+    return [
+        (
+            int(re.search(rf"{path}(\d+)/change/", row)[1]),
+            re.search(rf'<td class="field-nendo_{field}[^"]*">([^<]*)</td>', row)[1],
+        )
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize("path", COLUMNS)
+def test_each_fiscal_year_column_names_its_years_in_wareki_in_japanese(two_years, path):
+    shown = _column(two_years.get(path).content.decode(), path)
+    years = dict(COLUMNS[path].objects.values_list("pk", "fiscal_year"))
+    assert sorted(pk for pk, _label in shown) == sorted(years)
+    assert all(label == fy_label_ja(years[pk]) for pk, label in shown)
+    assert {"令和6年度", "令和7年度"} <= {label for _pk, label in shown}
+
+
+@pytest.mark.parametrize("path", COLUMNS)
+def test_each_fiscal_year_column_names_its_years_as_fy_in_english(two_years, path):
+    shown = _column(in_english(two_years).get(path).content.decode(), path)
+    years = dict(COLUMNS[path].objects.values_list("pk", "fiscal_year"))
+    assert sorted(pk for pk, _label in shown) == sorted(years)
+    assert all(label == fy_label_en(years[pk]) for pk, label in shown)
+    assert {"FY2024", "FY2025"} <= {label for _pk, label in shown}
+
+
+def _sort_index(page: str, column: str) -> int:
+    """The column's place in the change list (the admin's ``o`` parameter counts it so)."""
+    headers = re.findall(r'<th scope="col" class="([^"]*)"', page)
+    [index] = [i for i, classes in enumerate(headers) if f"column-{column}" in classes.split()]
+    assert "sortable" in headers[index].split()
+    return index
+
+
+@pytest.mark.parametrize("path", COLUMNS)
+def test_sorting_by_the_fiscal_year_column_sorts_by_the_year(two_years, path):
+    index = _sort_index(two_years.get(path).content.decode(), "nendo_fiscal_year")
+    years = dict(COLUMNS[path].objects.values_list("pk", "fiscal_year"))
+    for order, descending in ((f"{index}", False), (f"-{index}", True)):
+        shown = _column(two_years.get(path, {"o": order}).content.decode(), path)
+        listed = [years[pk] for pk, _label in shown]
+        assert listed == sorted(years.values(), reverse=descending)
+
+
+def test_the_plans_period_columns_name_their_years_in_both_languages(operator):
+    path = "/admin/initiatives/plan/"
+    plans = {p.pk: p for p in Plan.objects.all()}
+    japanese = operator.get(path).content.decode()
+    english = in_english(operator).get(path).content.decode()
+    for field in ("start_fiscal_year", "end_fiscal_year"):
+        for page, label in ((japanese, fy_label_ja), (english, fy_label_en)):
+            shown = _column(page, path, field)
+            assert sorted(pk for pk, _label in shown) == sorted(plans)
+            for pk, text in shown:
+                year = getattr(plans[pk], field)
+                assert text == (label(year) if year is not None else "-")
+    osaka = Plan.objects.get(slug=OSAKA).pk
+    assert (osaka, "令和6年度") in _column(japanese, path, "start_fiscal_year")
+    assert (osaka, "FY2027") in _column(english, path, "end_fiscal_year")
+    index = _sort_index(japanese, "nendo_start_fiscal_year")
+    shown = _column(
+        operator.get(path, {"o": f"-{index}"}).content.decode(), path, "start_fiscal_year"
+    )
+    listed = [plans[pk].start_fiscal_year for pk, _label in shown]
+    assert listed == sorted(listed, reverse=True)
