@@ -180,3 +180,54 @@ def test_what_weasyprint_logs_while_typesetting_ahead_reaches_the_commands_log()
     assert steps_ahead == steps_here
     assert [percent for percent, _step in steps_ahead] == [20, 60, 90]
     assert result["again"], "a second report does not find the process the first one used"
+
+
+# The same, with the second part's process ending without a word (as a crash would): the parts
+# fail, and the typesetting process asks the command for the whole report and makes it in one
+# piece, as the command does by itself.
+PART_LOST = """
+import json, logging, os
+from evaluations.reports import part_worker
+render_part = part_worker.render_part
+def crashing(connection, html, tagged):
+    if "part-b" in html:
+        os._exit(3)
+    render_part(connection, html, tagged)
+part_worker.render_part = crashing
+from evaluations.reports import ahead
+ahead.start()
+import django
+django.setup()
+records = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        records.append([record.name, record.getMessage()])
+logging.getLogger().addHandler(Keep())
+from evaluations.reports import parts
+page = '<html lang="ja"><body><h1 id="{0}">{0}</h1><p>本文</p></body></html>'
+htmls = [page.format("part-a"), page.format("part-b")]
+asked = []
+def whole():
+    asked.append(True)
+    return page.format("whole")
+steps = []
+made = ahead.take().make(lambda pages: page.format("front"), htmls, whole,
+                         progress=lambda *step: steps.append(step))
+here = parts.make(None, None, lambda: page.format("whole"))
+print(json.dumps({"logged": records, "asked": len(asked), "steps": steps,
+                  "same": made.data == here.data, "pages": made.part_pages}))
+"""
+
+
+def test_when_a_part_fails_ahead_the_command_is_asked_for_the_whole_report_in_one_piece():
+    import json
+
+    done = _run(["-c", PART_LOST], None)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [
+        "evaluations.reports.parts",
+        "The report could not be made in parts; making it in one piece",
+    ] in [[name, message.splitlines()[0]] for name, message in result["logged"]]
+    assert result["asked"] == 1 and result["same"] and result["pages"] == []
+    assert [percent for percent, _step in result["steps"]] == [20, 20, 80]
