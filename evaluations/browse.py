@@ -614,11 +614,13 @@ class _Walk:
         return where, list(params)
 
     def _bounded(self, most: int) -> tuple[str, list]:
-        """``SELECT id`` of the first ``most`` + 1 matches in no order, as
-        ``matching.values("pk")[:most + 1]`` writes it, from the WHERE compiled once."""
+        """A row for each of the first ``most`` + 1 matches in no order, as
+        ``matching.values("pk")[:most + 1]`` finds them, from the WHERE compiled once; the rows
+        are only counted, so each is ``1``, not the id (on SQLite the id read from the index for
+        each match cost a third of the count: 0.56 → 0.38 ms for 10,000 items of a plan)."""
         where, params = self._where()
         item = connection.ops.quote_name(Initiative._meta.db_table)
-        return f"SELECT {item}.id FROM {item} WHERE ({where}) LIMIT %s", [*params, most + 1]
+        return f"SELECT 1 FROM {item} WHERE ({where}) LIMIT %s", [*params, most + 1]
 
     def count(self, most: int) -> int:
         """How many match, counted up to ``most`` + 1 (as ``matching[:most + 1].count()``)."""
@@ -626,6 +628,21 @@ class _Walk:
             sql, params = self._bounded(most)
         except EmptyResultSet:
             return 0
+        if connection.vendor == "sqlite" and self._kept["where"] == ("1 = 1", []):
+            # No filter: SQLite counts a table's rows from its B-tree's pages without reading
+            # the rows (10,000 items: 0.005 ms, against 0.40 ms for the bounded count), but the
+            # pages grow with the table (500,000 rows: 2.9 ms, the bounded count 0.3 ms). So
+            # the table is counted whole while its largest id (one index probe; never fewer
+            # than its rows) says it is small, and up to the bound past that: the same count
+            # either way, in one query. (PostgreSQL reads every row for COUNT(*).)
+            item = connection.ops.quote_name(Initiative._meta.db_table)
+            sql = (
+                f"SELECT CASE WHEN (SELECT MAX(id) FROM {item}) <= %s"
+                f" THEN (SELECT COUNT(*) FROM {item}) ELSE (SELECT COUNT(*) FROM ({sql})) END"
+            )
+            with read_connection().cursor() as cursor:
+                cursor.execute(sql, [_WHOLE_COUNT_ROWS * (most + 1), *params])
+                return min(cursor.fetchone()[0] or 0, most + 1)
         with read_connection().cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)
             return cursor.fetchone()[0]
@@ -701,6 +718,11 @@ class _Walk:
 
     def __iter__(self):
         return iter(self._read(None, 0))
+
+
+# How many times the bound's rows a table may hold for SQLite to count it whole (see
+# ``_Walk.count``): its B-tree count of 4 × 10,001 rows costs about one bounded count.
+_WHOLE_COUNT_ROWS = 4
 
 
 def _bound(number: int | None, searched: bool) -> int:

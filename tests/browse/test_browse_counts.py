@@ -1,0 +1,124 @@
+"""The browser's count (evaluations.browse._Walk.count) takes the cheapest SQL that gives the same
+number: the whole table on SQLite when nothing is filtered and the table is small, and the shown
+publication's rows joined to their items when a result or a year is chosen. Whatever SQL it
+takes, the count and its "more than N" must be the plain ORM query's, filter combination by
+filter combination, with the publications memoised or read per request."""
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
+
+from evaluations import published
+from evaluations.browse import browse
+from evaluations.models import PublishedResult
+from initiatives.models import Initiative, Plan
+from tests.constants import KITAKYUSHU, OSAKA
+from tests.factories import grow_and_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _plain_count(params: dict) -> int:
+    """How many items match ``params``, by the plain ORM query: each plan's shown 時点 (its
+    newest, or its newest of the chosen year), the result tested by EXISTS on it."""
+    fy = int(params["fy"]) if params.get("fy") else None
+    shown: dict[int, int] = {}
+    for publication in published.current_publications():
+        if fy in (None, publication.round.fiscal_year):
+            shown.setdefault(publication.round.plan_id, publication.pk)
+    items = Initiative.objects.all()
+    if slug := params.get("plan"):
+        items = items.filter(plan__slug=slug)
+        plan = Plan.objects.get(slug=slug)
+        shown = {plan.pk: shown[plan.pk]} if plan.pk in shown else {}
+    for name in ("pillar", "department"):
+        if params.get(name):
+            items = items.filter(**{f"{name}_id": params[name]})
+    if params.get("level"):
+        items = items.filter(reform_level=params["level"])
+    rows = PublishedResult.objects.filter(
+        initiative=OuterRef("pk"), publication_id__in=shown.values()
+    )
+    result = params.get("result")
+    if result == "none":
+        items = items.filter(~Exists(rows))
+    elif result:
+        items = items.filter(Exists(rows.filter(result=result)))
+    elif fy is not None:
+        items = items.filter(Exists(rows))
+    return items.count()
+
+
+def _combinations() -> list[dict]:
+    osaka = Plan.objects.get(slug=OSAKA)
+    pillar = osaka.pillars.get(order=2).pk
+    department = osaka.initiatives.first().department_id
+    other_pillar = osaka.pillars.get(order=3).pk
+    combinations = [{}]
+    for plan in ({}, {"plan": OSAKA}, {"plan": KITAKYUSHU}):
+        for result in ({}, {"result": "achieved"}, {"result": "not_achieved"}):
+            for fy in ({}, {"fy": "2024"}, {"fy": "2025"}, {"fy": "2023"}):
+                combinations.append({**plan, **result, **fy})
+    combinations += [
+        {"plan": OSAKA, "result": "achieved", "pillar": str(pillar)},
+        {"plan": OSAKA, "result": "achieved", "pillar": str(other_pillar)},
+        {"plan": OSAKA, "fy": "2024", "department": str(department)},
+        {"plan": OSAKA, "result": "excluded", "level": "A"},
+        {"plan": OSAKA, "result": "none"},
+        {"result": "achieved", "department": str(department)},
+        {"pillar": str(pillar), "result": "not_achieved", "fy": "2025"},
+    ]
+    return combinations
+
+
+@pytest.mark.parametrize("memo", [False, True], ids=["publications read", "publications kept"])
+@pytest.mark.parametrize("grown", [False, True], ids=["seed size", "grown"])
+def test_every_filter_combination_counts_what_the_plain_query_counts_up_to_the_bound(
+    seeded, settings, memo, grown
+):
+    settings.PUBLIC_DATA_MEMO = memo
+    if grown:
+        grow_and_publish(total=130)
+    for bound in (10_000, 7):
+        settings.PUBLIC_BROWSE_COUNT_MAX = bound
+        for params in _combinations():
+            expected = _plain_count(params)
+            paginator = browse(params)["page"].paginator
+            assert (paginator.count, paginator.capped) == (
+                min(expected, bound),
+                expected > bound,
+            ), (
+                params,
+                bound,
+            )
+
+
+def _count_sql(params: dict) -> str:
+    """The count query ``browse(params)`` sends (browsing: the one with COUNT(*))."""
+    with CaptureQueriesContext(connection) as ctx:
+        browse(params)
+    (count,) = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+    return count
+
+
+def test_nothing_filtered_counts_the_whole_table_while_it_is_small_and_up_to_the_bound_past_it(
+    seeded, settings
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL reads every row for COUNT(*): it always counts up to the bound")
+    total = Initiative.objects.count()
+    largest = Initiative.objects.order_by("-pk").first().pk
+    # The whole table: its largest id within four times the bound's rows.
+    settings.PUBLIC_BROWSE_COUNT_MAX = largest
+    assert "CASE WHEN" in _count_sql({})
+    paginator = browse({})["page"].paginator
+    assert (paginator.count, paginator.capped) == (total, False)
+    settings.PUBLIC_BROWSE_COUNT_MAX = total - 1
+    paginator = browse({})["page"].paginator
+    assert (paginator.count, paginator.capped) == (total - 1, True)
+    # Past it, the bounded count: 5 of them, and more.
+    settings.PUBLIC_BROWSE_COUNT_MAX = 5
+    assert largest > 4 * 6
+    paginator = browse({})["page"].paginator
+    assert (paginator.count, paginator.capped) == (5, True)
