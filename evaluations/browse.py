@@ -643,9 +643,39 @@ class _Walk:
             with read_connection().cursor() as cursor:
                 cursor.execute(sql, [_WHOLE_COUNT_ROWS * (most + 1), *params])
                 return min(cursor.fetchone()[0] or 0, most + 1)
+        if "rows" in self._kept:
+            sql, params = self._from_rows(most)
         with read_connection().cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)
             return cursor.fetchone()[0]
+
+    def _from_rows(self, most: int) -> tuple[str, list]:
+        """``_bounded`` read from the shown publication's rows (``_counted_from_rows``): each
+        row with the chosen result whose item passes the other filters, joined by its id.
+
+        The same count, without the list of ids: as ``id IN (the rows' ids)`` SQLite put the
+        rows' 6,000 ids of a 10,000-item plan in a temporary B-tree and probed the plan's items
+        with each (2.6 ms); joined, it reads them in the index pubresult_browse_result and
+        looks each item up by its id (0.9 ms)."""
+        (shown, shown_params), result, rest = self._kept["rows"]
+        if "rest" not in self._kept:
+            walk = _Walk(rest, self.plan)
+            try:
+                self._kept["rest"] = walk._where()
+            except EmptyResultSet:
+                self._kept["rest"] = None
+        if self._kept["rest"] is None:  # (never: the full filters compiled)
+            return self._bounded(most)
+        where, params = self._kept["rest"]
+        q = connection.ops.quote_name
+        item, row = q(Initiative._meta.db_table), q(PublishedResult._meta.db_table)
+        chosen = f" AND shown_row.{q('result')} = %s" if result else ""
+        sql = (
+            f"SELECT 1 FROM {row} shown_row JOIN {item}"
+            f" ON {item}.{q('id')} = shown_row.{q('initiative_id')}"
+            f" WHERE shown_row.{q('publication_id')} IN ({shown}){chosen} AND ({where}) LIMIT %s"
+        )
+        return sql, [*shown_params, *([result] if result else []), *params, most + 1]
 
     def _sql(self) -> tuple[str, list]:
         where, params = self._where()
@@ -1009,10 +1039,35 @@ def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
             Initiative.objects.all(), filters, plan, snapshots, shown_ids, walking=walking
         )
         kept = {"matching": matching}
+        if (rows := _counted_from_rows(filters, plan, shown_ids)) is not None:
+            rest = {**filters, "result_filter": None, "fiscal_year": None}
+            kept["rows"] = (*rows, _matching(Initiative.objects.all(), rest, plan, None, ()))
         if len(_queries_built) >= _FILTERS_KEPT:
             _queries_built.clear()
         _queries_built[key] = kept
     return kept
+
+
+def _counted_from_rows(filters: dict, plan, shown_ids) -> tuple | None:
+    """(the shown publication's id as SQL and its params, the result chosen or None) when the
+    browser's count may read the shown publication's rows with that result instead of the
+    items (``_Walk.count``), else None.
+
+    That is when a result (or a year) is chosen, with no word and not "not published", and one
+    publication is shown (a plan is chosen, or one plan has published): each of its rows is of
+    one initiative (the unique (publication, initiative)) that exists (the foreign key), so
+    the items in its rows that pass the other filters are exactly as many as those rows."""
+    result = filters["result_filter"]
+    if filters["terms"] or result == NOT_PUBLISHED:
+        return None
+    if result is None and filters["fiscal_year"] is None:
+        return None
+    if isinstance(shown_ids, RawSQL):
+        # _shown_ids_sql gives each plan's one shown publication: one when a plan is chosen.
+        return ((shown_ids.sql, list(shown_ids.params)), result) if plan is not None else None
+    if len(shown_ids) != 1:
+        return None
+    return (("%s", list(shown_ids)), result)
 
 
 # What ``_matching`` reads of the filters besides the words.

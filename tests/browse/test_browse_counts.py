@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 
+from evaluations import browse as browse_module
 from evaluations import published
 from evaluations.browse import browse
 from evaluations.models import PublishedResult
@@ -100,6 +101,41 @@ def _count_sql(params: dict) -> str:
         browse(params)
     (count,) = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
     return count
+
+
+def test_a_chosen_result_is_counted_from_the_shown_rows_by_their_index_on_both_databases(
+    seeded,
+):
+    """The count joins the shown publication's rows (found in pubresult_browse_result) to
+    their items by id, instead of probing the items with a list of the rows' ids."""
+    grow_and_publish(total=130)
+    params = {"plan": OSAKA, "result": "achieved", "fy": "2025"}
+    sql = _count_sql(params)
+    item = connection.ops.quote_name(Initiative._meta.db_table)
+    assert "shown_row" in sql and f'{item}."id" IN' not in sql
+    kept = browse_module._filtered(
+        browse_module._read_filters(params)[0],
+        Plan.objects.get(slug=OSAKA),
+        browse_module._shown_ids_sql(2025, Plan.objects.get(slug=OSAKA)),
+        False,
+    )
+    walk = browse_module._Walk(kept["matching"], Plan.objects.get(slug=OSAKA), compiled=kept)
+    bounded, values = walk._from_rows(10_000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test-size table is tiny
+            cursor.execute(f"EXPLAIN {bounded}", values)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {bounded}", values)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    if connection.vendor == "sqlite":
+        # The rows read in their index (the outer loop), each item looked up by its id.
+        assert "SEARCH shown_row USING COVERING INDEX pubresult_browse_result" in plan, plan
+    else:
+        # PostgreSQL plans it as the join it made of the list (a hash join at 10,000 items).
+        assert "Join" in plan or "Nested Loop" in plan, plan
+        assert "SubPlan" not in plan, plan
+    assert walk.count(10_000) == _plain_count(params) > 20
 
 
 def test_nothing_filtered_counts_the_whole_table_while_it_is_small_and_up_to_the_bound_past_it(
