@@ -19,9 +19,11 @@ from tests.factories import grow_and_publish
 
 pytestmark = pytest.mark.django_db
 
+ORDER = ("plan__order", "plan__slug", "pillar__order", "order", "code")
 
-def _plain_count(params: dict) -> int:
-    """How many items match ``params``, by the plain ORM query: each plan's shown 時点 (its
+
+def _plain(params: dict):
+    """The items that match ``params``, by the plain ORM query: each plan's shown 時点 (its
     newest, or its newest of the chosen year), the result tested by EXISTS on it."""
     fy = int(params["fy"]) if params.get("fy") else None
     shown: dict[int, int] = {}
@@ -48,7 +50,11 @@ def _plain_count(params: dict) -> int:
         items = items.filter(Exists(rows.filter(result=result)))
     elif fy is not None:
         items = items.filter(Exists(rows))
-    return items.count()
+    return items
+
+
+def _plain_count(params: dict) -> int:
+    return _plain(params).count()
 
 
 def _combinations() -> list[dict]:
@@ -158,3 +164,56 @@ def test_nothing_filtered_counts_the_whole_table_while_it_is_small_and_up_to_the
     assert largest > 4 * 6
     paginator = browse({})["page"].paginator
     assert (paginator.count, paginator.capped) == (5, True)
+
+
+@pytest.mark.parametrize("depth", [1, 32], ids=["every page within the count probed", "default"])
+def test_the_pages_of_a_result_walked_by_probes_list_what_the_plain_query_lists(
+    seeded, monkeypatch, depth
+):
+    """A page of a chosen result or year near the start of its matches is walked testing each
+    item by a probe of its shown row (EXISTS), deeper ones by the list of the shown rows' ids:
+    page by page, the same items in the same order as the plain query."""
+    monkeypatch.setattr(browse_module, "_PROBED_DEPTH", depth)
+    grow_and_publish(total=130)
+    osaka = Plan.objects.get(slug=OSAKA)
+    probed_walks = 0
+    for params in (
+        {"plan": OSAKA, "result": "achieved"},
+        {"plan": OSAKA, "result": "not_achieved", "fy": "2025"},
+        {"result": "achieved"},
+        {"fy": "2025"},
+        {"fy": "2024", "pillar": str(osaka.pillars.get(order=2).pk)},
+    ):
+        expected = list(_plain(params).order_by(*ORDER).values_list("pk", flat=True))
+        first = browse(params)["page"]
+        ids = []
+        for number in first.paginator.page_range:
+            with CaptureQueriesContext(connection) as ctx:
+                page = browse({**params, "page": str(number)})["page"]
+            ids += [item.pk for item in page.object_list]
+            walks = [q["sql"] for q in ctx.captured_queries if " ORDER BY p." in q["sql"]]
+            probed_walks += sum("EXISTS" in sql for sql in walks)
+        assert ids == expected, params
+    if connection.vendor == "sqlite":
+        assert probed_walks > 0
+        if depth == 1:
+            # Every page but the last of each is within the count: nearly all are probed.
+            assert probed_walks >= 10
+
+
+def test_a_probed_page_reads_each_items_shown_row_through_its_index(seeded, settings, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL plans the walk's order itself (evaluations.browse._Walk._read)")
+    settings.PUBLIC_DATA_MEMO = True  # as in production: the shown publications' ids
+    monkeypatch.setattr(browse_module, "_PROBED_DEPTH", 1)
+    grow_and_publish(total=700)
+    with CaptureQueriesContext(connection) as ctx:
+        browse({"plan": OSAKA, "result": "achieved"})
+    (walk,) = [q["sql"] for q in ctx.captured_queries if " ORDER BY p." in q["sql"]]
+    assert "EXISTS" in walk
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {walk}")
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    # Each item's shown row found by an index on its publication and initiative.
+    assert "CORRELATED" in plan and "initiative_id=?)" in plan, plan
+    assert "LIST SUBQUERY" not in plan, plan
