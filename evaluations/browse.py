@@ -142,7 +142,9 @@ def _matching(
         initiatives = initiatives.filter(reform_level=filters["reform_level"])
     # A result (or a year) is the ids of the shown rows, read once from the index
     # pubresult_browse_result, not a probe of each initiative's row: a result implies the
-    # row, so the year adds nothing to it.
+    # row, so the year adds nothing to it. (``probed``: a probe of each item's row, for the
+    # first pages of many matches, which the walk fills after a few dozen items; and the count
+    # reads the rows themselves when one publication is shown: ``_Walk.count``.)
     shown_rows = PublishedResult.objects.filter(publication_id__in=shown_ids)
     result = filters["result_filter"]
     if result and result != NOT_PUBLISHED:
