@@ -1069,7 +1069,9 @@ def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
         if (rows := _counted_from_rows(filters, plan, shown_ids)) is not None:
             rest = {**filters, "result_filter": None, "fiscal_year": None}
             kept["rows"] = (*rows, _matching(Initiative.objects.all(), rest, plan, None, ()))
-        if not filters["terms"] and filters["result_filter"] != NOT_PUBLISHED:
+        # The walk's probed first pages (_Walk._read): SQLite's only, PostgreSQL plans its own.
+        probing = connection.vendor == "sqlite" and not filters["terms"]
+        if probing and filters["result_filter"] != NOT_PUBLISHED:
             if filters["result_filter"] or filters["fiscal_year"] is not None:
                 probed = _matching(
                     Initiative.objects.all(), filters, plan, None, shown_ids, probed=True

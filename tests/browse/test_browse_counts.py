@@ -92,13 +92,8 @@ def test_every_filter_combination_counts_what_the_plain_query_counts_up_to_the_b
         for params in _combinations():
             expected = _plain_count(params)
             paginator = browse(params)["page"].paginator
-            assert (paginator.count, paginator.capped) == (
-                min(expected, bound),
-                expected > bound,
-            ), (
-                params,
-                bound,
-            )
+            shown = (paginator.count, paginator.capped)
+            assert shown == (min(expected, bound), expected > bound), (params, bound)
 
 
 def _count_sql(params: dict) -> str:
@@ -119,13 +114,11 @@ def test_a_chosen_result_is_counted_from_the_shown_rows_by_their_index_on_both_d
     sql = _count_sql(params)
     item = connection.ops.quote_name(Initiative._meta.db_table)
     assert "shown_row" in sql and f'{item}."id" IN' not in sql
-    kept = browse_module._filtered(
-        browse_module._read_filters(params)[0],
-        Plan.objects.get(slug=OSAKA),
-        browse_module._shown_ids_sql(2025, Plan.objects.get(slug=OSAKA)),
-        False,
-    )
-    walk = browse_module._Walk(kept["matching"], Plan.objects.get(slug=OSAKA), compiled=kept)
+    osaka = Plan.objects.get(slug=OSAKA)
+    filters = browse_module._read_filters(params)[0]
+    shown = browse_module._shown_ids_sql(2025, osaka)
+    kept = browse_module._filtered(filters, osaka, shown, False)
+    walk = browse_module._Walk(kept["matching"], osaka, compiled=kept)
     bounded, values = walk._from_rows(10_000)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
