@@ -11,9 +11,9 @@ page) and lays the parts out at once, each in a process forked with WeasyPrint l
 3. each part is told how many pages precede it and how many the report has, prints its
    ``n / N`` footers with those, writes its PDF and sends it back; meanwhile the front is
    made again, with the contents' page numbers;
-4. the PDFs are joined with pikepdf (qpdf): pages, the structure tree and its parent tree,
-   named destinations and the outline, so the result is one tagged document as if it had
-   been made in one piece.
+4. the PDFs are joined with pikepdf (qpdf), each part as it arrives while the later ones are
+   still being written: pages, the structure tree and its parent tree, named destinations and
+   the outline, so the result is one tagged document as if it had been made in one piece.
 
 Where the processes come from a forkserver, the program's ``__main__`` module is imported again
 in each, so it must be cheap to import (manage.py, gunicorn and pytest are; a script keeps its
@@ -58,7 +58,6 @@ class Part:
     pages: int = 0
     before: int = 0
     anchors: dict[str, int] = field(default_factory=dict)
-    data: bytes = b""
     peak_rss_mb: float = 0.0
     cpu_seconds: float = 0.0
 
@@ -260,11 +259,14 @@ def render(
         )
         if len(front.pages) != front_pages:
             raise PartsError("the front changed length once its page numbers were printed")
-        front_pdf = typesetting.write(front, tagged=tagged)
+        joined = Joined(typesetting.write(front, tagged=tagged))
+        del front
         for part in parts:
-            part.data, part.peak_rss_mb, part.cpu_seconds, logged = part.receive("done")
+            data, part.peak_rss_mb, part.cpu_seconds, logged = part.receive("done")
             for name, level, message in logged:
                 logging.getLogger(name).log(level, message)
+            # Joined as it arrives, while the parts after it are still being written.
+            joined.add(data)
     except OSError as error:  # a pipe to a process that is gone
         raise PartsError(f"lost a report process: {error}") from error
     finally:
@@ -272,9 +274,8 @@ def render(
             part.stop()
 
     progress(90, "PDFをまとめています")
-    joined = join(front_pdf, [part.data for part in parts])
     return Report(
-        joined,
+        joined.finish(),
         [part.pages for part in parts],
         [part.peak_rss_mb for part in parts],
         [part.cpu_seconds for part in parts],
@@ -283,19 +284,37 @@ def render(
 
 def join(front: bytes, parts: Sequence[bytes]) -> bytes:
     """One PDF of ``front``'s pages followed by each part's, as WeasyPrint would have written
-    it in one piece: one structure tree (the parts' top elements join the front's Document
+    it in one piece (``Joined``)."""
+    joined = Joined(front)
+    for data in parts:
+        joined.add(data)
+    return joined.finish()
+
+
+class Joined:
+    """A PDF joined from a front and parts, added one at a time (``render`` adds each part as
+    it arrives, while later parts are still being written), as WeasyPrint would have written it
+    in one piece: one structure tree (the parts' top elements join the front's Document
     element, and the parent tree is renumbered: pages first, then annotations), one name tree
     of destinations (a part's anchor wins over the front's stand-in, see
     ``progress_report.html``), and the parts' bookmarks under the front's last top one (the
     cover's title, as the h2 of a one-piece report are under its h1)."""
-    import pikepdf
 
-    out = pikepdf.open(io.BytesIO(front))
-    tree = out.Root.get("/StructTreeRoot")
-    page_entries, annotations = _parent_tree(tree, out.pages) if tree else ([], [])
-    destinations = _destinations(out)
-    bookmarks = []
-    for data in parts:
+    def __init__(self, front: bytes):
+        import pikepdf
+
+        self.out = out = pikepdf.open(io.BytesIO(front))
+        self.tree = out.Root.get("/StructTreeRoot")
+        self.page_entries, self.annotations = (
+            _parent_tree(self.tree, out.pages) if self.tree else ([], [])
+        )
+        self.destinations = _destinations(out)
+        self.bookmarks = []
+
+    def add(self, data: bytes) -> None:
+        import pikepdf
+
+        out, tree = self.out, self.tree
         source = pikepdf.open(io.BytesIO(data))
         first = len(out.pages)
         out.pages.extend(source.pages)
@@ -306,39 +325,45 @@ def join(front: bytes, parts: Sequence[bytes]) -> bytes:
                 element.P = tree.K[0]
                 tree.K[0].K.append(element)
             entries, part_annotations = _parent_tree(copied, out.pages[first:])
-            page_entries += entries
-            annotations += part_annotations
-        destinations.update(_destinations(source, page_at))
+            self.page_entries += entries
+            self.annotations += part_annotations
+        self.destinations.update(_destinations(source, page_at))
         with source.open_outline() as outline:
-            bookmarks += [_copy_bookmark(item, page_at) for item in outline.root]
+            self.bookmarks += [_copy_bookmark(item, page_at) for item in outline.root]
 
-    if tree is not None:
-        nums = pikepdf.Array()
-        for key, (page, entry) in enumerate(zip(out.pages, page_entries, strict=True)):
-            page.obj.StructParents = key
-            nums.extend([key, entry])
-        for key, (element, annotation) in enumerate(annotations, start=len(out.pages)):
-            annotation.StructParent = key
-            nums.extend([key, element])
-        tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
-        tree.ParentTreeNextKey = len(out.pages) + len(annotations)
-    if destinations:
-        names = pikepdf.Array()
-        for name in sorted(destinations, key=lambda name: name.encode("utf-8")):
-            names.extend([pikepdf.String(name), destinations[name]])
-        if "/Names" not in out.Root:
-            out.Root.Names = pikepdf.Dictionary()
-        out.Root.Names.Dests = pikepdf.Dictionary(Names=names)
-    if bookmarks:
-        with out.open_outline() as outline:
-            under = outline.root[-1].children if outline.root else outline.root
-            under.extend(bookmarks)
+    def finish(self) -> bytes:
+        import pikepdf
 
-    buffer = io.BytesIO()
-    # Object streams: the structure tree's 10,000s of small objects compress to a quarter of
-    # the file, and qpdf writes them faster than the uncompressed objects.
-    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
+        out, tree, destinations, bookmarks = self.out, self.tree, self.destinations, self.bookmarks
+        if tree is not None:
+            nums = pikepdf.Array()
+            for key, (page, entry) in enumerate(zip(out.pages, self.page_entries, strict=True)):
+                page.obj.StructParents = key
+                nums.extend([key, entry])
+            for key, (element, annotation) in enumerate(self.annotations, start=len(out.pages)):
+                annotation.StructParent = key
+                nums.extend([key, element])
+            tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
+            tree.ParentTreeNextKey = len(out.pages) + len(self.annotations)
+        if destinations:
+            names = pikepdf.Array()
+            for name in sorted(destinations, key=lambda name: name.encode("utf-8")):
+                names.extend([pikepdf.String(name), destinations[name]])
+            if "/Names" not in out.Root:
+                out.Root.Names = pikepdf.Dictionary()
+            out.Root.Names.Dests = pikepdf.Dictionary(Names=names)
+        if bookmarks:
+            with out.open_outline() as outline:
+                under = outline.root[-1].children if outline.root else outline.root
+                under.extend(bookmarks)
+
+        buffer = io.BytesIO()
+        # Object streams: the structure tree's 10,000s of small objects compress to a quarter of
+        # the file, and qpdf writes them faster than the uncompressed objects.
+        out.save(
+            buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
+        return buffer.getvalue()
 
 
 def _parent_tree(tree, pages):
