@@ -31,8 +31,6 @@ from collections.abc import Callable, Sequence
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 
-logger = logging.getLogger(__name__)
-
 
 class Lost(Exception):
     """The typesetting process went away or failed; the caller makes the report itself."""
@@ -56,7 +54,9 @@ class Typesetter:
     ):
         """``parts.make`` of these, made by the typesetting process; raises Lost when it
         cannot (the process is stopped then)."""
-        front = front_html(None) if part_htmls and len(part_htmls) > 1 else None
+        from evaluations.reports import parts
+
+        front = front_html(None) if parts.in_parts(part_htmls) else None
         try:
             self.connection.send(("make", front, part_htmls, tagged))
             while True:
@@ -64,8 +64,7 @@ class Typesetter:
                 if kind == "progress":
                     progress(*rest)
                 elif kind == "log":
-                    name, level, message = rest
-                    logging.getLogger(name).log(level, "%s", message)
+                    parts.relog(*rest)
                 elif kind == "front":
                     self.connection.send(front_html(rest[0]))
                 elif kind == "whole":

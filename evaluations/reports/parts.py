@@ -109,7 +109,7 @@ def make(
     """The report from its HTML: made in parts (``render``) when it is cut into more than one,
     else, or when the parts could not be made, in one piece from ``whole_html()``. The same
     whether the command's typesetting process (``ahead``) or the caller's process makes it."""
-    if part_htmls and len(part_htmls) > 1:
+    if in_parts(part_htmls):
         progress(20, f"ページを{len(part_htmls)}つのプロセスで組版しています")
         try:
             report = render(front_html, part_htmls, tagged=tagged, progress=progress)
@@ -126,6 +126,17 @@ def make(
         del document
     give_memory_back()
     return Report(data)
+
+
+def in_parts(part_htmls: Sequence[str] | None) -> bool:
+    """Whether ``make`` makes these in parts (more than one) rather than in one piece."""
+    return bool(part_htmls) and len(part_htmls) > 1
+
+
+def relog(name: str, level: int, message: str) -> None:
+    """Logs here what another process logged (a part's, the command's typesetting process's),
+    under its logger's name; the message as text, never read as a format string."""
+    logging.getLogger(name).log(level, "%s", message)
 
 
 _gc_lock = threading.Lock()
@@ -264,7 +275,7 @@ def render(
         for part in parts:
             data, part.peak_rss_mb, part.cpu_seconds, logged = part.receive("done")
             for name, level, message in logged:
-                logging.getLogger(name).log(level, message)
+                relog(name, level, message)
             # Joined as it arrives, while the parts after it are still being written.
             joined.add(data)
     except OSError as error:  # a pipe to a process that is gone
