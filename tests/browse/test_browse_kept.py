@@ -167,6 +167,38 @@ def test_a_kept_page_reads_its_rows_in_as_few_queries_as_a_fresh_one(seeded, cli
         )
 
 
+LISTS = re.compile(r'FROM "initiatives_(plan|pillar|department)" t0')
+
+
+def test_the_forms_lists_are_read_once_per_fingerprint_and_again_after_any_write(
+    seeded, client, settings
+):
+    _keep(settings)
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 60  # as in production: read once a minute here
+    memos.clear()
+    browsing = f"/initiatives/?plan={OSAKA}"
+    with CaptureQueriesContext(connection) as first:
+        client.get(browsing)
+    read = [q["sql"] for q in first.captured_queries if LISTS.search(q["sql"])]
+    assert len(read) == 3  # the plans, the pillars and the departments
+    for url in (f"{browsing}&result=achieved", f"{browsing}&page=2", f"{browsing}&fy=2024"):
+        with CaptureQueriesContext(connection) as kept:
+            page = client.get(url)
+        assert page.status_code == 200
+        assert not [q for q in kept.captured_queries if LISTS.search(q["sql"])], url
+        # The count, the page's ids, the items' own rows and their published results.
+        assert len(kept.captured_queries) == 4, url
+    # A write no service made (a shell's): the database's trigger counts it, and the lists
+    # are read again once the fingerprint is read again (at most a minute here, as the stored
+    # pages themselves).
+    Pillar.objects.filter(plan__slug=OSAKA, order=2).update(name="改名した柱")
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(f"{browsing}&result=achieved")
+    assert "改名した柱" in page.content.decode()
+    assert len([q for q in after.captured_queries if LISTS.search(q["sql"])]) == 3
+
+
 def test_the_filters_kept_per_query_string_are_what_the_form_reads(settings):
     _keep(settings)
     strings = [

@@ -202,9 +202,12 @@ def test_a_page_stored_before_a_restore_is_not_served_after_it_though_the_versio
     call_command("backup_site", backup, stdout=io.StringIO())
     version = _master_data_version()
     # The site's data and the backup's differ at the same version number, as after a restore
-    # that reused a number or a database whose pages a shared cache outlived: a write the
-    # history writer did not count.
+    # that reused a number or a database whose pages a shared cache outlived. Every write of a
+    # plan is counted (the history writer, and the database's triggers for any other), so the
+    # number is set back by hand after the write.
     Plan.objects.filter(pk=osaka.pk).update(title="差し替え前のプラン名")
+    assert _master_data_version() > version
+    MasterDataVersion.objects.filter(pk=1).update(version=version)
     page = f"/plans/{osaka.slug}/"
     assert "差し替え前のプラン名" in client.get(page).content.decode()
     assert client.get(page)["X-Public-Cache"] == "hit"
