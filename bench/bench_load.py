@@ -389,6 +389,7 @@ class Recorder:
         self.failures: list[str] = []
         self.errors: list[str] = []
         self.window = 0.0
+        self.cores: dict[str, float] = {}  # cores each part kept busy in the window
         self.sent = 0
         self.by_name: dict[str, list[float]] = {}
         # Per request name, how many the page cache served (X-Public-Cache: hit).
@@ -416,6 +417,58 @@ class Recorder:
         self.errors.append(f"{type(user_instance).__name__}: {exception!r}")
 
 
+# Where the CPU goes, by what a process is (its command line): the app servers, the database,
+# the balancer, the cache, the task worker, and this process, which runs locust's users. Read
+# from /proc at the start and end of a measured window, so each phase says how many cores each
+# part kept busy and what one request cost the app servers: the ratio alone cannot tell a
+# slower page from a busier load generator or a host that slowed down.
+PARTS = (
+    ("gunicorn", "gunicorn"),
+    ("PostgreSQL", "postgres"),
+    ("nginx", "nginx"),
+    ("memcached", "memcached"),
+    ("worker", "db_worker"),
+)
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_by_part() -> dict[str, float]:
+    """CPU seconds (user + system) so far of every process and of the children it reaped,
+    summed per part; "load generator" is this process, "the rest" everything else on the
+    machine (zeros off Linux)."""
+    seconds = dict.fromkeys([name for name, _ in PARTS] + ["load generator", "the rest"], 0.0)
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return seconds
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        # With the ended children it waited for (cutime, cstime): gunicorn replaces a worker
+        # after its max-requests, PostgreSQL ends a backend with its connection, and what
+        # they used stays counted, in their parent.
+        used = sum(int(field) for field in fields[11:15]) / _TICK
+        name = stat.split("(", 1)[1].rsplit(")", 1)[0]
+        if int(entry.name) == os.getpid():
+            part = "load generator"
+        else:
+            part = next(
+                (label for label, word in PARTS if word in command or name.startswith(word)),
+                "the rest",
+            )
+        seconds[part] += used
+    return seconds
+
+
+def _cores(before: dict[str, float], after: dict[str, float], window: float) -> dict[str, float]:
+    return {part: max(after[part] - before[part], 0.0) / window for part in before}
+
+
 def run_phase(host: str, users: list[tuple[type, int]], seconds: float, warmup: float) -> Recorder:
     """Starts the users, waits ``warmup`` seconds, measures for ``seconds``, stops them."""
     recorder = Recorder()
@@ -436,17 +489,28 @@ def run_phase(host: str, users: list[tuple[type, int]], seconds: float, warmup: 
     while len(locustfile.SIGNED_IN) < writers and time.monotonic() < deadline:
         gevent.sleep(0.5)
     gevent.sleep(warmup)
+    cpu_before = cpu_by_part()
     recorder.measuring = True
     start = time.monotonic()
     gevent.sleep(seconds)
     recorder.measuring = False
     recorder.window = time.monotonic() - start
+    recorder.cores = _cores(cpu_before, cpu_by_part(), recorder.window)
     locustfile.STOPPING.set()
     gevent.sleep(1.5)  # writers finish the save in flight, so its outcome is recorded
     runner.stop()
     runner.greenlet.kill(block=True)
     locustfile.STOPPING.clear()
     return recorder
+
+
+def _cpu_line(recorder: Recorder, requests: int) -> str:
+    """How many cores each part kept busy in the window, and the app servers' CPU per
+    request."""
+    cores = recorder.cores
+    parts = ", ".join(f"{part} {busy:.2f}" for part, busy in cores.items())
+    per_request = cores.get("gunicorn", 0.0) * recorder.window / max(requests, 1) * 1000
+    return f"  CPU, cores busy: {parts}; app servers {per_request:.2f} ms per request"
 
 
 def _percentiles(times: list[float]) -> str:
@@ -543,9 +607,13 @@ def main() -> int:
         f"{reference.window:.1f} s = {dashboard_rate:.1f} req/s, "
         f"{_percentiles(reference.times['dashboard'])}   (load average {load_reference})"
     )
+    print(_cpu_line(reference, len(reference.times["dashboard"])))
     print(
         f"mixed load, {args.readers} readers + {args.writers} writers, {mixed.window:.1f} s "
         f"(load average {load_mixed}):"
+    )
+    print(
+        _cpu_line(mixed, len(reads) + len(mixed.by_name.get("write: open entry", [])) + len(writes))
     )
     print(
         f"  requests: {len(reads) + len(writes)} measured ({len(reads)} reads, {len(writes)} "
