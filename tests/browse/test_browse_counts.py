@@ -14,6 +14,7 @@ from evaluations import published
 from evaluations.browse import browse
 from evaluations.models import PublishedResult
 from initiatives.models import Initiative, Plan
+from tests import explain
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.factories import grow_and_publish
 
@@ -120,13 +121,7 @@ def test_a_chosen_result_is_counted_from_the_shown_rows_by_their_index_on_both_d
     kept = browse_module._filtered(filters, osaka, shown, False)
     walk = browse_module._Walk(kept["matching"], osaka, compiled=kept)
     bounded, values = walk._from_rows(10_000)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a test-size table is tiny
-            cursor.execute(f"EXPLAIN {bounded}", values)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {bounded}", values)
-        plan = "\n".join(str(row) for row in cursor.fetchall())
+    plan = explain.plan(bounded, values)
     if connection.vendor == "sqlite":
         # The rows read in their index (the outer loop), each item looked up by its id.
         assert "SEARCH shown_row USING COVERING INDEX pubresult_browse_result" in plan, plan
@@ -204,9 +199,7 @@ def test_a_probed_page_reads_each_items_shown_row_through_its_index(seeded, sett
         browse({"plan": OSAKA, "result": "achieved"})
     (walk,) = [q["sql"] for q in ctx.captured_queries if " ORDER BY p." in q["sql"]]
     assert "EXISTS" in walk
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {walk}")
-        plan = "\n".join(str(row) for row in cursor.fetchall())
+    plan = explain.plan(walk)
     # Each item's shown row found by an index on its publication and initiative.
     assert "CORRELATED" in plan and "initiative_id=?)" in plan, plan
     assert "LIST SUBQUERY" not in plan, plan

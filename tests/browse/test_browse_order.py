@@ -13,6 +13,7 @@ from evaluations.browse import PAGE_SIZE, browse
 from evaluations.models import PublishedResult
 from initiatives.models import Initiative, Pillar, Plan
 from reformtracker.textnorm import search_terms
+from tests import explain
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.factories import grow_and_publish
 
@@ -178,16 +179,6 @@ def test_deep_pages_filters_and_searches_cost_the_same_queries_at_any_size(seede
     assert small == large == [9, 9, 9, 8, 8, 8 + asked]
 
 
-def _plan(sql: str, params: list) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a seed-size table is tiny
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row) for row in cursor.fetchall())
-
-
 @pytest.mark.parametrize("term", ["委託", "民間委託"])
 def test_a_search_word_is_looked_up_in_a_text_index_not_read_row_by_row(seeded, term):
     """Two characters: the bigram GIN index on PostgreSQL (pg_trgm takes no trigram from
@@ -211,7 +202,7 @@ def test_a_search_word_is_looked_up_in_a_text_index_not_read_row_by_row(seeded, 
         pytest.skip("SQLite reads two-character words row by row (INSTR)")
     for side, name in zip(sides, names, strict=True):
         sql, params = side.query.sql_with_params()
-        assert name in _plan(sql, list(params))
+        assert name in explain.plan(sql, list(params))
     assert _listed({"q": term})[0] > 0
 
 

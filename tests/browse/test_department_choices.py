@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from evaluations import browse as browse_module
 from initiatives.models import Department, Initiative, Plan
+from tests import explain
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.factories import make_department, make_plan
 
@@ -91,19 +92,8 @@ def test_the_choices_probe_the_plan_department_index(plans):
     with connection.execute_wrapper(kept):
         browse_module._department_choices([plans["osaka"].pk], None)
     ((sql, params),) = statements
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-            # The seed's initiatives fit in a page or two, where the planner rightly prefers
-            # reading the table; a real plan's 10,000 items do not.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            # The plan as run: a plain EXPLAIN does not show the subqueries of the steps' select
-            # lists (PostgreSQL 15 shows the recursive step's only once it has run).
-            cursor.execute(f"EXPLAIN (ANALYZE, VERBOSE) {sql}", params)
-        else:
-            cursor.execute("ANALYZE")
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = "\n".join(str(row) for row in cursor.fetchall())
+    # As run: PostgreSQL 15 shows the recursive step's subqueries only once it has run.
+    plan = explain.plan(sql, params, analyze=True, run=True)
     assert "initiative_plan_department" in plan
     # Both steps (a plan's first department, then the next above it) probe the index.
     assert plan.count("initiative_plan_department") >= 2
