@@ -56,6 +56,7 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import gevent
@@ -192,6 +193,7 @@ def topology(args):
         yield args.url.rstrip("/"), database_url, f"given: {args.url}", ""
         return
     if args.state:
+        LOGS[:] = [Path(args.state) / "logs"]
         env = _read_env_file(Path(args.state) / "topology.env")
         yield (
             env["BALANCER_URL"].rstrip("/"),
@@ -206,6 +208,7 @@ def topology(args):
             yield host, database_url, description, ""
         return
     state = Path(tempfile.mkdtemp(prefix="rt-load-"))
+    LOGS[:] = [state / "logs"]
     port = _free_port()
     replica_args = ["--no-replica"] if args.no_replica else []
     process = subprocess.Popen(
@@ -390,6 +393,7 @@ class Recorder:
         self.errors: list[str] = []
         self.window = 0.0
         self.cores: dict[str, float] = {}  # cores each part kept busy in the window
+        self.started_at = 0.0  # the window's start, as time.time()
         self.sent = 0
         self.by_name: dict[str, list[float]] = {}
         # Per request name, how many the page cache served (X-Public-Cache: hit).
@@ -465,6 +469,50 @@ def cpu_by_part() -> dict[str, float]:
     return seconds
 
 
+# The app servers' logs of the topology the bench started or was given (run-production.sh's
+# state/logs), whose access lines (reformtracker.access_log) say what each request cost.
+LOGS: list[Path] = []
+
+
+def _kind(line: dict) -> str:
+    if line.get("cache") == "hit":
+        return "served from the page cache"
+    path = line["path"]
+    if line["method"] == "POST":
+        return "staff saves"
+    if path.startswith("/staff/"):
+        return "staff: entry pages"
+    if ("/initiatives/" in path and "/plans/" not in path) or "initiatives.json" in path:
+        return "initiative browser, rendered"
+    return "other pages, rendered"
+
+
+def app_cpu_by_kind(started_at: float, window: float) -> dict[str, tuple[int, float]]:
+    """(requests, CPU seconds) per kind of request the app servers logged in the window."""
+    kinds: dict[str, tuple[int, float]] = {}
+    for folder in LOGS:
+        for log in sorted(folder.glob("app-*.log")):
+            for text in log.read_text(encoding="utf-8", errors="replace").splitlines():
+                if '"reformtracker.access"' not in text:
+                    continue
+                line = json.loads(text)
+                at = datetime.fromisoformat(line["time"]).timestamp()
+                if not started_at <= at <= started_at + window or "cpu_ms" not in line:
+                    continue
+                count, seconds = kinds.get(_kind(line), (0, 0.0))
+                kinds[_kind(line)] = (count + 1, seconds + line["cpu_ms"] / 1000)
+    return kinds
+
+
+def _app_cpu_lines(kinds: dict[str, tuple[int, float]], window: float) -> list[str]:
+    total = sum(seconds for _count, seconds in kinds.values()) or 1.0
+    return [
+        f"    {kind:<30} {count:6d} requests  {seconds / count * 1000:6.2f} ms CPU each  "
+        f"{seconds / window:4.2f} cores ({seconds / total:4.0%})"
+        for kind, (count, seconds) in sorted(kinds.items(), key=lambda item: -item[1][1])
+    ]
+
+
 def _cores(before: dict[str, float], after: dict[str, float], window: float) -> dict[str, float]:
     return {part: max(after[part] - before[part], 0.0) / window for part in before}
 
@@ -491,6 +539,7 @@ def run_phase(host: str, users: list[tuple[type, int]], seconds: float, warmup: 
     gevent.sleep(warmup)
     cpu_before = cpu_by_part()
     recorder.measuring = True
+    recorder.started_at = time.time()
     start = time.monotonic()
     gevent.sleep(seconds)
     recorder.measuring = False
@@ -580,6 +629,9 @@ def main() -> int:
             args.warmup,
         )
         load_mixed = _load_average()
+        gevent.sleep(1)  # the app servers' last lines reach their logs
+        reference_kinds = app_cpu_by_kind(reference.started_at, reference.window)
+        mixed_kinds = app_cpu_by_kind(mixed.started_at, mixed.window)
         # Statistics reach pg_stat_database within a second of a transaction's end.
         time.sleep(1.5)
         replica_ran = _replica_transactions(replica_url) - replica_before if replica_url else 0
@@ -608,6 +660,9 @@ def main() -> int:
         f"{_percentiles(reference.times['dashboard'])}   (load average {load_reference})"
     )
     print(_cpu_line(reference, len(reference.times["dashboard"])))
+    if reference_kinds:
+        print("  the app servers' CPU by kind of request (their access log's cpu_ms):")
+        print("\n".join(_app_cpu_lines(reference_kinds, reference.window)))
     print(
         f"mixed load, {args.readers} readers + {args.writers} writers, {mixed.window:.1f} s "
         f"(load average {load_mixed}):"
@@ -619,6 +674,9 @@ def main() -> int:
         f"  requests: {len(reads) + len(writes)} measured ({len(reads)} reads, {len(writes)} "
         f"saves); {reference.sent + mixed.sent} in all, with warm-ups and the reference"
     )
+    if mixed_kinds:
+        print("  the app servers' CPU by kind of request (their access log's cpu_ms):")
+        print("\n".join(_app_cpu_lines(mixed_kinds, mixed.window)))
     print(f"  failures: {len(failures)}   errors in users: {len(errors)}")
     for line in (failures + errors)[:10]:
         print(f"    {line}")

@@ -1,5 +1,5 @@
 """One log line per request (logger ``reformtracker.access``): method, path, status, time taken
-and who asked, with the request's id. In production it is a JSON object on stdout
+and CPU used, whether the page cache served it, and who asked, with the request's id. In production it is a JSON object on stdout
 (reformtracker.log_lines.JsonFormatter), which a log shipper reads without a parser of its own.
 
 The query string is left out: searches are what visitors typed, and the path is enough to find a
@@ -36,9 +36,13 @@ class AccessLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        # The CPU this request's thread used (a sync worker serves one request at a time, a
+        # threaded one one per thread): what a page costs the app servers, apart from the time
+        # it waited on the database or for a core.
+        cpu_ms = round((time.thread_time() - cpu_started) * 1000, 1)
         logger.info(
             "%s %s %s %sms",
             request.method,
@@ -50,6 +54,10 @@ class AccessLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
+                "cpu_ms": cpu_ms,
+                # A public page served from the page cache ("hit"), rendered and stored
+                # ("miss") or rendered every time ("bypass"); "-" for every other response.
+                "cache": response.get("X-Public-Cache", "-"),
                 "user": user_id(request),
             },
         )

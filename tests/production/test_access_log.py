@@ -35,6 +35,24 @@ def test_a_visitors_request_is_one_line_with_its_fields(access_log):
     assert (line.method, line.path, line.status, line.user) == ("GET", "/healthz", 200, "-")
     assert line.request_id == "access-1"
     assert isinstance(line.duration_ms, float) and line.duration_ms >= 0
+    # The CPU the request used: never more than its time (one thread), a bit of it.
+    assert isinstance(line.cpu_ms, float) and 0 <= line.cpu_ms <= line.duration_ms + 0.1
+    assert line.cache == "-"  # not a stored public page
+
+
+def test_the_line_says_whether_the_page_cache_served_a_public_page(access_log, page_cache, world):
+    anonymous = client_for(world, "anonymous")
+    anonymous.get("/")
+    anonymous.get("/")
+    assert [(r.path, r.cache) for r in _lines(access_log)] == [("/", "miss"), ("/", "hit")]
+
+
+def test_a_page_that_works_the_cpu_says_so(access_log, world):
+    """The staff entry page renders a form and its history: it costs measurable CPU, which is
+    what the line is for (bench/bench_load.py adds them up per kind of request)."""
+    client_for(world, "staff_a").get(f"/staff/entries/{world.entry_a.pk}/")
+    (line,) = _lines(access_log)
+    assert line.status == 200 and line.cpu_ms > 0
 
 
 def test_a_signed_in_users_request_names_their_id(access_log, world):
@@ -73,12 +91,14 @@ def test_in_json_the_line_is_one_object_with_every_field(access_log):
     assert entry["level"] == "INFO"
     assert entry["request_id"] == "access-json"
     assert entry["time"].endswith("+00:00")
-    assert {k: entry[k] for k in ("method", "path", "status", "user")} == {
+    assert {k: entry[k] for k in ("method", "path", "status", "user", "cache")} == {
         "method": "GET",
         "path": "/healthz",
         "status": 200,
         "user": "-",
+        "cache": "-",
     }
+    assert isinstance(entry["cpu_ms"], float)
     assert entry["message"] == f"GET /healthz 200 {entry['duration_ms']}ms"
 
 
