@@ -40,7 +40,25 @@ def entries_for(user) -> QuerySet[Entry]:
 
 def entry_for_user(user, pk: int, entries: QuerySet[Entry] | None = None) -> Entry:
     """The entry, or 404 outside the user's reach. ``entries``: a narrower ``entries_for``."""
-    return get_object_or_404(entries if entries is not None else entries_for(user), pk=pk)
+    entry = get_object_or_404(entries if entries is not None else entries_for(user), pk=pk)
+    _share_plan(entry)
+    return entry
+
+
+def _share_plan(entry: Entry) -> None:
+    """An entry's initiative is of its round's plan: the plan read with the round serves the
+    initiative too (its public address, on every entry page), rather than a query of its own."""
+    fields = Entry._meta
+    if not (
+        fields.get_field("round").is_cached(entry)
+        and fields.get_field("initiative").is_cached(entry)
+    ):
+        return
+    round_, initiative = entry.round, entry.initiative
+    plan = round_._meta.get_field("plan")
+    if plan.is_cached(round_) and initiative.plan_id == round_.plan_id:
+        if not initiative._meta.get_field("plan").is_cached(initiative):
+            initiative.plan = round_.plan
 
 
 def evidence_for(user) -> QuerySet[Evidence]:

@@ -47,3 +47,13 @@ def test_it_reads_a_users_permissions_in_one_query(world):
         assert user.has_perm("evaluations.submit_entry")
         assert not user.has_perm("evaluations.manage_round")
     assert len(ctx.captured_queries) == 1
+
+
+def test_the_entry_page_reads_the_plan_once_for_the_round_and_the_initiatives_link(world):
+    client = client_for(world, "staff_a")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/staff/entries/{world.entry_a.pk}/")
+    assert response.status_code == 200
+    assert world.initiative_a.get_absolute_url() in response.content.decode()
+    plan_reads = [s for s in _statements(ctx) if s.startswith('SELECT "initiatives_plan"')]
+    assert plan_reads == [], "the plan comes with the entry's round"
