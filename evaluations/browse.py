@@ -708,12 +708,32 @@ class _Walk:
         q = connection.ops.quote_name
         item, row = q(Initiative._meta.db_table), q(PublishedResult._meta.db_table)
         chosen = f" AND shown_row.{q('result')} = %s" if result else ""
+        if self._rows_alone(shown, shown_params, where):
+            # Each row is of one item (unique (publication, initiative)) that exists (the
+            # foreign key) and passes the rest: the rows alone, read in their index (10,000
+            # items: 1.9 ms with the join, 0.3 without).
+            sql = (
+                f"SELECT 1 FROM {row} shown_row"
+                f" WHERE shown_row.{q('publication_id')} IN ({shown}){chosen} LIMIT %s"
+            )
+            return sql, [*shown_params, *([result] if result else []), most + 1]
         sql = (
             f"SELECT 1 FROM {row} shown_row JOIN {item}"
             f" ON {item}.{q('id')} = shown_row.{q('initiative_id')}"
             f" WHERE shown_row.{q('publication_id')} IN ({shown}){chosen} AND ({where}) LIMIT %s"
         )
         return sql, [*shown_params, *([result] if result else []), *params, most + 1]
+
+    def _rows_alone(self, shown: str, shown_params: list, where: str) -> bool:
+        """Whether every item in the shown publication's rows passes the filters besides the
+        result and the year: when there are none, or only the plan, whose publication it is,
+        and every row of it is of an item of that plan (``_rows_of_plan``)."""
+        if where == "1 = 1":
+            return True
+        if not self._kept.get("rest_is_plan") or self.plan is None or shown != "%s":
+            return False
+        (publication,) = shown_params
+        return _rows_of_plan(publication, self.plan.pk)
 
     def _sql(self) -> tuple[str, list]:
         where, params = self._where()
@@ -947,10 +967,21 @@ def browse(params) -> dict:
     """Initiatives filtered by prefecture, plan, pillar, department, published result, fiscal
     year, reform level and text, one page of them; each with its published result for the
     chosen year (the latest 時点 of each plan when no year is chosen). Eight queries whatever
-    the sizes (seven with ``PUBLIC_DATA_MEMO``, which keeps the publications): the listed plans,
-    the count and the page's ids, the page's rows and their published results, the pillars and
-    departments the form lists; on SQLite a search for words of three or more characters asks
-    first whether they are dense (one query more, at every size)."""
+    the sizes: the listed plans, the count and the page's ids, the page's rows and their
+    published results, the pillars and departments the form lists. With ``PUBLIC_DATA_MEMO``
+    (as in production) four: the publications, the form's lists and whether a publication's
+    rows are all of its plan's items are kept per publication fingerprint (the fingerprint a
+    query more when not kept). On SQLite a search for words of three or more characters asks first
+    whether they are dense (one query more, at every size)."""
+    # One publication fingerprint for the whole call: what is kept per fingerprint (the form's
+    # lists, a publication's rows being of its plan) is then kept for the same one, and read
+    # once (with PUBLIC_PAGE_FINGERPRINT_SECONDS = 0 each read is a query).
+    fingerprint = published.publication_fingerprint() if published.memo_enabled() else None
+    with published.fingerprint_pinned(fingerprint):
+        return _browse(params)
+
+
+def _browse(params) -> dict:
     filters, chosen, problems = _read_filters(params)
     plans, many = _kept(_plan_choices, chosen["plan"], filters["prefecture_code"] or "")
     plan = next((p for p in plans if p.slug == chosen["plan"]), None)
@@ -1093,6 +1124,7 @@ def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
         if (rows := _counted_from_rows(filters, plan, shown_ids)) is not None:
             rest = {**filters, "result_filter": None, "fiscal_year": None}
             kept["rows"] = (*rows, _matching(Initiative.objects.all(), rest, plan, None, ()))
+            kept["rest_is_plan"] = not any(rest[name] for name in _MEANINGS)
         # The walk's probed first pages (_Walk._read): SQLite's only, PostgreSQL plans its own.
         probing = connection.vendor == "sqlite" and not filters["terms"]
         if probing and filters["result_filter"] != NOT_PUBLISHED:
@@ -1104,6 +1136,37 @@ def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
         if len(_queries_built) >= _FILTERS_KEPT:
             _queries_built.clear()
         _queries_built[key] = kept
+    return kept
+
+
+# Whether every row of a publication is of an item of a plan, per publication fingerprint (the
+# database's triggers count a write of any item in it, so an item moved to another plan reads
+# as a new fingerprint): a publication of a plan holds that plan's items, which lets the count
+# read its rows alone (``_Walk._rows_alone``); checked, not assumed.
+_rows_of_plan_kept: dict = memos.store()
+
+
+def _rows_of_plan(publication_id: int, plan_id: int) -> bool:
+    """Whether every row of the publication is of an item of the plan (one query per
+    fingerprint with PUBLIC_DATA_MEMO; without it, not asked: False)."""
+    if not published.memo_enabled():
+        return False
+    connection_ = read_connection(PublishedResult)
+    key = (connection_.alias, published.publication_fingerprint(), publication_id, plan_id)
+    kept = _rows_of_plan_kept.get(key)
+    if kept is None:
+        q = connection_.ops.quote_name
+        item, row = q(Initiative._meta.db_table), q(PublishedResult._meta.db_table)
+        with connection_.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {row} r JOIN {item} i ON i.{q('id')} = r.{q('initiative_id')}"
+                f" WHERE r.{q('publication_id')} = %s AND i.{q('plan_id')} <> %s LIMIT 1",
+                [publication_id, plan_id],
+            )
+            kept = cursor.fetchone() is None
+        if len(_rows_of_plan_kept) >= _LISTS_KEPT:
+            _rows_of_plan_kept.clear()
+        _rows_of_plan_kept[key] = kept
     return kept
 
 
