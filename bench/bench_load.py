@@ -36,7 +36,10 @@ keeps its own, as before it, for comparison. Reads served from the cache are cou
 X-Public-Cache header).
 
 Prints requests, failures, p50/p99 of reads and of writes, read throughput, the ratio to the
-dashboard alone (goal ≥ 0.50), lost updates, and the load average before and after. Exit
+dashboard alone (goal ≥ 0.50), lost updates, and the load average before and after; and per
+measured window where the CPU went: the cores each part kept busy (app servers, PostgreSQL,
+nginx, memcached, worker, the load generator, from /proc) and, from the app servers' access
+log (its cpu_ms and cache fields), their CPU per kind of request. Exit
 status 1 on any failed request, any lost update or a missed ratio. Nothing leaves loopback.
 """
 
