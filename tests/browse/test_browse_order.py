@@ -4,10 +4,12 @@ the same items, in the same order, on the same pages, at seed size and grown, wh
 order of the rows in the tables."""
 
 import pytest
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Window
 from django.test.utils import CaptureQueriesContext
 
+from evaluations import browse as browse_module
 from evaluations import published, search_index
 from evaluations.browse import PAGE_SIZE, browse
 from evaluations.models import PublishedResult
@@ -129,6 +131,34 @@ def test_every_filter_lists_what_the_plain_query_lists_in_its_order_page_by_page
         count, ids = _listed(params)
         assert (count, ids) == (len(expected), expected), params
     assert len(_expected({})) > PAGE_SIZE  # more than one page
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's page query: SQLite walks its own"
+)
+@pytest.mark.parametrize("counted", [False, True], ids=["ids", "ids and their count"])
+def test_postgresqls_page_query_is_the_orms_text_with_the_where_compiled_once(seeded, counted):
+    """The same text, so PostgreSQL plans it as it planned the ORM's (the plans' index with an
+    incremental sort, tested at nation scale by bench/bench_nation.py)."""
+    grow_and_publish(total=45)
+    for params in _filters():
+        filters = browse_module._read_filters(params)[0]
+        plan = Plan.objects.filter(slug=params.get("plan", "")).first()
+        shown = [p.pk for p in published.current_publications()]
+        kept = browse_module._filtered(filters, plan, shown, False)
+        walk = browse_module._Walk(kept["matching"], plan, compiled=kept)
+        ordered = kept["matching"].order_by(*browse_module.ORDER)
+        rows = (
+            ordered.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+            if counted
+            else ordered.values_list("pk", flat=True)
+        )
+        try:
+            expected = rows.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        sql, values = walk._ordered_sql(counted)
+        assert (sql, tuple(values)) == (expected[0], tuple(expected[1])), params
 
 
 def test_a_search_finds_the_text_as_last_written_by_every_writer(seeded):
