@@ -996,9 +996,10 @@ def browse(params) -> dict:
     the sizes: the listed plans, the count and the page's ids, the page's rows and their
     published results, the pillars and departments the form lists. With ``PUBLIC_DATA_MEMO``
     (as in production) four: the publications, the form's lists and whether a publication's
-    rows are all of its plan's items are kept per publication fingerprint (the fingerprint a
-    query more when not kept). On SQLite a search for words of three or more characters asks first
-    whether they are dense (one query more, at every size)."""
+    rows are all of its plan's items are kept per publication fingerprint (reading the
+    fingerprint is one query more when the process does not keep it). On SQLite a search for
+    words of three or more characters asks first whether they are dense (one query more, at
+    every size)."""
     # One publication fingerprint for the whole call: what is kept per fingerprint (the form's
     # lists, a publication's rows being of its plan) is then kept for the same one, and read
     # once (with PUBLIC_PAGE_FINGERPRINT_SECONDS = 0 each read is a query).
