@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Entry, Evidence, Round
 from initiatives.access import Reach, manages_plan, manages_rounds, reach_of
-from initiatives.models import Plan
+from initiatives.models import Initiative, Plan
 from initiatives.roles import Role
 
 # What every staff page shows of an entry, read with it.
@@ -48,17 +48,15 @@ def entry_for_user(user, pk: int, entries: QuerySet[Entry] | None = None) -> Ent
 def _share_plan(entry: Entry) -> None:
     """An entry's initiative is of its round's plan: the plan read with the round serves the
     initiative too (its public address, on every entry page), rather than a query of its own."""
-    fields = Entry._meta
-    if not (
-        fields.get_field("round").is_cached(entry)
-        and fields.get_field("initiative").is_cached(entry)
-    ):
+    if not (Entry.round.is_cached(entry) and Entry.initiative.is_cached(entry)):
         return
     round_, initiative = entry.round, entry.initiative
-    plan = round_._meta.get_field("plan")
-    if plan.is_cached(round_) and initiative.plan_id == round_.plan_id:
-        if not initiative._meta.get_field("plan").is_cached(initiative):
-            initiative.plan = round_.plan
+    if (
+        Round.plan.is_cached(round_)
+        and not Initiative.plan.is_cached(initiative)
+        and initiative.plan_id == round_.plan_id
+    ):
+        initiative.plan = round_.plan
 
 
 def evidence_for(user) -> QuerySet[Evidence]:

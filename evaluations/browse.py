@@ -320,22 +320,18 @@ def _department_choices(plan_ids: tuple[int, ...], chosen: int | None) -> list[D
 # from (initiatives migration 0012), so a list is read again once any of its rows may have
 # changed, and otherwise not at all (three queries of the browser's seven; on PostgreSQL a
 # third of a first-seen page's time).
-_lists_kept: dict = memos.store()
-_LISTS_KEPT = 512
-
-
 def _kept(read, *args):
     """``read(*args)``, kept for the fingerprint (without PUBLIC_DATA_MEMO: read every time)."""
     if not published.memo_enabled():
         return read(*args)
-    key = (read, read_connection(Initiative).alias, published.publication_fingerprint(), args)
-    kept = _lists_kept.get(key)
-    if kept is None:
-        kept = read(*args)
-        if len(_lists_kept) >= _LISTS_KEPT:
-            _lists_kept.clear()
-        _lists_kept[key] = kept
-    return kept
+    alias = read_connection(Initiative).alias
+    return _read_once(read, alias, published.publication_fingerprint(), args)
+
+
+@memos.lru(512)
+def _read_once(read, _alias: str, _fingerprint: str, args: tuple):
+    """``read(*args)`` once per connection and fingerprint (the key is every argument)."""
+    return read(*args)
 
 
 def _choices(plans: list[Plan], many: bool, plan, filters) -> dict:
@@ -1170,31 +1166,25 @@ def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
 # database's triggers count a write of any item in it, so an item moved to another plan reads
 # as a new fingerprint): a publication of a plan holds that plan's items, which lets the count
 # read its rows alone (``_Walk._rows_alone``); checked, not assumed.
-_rows_of_plan_kept: dict = memos.store()
-
-
 def _rows_of_plan(publication_id: int, plan_id: int) -> bool:
     """Whether every row of the publication is of an item of the plan (one query per
     fingerprint with PUBLIC_DATA_MEMO; without it, not asked: False)."""
     if not published.memo_enabled():
         return False
+    return _kept(_every_row_of_plan, publication_id, plan_id)
+
+
+def _every_row_of_plan(publication_id: int, plan_id: int) -> bool:
     connection_ = read_connection(PublishedResult)
-    key = (connection_.alias, published.publication_fingerprint(), publication_id, plan_id)
-    kept = _rows_of_plan_kept.get(key)
-    if kept is None:
-        q = connection_.ops.quote_name
-        item, row = q(Initiative._meta.db_table), q(PublishedResult._meta.db_table)
-        with connection_.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {row} r JOIN {item} i ON i.{q('id')} = r.{q('initiative_id')}"
-                f" WHERE r.{q('publication_id')} = %s AND i.{q('plan_id')} <> %s LIMIT 1",
-                [publication_id, plan_id],
-            )
-            kept = cursor.fetchone() is None
-        if len(_rows_of_plan_kept) >= _LISTS_KEPT:
-            _rows_of_plan_kept.clear()
-        _rows_of_plan_kept[key] = kept
-    return kept
+    q = connection_.ops.quote_name
+    item, row = q(Initiative._meta.db_table), q(PublishedResult._meta.db_table)
+    with connection_.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {row} r JOIN {item} i ON i.{q('id')} = r.{q('initiative_id')}"
+            f" WHERE r.{q('publication_id')} = %s AND i.{q('plan_id')} <> %s LIMIT 1",
+            [publication_id, plan_id],
+        )
+        return cursor.fetchone() is None
 
 
 def _counted_from_rows(filters: dict, plan, shown_ids) -> tuple | None:

@@ -139,6 +139,24 @@ def make_initiative(
     return initiative
 
 
+def unsaved_initiatives(
+    plan: Plan, pillar: Pillar, department, count: int, *, code: str, title: str, order: int
+) -> list[Initiative]:
+    """``count`` initiatives of ``pillar`` not yet saved, for one ``bulk_create``: numbered
+    ``{code}-n`` and titled ``{title}n``, in order from ``order``."""
+    return [
+        Initiative(
+            plan=plan,
+            pillar=pillar,
+            department=department,
+            code=f"{code}-{n}",
+            order=order + n,
+            title=f"{title}{n}",
+        )
+        for n in range(count)
+    ]
+
+
 def open_year_end_round(plan: Plan, fiscal_year: int | None = None) -> Round:
     """Opens the year-end round (年度末照会) of ``fiscal_year`` (the plan's first by default)
     through ``services.open_round_as_system``: one blank entry per office-tracked initiative."""
@@ -213,17 +231,9 @@ def grow_and_publish(slug: str = OSAKA, total: int = 10_000, fiscal_year: int = 
     department = plan.initiatives.first().department
     existing = plan.initiatives.count()
     Initiative.objects.bulk_create(
-        [
-            Initiative(
-                plan=plan,
-                pillar=pillar,
-                department=department,
-                code=f"g-{n}",
-                order=1000 + n,
-                title=f"追加の取組{n}",
-            )
-            for n in range(total - existing)
-        ],
+        unsaved_initiatives(
+            plan, pillar, department, total - existing, code="g", title="追加の取組", order=1000
+        ),
         batch_size=1000,
     )
     round_ = Round.objects.create(

@@ -13,6 +13,7 @@ from evaluations.choices import Result, RoundKind
 from evaluations.models import Publication, PublishedPillar, PublishedResult, Round
 from initiatives.models import Department, Initiative, Pillar, Plan
 from tests.constants import KITAKYUSHU, OSAKA, OSAKA_FY2024
+from tests.factories import unsaved_initiatives
 from xmeetings.models import Meeting
 
 
@@ -125,15 +126,9 @@ def _grow(plan: Plan, extra: int):
     pillar = Pillar.objects.get(plan=plan, order=2)
     department = Department.objects.filter(municipality=plan.municipality).first()
     Initiative.objects.bulk_create(
-        Initiative(
-            plan=plan,
-            pillar=pillar,
-            department=department,
-            code=f"G-{n}",
-            order=1000 + n,
-            title=f"生成した取組{n}",
+        unsaved_initiatives(
+            plan, pillar, department, extra, code="G", title="生成した取組", order=1000
         )
-        for n in range(extra)
     )
     publication = Publication.objects.filter(round__plan=plan).latest()
     PublishedResult.objects.bulk_create(

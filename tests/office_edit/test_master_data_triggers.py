@@ -13,6 +13,7 @@ from django.db.models import F
 from evaluations import published
 from initiatives.models import Department, Initiative, MasterDataVersion, Municipality, Pillar, Plan
 from tests.constants import OSAKA
+from tests.factories import unsaved_initiatives
 
 pytestmark = pytest.mark.django_db
 
@@ -70,15 +71,7 @@ def test_a_bulk_insert_counts_once_per_statement_on_postgresql_and_once_per_row_
     department = Department.objects.filter(municipality=osaka.municipality).first()
     before = _version()
     Initiative.objects.bulk_create(
-        Initiative(
-            plan=osaka,
-            pillar=pillar,
-            department=department,
-            code=f"T-{n}",
-            order=900 + n,
-            title=f"一括の取組{n}",
-        )
-        for n in range(5)
+        unsaved_initiatives(osaka, pillar, department, 5, code="T", title="一括の取組", order=900)
     )
     assert _version() == before + (1 if connection.vendor == "postgresql" else 5)
 
