@@ -22,7 +22,7 @@ from evaluations import labels
 from evaluations.choices import EntryState, HistoryAction, Result
 from evaluations.models import Entry, HistoryEvent, PublishedResult
 from initiatives.models import Initiative, Pillar, Plan
-from reformtracker.display import wareki_or_iso
+from reformtracker.display import language, wareki_or_iso
 
 # Which model's fields an event's changes name, by the action's prefix.
 MODELS = {"initiative": Initiative, "plan": Plan, "pillar": Pillar}
@@ -104,6 +104,24 @@ class Row:
     # A new 時点's first publication is compared with the 時点 published before it (its label);
     # a correction with the earlier publication of the same 時点 ("").
     compared_with: str = ""
+
+    def markup_key(self, show_actor: bool) -> tuple:
+        """Everything the row's markup (``_history_table.html#row``) shows: its values, the
+        language of the page (its labels, 和暦 or ISO dates, lang attributes) and whether the
+        actor's column is there. A history row never changes once written, and its values are
+        read afresh for every page, so markup kept under this key is never stale."""
+        return (
+            language(),
+            bool(show_actor),
+            self.at,
+            self.actor,
+            self.action,
+            self.round_label,
+            self.version,
+            self.comment,
+            self.compared_with,
+            tuple((c.field, c.label, c.before, c.after) for c in self.changes),
+        )
 
 
 def _action_label(action: str) -> str:

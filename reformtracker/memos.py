@@ -1,13 +1,16 @@
 """Every process-wide memo in one registry, so one ``clear()`` empties them all.
 
 A memo here is something a process keeps between requests outside Django's cache framework: a
-``functools.lru_cache`` of a pure function (``lru``), or a dict a module fills (``store``). Each
+``functools.lru_cache`` of a pure function (``lru``), a dict a module fills (``store``), or a
+bounded one (``Bounded``). Each
 is a function of its key alone, so none needs clearing in production; tests clear them between
 runs (rolled-back ids are reused), and they do so through ``clear()`` alone.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -36,6 +39,39 @@ def store() -> dict:
     memo: dict = {}
     register(memo.clear)
     return memo
+
+
+class Bounded:
+    """A memo of at most ``most`` entries, the least recently used going first, for values
+    made where a function of the key alone cannot make them (a template fragment rendered in
+    its context); ``clear()`` empties it. Threads of one process may share it."""
+
+    def __init__(self, most: int):
+        self.most = most
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        register(self.clear)
+
+    def get(self, key):
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.most:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 def clear() -> None:

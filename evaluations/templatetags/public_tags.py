@@ -136,13 +136,15 @@ def dashboard(context, board, testid="headline-rate"):
 
 # --- a part of a page kept per process for what it shows -------------------------------------
 
-_kept = memos.store()
-_MAX_KEPT = 512
+# Two memos: the large parts of a page (a form's selects, tens of KB each) and the rows of a
+# table (a history row, under a kilobyte), so that rows, of which there are many more, do not
+# push the large parts out.
+_KEPT = {"parts": memos.Bounded(512), "rows": memos.Bounded(4096)}
 
 
 class _KeptNode(template.Node):
-    def __init__(self, nodelist, key):
-        self.nodelist, self.key = nodelist, key
+    def __init__(self, nodelist, key, kept: memos.Bounded):
+        self.nodelist, self.key, self.kept = nodelist, key, kept
 
     def render(self, context):
         key = self.key.resolve(context)
@@ -150,12 +152,10 @@ class _KeptNode(template.Node):
             return self.nodelist.render(context)
         # This tag's place (its template and position) and the view's key.
         key = (self.origin.name, self.token.position, key)
-        markup = _kept.get(key)
+        markup = self.kept.get(key)
         if markup is None:
             markup = self.nodelist.render(context)
-            if len(_kept) >= _MAX_KEPT:
-                _kept.clear()
-            _kept[key] = markup
+            self.kept.put(key, markup)
         return markup
 
 
@@ -166,8 +166,19 @@ def kept(parser, token):
     makes ``key`` hold everything the markup shows (the language, the rows it lists as their
     digest, the chosen values), so the same key gives the same markup: e.g. the initiative
     browser's filter selects (evaluations.browse.fields_key), forty-seven prefectures and the
-    plans', pillars' and departments' options, which took most of a new search's rendering."""
-    _name, key = token.split_contents()
+    plans', pillars' and departments' options, which took most of a new search's rendering.
+    ``{% kept key rows %}`` keeps it among the rows of tables (``history_key``)."""
+    bits = token.split_contents()
+    if len(bits) not in (2, 3) or (len(bits) == 3 and bits[2] != "rows"):
+        raise template.TemplateSyntaxError("usage: {% kept key %} or {% kept key rows %}")
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()
-    return _KeptNode(nodelist, parser.compile_filter(key))
+    kept_in = _KEPT["rows" if len(bits) == 3 else "parts"]
+    return _KeptNode(nodelist, parser.compile_filter(bits[1]), kept_in)
+
+
+@register.filter
+def history_key(row, show_actor):
+    """The key a history row's markup is kept under (history.Row.markup_key), or None (rendered
+    every time) with ``PUBLIC_DATA_MEMO`` off."""
+    return row.markup_key(show_actor) if published.memo_enabled() else None

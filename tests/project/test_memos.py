@@ -19,6 +19,18 @@ def test_clear_empties_lru_memos_and_stores():
     assert kept == {}
 
 
+def test_a_bounded_memo_lets_the_least_recently_used_go_first_and_clear_empties_it():
+    kept = memos.Bounded(2)
+    kept.put("a", 1)
+    kept.put("b", 2)
+    assert kept.get("a") == 1  # now the most recently used
+    kept.put("c", 3)
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == (1, None, 3)
+    assert len(kept) == 2
+    memos.clear()
+    assert len(kept) == 0 and kept.get("a") is None
+
+
 @pytest.mark.django_db
 def test_clear_makes_the_publication_fingerprint_be_read_again(settings, django_assert_num_queries):
     settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 60
