@@ -1059,7 +1059,39 @@ def _browse(params) -> dict:
         "problems": problems,
     }
     context["fields_key"] = fields_key(context)
+    _key_rows(context)
     return context
+
+
+def _key_rows(context: dict) -> None:
+    """Each row's keys for its markup, kept per process (public_tags ``{% kept … rows %}``):
+    ``cells_key`` for its plan, department and result cells, which show its own row, its plan's,
+    pillar's and department's (those of the form's lists, digested with them) and its published
+    result and 時点 (of the publication fingerprint); ``title_key`` for its number and title
+    too, but only without words searched, which its title marks. Both None (rendered every
+    time) where ``fields_key`` is, or for an item not built from its row here."""
+    listed = (context["plans"], context["pillars"], context["departments"])
+    base = None
+    if context["fields_key"] is not None:
+        base = (
+            get_language(),
+            get_script_prefix(),
+            published.publication_fingerprint(),
+            *(rows.digest for rows in listed),
+        )
+    for item in context["page"].object_list:
+        digest = getattr(item, "row_digest", None)
+        if base is None or digest is None:
+            item.cells_key = item.title_key = None
+            continue
+        item.cells_key = (
+            *base,
+            digest,
+            item.published_result,
+            item.published_title,
+            item.publication_id,
+        )
+        item.title_key = None if context["terms"] else item.cells_key
 
 
 def fields_key(context: dict) -> tuple | None:

@@ -5,6 +5,8 @@ language of parts, the language switcher, and the dashboard fragment memo.
 
 from __future__ import annotations
 
+import itertools
+
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -142,16 +144,22 @@ def dashboard(context, board, testid="headline-rate"):
 _KEPT = {"parts": memos.Bounded(512), "rows": memos.Bounded(4096)}
 
 
+# Tells apart the {% kept %} tags of a process: Django records a tag's position in its
+# template only while debugging, and two tags of one template may be given the same key.
+_kept_tags = itertools.count()
+
+
 class _KeptNode(template.Node):
     def __init__(self, nodelist, key, kept: memos.Bounded):
         self.nodelist, self.key, self.kept = nodelist, key, kept
+        self.tag = next(_kept_tags)
 
     def render(self, context):
         key = self.key.resolve(context)
         if not key:  # None, or missing from the context
             return self.nodelist.render(context)
-        # This tag's place (its template and position) and the view's key.
-        key = (self.origin.name, self.token.position, key)
+        # This tag (its template, and which of the process's kept tags) and the view's key.
+        key = (self.origin.name, self.tag, key)
         markup = self.kept.get(key)
         if markup is None:
             markup = self.nodelist.render(context)

@@ -16,6 +16,7 @@ from django.utils.translation import override
 
 from evaluations import browse as browse_module
 from evaluations.browse import BrowseFilters
+from evaluations.templatetags import public_tags
 from initiatives.models import Department, Initiative, Pillar, Plan
 from reformtracker import memos
 from tests.constants import KITAKYUSHU, OSAKA
@@ -31,7 +32,7 @@ PAGES = [
     "/initiatives/?department=DEPARTMENT",
     "/initiatives/?result=none",
     "/initiatives/?prefecture=27",
-    "/initiatives/?q=委託",
+    "/initiatives/?q=取組",
     "/initiatives/?q=ゴミ",
     "/initiatives/?q=追加の取組&page=2",
     "/initiatives/?q=6-5",
@@ -149,7 +150,7 @@ def test_a_kept_page_reads_its_rows_in_as_few_queries_as_a_fresh_one(seeded, cli
     for url in (
         "/initiatives/",
         f"/initiatives/?plan={OSAKA}&result=achieved",
-        "/initiatives/?q=委託",
+        "/initiatives/?q=取組",
     ):
         with CaptureQueriesContext(connection) as fresh:
             client.get(url)
@@ -238,3 +239,35 @@ def test_the_kept_tag_renders_once_per_key_and_every_time_without_one():
     assert template.render(Context({"value": 4})) == "4"  # no key in the context
     memos.clear()
     assert template.render(Context({"key": ("a",), "value": 5})) == "5"
+
+
+def test_two_kept_tags_of_one_template_given_one_key_keep_each_its_own_markup():
+    # Django records where a tag stands in its template only while debugging: without debug,
+    # the two tags below would have shared one entry, each row's cells then being its title.
+    memos.clear()
+    engine = Engine(debug=False, libraries={"public_tags": "evaluations.templatetags.public_tags"})
+    template = engine.from_string(
+        "{% load public_tags %}{% kept key rows %}<th>{{ title }}</th>{% endkept %}"
+        "{% kept key rows %}<td>{{ cells }}</td>{% endkept %}"
+    )
+    context = {"key": ("row", 1), "title": "題", "cells": "欄"}
+    assert template.render(Context(context)) == "<th>題</th><td>欄</td>"
+    assert template.render(Context(context)) == "<th>題</th><td>欄</td>"
+
+
+def test_a_new_search_takes_the_cells_of_rows_already_shown_from_what_is_kept(
+    seeded, client, settings, monkeypatch
+):
+    """A new search of words marks them in each title, so its titles are rendered; the plan,
+    department and result cells of a row shown before come from what was kept."""
+    _keep(settings)
+    first = client.get("/initiatives/?q=取組").content
+    rows = first.count(b"<tr>") - 1  # the header's
+    kept = public_tags._KEPT["rows"]
+    assert rows >= 3 and len(kept) == rows  # the cells of each row; no title, being searched
+    rendered = []
+    monkeypatch.setattr(kept, "put", lambda *args: rendered.append(args))
+    # Another address (the page memo's key), the same rows.
+    again = client.get("/initiatives/?q=取組&page=1").content
+    assert rendered == []
+    assert again.count(b"<tr>") - 1 == rows and b"<mark>" in again
