@@ -829,7 +829,9 @@ class _Walk:
 
     def __getitem__(self, index: slice) -> list[int]:
         start, stop = index.start or 0, index.stop
-        return self._read(None if stop is None else max(stop - start, 0), start)
+        if stop is not None and stop <= start:
+            return []  # Paginator's page of nothing: no query
+        return self._read(None if stop is None else stop - start, start)
 
     def __iter__(self):
         return iter(self._read(None, 0))
@@ -870,8 +872,9 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False, com
     Browsing (``selective`` false), two queries: the matches counted up to the bound (a count
     that stops costs the same among 174,000 initiatives as among 30,000), then the page's ids.
     A search (``selective``) finds its matches through the text indexes once, so its ids and
-    the count come in one query (``COUNT(*) OVER ()``) instead of twice; a page past the end or
-    no match at all take Paginator's two. A dense search (``walking``: search_index.dense) is
+    the count come in one query (``COUNT(*) OVER ()``) instead of twice, and a first page that
+    finds nothing is the whole answer (no match at all); a page past the end takes Paginator's
+    two. Where nothing matches, no page of ids is read (``_Walk.__getitem__``). A dense search (``walking``: search_index.dense) is
     walked like browsing, its count up to the bound a subquery of the page's query (one
     query)."""
     walk = _Walk(matching, plan, searched=selective and not walking, compiled=compiled)
@@ -889,6 +892,8 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False, com
         if shown > 0:  # the pages go up to the bound, as Paginator gives them
             paginator.count, paginator.capped = min(rows[0][1], most), rows[0][1] > most
             return Page([pk for pk, _total in rows[:shown]], n, paginator)
+        if not rows and n == 1:
+            return _nothing_found(paginator)
     if selective and not walking and fast:
         n = int(text)
         rows = walk.counted((n - 1) * PAGE_SIZE, n * PAGE_SIZE)
@@ -896,6 +901,8 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False, com
             # What Paginator would have counted, said as a walked search says it.
             paginator.count, paginator.capped = min(rows[0][1], most), rows[0][1] > most
             return Page([pk for pk, _total in rows], n, paginator)
+        if n == 1:
+            return _nothing_found(paginator)
     counted = walk.count(most)
     walk.matches = counted  # how deep the page is among them (``_Walk._read``)
     # Past the bound the pages go up to it ("more than N").
@@ -903,6 +910,13 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False, com
     page = paginator.get_page(number)
     page.object_list = list(page.object_list)
     return page
+
+
+def _nothing_found(paginator: Paginator) -> Page:
+    """The first page when its query, which counts what it finds, found nothing: no match at
+    all, so no count to read; the empty page Paginator gives (``allow_empty_first_page``)."""
+    paginator.count = 0
+    return Page([], 1, paginator)
 
 
 def _shown_of(publications: list[Publication], fiscal_year: int | None) -> dict:

@@ -7,6 +7,7 @@ filter combination, with the publications memoised or read per request."""
 import pytest
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from evaluations import browse as browse_module
@@ -232,3 +233,55 @@ def test_a_probed_page_reads_each_items_shown_row_through_its_index(seeded, sett
     # Each item's shown row found by an index on its publication and initiative.
     assert "CORRELATED" in plan and "initiative_id=?)" in plan, plan
     assert "LIST SUBQUERY" not in plan, plan
+
+
+def _page_queries(settings, params: str) -> tuple[dict, list[str]]:
+    """browse(params) with what a fingerprint keeps already kept, and the SQL it ran."""
+    settings.PUBLIC_DATA_MEMO = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 60
+    browse(QueryDict(params))  # the form's lists, the publications: kept from here on
+    with CaptureQueriesContext(connection) as ctx:
+        context = browse(QueryDict(params))
+    return context, [query["sql"] for query in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("word", ["存在しない語句", "ぬ"], ids=["indexed word", "one character"])
+def test_a_search_that_finds_nothing_is_answered_by_the_query_that_would_have_counted_it(
+    seeded, settings, word
+):
+    context, sql = _page_queries(settings, f"q={word}")
+    page = context["page"]
+    assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
+    # The page's ids with their count (one query; on SQLite one more asks whether the word is
+    # dense): nothing found on the first page is no match at all, so nothing is counted again.
+    assert not any("COUNT(*) FROM (" in s and "bounded" in s for s in sql), sql
+    assert not any(s.rstrip().endswith("LIMIT 0") for s in sql), sql
+    assert context["page"].paginator.count == _plain(
+        {}
+    ).filter(search_text__contains=word).count()
+
+
+def test_browsing_a_combination_that_matches_nothing_reads_its_count_alone(seeded, settings):
+    # Osaka's items of one department in a pillar it has none in: a WHERE that compiles (not
+    # known empty beforehand) and matches nothing.
+    osaka = Plan.objects.get(slug=OSAKA)
+    pillar, department = next(
+        (pillar, item.department_id)
+        for pillar in osaka.pillars.all()
+        for item in osaka.initiatives.all()
+        if not osaka.initiatives.filter(pillar=pillar, department_id=item.department_id).exists()
+    )
+    params = {"plan": OSAKA, "pillar": str(pillar.pk), "department": str(department)}
+    assert _plain_count(params) == 0
+    context, sql = _page_queries(settings, "&".join(f"{k}={v}" for k, v in params.items()))
+    page = context["page"]
+    assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
+    assert len(sql) == 1 and "COUNT(*)" in sql[0], sql  # no query for a page of nothing
+
+
+def test_a_searchs_page_past_the_end_is_still_its_last_page(seeded, settings):
+    context, _sql = _page_queries(settings, "q=取組&page=99")
+    page = context["page"]
+    found = _plain({}).filter(search_text__contains="取組").count()
+    assert page.paginator.count == found > 0
+    assert page.number == page.paginator.num_pages and len(page.object_list) >= 1
