@@ -256,9 +256,7 @@ def test_a_search_that_finds_nothing_is_answered_by_the_query_that_would_have_co
     # dense): nothing found on the first page is no match at all, so nothing is counted again.
     assert not any("COUNT(*) FROM (" in s and "bounded" in s for s in sql), sql
     assert not any(s.rstrip().endswith("LIMIT 0") for s in sql), sql
-    assert context["page"].paginator.count == _plain(
-        {}
-    ).filter(search_text__contains=word).count()
+    assert context["page"].paginator.count == _plain({}).filter(search_text__contains=word).count()
 
 
 def test_browsing_a_combination_that_matches_nothing_reads_its_count_alone(seeded, settings):
