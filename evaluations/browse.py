@@ -874,9 +874,9 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False, com
     A search (``selective``) finds its matches through the text indexes once, so its ids and
     the count come in one query (``COUNT(*) OVER ()``) instead of twice, and a first page that
     finds nothing is the whole answer (no match at all); a page past the end takes Paginator's
-    two. Where nothing matches, no page of ids is read (``_Walk.__getitem__``). A dense search (``walking``: search_index.dense) is
-    walked like browsing, its count up to the bound a subquery of the page's query (one
-    query)."""
+    two. Where nothing matches, no page of ids is read (``_Walk.__getitem__``). A dense search
+    (``walking``: search_index.dense) is walked like browsing, its count up to the bound a
+    subquery of the page's query (one query)."""
     walk = _Walk(matching, plan, searched=selective and not walking, compiled=compiled)
     paginator = Paginator(walk, PAGE_SIZE)
     paginator.capped = False

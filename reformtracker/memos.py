@@ -2,9 +2,9 @@
 
 A memo here is something a process keeps between requests outside Django's cache framework: a
 ``functools.lru_cache`` of a pure function (``lru``), a dict a module fills (``store``), or a
-bounded one (``Bounded``). Each
-is a function of its key alone, so none needs clearing in production; tests clear them between
-runs (rolled-back ids are reused), and they do so through ``clear()`` alone.
+bounded one (``Bounded``). Each is a function of its key alone, so none needs clearing in
+production; tests clear them between runs (rolled-back ids are reused), and they do so through
+``clear()`` alone.
 """
 
 from __future__ import annotations
