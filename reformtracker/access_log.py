@@ -38,11 +38,13 @@ class AccessLogMiddleware:
     def __call__(self, request):
         started, cpu_started = time.perf_counter(), time.thread_time()
         response = self.get_response(request)
-        duration_ms = round((time.perf_counter() - started) * 1000, 1)
         # The CPU this request's thread used (a sync worker serves one request at a time, a
         # threaded one one per thread): what a page costs the app servers, apart from the time
-        # it waited on the database or for a core.
+        # it waited on the database or for a core. Its clock is read inside the wall clock's
+        # interval (started after it, stopped before it), so it never reads more than the time
+        # taken, rounded alike: read the other way round, 0.8 ms of CPU came out of 0.7 ms.
         cpu_ms = round((time.thread_time() - cpu_started) * 1000, 1)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
         logger.info(
             "%s %s %s %sms",
             request.method,
