@@ -1083,16 +1083,9 @@ def _key_rows(context: dict) -> None:
     pillar's and department's (those of the form's lists, digested with them) and its published
     result and 時点 (of the publication fingerprint); ``title_key`` for its number and title
     too, but only without words searched, which its title marks. Both None (rendered every
-    time) where ``fields_key`` is, or for an item not built from its row here."""
-    listed = (context["plans"], context["pillars"], context["departments"])
-    base = None
-    if context["fields_key"] is not None:
-        base = (
-            get_language(),
-            get_script_prefix(),
-            published.publication_fingerprint(),
-            *(rows.digest for rows in listed),
-        )
+    time) where the lists' key is, or for an item not built from its row here."""
+    lists = _lists_key(context)
+    base = None if lists is None else (*lists, published.publication_fingerprint())
     for item in context["page"].object_list:
         digest = getattr(item, "row_digest", None)
         if base is None or digest is None:
@@ -1108,21 +1101,29 @@ def _key_rows(context: dict) -> None:
         item.title_key = None if context["terms"] else item.cells_key
 
 
-def fields_key(context: dict) -> tuple | None:
-    """Everything the filter form's selects show (the language, the chosen values but the
-    words, the plans, pillars and departments listed as the digest of their rows, the years):
-    the key their markup is kept by (public_tags ``kept``). None (rendered every time) without
-    ``PUBLIC_DATA_MEMO`` or when a list was not built from its rows here."""
+def _lists_key(context: dict) -> tuple | None:
+    """The language, the address prefix and the digests of the rows the form's plans, pillars
+    and departments were built from: what of a kept part of the page those lists decide. None
+    without ``PUBLIC_DATA_MEMO`` or when a list was not built from its rows here."""
     listed = (context["plans"], context["pillars"], context["departments"])
     if not published.memo_enabled() or not all(isinstance(rows, Built) for rows in listed):
         return None
+    return (get_language(), get_script_prefix(), *(rows.digest for rows in listed))
+
+
+def fields_key(context: dict) -> tuple | None:
+    """Everything the filter form's selects show (``_lists_key``: the language and the plans,
+    pillars and departments listed; the chosen values but the words, the years): the key their
+    markup is kept by (public_tags ``kept``). None (rendered every time) where ``_lists_key``
+    is."""
+    lists = _lists_key(context)
+    if lists is None:
+        return None
     chosen = context["chosen"]
     return (
-        get_language(),
-        get_script_prefix(),
+        *lists,
         *(value for name, value in chosen.items() if name != "q"),
         context["many_plans"],
-        *(rows.digest for rows in listed),
         tuple(context["fiscal_years"]),
     )
 
