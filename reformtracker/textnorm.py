@@ -12,6 +12,7 @@ migration that fills them again.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -92,10 +93,88 @@ def _folded_with_positions(text: str) -> tuple[str, list[int]]:
     return "".join(folded), origin
 
 
+# Each character's fold, kept per process for ``str.translate`` (a title folded in one call
+# rather than character by character): which characters fold to none (a space, ー) and which to
+# several (㍻). Bounded: once the table is full, a text with a character not yet kept is folded
+# the slow way, so no thread translates with a table emptied under it.
+_FOLDS: dict[int, str] = {}
+_DROPPED: set[str] = set()
+_SEVERAL: set[str] = {_ITERATION}  # (々 folds to its neighbour's fold: the slow way)
+_KEPT_CHARS: set[str] = set()
+_KEPT_CHARS_MOST = 65_536
+memos.register(lambda: (_KEPT_CHARS.clear(), _FOLDS.clear(), _DROPPED.clear()))
+
+
+def _folded_by_table(text: str) -> tuple[str, list[int] | None] | None:
+    """``text`` folded, and for each folded character the index of the character it came from
+    (None when each folds to exactly one, so a place in the folded text is the same place in
+    ``text``): ``_folded_with_positions`` through the table, for a text whose characters fold
+    to one or to none. None for any other (and for a character the full table lacks)."""
+    if not _KEPT_CHARS.issuperset(text):
+        new = set(text).difference(_KEPT_CHARS)
+        if len(_KEPT_CHARS) + len(new) > _KEPT_CHARS_MOST:
+            return None
+        for char in new:
+            piece = _fold_char(char)
+            if len(piece) != 1:
+                (_DROPPED if not piece else _SEVERAL).add(char)
+            _FOLDS[ord(char)] = piece
+            _KEPT_CHARS.add(char)  # last: a kept character has its fold
+    if not _SEVERAL.isdisjoint(text):
+        return None
+    folded = text.translate(_FOLDS)
+    if _DROPPED.isdisjoint(text):
+        return folded, None
+    return folded, [i for i, char in enumerate(text) if char not in _DROPPED]
+
+
 def highlight(text: str, terms: list[str]) -> SafeString:
     """``text`` HTML-escaped, with each place a term matches wrapped in <mark>."""
     if not text or not terms:
         return escape(text or "")
+    by_table = _folded_by_table(text)
+    if by_table is None:
+        return _highlight_unevenly(text, terms)
+    folded, origin = by_table
+    spans = []  # (start, end) in ``text`` of the marked characters
+    for term in terms:
+        start = folded.find(term)
+        while start != -1:
+            end = start + len(term)
+            if origin is None:
+                spans.append((start, end))
+            else:
+                # The characters the match came from: runs, broken where one folded to none
+                # (「サーバ」 for 「さば」 marks サ and バ, not ー).
+                first = last = origin[start]
+                for index in origin[start + 1 : end]:
+                    if index > last + 1:
+                        spans.append((first, last + 1))
+                        first = index
+                    last = index
+                spans.append((first, last + 1))
+            start = folded.find(term, end)
+    if not spans:
+        return escape(text)
+    # Overlapping or touching runs make one, each escaped at once (html.escape: what Django's
+    # escape() calls, without its check for lazy text on every run).
+    spans.sort()
+    out, done = [], 0
+    run_start, run_end = spans[0]
+    for start, end in [*spans[1:], (len(text) + 1, len(text) + 1)]:
+        if start <= run_end:
+            run_end = max(run_end, end)
+            continue
+        out.append(html.escape(text[done:run_start]))
+        out.append(f"<mark>{html.escape(text[run_start:run_end])}</mark>")
+        done, run_start, run_end = run_end, start, end
+    out.append(html.escape(text[done:]))
+    return SafeString("".join(out))
+
+
+def _highlight_unevenly(text: str, terms: list[str]) -> SafeString:
+    """``highlight`` for a text whose folding moves characters: each folded character mapped
+    back to the character it came from."""
     folded, origin = _folded_with_positions(text)
     marked = [False] * len(text)
     for term in terms:
