@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.urls import get_script_prefix
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -594,14 +595,33 @@ def _rows(ids: list[int], shown_for, terms: list[str], known=None) -> list:
         item.published_result, item.published_title = result, title
         item.publication_id = publication_id
         item.publication = by_publication.get(publication_id)
-        item.marked_title = highlight(title or item.title, terms)
-        item.matched = None
-        if terms and "<mark>" not in item.marked_title:
-            # Say where it matched when the title does not show it.
-            texts = (narrative, reason, item.target, item.description, item.title_en)
-            item.matched = next(filter(None, (excerpt(t, terms) for t in texts if t)), None)
+        item.marks = Marks(title or item.title, terms, narrative, reason, item)
         rows.append(item)
     return rows
+
+
+class Marks:
+    """A row's title with what the search matched marked, and where else it matched when the
+    title does not show it (an excerpt of its narrative, reason, target, description or English
+    title), each worked out when the page first shows it: a row whose title cell is kept
+    (``_key_rows``) never needs them."""
+
+    def __init__(self, title: str, terms: list[str], narrative, reason, item: Initiative):
+        self._title, self._terms = title, terms
+        self._texts = (narrative, reason, item.target, item.description, item.title_en)
+        # What of the key of the title cell the texts decide (``_key_rows``).
+        self.texts_digest = page_memo.digest(repr(self._texts[:2])) if terms else ""
+
+    @cached_property
+    def title(self):
+        return highlight(self._title, self._terms)
+
+    @cached_property
+    def matched(self):
+        if not self._terms or "<mark>" in self.title:
+            return None
+        texts = (t for t in self._texts if t)
+        return next(filter(None, (excerpt(t, self._terms) for t in texts)), None)
 
 
 # The browser's order: plan order and slug, pillar order, item order and number.
@@ -1081,9 +1101,10 @@ def _key_rows(context: dict) -> None:
     """Each row's keys for its markup, kept per process (public_tags ``{% kept … rows %}``):
     ``cells_key`` for its plan, department and result cells, which show its own row, its plan's,
     pillar's and department's (those of the form's lists, digested with them) and its published
-    result and 時点 (of the publication fingerprint); ``title_key`` for its number and title
-    too, but only without words searched, which its title marks. Both None (rendered every
-    time) where the lists' key is, or for an item not built from its row here."""
+    result and 時点 (of the publication fingerprint); ``title_key`` for its number and title,
+    with the words searched, which its title marks, and its published narrative and reason,
+    where an excerpt may show them (``Marks``). Both None (rendered every time) where the
+    lists' key is, or for an item not built from its row here."""
     lists = _lists_key(context)
     base = None if lists is None else (*lists, published.publication_fingerprint())
     for item in context["page"].object_list:
@@ -1098,7 +1119,12 @@ def _key_rows(context: dict) -> None:
             item.published_title,
             item.publication_id,
         )
-        item.title_key = None if context["terms"] else item.cells_key
+        # The words searched, and the published row's narrative and reason, which an excerpt
+        # may show (the item's own texts are in its row's digest).
+        terms = context["terms"]
+        item.title_key = (
+            (*item.cells_key, *terms, item.marks.texts_digest) if terms else item.cells_key
+        )
 
 
 def _lists_key(context: dict) -> tuple | None:

@@ -255,19 +255,40 @@ def test_two_kept_tags_of_one_template_given_one_key_keep_each_its_own_markup():
     assert template.render(Context(context)) == "<th>題</th><td>欄</td>"
 
 
-def test_a_new_search_takes_the_cells_of_rows_already_shown_from_what_is_kept(
+def test_a_search_again_takes_its_marked_titles_and_the_cells_from_what_is_kept(
     seeded, client, settings, monkeypatch
 ):
-    """A new search of words marks them in each title, so its titles are rendered; the plan,
-    department and result cells of a row shown before come from what was kept."""
+    """A search keeps each row's title cell with its words marked (keyed by the words) and the
+    row's other cells: the same search at another address renders nothing, nor marks a word."""
     _keep(settings)
     first = client.get("/initiatives/?q=取組").content
     rows = first.count(b"<tr>") - 1  # the header's
     kept = public_tags._KEPT["rows"]
-    assert rows >= 3 and len(kept) == rows  # the cells of each row; no title, being searched
-    rendered = []
+    assert rows >= 3 and len(kept) == 2 * rows  # each row's title cell and its other cells
+    rendered, marked = [], []
     monkeypatch.setattr(kept, "put", lambda *args: rendered.append(args))
+    monkeypatch.setattr(browse_module, "highlight", lambda *args: marked.append(args))
     # Another address (the page memo's key), the same rows.
     again = client.get("/initiatives/?q=取組&page=1").content
-    assert rendered == []
+    assert rendered == [] and marked == []
+    assert again.count(b"<tr>") - 1 == rows and again.count(b"<mark>") == first.count(b"<mark>")
+
+
+def test_a_new_search_renders_the_titles_it_marks_and_takes_the_other_cells_from_what_is_kept(
+    seeded, client, settings, monkeypatch
+):
+    """Other words (the same rows: every item with 取組 has 取) mark the titles anew; the plan,
+    department and result cells of a row shown before come from what was kept."""
+    _keep(settings)
+    first = client.get("/initiatives/?q=取組").content
+    rows = first.count(b"<tr>") - 1
+    kept = public_tags._KEPT["rows"]
+    rendered = []
+    put = kept.put
+    monkeypatch.setattr(kept, "put", lambda *args: (rendered.append(args), put(*args)))
+    again = client.get("/initiatives/?q=取組+取").content
     assert again.count(b"<tr>") - 1 == rows and b"<mark>" in again
+    assert len(rendered) == rows
+    # Each the row's number and title (the part kept by title_key), none its other cells.
+    assert all('<th scope="row">' in markup for _key, markup in rendered)
+    assert not any('class="result ' in markup or "未公表" in markup for _key, markup in rendered)
