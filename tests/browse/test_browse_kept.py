@@ -292,3 +292,23 @@ def test_a_new_search_renders_the_titles_it_marks_and_takes_the_other_cells_from
     # Each the row's number and title (the part kept by title_key), none its other cells.
     assert all('<th scope="row">' in markup for _key, markup in rendered)
     assert not any('class="result ' in markup or "未公表" in markup for _key, markup in rendered)
+
+
+def test_whether_a_word_is_dense_is_asked_once_per_fingerprint(seeded, client, settings):
+    """The FTS5 probe that decides how a word is found (search_index.dense) is kept for the
+    publication fingerprint, which counts every write of the items: asked again after one."""
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite asks (PostgreSQL reads every word through its indexes)")
+    _keep(settings)
+
+    def probes(path: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        probe = "SELECT (SELECT COUNT(*) FROM (SELECT rowid FROM initiative_search_fts WHERE"
+        return sum(q["sql"].startswith(probe) for q in ctx.captured_queries)
+
+    assert probes("/initiatives/?q=取組の推進") == 1
+    assert probes("/initiatives/?q=取組の推進&page=1") == 0  # another address, the same words
+    item = Initiative.objects.filter(plan__slug=OSAKA).first()
+    Initiative.objects.filter(pk=item.pk).update(title=item.title + "（改）")
+    assert probes("/initiatives/?q=取組の推進&page=1&plan=") == 1
