@@ -423,13 +423,12 @@ class Built(list):
 # (keyed by those rows, so an edit of any of them reads as new rows and builds anew; nothing is
 # kept past a change). They are read on every request; building their instances and hashing
 # their columns again cost more than the queries. Shared by requests, which only read them.
-_choices_built: dict = memos.store()
-_CHOICES_KEPT = 256
+# The least recently used go first (memos.Bounded).
+_choices_built = memos.Bounded(256)
 # The page's initiatives (with their pillar, plan, city and department) built per row read,
 # the same way; each request gets its own copy of the initiative (it is given the request's
 # published result and search marks), the rows joined to it shared.
-_items_built: dict = memos.store()
-_ITEMS_KEPT = 4096
+_items_built = memos.Bounded(4096)
 
 
 def _hashable(rows):
@@ -464,9 +463,7 @@ def _query(prepared, tail: str, params) -> list:
     for main, joined in zip(*built, strict=True):
         main._state.fields_cache[join] = joined
     kept = Built(built[0], digest=page_memo.digest(prepared.model._meta.label, repr(rows)))
-    if len(_choices_built) >= _CHOICES_KEPT:
-        _choices_built.clear()
-    _choices_built[key] = kept
+    _choices_built.put(key, kept)
     return kept
 
 
@@ -483,9 +480,8 @@ def _items(ids: list[int]) -> list[Initiative]:
         rows = cursor.fetchall()
     alias = connection_.alias
     keys = [(alias, _hashable(row)) for row in rows]
-    if len(_items_built) + len(rows) > _ITEMS_KEPT:
-        _items_built.clear()
-    new = [row for row, key in zip(rows, keys, strict=True) if key not in _items_built]
+    found = _items_built.get_many(keys)
+    new = [row for row, key in zip(rows, keys, strict=True) if key not in found]
     if new:
         start, built = 0, []
         for model, attnames, converted in parts:
@@ -500,8 +496,9 @@ def _items(ids: list[int]) -> list[Initiative]:
             cached["pillar"], cached["plan"], cached["department"] = pillar, plan, department
             # The row's digest (browse_digest): every column of the five rows, as read.
             item.row_digest = page_memo.digest(repr(row))
-            _items_built[(alias, _hashable(row))] = item
-    return [_copy(_items_built[key], alias) for key in keys]
+            found[(alias, _hashable(row))] = item
+        _items_built.put_many(found.items())
+    return [_copy(found[key], alias) for key in keys]
 
 
 def _copy(item: Initiative, alias: str) -> Initiative:
@@ -534,9 +531,8 @@ def _known_items(ids: list[int], known: tuple[list, list, list]) -> list[Initiat
         rows = cursor.fetchall()
     alias = connection_.alias
     keys = [("initiative", alias, _hashable(row)) for row in rows]
-    if len(_items_built) + len(rows) > _ITEMS_KEPT:
-        _items_built.clear()
-    new = [row for row, key in zip(rows, keys, strict=True) if key not in _items_built]
+    found = _items_built.get_many(keys)
+    new = [row for row, key in zip(rows, keys, strict=True) if key not in found]
     if new:
         _model, attnames, converters, _pk = prepared._prepared(connection_)[1][0]
         converted = [(n, funcs) for n, funcs in enumerate(converters) if funcs]
@@ -544,10 +540,11 @@ def _known_items(ids: list[int], known: tuple[list, list, list]) -> list[Initiat
         for row, item in zip(new, built, strict=True):
             # The row's digest (browse_digest); the form's rows are digested with the form.
             item.row_digest = page_memo.digest(repr(row))
-            _items_built[("initiative", alias, _hashable(row))] = item
+            found[("initiative", alias, _hashable(row))] = item
+        _items_built.put_many(found.items())
     items = []
     for key in keys:
-        item = _copy(_items_built[key], alias)
+        item = _copy(found[key], alias)
         related = (
             pillars.get(item.pillar_id),
             plans.get(item.plan_id),
@@ -1161,9 +1158,8 @@ def fields_key(context: dict) -> tuple | None:
 # alone (the query string and the language; the filters, the chosen plan's id and the shown
 # publications' ids or the SQL that selects them), and building them through the form and the
 # ORM cost more than the queries they give took to run. A new search builds both once.
-_filters_read: dict = memos.store()
-_queries_built: dict = memos.store()
-_FILTERS_KEPT = 1024
+_filters_read = memos.Bounded(1024)
+_queries_built = memos.Bounded(1024)
 
 
 def _read_filters(params) -> tuple[dict, dict, dict]:
@@ -1178,9 +1174,7 @@ def _read_filters(params) -> tuple[dict, dict, dict]:
         form.is_valid()  # reads them; what cannot mean anything is in form.problems
         problems = {name: str(message) for name, message in form.problems.items()}
         read = (form.cleaned_data, form.chosen(), problems)
-        if len(_filters_read) >= _FILTERS_KEPT:
-            _filters_read.clear()
-        _filters_read[key] = read
+        _filters_read.put(key, read)
         return dict(read[0]), dict(read[1]), dict(problems)
     filters, chosen, problems = dict(read[0]), dict(read[1]), dict(read[2])
     # As BrowseFilters reads them (its field q, then clean's terms).
@@ -1231,9 +1225,7 @@ def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
                     Initiative.objects.all(), filters, plan, None, shown_ids, probed=True
                 )
                 kept["probed"] = {"matching": probed}
-        if len(_queries_built) >= _FILTERS_KEPT:
-            _queries_built.clear()
-        _queries_built[key] = kept
+        _queries_built.put(key, kept)
     return kept
 
 

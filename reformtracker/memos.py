@@ -66,6 +66,29 @@ class Bounded:
             while len(self._entries) > self.most:
                 self._entries.popitem(last=False)
 
+    def get_many(self, keys) -> dict:
+        """{key: value} of those of ``keys`` kept (each now recently used), under one lock: the
+        values are the caller's whatever other threads put meanwhile."""
+        found = {}
+        with self._lock:
+            entries = self._entries
+            for key in keys:
+                value = entries.get(key)
+                if value is not None:
+                    entries.move_to_end(key)
+                    found[key] = value
+        return found
+
+    def put_many(self, pairs) -> None:
+        """``put`` of each (key, value) of ``pairs``, under one lock."""
+        with self._lock:
+            entries = self._entries
+            for key, value in pairs:
+                entries[key] = value
+                entries.move_to_end(key)
+            while len(entries) > self.most:
+                entries.popitem(last=False)
+
     def __len__(self) -> int:
         return len(self._entries)
 

@@ -312,3 +312,19 @@ def test_whether_a_word_is_dense_is_asked_once_per_fingerprint(seeded, client, s
     item = Initiative.objects.filter(plan__slug=OSAKA).first()
     Initiative.objects.filter(pk=item.pk).update(title=item.title + "（改）")
     assert probes("/initiatives/?q=取組の推進&page=1&plan=") == 1
+
+
+def test_a_page_of_more_items_than_are_kept_lists_every_one_of_them(
+    seeded, client, settings, monkeypatch
+):
+    """The items kept per process (memos.Bounded) let the least recently used go: a page that
+    builds more than it may keep still shows each of its rows, as the plain path does."""
+    _keep(settings)
+    path = f"/initiatives/?plan={OSAKA}"
+    full = client.get(path).content
+    assert full.count(b"<tr>") - 1 == 20
+    memos.clear()
+    monkeypatch.setattr(browse_module._items_built, "most", 5)
+    assert client.get(f"{path}&page=1").content.count(b"<tr>") - 1 == 20
+    assert len(browse_module._items_built) == 5
+    assert client.get(path).content == full  # built again where no longer kept

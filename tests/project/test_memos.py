@@ -31,6 +31,16 @@ def test_a_bounded_memo_lets_the_least_recently_used_go_first_and_clear_empties_
     assert len(kept) == 0 and kept.get("a") is None
 
 
+def test_a_bounded_memo_reads_and_keeps_many_at_once_in_the_same_order_of_use():
+    kept = memos.Bounded(3)
+    kept.put_many([("a", 1), ("b", 2), ("c", 3)])
+    assert kept.get_many(["a", "x", "b"]) == {"a": 1, "b": 2}  # a, then b, now the newest
+    kept.put_many([("d", 4)])  # c, the least recently used, goes
+    assert kept.get_many(["a", "b", "c", "d"]) == {"a": 1, "b": 2, "d": 4}
+    kept.put_many([("e", 5), ("f", 6), ("g", 7), ("h", 8)])  # more than it holds at once
+    assert len(kept) == 3 and kept.get_many("efgh") == {"f": 6, "g": 7, "h": 8}
+
+
 @pytest.mark.django_db
 def test_clear_makes_the_publication_fingerprint_be_read_again(settings, django_assert_num_queries):
     settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 60
