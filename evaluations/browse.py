@@ -606,8 +606,10 @@ class Marks:
     def __init__(self, title: str, terms: list[str], narrative, reason, item: Initiative):
         self._title, self._terms = title, terms
         self._texts = (narrative, reason, item.target, item.description, item.title_en)
-        # What of the key of the title cell the texts decide (``_key_rows``).
-        self.texts_digest = page_memo.digest(repr(self._texts[:2])) if terms else ""
+
+    @property
+    def published_texts(self) -> tuple:
+        return self._texts[:2]
 
     @cached_property
     def title(self):
@@ -1119,10 +1121,13 @@ def _key_rows(context: dict) -> None:
             item.publication_id,
         )
         # The words searched, and the published row's narrative and reason, which an excerpt
-        # may show (the item's own texts are in its row's digest).
+        # may show (the item's own texts are in its row's digest): as read, since hashing them
+        # costs less than digesting them.
         terms = context["terms"]
         item.title_key = (
-            (*item.cells_key, *terms, item.marks.texts_digest) if terms else item.cells_key
+            (*item.cells_key, tuple(terms), *item.marks.published_texts)
+            if terms
+            else item.cells_key
         )
 
 
