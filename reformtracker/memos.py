@@ -44,11 +44,15 @@ def store() -> dict:
 class Bounded:
     """A memo of at most ``most`` entries, the least recently used going first, for values
     made where a function of the key alone cannot make them (a template fragment rendered in
-    its context); ``clear()`` empties it. Threads of one process may share it."""
+    its context); ``clear()`` empties it. Threads of one process may share it.
 
-    def __init__(self, most: int):
-        self.most = most
+    With ``max_bytes``, also at most that many bytes, each value weighing ``size(value)``
+    (``len`` by default): the least recently used go until both bounds hold."""
+
+    def __init__(self, most: int, *, max_bytes: int | None = None, size=len):
+        self.most, self.max_bytes, self._size = most, max_bytes, size
         self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         register(self.clear)
 
@@ -60,11 +64,7 @@ class Bounded:
             return value
 
     def put(self, key, value) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.most:
-                self._entries.popitem(last=False)
+        self.put_many([(key, value)])
 
     def get_many(self, keys) -> dict:
         """{key: value} of those of ``keys`` kept (each now recently used), under one lock: the
@@ -81,13 +81,30 @@ class Bounded:
 
     def put_many(self, pairs) -> None:
         """``put`` of each (key, value) of ``pairs``, under one lock."""
+        weighed = self.max_bytes is not None
         with self._lock:
             entries = self._entries
             for key, value in pairs:
+                if weighed:
+                    replaced = entries.get(key)
+                    self._bytes += self._size(value) - (
+                        0 if replaced is None else self._size(replaced)
+                    )
                 entries[key] = value
                 entries.move_to_end(key)
-            while len(entries) > self.most:
-                entries.popitem(last=False)
+            while len(entries) > self.most or (weighed and self._bytes > self.max_bytes):
+                _key, gone = entries.popitem(last=False)
+                if weighed:
+                    self._bytes -= self._size(gone)
+
+    def values(self) -> list:
+        with self._lock:
+            return list(self._entries.values())
+
+    @property
+    def weight(self) -> int:
+        """The bytes kept (with ``max_bytes``; 0 without)."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -95,6 +112,7 @@ class Bounded:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
 
 def clear() -> None:

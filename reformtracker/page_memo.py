@@ -16,8 +16,6 @@ unless a test turns it on).
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from operator import attrgetter
 
 from django.conf import settings
@@ -34,16 +32,8 @@ from reformtracker import memos
 MAX_PAGES = 512
 MAX_BYTES = 64 * 1024 * 1024
 
-_pages: OrderedDict = OrderedDict()
-_lock = threading.Lock()  # a threaded server's requests share the dict
-_size = {"bytes": 0}
-
-
-@memos.register
-def _clear() -> None:
-    with _lock:
-        _pages.clear()
-        _size["bytes"] = 0
+# Each kept page: (content, headers, status), weighing its content's bytes.
+_pages = memos.Bounded(MAX_PAGES, max_bytes=MAX_BYTES, size=lambda kept: len(kept[0]))
 
 
 # Per model class: its label and a getter of its concrete columns, worked out once per
@@ -94,10 +84,7 @@ def respond(request, name: str, rows, make):
         request.get_full_path(),
         rows(),
     )
-    with _lock:
-        kept = _pages.get(key)
-        if kept is not None:
-            _pages.move_to_end(key)
+    kept = _pages.get(key)
     if kept is not None:
         content, headers, status = kept
         response = HttpResponse(content, status=status)
@@ -110,14 +97,9 @@ def respond(request, name: str, rows, make):
         and not response.cookies
         # A page that used a CSRF token belongs to one visitor only.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and len(response.content) <= MAX_BYTES // 8
+        and len(response.content) <= _pages.max_bytes // 8
     ):
-        with _lock:
-            if key not in _pages:
-                _pages[key] = (response.content, dict(response.headers), response.status_code)
-                _size["bytes"] += len(response.content)
-            while len(_pages) > MAX_PAGES or _size["bytes"] > MAX_BYTES:
-                _size["bytes"] -= len(_pages.popitem(last=False)[1][0])
+        _pages.put(key, (response.content, dict(response.headers), response.status_code))
     return response
 
 

@@ -317,9 +317,9 @@ def test_an_edit_of_a_topic_material_or_activity_appears_at_once(client, seeded,
 
 @pytest.mark.django_db
 def test_the_memo_keeps_no_more_bytes_than_its_bound(client, seeded, memo, monkeypatch):
-    monkeypatch.setattr(page_memo, "MAX_BYTES", 120_000)
+    monkeypatch.setattr(page_memo._pages, "max_bytes", 120_000)
     for url in PAGES:
         client.get(url)
     kept = sum(len(content) for content, _headers, _status in page_memo._pages.values())
     assert 0 < kept <= 120_000
-    assert kept == page_memo._size["bytes"]
+    assert kept == page_memo._pages.weight

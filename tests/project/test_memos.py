@@ -41,6 +41,24 @@ def test_a_bounded_memo_reads_and_keeps_many_at_once_in_the_same_order_of_use():
     assert len(kept) == 3 and kept.get_many("efgh") == {"f": 6, "g": 7, "h": 8}
 
 
+def test_a_memo_bounded_in_bytes_lets_the_least_recently_used_go_until_both_bounds_hold():
+    kept = memos.Bounded(10, max_bytes=10)
+    kept.put_many([("a", "xxxx"), ("b", "yyyy")])
+    assert kept.get("a") == "xxxx"  # b is now the least recently used
+    kept.put("c", "zzzz")  # 12 bytes: b goes
+    assert kept.get_many("abc") == {"a": "xxxx", "c": "zzzz"}
+    kept.put("a", "x")  # replaced: weighs 1 now
+    kept.put("d", "wwww")  # 1 + 4 + 4 = 9
+    assert len(kept) == 3
+    kept.put("e", "v" * 11)  # heavier than the bound: goes at once, with everything older
+    assert len(kept) == 0
+    kept.put("f", "ff")
+    memos.clear()
+    assert len(kept) == 0
+    kept.put("g", "g" * 10)  # the weight was emptied with the entries
+    assert kept.get("g") == "g" * 10
+
+
 @pytest.mark.django_db
 def test_clear_makes_the_publication_fingerprint_be_read_again(settings, django_assert_num_queries):
     settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 60
