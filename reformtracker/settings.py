@@ -137,6 +137,10 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer with its commonest widget templates written in Python, byte for byte
+# the same markup (reformtracker/form_renderer.py).
+FORM_RENDERER = "reformtracker.form_renderer.FormRenderer"
+
 # SQLite unless DATABASE_URL names another database (PostgreSQL through psycopg 3 in practice).
 # Env DATABASE_URL; a database URL; default unset (SQLite). Env SQLITE_PATH; a file path; default
 # db.sqlite3 in the project.
