@@ -1067,7 +1067,7 @@ def _browse(params) -> dict:
 
     # Whether the words are dense decides only how they are found, never what: kept for the
     # fingerprint (which counts every write of the items) like the form's lists.
-    walking = bool(filters["terms"]) and _kept(_dense, tuple(filters["terms"]))
+    walking = bool(filters["terms"]) and _kept(dense, tuple(filters["terms"]))
     kept = _filtered(filters, plan, shown_ids, walking)
     page = _page(
         kept["matching"],
@@ -1238,10 +1238,6 @@ def _filtered(filters: dict, plan, shown_ids, walking: bool) -> dict:
 # database's triggers count a write of any item in it, so an item moved to another plan reads
 # as a new fingerprint): a publication of a plan holds that plan's items, which lets the count
 # read its rows alone (``_Walk._rows_alone``); checked, not assumed.
-def _dense(terms: tuple[str, ...]) -> bool:
-    return dense(list(terms))
-
-
 def _rows_of_plan(publication_id: int, plan_id: int) -> bool:
     """Whether every row of the publication is of an item of the plan (one query per
     fingerprint with PUBLIC_DATA_MEMO; without it, not asked: False)."""

@@ -21,6 +21,8 @@ testing their text (``walked``), and its first page is full after a few dozen ro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
 from django.db.models import BooleanField, Q, Value
 from django.db.models.expressions import RawSQL
@@ -95,7 +97,7 @@ def drop(schema_editor) -> None:
 DENSE_HITS = 1000
 
 
-def dense(terms: list[str]) -> bool:
+def dense(terms: Sequence[str]) -> bool:
     """Whether the browser should walk for ``terms`` (folded search words) rather than read
     the text indexes' ids: on SQLite, when each word of three or more characters is in at least
     DENSE_HITS initiatives (the FTS5 index, each word's hits counted up to that many), in one
