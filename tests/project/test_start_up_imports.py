@@ -49,3 +49,43 @@ def _loaded_after_start_up() -> list[str]:
 
 def test_start_up_imports_no_document_library():
     assert _loaded_after_start_up() == []
+
+
+def _manage(*args: str) -> str:
+    env = {**os.environ, "DJANGO_ENV": "test"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_command_runs_with_the_collector_on_and_start_up_frozen_out_of_its_walks():
+    # manage.py keeps the collector off while Django sets up (a tenth of a command's start);
+    # a long command (the task worker, a 1,000-item report) must run with it on again.
+    shown = _manage(
+        "shell", "-c", "import gc; print(gc.isenabled(), gc.get_freeze_count() > 10_000)"
+    )
+    assert shown.splitlines()[-1] == "True True"
+
+
+def test_a_web_worker_starts_with_its_urls_loaded_and_frozen_out_of_the_collectors_walks():
+    env = {**os.environ, "DJANGO_ENV": "test", "DJANGO_SETTINGS_MODULE": "reformtracker.settings"}
+    env.pop("DATABASE_URL", None)
+    code = (
+        "import gc, sys\n"
+        "import reformtracker.wsgi\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > 10_000,"
+        " 'evaluations.views.staff' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True True True"
