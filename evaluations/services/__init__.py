@@ -17,36 +17,96 @@ the admin's round form, the import once it has checked every row, tests, benchma
     base.py      the history row, the version conflict, the open-round check
 """
 
-from evaluations.services.base import Conflict, record
-from evaluations.services.bulk import IMPORT_FIELDS, EntryChange, update_entries_as_system
-from evaluations.services.entries import (
-    ENTRY_FIELDS,
-    STAFF_FIELDS,
-    BulkRefused,
-    Refusal,
-    bulk_transition,
-    edit_entry,
-    ready_to_submit,
-    submit_ready,
-    transition_entry,
-    update_entry_as_system,
-)
-from evaluations.services.evidence import add_evidence, remove_evidence
-from evaluations.services.rounds import (
-    AlreadyPublished,
-    PublishPreview,
-    close_round,
-    correction_text,
-    default_as_of,
-    next_fiscal_year,
-    open_round,
-    open_round_as_system,
-    publish_preview,
-    publish_round,
-    publish_round_as_system,
-    reopen_round,
-    send_reminder,
-)
+import importlib
+from typing import TYPE_CHECKING
+
+# The module of each public name. The admin imports this package as Django sets up, so every
+# management command would import all five modules (and what they import: the workbook checks,
+# the subscriptions, the published rows) at its start; each is imported on its name's first use.
+_MODULE_OF = {
+    # base.py
+    "Conflict": "base",
+    "record": "base",
+    # bulk.py
+    "IMPORT_FIELDS": "bulk",
+    "EntryChange": "bulk",
+    "update_entries_as_system": "bulk",
+    # entries.py
+    "ENTRY_FIELDS": "entries",
+    "STAFF_FIELDS": "entries",
+    "BulkRefused": "entries",
+    "Refusal": "entries",
+    "bulk_transition": "entries",
+    "edit_entry": "entries",
+    "ready_to_submit": "entries",
+    "submit_ready": "entries",
+    "transition_entry": "entries",
+    "update_entry_as_system": "entries",
+    # evidence.py
+    "add_evidence": "evidence",
+    "remove_evidence": "evidence",
+    # rounds.py
+    "AlreadyPublished": "rounds",
+    "PublishPreview": "rounds",
+    "close_round": "rounds",
+    "correction_text": "rounds",
+    "default_as_of": "rounds",
+    "next_fiscal_year": "rounds",
+    "open_round": "rounds",
+    "open_round_as_system": "rounds",
+    "publish_preview": "rounds",
+    "publish_round": "rounds",
+    "publish_round_as_system": "rounds",
+    "reopen_round": "rounds",
+    "send_reminder": "rounds",
+}
+
+
+def __getattr__(name: str):
+    try:
+        module = _MODULE_OF[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found as an attribute from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
+
+if TYPE_CHECKING:
+    from evaluations.services.base import Conflict, record
+    from evaluations.services.bulk import IMPORT_FIELDS, EntryChange, update_entries_as_system
+    from evaluations.services.entries import (
+        ENTRY_FIELDS,
+        STAFF_FIELDS,
+        BulkRefused,
+        Refusal,
+        bulk_transition,
+        edit_entry,
+        ready_to_submit,
+        submit_ready,
+        transition_entry,
+        update_entry_as_system,
+    )
+    from evaluations.services.evidence import add_evidence, remove_evidence
+    from evaluations.services.rounds import (
+        AlreadyPublished,
+        PublishPreview,
+        close_round,
+        correction_text,
+        default_as_of,
+        next_fiscal_year,
+        open_round,
+        open_round_as_system,
+        publish_preview,
+        publish_round,
+        publish_round_as_system,
+        reopen_round,
+        send_reminder,
+    )
 
 __all__ = [
     "ENTRY_FIELDS",

@@ -24,35 +24,65 @@ Import in two steps, so people see what will change before it does:
 """
 
 import importlib
+from typing import TYPE_CHECKING
 
-from evaluations.workbooks.compare import ImportPreview, RowChange
-from evaluations.workbooks.format import COLUMNS, safe_text, unguard
-from evaluations.workbooks.preview import ParsedWorkbook, parse, preview_of, read_workbook
-from evaluations.workbooks.problems import ImportRejected, Problem
-from evaluations.workbooks.safety import check_container, check_zip
+# The module of each public name, imported on the name's first use:
+# - evaluations.evidence reads the container checks (safety.py, problems.py) and the admin
+#   imports it as Django sets up, so every management command would otherwise import the
+#   whole import path (preview, compare, indicators, their forms) at its start;
+# - writing a workbook needs openpyxl (~0.4 s to import), so export.py loads on the first
+#   export;
+# - applying writes through evaluations.services, whose evidence service reads the container
+#   checks here: loaded on first use, the package's checks and readers never import the
+#   services, so the arrows point one way.
+_MODULE_OF = {
+    "ImportPreview": "compare",
+    "RowChange": "compare",
+    "COLUMNS": "format",
+    "safe_text": "format",
+    "unguard": "format",
+    "ParsedWorkbook": "preview",
+    "parse": "preview",
+    "preview_of": "preview",
+    "read_workbook": "preview",
+    "ImportRejected": "problems",
+    "Problem": "problems",
+    "check_container": "safety",
+    "check_zip": "safety",
+    "export_round": "export",
+    "filename": "export",
+    "apply": "apply",
+    "import_parsed": "apply",
+    "import_workbook": "apply",
+}
 
 
 def __getattr__(name: str):
-    # Writing a workbook needs openpyxl (~0.4 s to import); the URLconf and every management
-    # command import this package, so export.py loads on the first export, not at start-up.
-    if name in ("export_round", "filename"):
-        from evaluations.workbooks import export
+    try:
+        module_name = _MODULE_OF[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    # Every name the module gives, at once: importing apply.py set this package's ``apply`` to
+    # the module, and the name is the function.
+    globals().update(
+        {each: getattr(module, each) for each, where in _MODULE_OF.items() if where == module_name}
+    )
+    return globals()[name]
 
-        return getattr(export, name)
-    # Applying writes through evaluations.services, whose evidence service reads the container
-    # checks here (evaluations.evidence → workbooks.safety): loaded on first use, the package's
-    # checks and readers never import the services, so the arrows point one way.
-    if name in ("apply", "import_parsed", "import_workbook"):
-        module = importlib.import_module("evaluations.workbooks.apply")
-        # Importing the module set this package's ``apply`` to the module: the names are the
-        # functions, as they were when this package imported them eagerly.
-        globals().update(
-            apply=module.apply,
-            import_parsed=module.import_parsed,
-            import_workbook=module.import_workbook,
-        )
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
+
+if TYPE_CHECKING:
+    from evaluations.workbooks.apply import apply, import_parsed, import_workbook
+    from evaluations.workbooks.compare import ImportPreview, RowChange
+    from evaluations.workbooks.export import export_round, filename
+    from evaluations.workbooks.format import COLUMNS, safe_text, unguard
+    from evaluations.workbooks.preview import ParsedWorkbook, parse, preview_of, read_workbook
+    from evaluations.workbooks.problems import ImportRejected, Problem
+    from evaluations.workbooks.safety import check_container, check_zip
 
 
 __all__ = [

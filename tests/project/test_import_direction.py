@@ -74,13 +74,19 @@ def test_initiatives_imports_neither_evaluations_nor_xmeetings():
     )
 
 
+_TYPE_CHECKING = ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+
+
 def _module_level_imports(name: str) -> set[str]:
     """Project modules ``name`` imports when it is loaded (imports inside functions are not
-    run then); a package's ``__init__`` comes with each of its modules."""
+    run then, nor those under ``if TYPE_CHECKING:``); a package's ``__init__`` comes with
+    each of its modules."""
     path = ROOT / Path(*name.split("."))
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
     found = set()
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) in _TYPE_CHECKING:
+            continue
         for inner in ast.walk(node) if not isinstance(node, ast.FunctionDef) else ():
             if isinstance(inner, ast.FunctionDef):
                 break
