@@ -1,7 +1,8 @@
 """gunicorn's configuration for the web servers: `gunicorn -c deploy/gunicorn.conf.py`.
 
-The application is reformtracker.wsgi (which warms WeasyPrint in each worker as it starts, so no
-visitor waits for that import). Every value can be overridden on the command line (it wins over
+The application is reformtracker.wsgi. Each worker, as it starts, loads the URLconf and warms
+WeasyPrint (so no visitor waits for those imports), then freezes what it made out of the garbage
+collector's walks. Every value can be overridden on the command line (it wins over
 this file) or by the environment variables below, which a systemd unit or container sets:
 
 - GUNICORN_BIND: address to listen on; default 127.0.0.1:8000 (a balancer or nginx in front).
