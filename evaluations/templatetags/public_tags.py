@@ -173,7 +173,7 @@ def kept(parser, token):
     ``key`` and then reused; rendered every time when ``key`` is None (or missing). The view
     makes ``key`` hold everything the markup shows (the language, the rows it lists as their
     digest, the chosen values), so the same key gives the same markup: e.g. the initiative
-    browser's filter selects (evaluations.browse.fields_key), forty-seven prefectures and the
+    browser's filter selects (evaluations.browse.field_keys), forty-seven prefectures and the
     plans', pillars' and departments' options, which took most of a new search's rendering.
     ``{% kept key rows %}`` keeps it among the rows of tables (``history_key``)."""
     bits = token.split_contents()

@@ -1,7 +1,7 @@
 """What the initiative browser keeps per process with ``PUBLIC_DATA_MEMO`` (evaluations.browse):
 the filter form's plans, pillars and departments and the page's initiatives built once per rows
 read, the filters of each query string and the query of each combination of them, and the
-form's selects as markup (public_tags ``kept``, keyed by browse.fields_key). A page made from
+form's selects as markup (public_tags ``kept``, keyed by browse.field_keys). A page made from
 what is kept is byte for byte the page the plain path renders, an edit of any row it shows
 appears at once, and it reads what a fresh page reads."""
 
@@ -292,6 +292,28 @@ def test_a_new_search_renders_the_titles_it_marks_and_takes_the_other_cells_from
     # Each the row's number and title (the part kept by title_key), none its other cells.
     assert all('<th scope="row">' in markup for _key, markup in rendered)
     assert not any('class="result ' in markup or "未公表" in markup for _key, markup in rendered)
+
+
+def test_a_combination_of_filters_nobody_chose_before_takes_each_select_from_what_is_kept(
+    seeded, client, settings, monkeypatch
+):
+    """Each of the form's selects is kept for what it shows (browse.field_keys), not the form
+    per combination: a result chosen on one page and a level on another, then both at once,
+    renders no select anew, and the page is the one rendered without anything kept."""
+    _keep(settings)
+    for path in ("/initiatives/?result=achieved", "/initiatives/?level=A"):
+        assert client.get(path).status_code == 200
+    parts = public_tags._KEPT["parts"]
+    rendered = []
+    put = parts.put
+    monkeypatch.setattr(parts, "put", lambda *args: (rendered.append(args), put(*args)))
+    both = client.get("/initiatives/?result=achieved&level=A")
+    assert both.status_code == 200 and rendered == []
+    assert '<option value="achieved" selected>' in both.content.decode()
+    assert '<option value="A" selected>' in both.content.decode()
+    settings.PUBLIC_DATA_MEMO = False
+    memos.clear()
+    assert client.get("/initiatives/?result=achieved&level=A").content == both.content
 
 
 def test_whether_a_word_is_dense_is_asked_once_per_fingerprint(seeded, client, settings):
