@@ -17,8 +17,9 @@ the admin's round form, the import once it has checked every row, tests, benchma
     base.py      the history row, the version conflict, the open-round check
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from reformtracker.lazy_names import lazy_names
 
 # The module of each public name. The admin imports this package as Django sets up, so every
 # management command would import all five modules (and what they import: the workbook checks,
@@ -62,18 +63,7 @@ _MODULE_OF = {
 }
 
 
-def __getattr__(name: str):
-    try:
-        module = _MODULE_OF[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # found as an attribute from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_MODULE_OF})
+__getattr__, __dir__ = lazy_names(__name__, _MODULE_OF, globals())
 
 
 if TYPE_CHECKING:

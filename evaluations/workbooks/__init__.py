@@ -23,8 +23,9 @@ Import in two steps, so people see what will change before it does:
     problems.py  Problem and ImportRejected
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from reformtracker.lazy_names import lazy_names
 
 # The module of each public name, imported on the name's first use:
 # - evaluations.evidence reads the container checks (safety.py, problems.py) and the admin
@@ -57,22 +58,7 @@ _MODULE_OF = {
 }
 
 
-def __getattr__(name: str):
-    try:
-        module_name = _MODULE_OF[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    module = importlib.import_module(f"{__name__}.{module_name}")
-    # Every name the module gives, at once: importing apply.py set this package's ``apply`` to
-    # the module, and the name is the function.
-    globals().update(
-        {each: getattr(module, each) for each, where in _MODULE_OF.items() if where == module_name}
-    )
-    return globals()[name]
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_MODULE_OF})
+__getattr__, __dir__ = lazy_names(__name__, _MODULE_OF, globals())
 
 
 if TYPE_CHECKING:
