@@ -30,3 +30,21 @@ def read_settings(expression: str, *, forget: tuple[str, ...] = (), **env):
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def run_fresh(*args: str, timeout: int = 120) -> str:
+    """The standard output of ``python *args`` (``-c CODE``, or ``manage.py …``) in a new process
+    in the repository, with this one's environment as a test run sets it up (DJANGO_ENV=test,
+    SQLite): for what only a fresh interpreter shows, such as what start-up imports."""
+    env = {**os.environ, "DJANGO_ENV": "test", "DJANGO_SETTINGS_MODULE": "reformtracker.settings"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()

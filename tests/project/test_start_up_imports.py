@@ -8,12 +8,9 @@ are used. Run in a fresh interpreter, since this test process has long since imp
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fresh_settings import run_fresh
+
 HEAVY = ("weasyprint", "openpyxl", "pikepdf", "PIL", "pydyf", "fontTools")
 
 START_UP = """
@@ -36,56 +33,32 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)))
 
 
 def _loaded_after_start_up() -> list[str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reformtracker.settings"}
-    env.pop("DATABASE_URL", None)
-    env["DJANGO_ENV"] = "test"
-    code = f"HEAVY = {HEAVY!r}\n{START_UP}"
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    shown = run_fresh("-c", f"HEAVY = {HEAVY!r}\n{START_UP}")
+    return json.loads(shown.splitlines()[-1])
 
 
 def test_start_up_imports_no_document_library():
     assert _loaded_after_start_up() == []
 
 
-def _manage(*args: str) -> str:
-    env = {**os.environ, "DJANGO_ENV": "test"}
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
 def test_a_command_runs_with_the_collector_on_and_start_up_frozen_out_of_its_walks():
     # manage.py keeps the collector off while Django sets up (a tenth of a command's start);
     # a long command (the task worker, a 1,000-item report) must run with it on again.
-    shown = _manage(
-        "shell", "-c", "import gc; print(gc.isenabled(), gc.get_freeze_count() > 10_000)"
+    shown = run_fresh(
+        "manage.py",
+        "shell",
+        "-c",
+        "import gc; print(gc.isenabled(), gc.get_freeze_count() > 10_000)",
     )
     assert shown.splitlines()[-1] == "True True"
 
 
 def test_a_web_worker_starts_with_its_urls_loaded_and_frozen_out_of_the_collectors_walks():
-    env = {**os.environ, "DJANGO_ENV": "test", "DJANGO_SETTINGS_MODULE": "reformtracker.settings"}
-    env.pop("DATABASE_URL", None)
-    code = (
+    shown = run_fresh(
+        "-c",
         "import gc, sys\n"
         "import reformtracker.wsgi\n"
         "print(gc.isenabled(), gc.get_freeze_count() > 10_000,"
-        " 'evaluations.views.staff' in sys.modules)\n"
+        " 'evaluations.views.staff' in sys.modules)\n",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "True True True"
+    assert shown.splitlines()[-1] == "True True True"
