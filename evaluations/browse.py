@@ -554,6 +554,8 @@ def _known_items(ids: list[int], known: tuple[list, list, list]) -> list[Initiat
             return _items(ids)
         cached = item._state.fields_cache
         cached["pillar"], cached["plan"], cached["department"] = related
+        # Its plan, pillar and department are the form's (digested with the form's lists).
+        item.related_key = (item.plan_id, item.pillar_id, item.department_id)
         items.append(item)
     return items
 
@@ -1100,11 +1102,12 @@ def _browse(params) -> dict:
 
 def _key_rows(context: dict) -> None:
     """Each row's keys for its markup, kept per process (public_tags ``{% kept … rows %}``):
-    ``cells_key`` for its plan, department and result cells, which show its own row, its plan's,
-    pillar's and department's (those of the form's lists, digested with them) and its published
-    result and 時点 (of the publication fingerprint); ``title_key`` for its number and title,
-    with the words searched, which its title marks, and its published narrative and reason,
-    where an excerpt may show them (``Marks``). Both None (rendered every time) where the
+    ``cells_key`` for its plan, department and result cells, which show its plan's, pillar's and
+    department's rows (those of the form's lists, digested with them; else its row's digest,
+    which has them) and its published result and 時点 (of the publication fingerprint), so many
+    items share one; ``title_key`` for its number and title, which show its own row and
+    published title, with the words searched, which its title marks, and its published
+    narrative and reason, where an excerpt may show them (``Marks``). Both None (rendered every time) where the
     lists' key is, or for an item not built from its row here."""
     lists = _lists_key(context)
     base = None if lists is None else (*lists, published.publication_fingerprint())
@@ -1113,11 +1116,13 @@ def _key_rows(context: dict) -> None:
         if base is None or digest is None:
             item.cells_key = item.title_key = None
             continue
+        # The cells show nothing of the item's own row: one part per plan, pillar, department,
+        # result and publication when those rows are the form's, so a search whose items no
+        # search has shown before renders only their titles.
         item.cells_key = (
             *base,
-            digest,
+            getattr(item, "related_key", digest),
             item.published_result,
-            item.published_title,
             item.publication_id,
         )
         # The words searched, and the published row's narrative and reason, which an excerpt
@@ -1125,9 +1130,10 @@ def _key_rows(context: dict) -> None:
         # costs less than digesting them.
         terms = context["terms"]
         item.title_key = (
-            (*item.cells_key, tuple(terms), *item.marks.published_texts)
-            if terms
-            else item.cells_key
+            *base,
+            digest,
+            item.published_title,
+            *((tuple(terms), *item.marks.published_texts) if terms else ()),
         )
 
 

@@ -259,12 +259,15 @@ def test_a_search_again_takes_its_marked_titles_and_the_cells_from_what_is_kept(
     seeded, client, settings, monkeypatch
 ):
     """A search keeps each row's title cell with its words marked (keyed by the words) and the
-    row's other cells: the same search at another address renders nothing, nor marks a word."""
+    row's other cells, once for all the rows of one plan, pillar, department and result: the
+    same search at another address renders nothing, nor marks a word."""
     _keep(settings)
     first = client.get("/initiatives/?q=取組").content
     rows = first.count(b"<tr>") - 1  # the header's
+    cells = {row.split(b"</th>", 1)[1] for row in first.split(b"<tr>")[2:]}
     kept = public_tags._KEPT["rows"]
-    assert rows >= 3 and len(kept) == 2 * rows  # each row's title cell and its other cells
+    # Each row's title cell, and the other cells once per markup they show.
+    assert rows >= 3 and len(cells) < rows and len(kept) == rows + len(cells)
     rendered, marked = [], []
     monkeypatch.setattr(kept, "put", lambda *args: rendered.append(args))
     monkeypatch.setattr(browse_module, "highlight", lambda *args: marked.append(args))
@@ -292,6 +295,27 @@ def test_a_new_search_renders_the_titles_it_marks_and_takes_the_other_cells_from
     # Each the row's number and title (the part kept by title_key), none its other cells.
     assert all('<th scope="row">' in markup for _key, markup in rendered)
     assert not any('class="result ' in markup or "未公表" in markup for _key, markup in rendered)
+
+
+def test_rows_no_page_showed_before_take_the_cells_shown_with_other_items_from_what_is_kept(
+    seeded, client, settings, monkeypatch
+):
+    """A row's plan, department and result cells show nothing of the item itself: the rows of
+    a page nobody opened before render only the cells no row of another page showed."""
+    _keep(settings)
+    first = client.get(f"/initiatives/?plan={OSAKA}").content
+    shown = {row.split(b"</th>", 1)[1] for row in first.split(b"<tr>")[2:]}
+    kept = public_tags._KEPT["rows"]
+    rendered = []
+    put = kept.put
+    monkeypatch.setattr(kept, "put", lambda *args: (rendered.append(args), put(*args)))
+    second = client.get(f"/initiatives/?plan={OSAKA}&page=2").content
+    cells = [row.split(b"</th>", 1)[1] for row in second.split(b"<tr>")[2:]]
+    new_cells = {c for c in cells if c not in shown}
+    titles = [m for _key, m in rendered if '<th scope="row">' in m]
+    assert len(titles) == len(cells) >= 3
+    assert len(new_cells) < len(cells)  # the seed's page 2 repeats cells of page 1
+    assert len(rendered) == len(titles) + len(new_cells)
 
 
 def test_a_combination_of_filters_nobody_chose_before_takes_each_select_from_what_is_kept(
