@@ -35,7 +35,7 @@ from initiatives.models import (
     ReformLevel,
 )
 from initiatives.prefectures import Prefecture
-from reformtracker import memos, page_memo
+from reformtracker import links, memos, page_memo
 from reformtracker.bounds import bounded_int, fiscal_year_or_none
 from reformtracker.calendar_ja import normalize
 from reformtracker.db_routers import read_connection
@@ -587,9 +587,13 @@ def _rows(ids: list[int], shown_for, terms: list[str], known=None) -> list:
         for row in cursor.fetchall():
             snapshots[row[0]] = row[1:]
     by_publication = {p.pk: p for p in shown.values() if p.pk in publications}
+    addresses = {}  # per plan: its items' pages, reversed once (links.reverser)
     rows = []
     for pk in ids:
         item = found[pk]
+        if item.plan_id not in addresses:
+            addresses[item.plan_id] = links.reverser("initiative_detail", item.plan.slug)
+        item.url = addresses[item.plan_id](item.code)
         result, title, publication_id, narrative, reason = snapshots.get(pk, (None,) * 5)
         item.published_result, item.published_title = result, title
         item.publication_id = publication_id
