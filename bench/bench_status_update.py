@@ -9,7 +9,7 @@ FY2025 round), starts gunicorn (one sync worker; `runserver` if gunicorn is not 
 connections: N × GET /healthz and N × htmx POST /staff/entries/<id>/ with the version the
 previous response handed back (so every POST is accepted: UPDATE … WHERE version, one history
 row, and the response htmx swaps in: the notice, status, version and the new history row). Both are sent by the same signed-in client, so both pay for
-the session (SESSION_SAVE_EVERY_REQUEST writes it on every request: the idle timeout); the
+the session (read on every request; written to renew its idle timeout once a minute); the
 trivial view without a session cookie is printed too, for reference. Prints median / p95 latency and requests per second of each
 and the ratio of the medians (target ≤ 4×). Exit status 1 when the target is missed. Nothing
 leaves loopback; the server is stopped and the directory removed at the end.

@@ -99,7 +99,8 @@ MIDDLEWARE = [
     # After the page cache (a stored page reads no database), around the view: anonymous public
     # pages read from DATABASE_REPLICA_URL when it is set (reformtracker.db_routers).
     "evaluations.replica.ReplicaReadsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing a session's idle expiry at most once a minute (reformtracker.sessions).
+    "reformtracker.sessions.IdleSessionMiddleware",
     # The address decides the language of public pages, a cookie that of signed-in areas.
     "reformtracker.locale.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -485,10 +486,10 @@ REPORT_FONT_FILE = Path(
     env_str("REPORT_FONT_FILE", str(BASE_DIR / "evaluations/reports/fonts/reformgothic.ttf"))
 )
 
-# A session ends after this long without a request (every request renews it).
+# A session ends after this long without a request (a request renews it, at most once a
+# minute: reformtracker.sessions, so up to a minute sooner).
 # Env SESSION_IDLE_SECONDS; seconds; default 1800.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 
 if PRODUCTION:

@@ -13,7 +13,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.personas import HTMX, PASSWORD, client_for, edit_data
@@ -71,6 +73,48 @@ def test_it_ends_an_idle_session(world, time_machine):
     response = client.get("/staff/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def _session_writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+
+
+def test_a_session_is_renewed_at_most_once_a_minute(world, time_machine):
+    """A request within a minute of the session's last renewal writes nothing of it (no write
+    transaction on the database, no cookie); the first one after that minute renews both."""
+    time_machine.move_to(timezone.now(), tick=False)
+    client = Client()
+    sign_in(client, "staff-a", PASSWORD)
+    time_machine.shift(timedelta(seconds=30))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/staff/")
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert _session_writes(queries.captured_queries) == []
+    time_machine.shift(timedelta(seconds=31))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/staff/")
+    assert response.status_code == 200
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+    assert len(_session_writes(queries.captured_queries)) == 1
+
+
+def test_a_session_lasts_at_least_a_minute_less_than_its_idle_time(world, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    client = Client()
+    sign_in(client, "staff-a", PASSWORD)  # renewed now
+    time_machine.shift(timedelta(seconds=59))
+    assert client.get("/staff/").status_code == 200  # not renewed: within the minute
+    time_machine.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE - 60))
+    assert client.get("/staff/").status_code == 200  # a second before it would end: renewed
+    time_machine.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE - 1))
+    assert client.get("/staff/").status_code == 200
+    time_machine.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE + 1))
+    assert client.get("/staff/")["Location"].startswith("/accounts/login/")
 
 
 @pytest.mark.parametrize("weak", ["password", "12345678", "short1", "staff-a-user"])

@@ -1,5 +1,5 @@
 """The database lost after a staff save was committed, while the session is saved at the end of
-the request: the session backend's SessionInterrupted (a 400) is answered as the outage it is,
+the request (its renewal due, reformtracker.sessions): the session backend's SessionInterrupted (a 400) is answered as the outage it is,
 a 503 saying the save could not be confirmed (not that nothing was saved); sent again, the same
 form is recognised as already saved (evaluations.services.edit_entry's change token)."""
 
@@ -12,6 +12,7 @@ from django.db import OperationalError
 
 from evaluations.choices import HistoryAction
 from evaluations.models import HistoryEvent
+from reformtracker.sessions import RENEWED_KEY
 from tests.personas import HTMX, client_for, edit_data
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,9 @@ def test_a_save_whose_session_could_not_be_saved_is_a_503_then_recognised_on_ret
     data = edit_data(world.entry_a, narrative="接続が切れる直前の保存。")
     data["change_token"] = TOKEN.search(page)[1]
     extra = HTMX if htmx else {}
+    session = client.session
+    session[RENEWED_KEY] = 0  # last renewed long ago: this request saves the session
+    session.save()
     with _session_save_fails():
         lost = client.post(f"/staff/entries/{world.entry_a.pk}/", data, **extra)
     assert lost.status_code == 503
