@@ -17,11 +17,9 @@ def lazy_names(
     """The ``__getattr__`` and ``__dir__`` of ``package``, whose public names are the keys of
     ``module_of`` and live in the package's module of that value. A name's first use imports
     its module and sets every name ``module_of`` gives that module in ``namespace`` (the
-    package's globals) at once: importing a module sets the package's attribute of the same
-    name (``workbooks.apply``) to the module, and the name is meant to be the function. A
-    module imported by its own path (``import evaluations.workbooks.apply``) before any of its
-    names is used leaves the module under that name, as it always did: import the package's
-    names, never such a module, where a name and a module are alike."""
+    package's globals) at once. No name is also a module's (tests/project/test_lazy_names.py):
+    importing a module sets the package's attribute of its name to the module, which would
+    then hide a function of that name (``workbooks.apply`` is in applying.py for this)."""
 
     def __getattr__(name: str):
         try:

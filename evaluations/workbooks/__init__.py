@@ -19,7 +19,7 @@ Import in two steps, so people see what will change before it does:
     preview.py   file → ImportPreview: summary sheet, pillar sheets
     compare.py   rows against the live entries: checks and changes
     indicators.py  the 「指標」 sheet's rows against the live actuals: checks and changes
-    apply.py     saving a preview
+    applying.py  saving a preview (``apply``)
     problems.py  Problem and ImportRejected
 """
 
@@ -52,9 +52,9 @@ _MODULE_OF = {
     "check_zip": "safety",
     "export_round": "export",
     "filename": "export",
-    "apply": "apply",
-    "import_parsed": "apply",
-    "import_workbook": "apply",
+    "apply": "applying",
+    "import_parsed": "applying",
+    "import_workbook": "applying",
 }
 
 
@@ -62,7 +62,7 @@ __getattr__, __dir__ = lazy_names(__name__, _MODULE_OF, globals())
 
 
 if TYPE_CHECKING:
-    from evaluations.workbooks.apply import apply, import_parsed, import_workbook
+    from evaluations.workbooks.applying import apply, import_parsed, import_workbook
     from evaluations.workbooks.compare import ImportPreview, RowChange
     from evaluations.workbooks.export import export_round, filename
     from evaluations.workbooks.format import COLUMNS, safe_text, unguard

@@ -3,7 +3,7 @@ with the same guards as the results — its own cells first (numbers read as the
 reads them: 全角 digits, thousands separators, a full-width minus), then against the live
 indicator (known, of this round's initiatives, the same initiative, in the user's scope, its
 actual not changed since the export). Each problem names its cell; nothing is written here
-(``evaluations.workbooks.apply`` saves through ``services.indicators``).
+(``evaluations.workbooks.apply``, in applying.py, saves through ``services.indicators``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ sheet's key cells and every pillar sheet's non-blank rows, as a ``ParsedWorkbook
 that can be kept as JSON between the upload, the preview and the confirmation (so the file is
 parsed once, at upload). ``preview_of(parsed, user)`` then finds the round and compares the rows
 with the live entries — the database half, run again at each step so scope, workflow and
-versions are those of the moment. Writes nothing; ``evaluations.workbooks.apply`` saves.
+versions are those of the moment. Writes nothing; ``evaluations.workbooks.apply`` saves
+(applying.py).
 """
 
 from __future__ import annotations
