@@ -1111,8 +1111,8 @@ def _key_rows(context: dict) -> None:
     which has them) and its published result and 時点 (of the publication fingerprint), so many
     items share one; ``title_key`` for its number and title, which show its own row and
     published title, with the words searched, which its title marks, and its published
-    narrative and reason, where an excerpt may show them (``Marks``). Both None (rendered every time) where the
-    lists' key is, or for an item not built from its row here."""
+    narrative and reason, where an excerpt may show them (``Marks``). Both None (rendered every
+    time) where the lists' key is, or for an item not built from its row here."""
     lists = _lists_key(context)
     base = None if lists is None else (*lists, published.publication_fingerprint())
     for item in context["page"].object_list:

@@ -486,8 +486,8 @@ REPORT_FONT_FILE = Path(
     env_str("REPORT_FONT_FILE", str(BASE_DIR / "evaluations/reports/fonts/reformgothic.ttf"))
 )
 
-# A session ends after this long without a request (a request renews it, at most once a
-# minute: reformtracker.sessions, so up to a minute sooner).
+# A session ends after this long without a request (a request renews it, at most once per
+# thirtieth of this time: reformtracker.sessions, so up to a thirtieth sooner).
 # Env SESSION_IDLE_SECONDS; seconds; default 1800.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True

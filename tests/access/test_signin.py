@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from reformtracker.sessions import renew_after
 from tests.personas import HTMX, PASSWORD, client_for, edit_data
 
 
@@ -84,8 +85,10 @@ def _session_writes(queries) -> list[str]:
 
 
 def test_a_session_is_renewed_at_most_once_a_minute(world, time_machine):
-    """A request within a minute of the session's last renewal writes nothing of it (no write
-    transaction on the database, no cookie); the first one after that minute renews both."""
+    """A request within a minute (a thirtieth of the half hour) of the session's last renewal
+    writes nothing of it (no write transaction on the database, no cookie); the first one
+    after that minute renews both."""
+    assert renew_after() == 60
     time_machine.move_to(timezone.now(), tick=False)
     client = Client()
     sign_in(client, "staff-a", PASSWORD)
@@ -103,17 +106,22 @@ def test_a_session_is_renewed_at_most_once_a_minute(world, time_machine):
     assert len(_session_writes(queries.captured_queries)) == 1
 
 
-def test_a_session_lasts_at_least_a_minute_less_than_its_idle_time(world, time_machine):
+@pytest.mark.parametrize("idle", [30 * 60, 45])
+def test_a_session_lasts_at_least_a_thirtieth_less_than_its_idle_time(
+    world, time_machine, settings, idle
+):
+    settings.SESSION_COOKIE_AGE = idle
+    renew = renew_after()
     time_machine.move_to(timezone.now(), tick=False)
     client = Client()
     sign_in(client, "staff-a", PASSWORD)  # renewed now
-    time_machine.shift(timedelta(seconds=59))
-    assert client.get("/staff/").status_code == 200  # not renewed: within the minute
-    time_machine.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE - 60))
+    time_machine.shift(timedelta(seconds=renew - 1))
+    assert client.get("/staff/").status_code == 200  # not renewed: too soon
+    time_machine.shift(timedelta(seconds=idle - renew))
     assert client.get("/staff/").status_code == 200  # a second before it would end: renewed
-    time_machine.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE - 1))
+    time_machine.shift(timedelta(seconds=idle - 1))
     assert client.get("/staff/").status_code == 200
-    time_machine.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE + 1))
+    time_machine.shift(timedelta(seconds=idle + 1))
     assert client.get("/staff/")["Location"].startswith("/accounts/login/")
 
 
