@@ -16,6 +16,9 @@ class Command(BaseCommand):
         " Checks the database's invariants (entry versions against their history, complete"
         " publications, no report job stuck running); lists each violation and exits 1."
     )
+    # Run after each fault, when the database is what is in doubt: the system checks (every
+    # URLconf and view imported) are `manage.py check`'s job, run by the deploy and the tests.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -9,6 +9,9 @@ class Command(BaseCommand):
         " Deletes report jobs (and their PDFs) finished more than REPORT_JOB_KEEP_HOURS ago,"
         " after marking jobs whose worker died as failed."
     )
+    # Run by a timer all day: the system checks (every URLconf and view imported, a fifth of
+    # a second) are `manage.py check`'s job, run by the deploy (migrate) and the tests.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         removed = jobs.delete_expired()
