@@ -2,7 +2,7 @@
 gunicorn (2 workers), uncached and cached, at seed size and with a plan of 10,000 initiatives.
 
     .venv/bin/python bench/bench_pages.py [--duration 2] [--rounds 1] [--connections 16]
-        [--sizes seed,large] [--items 10000] [--only NAME,…] [--cpu-only]
+        [--sizes seed,large] [--items 10000] [--only NAME,…] [--cpu-only] [--gzip]
 
 Needs `wrk` (Debian: apt-get install -y wrk) and gunicorn. Builds a seeded SQLite database in
 a temporary directory (and, for ``large``, a copy of it with a published synthetic plan of
@@ -12,6 +12,11 @@ a temporary directory (and, for ``large``, a copy of it with a published synthet
   fixed per publication stays memoised per worker (PUBLIC_DATA_MEMO=1, as in production);
 - cached (PUBLIC_PAGE_CACHE=1): each page is requested first, so wrk measures cache hits where
   the page is stored (the X-Public-Cache column: hit, or bypass for pages rendered every time).
+
+With ``--gzip`` every request, hello world's too, carries ``Accept-Encoding: gzip, deflate, br``
+as a browser's does: a stored page then goes out as its gzip copy (evaluations.public_cache,
+GZIP_MIN_BYTES), and the bytes column is what was sent. Without it, no request asks for gzip
+(wrk's own default).
 
 The machine may be shared, so the load drifts: every wrk run of a page is paired with a run of
 /healthz (no database, no template, the same middleware) on the same server just before it, and
@@ -159,11 +164,16 @@ def _warm(url: str, headers: dict, times: int = 8) -> tuple[str, int]:
     return response.headers.get("X-Public-Cache") or "-", len(body)
 
 
+BROWSER_ENCODINGS = {"Accept-Encoding": "gzip, deflate, br"}
+
+
 def _measure(base: str, path: str, headers: dict, options, script=None):
+    encodings = BROWSER_ENCODINGS if options.gzip else {}
+    headers = {**encodings, **headers}
     status, size = _warm(base + path, headers)
     hello = page = 0.0
     for _ in range(options.rounds):
-        hello += _wrk(base + HELLO, options.duration, options.connections)
+        hello += _wrk(base + HELLO, options.duration, options.connections, encodings)
         page += _wrk(base + path, options.duration, options.connections, headers, script)
     return page / options.rounds, page / hello, status, size
 
@@ -224,6 +234,11 @@ def main():
         "--cpu-only",
         action="store_true",
         help="only the in-process CPU table and its large/seed ratios (no gunicorn, no wrk)",
+    )
+    parser.add_argument(
+        "--gzip",
+        action="store_true",
+        help="every request accepts gzip, as a browser's does (stored pages go out gzipped)",
     )
     parser.add_argument("--add-plan", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--cpu", help=argparse.SUPPRESS)
@@ -289,6 +304,11 @@ def main():
         if options.cpu_only
         else f"gunicorn 2 workers, SQLite; wrk -t2 -c{options.connections} -d{options.duration}s,"
         f" each page paired with {HELLO} just before it, {options.rounds} round(s)"
+        + (
+            f"; every request with Accept-Encoding: {BROWSER_ENCODINGS['Accept-Encoding']}"
+            if options.gzip
+            else ""
+        )
     )
     print(f"{served}; large = seed + a published plan of {options.items:,} initiatives")
     print(

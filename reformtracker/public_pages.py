@@ -42,8 +42,49 @@ def content_etag(content: bytes) -> str:
     return quote_etag(hashlib.sha256(content).hexdigest()[:32])
 
 
+# A stored page's gzip copy (evaluations.public_cache) is another representation of the same
+# content, so it gets its own ETag, the page's with this inside the quotes (as Apache's
+# mod_deflate names it): a shared cache never mixes the two up.
+GZIP_ETAG_SUFFIX = "-gzip"
+
+# What is worth compressing: text, JSON and XML. Not the PNG cards, already compressed.
+_COMPRESSIBLE = ("text/", "application/json", "application/atom+xml", "image/svg+xml")
+
+
+def compressible(response) -> bool:
+    return response.get("Content-Type", "").startswith(_COMPRESSIBLE)
+
+
+def gzip_etag(etag: str) -> str:
+    return f'{etag[:-1]}{GZIP_ETAG_SUFFIX}"'
+
+
 def not_modified(request, etag: str) -> bool:
-    return etag in parse_etags(request.headers.get("If-None-Match", ""))
+    """Whether the visitor already holds this content, in either representation: a copy
+    received gzipped names the same content (``gzip_etag``)."""
+    held = parse_etags(request.headers.get("If-None-Match", ""))
+    return etag in held or gzip_etag(etag) in held
+
+
+def accepts_gzip(request) -> bool:
+    """Whether Accept-Encoding accepts gzip: named (or ``x-gzip``), else through ``*``, with a
+    quality above 0 (RFC 9110 12.5.3)."""
+    header = request.headers.get("Accept-Encoding", "").lower()
+    if "gzip" not in header and "*" not in header:
+        return False
+    qualities = {}
+    for item in header.split(","):
+        coding, _, parameters = item.partition(";")
+        quality = parameters.strip()
+        try:
+            value = float(quality.removeprefix("q=")) if quality.startswith("q=") else 1.0
+        except ValueError:
+            value = 0.0
+        qualities[coding.strip()] = value
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in qualities:
+            return qualities[coding] > 0
+    return False
 
 
 # What a 304 carries of the full response besides ETag and caching headers (RFC 9110 15.4.5).
@@ -111,7 +152,10 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
             # Browsers revalidate every time (ETag → 304), so a new publication shows at once.
             response["Cache-Control"] = "no-cache"
             response["X-Public-Cache"] = "miss" if storable else "bypass"
-            patch_vary_headers(response, ["Cookie", "HX-Request"])
+            vary = ["Cookie", "HX-Request"]
+            if compressible(response):
+                vary.append("Accept-Encoding")  # a stored copy goes out gzipped to whoever takes it
+            patch_vary_headers(response, vary)
             if not_modified(request, etag):
                 return answer_304(response, etag)
             response.public_cache_store = storable

@@ -4,12 +4,15 @@
 - a round published through server A shows through server B on the very next request, although
   each process is allowed to keep the publication fingerprint for a minute: the fingerprint is
   in the shared cache, and publishing puts the new one there;
-- with memcached gone, both servers still answer every page (rendered, not refused).
+- with memcached gone, both servers still answer every page (rendered, not refused);
+- a page's gzip copy, made once as one server stored it, is what the other serves to a client
+  that accepts gzip.
 
 Each server has its own database connections and its own processes; they share only PostgreSQL
 and memcached. PostgreSQL pass only (the servers need a database of their own).
 """
 
+import gzip
 import os
 import shutil
 import signal
@@ -101,6 +104,18 @@ def test_a_page_stored_through_one_server_is_served_from_the_cache_through_the_o
         assert again.status == 200
         assert again.headers.get("X-Public-Cache") == "hit"
         assert again.body == first.body
+
+
+def test_the_gzip_copy_stored_through_one_server_is_served_through_the_other(servers):
+    a, b, _ids, _cache = servers
+    path = f"/open-data/{OSAKA}/2024/results.csv"
+    plain = _get(a, path)
+    assert plain.status == 200 and "Content-Encoding" not in plain.headers
+    for _ in range(4):
+        zipped = b.get(path, headers={"Host": "127.0.0.1", "Accept-Encoding": "gzip"})
+        assert zipped.headers["X-Public-Cache"] == "hit"
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(zipped.body) == plain.body
 
 
 def test_a_round_published_through_one_server_shows_through_the_other_at_once(servers):
