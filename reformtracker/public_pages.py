@@ -61,8 +61,9 @@ def gzip_etag(etag: str) -> str:
 
 def not_modified(request, etag: str) -> bool:
     """Whether the visitor already holds this content, in either representation: a copy
-    received gzipped names the same content (``gzip_etag``)."""
-    held = parse_etags(request.headers.get("If-None-Match", ""))
+    received gzipped names the same content (``gzip_etag``). Compared weakly, as If-None-Match
+    asks (RFC 9110 13.1.2): the balancer makes the ETag of what it gzips weak (W/"…")."""
+    held = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
     return etag in held or gzip_etag(etag) in held
 
 

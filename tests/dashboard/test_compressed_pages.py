@@ -74,6 +74,20 @@ def test_an_etag_held_in_either_form_still_gets_a_304_when_nothing_is_stored(cli
     assert client.get(PLAN, headers={**BROWSER, "If-None-Match": zipped}).status_code == 304
 
 
+def test_an_etag_the_balancer_made_weak_still_gets_a_304(client, seeded, page_cache):
+    """nginx gzips what the app sends uncompressed and makes its ETag weak (W/"…");
+    If-None-Match compares weakly (RFC 9110 13.1.2)."""
+    etag = client.get(PLAN)["ETag"]
+    assert client.get(PLAN, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    browsed = client.get("/initiatives/?q=abc")  # stored too: weak either way
+    assert (
+        client.get(
+            "/initiatives/?q=abc", headers={"If-None-Match": f"W/{browsed['ETag']}"}
+        ).status_code
+        == 304
+    )
+
+
 def test_pages_rendered_every_time_are_never_compressed(client, seeded):
     """Without the page cache nothing is compressed per request: it would cost every request
     CPU for what the cache does once."""

@@ -21,6 +21,7 @@ on it. It runs once, in the PostgreSQL pass of `make test`, as it starts its own
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -484,3 +485,28 @@ def test_static_files_come_from_nginx_cached_for_good(topology):
     assert "upstream=- " in line
     for name in ("app-a", "app-b"):
         assert stylesheet not in topology.log(name)
+
+
+def test_text_goes_out_gzipped_through_the_balancer(topology):
+    base, gzip_accepted = topology.balancer, {"Accept-Encoding": "gzip"}
+    results = f"{base}/open-data/{PLAN}/2024/results.json"
+    plain = Browser().get(results)
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    # A stored page: the app's own gzip copy, made once, passed through with its strong ETag.
+    stored = Browser().get(results, headers=gzip_accepted)
+    assert stored.headers["X-Public-Cache"] == "hit"
+    assert stored.headers["Content-Encoding"] == "gzip"
+    assert stored.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert gzip.decompress(stored.content) == plain.content
+    # A page rendered for one visitor (signed in: never stored) is gzipped by nginx, which
+    # makes its ETag weak (the app compares weakly: tests/dashboard/test_compressed_pages.py).
+    staff = _signed_in(base, "osaka-office")
+    page = staff.get(f"{base}/plans/{PLAN}/", headers=gzip_accepted)
+    assert page.headers["X-Public-Cache"] == "bypass"
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert page.headers["ETag"].startswith('W/"')
+    assert "達成率" in gzip.decompress(page.content).decode()
+    # The staff's own pages, with no ETag, are gzipped too.
+    worklist = staff.get(f"{base}/staff/", headers=gzip_accepted)
+    assert worklist.headers["Content-Encoding"] == "gzip"
+    assert "担当の取組項目" in gzip.decompress(worklist.content).decode()
