@@ -45,6 +45,7 @@ from django.utils.translation import get_language_from_path
 from evaluations.published import fingerprint_pinned, publication_fingerprint
 from reformtracker import memos
 from reformtracker.public_pages import (
+    GZIP_MIN_BYTES,
     NOT_PUBLIC,
     accepts_gzip,
     answer_304,
@@ -58,12 +59,10 @@ from reformtracker.public_pages import (
 # during a rolling upgrade never read each other's entries.
 CACHE_PREFIX = "public-page-2"
 
-# A stored page this long or longer is kept gzipped too, compressed once as it is stored, and
-# served so to every visitor whose client accepts it (every browser, curl --compressed, Python's
-# requests). A plan's per-year results files at 10,000 items are 3.8 and 7.3 MB: without it
-# every download of them is bound by its bytes, not by any work. Shorter pages gain too little
-# for the header's bytes.
-GZIP_MIN_BYTES = 1024
+# A stored page of GZIP_MIN_BYTES or more is kept gzipped too, compressed once (by its first hit
+# that takes it), and served so to every visitor whose client accepts it (every browser, curl --compressed,
+# Python's requests). A plan's per-year results files at 10,000 items are 3.8 and 7.3 MB:
+# without it every download of them is bound by its bytes, not by any work.
 # A page this long is stored in two entries, its gzip copy with the headers and the page itself
 # apart (under its key + APART), so a gzip hit reads 0.1 MB, not the 7.3 MB beside it: reading
 # an entry copies (and, outside memcached, unpickles) all of it. A shorter page is one entry,
@@ -208,7 +207,14 @@ def _stored(request, key: str):
     if hit is None:
         return None
     content, headers, etag, compressed = hit
-    gzipped = compressed is not None and accepts_gzip(request)
+    gzipped = accepts_gzip(request) and (
+        compressed is not None or (len(content) >= GZIP_MIN_BYTES and compressible(headers))
+    )
+    if gzipped and compressed is None:
+        # Made by the first hit that takes it, once for every later one: a page stored and
+        # never asked for again (a search) is never compressed.
+        compressed = gzip.compress(content, mtime=0)  # mtime 0: the same bytes every time
+        _set(key, (content, headers, etag, compressed))
     if not gzipped and content is None:
         content = _get(f"{key}{APART}")
         if content is None:  # evicted apart from its page: rendered and stored again
@@ -226,15 +232,14 @@ def _stored(request, key: str):
 
 
 def _store(request, key: str, response) -> None:
-    """Stores the page (and its gzip copy when it is worth one); sends this request the gzip
-    copy when it accepts that."""
+    """Stores the page. A long one is stored apart from its gzip copy, made now (sent to this
+    request if it accepts it); a shorter one's copy is made by its first hit that takes it."""
     content, etag = response.content, response["ETag"]
-    compressed = None
-    if len(content) >= GZIP_MIN_BYTES and compressible(response):
-        # mtime=0: the same page always compresses to the same bytes.
-        compressed = gzip.compress(content, mtime=0)
-    kept = content
-    if compressed is not None and len(content) >= APART_MIN_BYTES:
+    compressed, kept = None, content
+    if len(content) >= APART_MIN_BYTES and compressible(response):
+        # A page kept per process may have its copy already (reformtracker.page_memo).
+        gzipped = getattr(response, "gzipped", None)
+        compressed = gzipped() if gzipped is not None else gzip.compress(content, mtime=0)
         # Stored first, so the page's entry never names a body that was not there yet.
         _set(f"{key}{APART}", content)
         kept = None

@@ -16,6 +16,7 @@ unless a test turns it on).
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from operator import attrgetter
 
 from django.conf import settings
@@ -26,14 +27,19 @@ from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
 from reformtracker import memos
+from reformtracker.public_pages import content_etag, gzip_content, worth_gzip
 
 # Enough for every page of a few plans in both languages; the oldest goes first. The bytes
 # bound each worker's memory (a 10,000-row results file is a few MB).
 MAX_PAGES = 512
 MAX_BYTES = 64 * 1024 * 1024
 
-# Each kept page: (content, headers, status), weighing its content's bytes.
-_pages = memos.Bounded(MAX_PAGES, max_bytes=MAX_BYTES, size=lambda kept: len(kept[0]))
+# Each kept page: (content, headers, status, ETag, gzip copy or None), weighing its bytes. The
+# copy is made by the first repeat that takes it, so a page nobody asks for again (a search)
+# costs no compression.
+_pages = memos.Bounded(
+    MAX_PAGES, max_bytes=MAX_BYTES, size=lambda kept: len(kept[0]) + len(kept[4] or b"")
+)
 
 
 # Per model class: its label and a getter of its concrete columns, worked out once per
@@ -85,22 +91,44 @@ def respond(request, name: str, rows, make):
         rows(),
     )
     kept = _pages.get(key)
-    if kept is not None:
-        content, headers, status = kept
-        response = HttpResponse(content, status=status)
-        for header, value in headers.items():
-            response[header] = value
+    if kept is None:
+        response = make()
+        if (
+            response.streaming
+            or response.cookies
+            # A page that used a CSRF token belongs to one visitor only.
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or len(response.content) > _pages.max_bytes // 8
+        ):
+            return response
+        content = response.content
+        kept = (content, dict(response.headers), response.status_code, content_etag(content), None)
+        _pages.put(key, kept)
+        response.content_etag = kept[3]
         return response
-    response = make()
-    if (
-        not response.streaming
-        and not response.cookies
-        # A page that used a CSRF token belongs to one visitor only.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and len(response.content) <= _pages.max_bytes // 8
-    ):
-        _pages.put(key, (response.content, dict(response.headers), response.status_code))
+    content, headers, status, etag, _compressed = kept
+    response = HttpResponse(content, status=status)
+    for header, value in headers.items():
+        response[header] = value
+    # What the public_page decorator would work out again from the content: its ETag, and
+    # for a client that accepts it, its gzip copy. Only for a page asked for again: one
+    # rendered once (a search nobody repeats) is never compressed.
+    response.content_etag = etag
+    if worth_gzip(response):
+        response.gzipped = partial(_gzipped, key, content)
     return response
+
+
+def _gzipped(key, content: bytes) -> bytes:
+    """The kept page's gzip copy, compressed on the first request that takes it (and kept
+    with it, unless it was let go meanwhile)."""
+    kept = _pages.get(key)
+    if kept is None:
+        return gzip_content(content)
+    if kept[4] is None:
+        kept = (*kept[:4], gzip_content(content))
+        _pages.put(key, kept)
+    return kept[4]
 
 
 def render_page(request, template: str, context, rows, status: int = 200):

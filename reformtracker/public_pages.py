@@ -8,6 +8,7 @@ neither app imports the other's views for it.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from functools import wraps
 
@@ -50,9 +51,22 @@ GZIP_ETAG_SUFFIX = "-gzip"
 # What is worth compressing: text, JSON and XML. Not the PNG cards, already compressed.
 _COMPRESSIBLE = ("text/", "application/json", "application/atom+xml", "image/svg+xml")
 
+# A page this long or longer is worth a gzip copy where one is kept (the page cache's stored
+# pages, reformtracker.page_memo's kept ones); shorter ones gain too little for the header.
+GZIP_MIN_BYTES = 1024
+
 
 def compressible(response) -> bool:
     return response.get("Content-Type", "").startswith(_COMPRESSIBLE)
+
+
+def worth_gzip(response) -> bool:
+    return len(response.content) >= GZIP_MIN_BYTES and compressible(response)
+
+
+def gzip_content(content: bytes) -> bytes:
+    """``content`` gzipped; mtime 0, so the same page always compresses to the same bytes."""
+    return gzip.compress(content, mtime=0)
 
 
 def gzip_etag(etag: str) -> str:
@@ -143,7 +157,9 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
                 return response
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            etag = content_etag(response.content)
+            # A page kept per process (reformtracker.page_memo) brings the ETag worked out
+            # when it was kept: hashing a 7.3 MB results file was most of serving it again.
+            etag = getattr(response, "content_etag", None) or content_etag(response.content)
             storable = (
                 getattr(request, "public_cache_key", None) is not None
                 # A page that touched the CSRF token belongs to one visitor only.
@@ -160,6 +176,14 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
             if not_modified(request, etag):
                 return answer_304(response, etag)
             response.public_cache_store = storable
+            # A kept page's gzip copy, made at most once (reformtracker.page_memo), to a client
+            # that takes it; a page the page cache is about to store gets the cache's copy.
+            gzipped = getattr(response, "gzipped", None)
+            if gzipped is not None and not storable and accepts_gzip(request):
+                response.content = gzipped()
+                response["Content-Encoding"] = "gzip"
+                response["Content-Length"] = str(len(response.content))
+                response["ETag"] = gzip_etag(etag)
             return response
 
         wrapper.public_params = tuple(params)

@@ -6,6 +6,7 @@ that an edit of any row it shows appears at once, that a signed-in visitor's pag
 kept, and what a kept page still costs.
 """
 
+import gzip
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluations.models import PillarNarrative, PublishedResult
 from initiatives.models import Initiative, Pillar, Plan, PlanNote
-from reformtracker import memos, page_memo
+from reformtracker import memos, page_memo, public_pages
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.personas import make_user
 from xmeetings.models import Meeting, MeetingMaterial, MeetingTopic, ScheduleActivity
@@ -320,6 +321,54 @@ def test_the_memo_keeps_no_more_bytes_than_its_bound(client, seeded, memo, monke
     monkeypatch.setattr(page_memo._pages, "max_bytes", 120_000)
     for url in PAGES:
         client.get(url)
-    kept = sum(len(content) for content, _headers, _status in page_memo._pages.values())
+    for url in PAGES:  # gzip copies weigh too: made by a repeat that takes one
+        client.get(url)
+        client.get(url, headers={"Accept-Encoding": "gzip"})
+    kept = sum(len(page[0]) + len(page[4] or b"") for page in page_memo._pages.values())
     assert 0 < kept <= 120_000
     assert kept == page_memo._pages.weight
+    assert any(page[4] for page in page_memo._pages.values())
+
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+RESULTS = f"/open-data/{OSAKA}/2024/results.json"
+
+
+@pytest.mark.django_db
+def test_a_kept_page_goes_out_gzipped_to_a_client_that_takes_it(client, seeded, memo):
+    fresh = client.get(RESULTS)
+    assert "Content-Encoding" not in fresh and "Accept-Encoding" in fresh["Vary"]
+    for _ in range(2):
+        zipped = client.get(RESULTS, headers=GZIP)
+        assert zipped["Content-Encoding"] == "gzip"
+        assert gzip.decompress(zipped.content) == fresh.content
+        assert int(zipped["Content-Length"]) == len(zipped.content)
+        assert zipped["ETag"] == fresh["ETag"][:-1] + '-gzip"'
+    held = client.get(RESULTS, headers={**GZIP, "If-None-Match": zipped["ETag"]})
+    assert held.status_code == 304
+    assert client.get(RESULTS, headers={"If-None-Match": zipped["ETag"]}).status_code == 304
+    assert client.get(RESULTS)["ETag"] == fresh["ETag"]
+
+
+@pytest.mark.django_db
+def test_a_kept_pages_copy_is_made_once_and_only_when_asked_for(client, seeded, memo, monkeypatch):
+    made = []
+    compress = page_memo.gzip_content
+    monkeypatch.setattr(page_memo, "gzip_content", lambda c: made.append(1) or compress(c))
+    client.get(RESULTS)
+    client.get(RESULTS)
+    client.get("/initiatives/?q=first-seen", headers=GZIP)  # made and sent once: not compressed
+    assert made == []
+    for _ in range(3):
+        client.get(RESULTS, headers=GZIP)
+    assert made == [1]
+
+
+@pytest.mark.django_db
+def test_a_kept_page_brings_its_etag_and_is_not_hashed_again(client, seeded, memo, monkeypatch):
+    hashed = []
+    etag = public_pages.content_etag
+    monkeypatch.setattr(public_pages, "content_etag", lambda c: hashed.append(1) or etag(c))
+    first = client.get(RESULTS)
+    again = client.get(RESULTS)
+    assert hashed == [] and again["ETag"] == first["ETag"] == etag(first.content)
