@@ -329,10 +329,17 @@ def _kept(read, *args):
     return _read_once(read, alias, published.publication_fingerprint(), args)
 
 
-@memos.lru(512)
+# Room for the form's lists and the browsing counts and pages of many filter combinations.
+@memos.lru(2048)
 def _read_once(read, _alias: str, _fingerprint: str, args: tuple):
     """``read(*args)`` once per connection and fingerprint (the key is every argument)."""
     return read(*args)
+
+
+def _fetched(sql: str, params) -> tuple:
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchall())
 
 
 def _choices(plans: list[Plan], many: bool, plan, filters) -> dict:
@@ -646,8 +653,18 @@ class _Walk:
     pillar is of its own plan (Initiative.clean), which the walk's joins rely on.
     """
 
-    def __init__(self, matching, plan, *, searched: bool = False, compiled: dict | None = None):
+    def __init__(
+        self,
+        matching,
+        plan,
+        *,
+        searched: bool = False,
+        compiled: dict | None = None,
+        per_fingerprint: bool = False,
+    ):
         self.matching, self.plan, self.searched = matching.order_by(), plan, searched
+        # Browsing without a word: what the walk reads is kept for the fingerprint (``_fetch``).
+        self.per_fingerprint = per_fingerprint
         # Where the compiled WHERE is kept: this walk's own, or the memo of the filters
         # (``_filtered``) that gave ``matching``.
         self._kept = {} if compiled is None else compiled
@@ -699,14 +716,23 @@ class _Walk:
                 f"SELECT CASE WHEN (SELECT MAX(id) FROM {item}) <= %s"
                 f" THEN (SELECT COUNT(*) FROM {item}) ELSE (SELECT COUNT(*) FROM ({sql})) END"
             )
-            with read_connection().cursor() as cursor:
-                cursor.execute(sql, [_WHOLE_COUNT_ROWS * (most + 1), *params])
-                return min(cursor.fetchone()[0] or 0, most + 1)
+            ((whole,),) = self._fetch(sql, [_WHOLE_COUNT_ROWS * (most + 1), *params])
+            return min(whole or 0, most + 1)
         if "rows" in self._kept:
             sql, params = self._from_rows(most)
-        with read_connection().cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)
-            return cursor.fetchone()[0]
+        return self._fetch(f"SELECT COUNT(*) FROM ({sql}) bounded", params)[0][0]
+
+    def _fetch(self, sql: str, params: list) -> tuple:
+        """The rows of ``sql``. Browsing without a word, kept for the publication fingerprint
+        (``_kept``): every table such a walk reads moves it on any write (the items, their
+        plans and pillars by the triggers of initiatives migration 0012; the publications and
+        their rows by publishing), so a kept count or page is never stale beyond the
+        fingerprint's own PUBLIC_PAGE_FINGERPRINT_SECONDS, as the form's lists beside it. The
+        count of a 10,000-item plan was a quarter of its uncached page. A search is read every
+        time: its words are seldom asked again."""
+        if self.per_fingerprint:
+            return _kept(_fetched, sql, tuple(params))
+        return _fetched(sql, params)
 
     def _from_rows(self, most: int) -> tuple[str, list]:
         """``_bounded`` read from the shown publication's rows (``_counted_from_rows``): each
@@ -812,14 +838,17 @@ class _Walk:
                     if offset
                     else f" LIMIT {int(limit)}"
                 )
-            with read_connection().cursor() as cursor:
-                cursor.execute(sql, params)
-                return [tuple(row) if counted else row[0] for row in cursor.fetchall()]
+            return [tuple(row) if counted else row[0] for row in self._fetch(sql, params)]
         walk = self
         probed = self._kept.get("probed")
         if probed and limit is not None and not counted and self.matches is not None:
             if (offset + limit) * _PROBED_DEPTH <= self.matches:
-                walk = _Walk(probed["matching"], self.plan, compiled=probed)
+                walk = _Walk(
+                    probed["matching"],
+                    self.plan,
+                    compiled=probed,
+                    per_fingerprint=self.per_fingerprint,
+                )
         try:
             sql, params = walk._sql()
         except EmptyResultSet:
@@ -835,9 +864,7 @@ class _Walk:
             sql = sql.replace(".id FROM ", ".id, COUNT(*) OVER () FROM ", 1)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
-        with read_connection().cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row if counted else row[0] for row in cursor.fetchall()]
+        return [row if counted else row[0] for row in self._fetch(sql, params)]
 
     def capped(self, start: int, stop: int, most: int) -> list[tuple[int, int]]:
         """(id, how many match up to ``most`` + 1) of the slice, in one query: the page walked,
@@ -902,7 +929,13 @@ def _page(matching, plan, number, *, selective: bool, walking: bool = False, com
     two. Where nothing matches, no page of ids is read (``_Walk.__getitem__``). A dense search
     (``walking``: search_index.dense) is walked like browsing, its count up to the bound a
     subquery of the page's query (one query)."""
-    walk = _Walk(matching, plan, searched=selective and not walking, compiled=compiled)
+    walk = _Walk(
+        matching,
+        plan,
+        searched=selective and not walking,
+        compiled=compiled,
+        per_fingerprint=not selective,
+    )
     paginator = Paginator(walk, PAGE_SIZE)
     paginator.capped = False
     text = str(number or "1")

@@ -4,6 +4,8 @@ publication's rows joined to their items when a result or a year is chosen. What
 takes, the count and its "more than N" must be the plain ORM query's, filter combination by
 filter combination, with the publications memoised or read per request."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Exists, OuterRef
@@ -15,6 +17,7 @@ from evaluations import published
 from evaluations.browse import browse
 from evaluations.models import PublishedResult
 from initiatives.models import Initiative, Plan
+from reformtracker import memos
 from tests import explain
 from tests.constants import KITAKYUSHU, OSAKA
 from tests.factories import grow_and_publish
@@ -100,7 +103,9 @@ def test_every_filter_combination_counts_what_the_plain_query_counts_up_to_the_b
 
 def _count_sql(params: dict) -> str:
     """The count query ``browse(params)`` sends (browsing: the one with COUNT(*), not the
-    publication fingerprint's, which a test reading it afresh sees too)."""
+    publication fingerprint's, which a test reading it afresh sees too). Nothing kept: a
+    count browsed before would be kept for the fingerprint."""
+    memos.clear()
     with CaptureQueriesContext(connection) as ctx:
         browse(params)
     (count,) = [
@@ -235,6 +240,10 @@ def test_a_probed_page_reads_each_items_shown_row_through_its_index(seeded, sett
     assert "LIST SUBQUERY" not in plan, plan
 
 
+# The page's ids: SQLite's walk, PostgreSQL's ordered query.
+PAGE_IDS = re.compile(r'SELECT "initiatives_initiative"\.(id[ ,]|"id" AS "pk")')
+
+
 def _page_queries(settings, params: str) -> tuple[dict, list[str]]:
     """browse(params) with what a fingerprint keeps already kept, and the SQL it ran."""
     settings.PUBLIC_DATA_MEMO = True
@@ -271,10 +280,20 @@ def test_browsing_a_combination_that_matches_nothing_reads_its_count_alone(seede
     )
     params = {"plan": OSAKA, "pillar": str(pillar.pk), "department": str(department)}
     assert _plain_count(params) == 0
-    context, sql = _page_queries(settings, "&".join(f"{k}={v}" for k, v in params.items()))
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    memos.clear()
+    settings.PUBLIC_DATA_MEMO = False
+    with CaptureQueriesContext(connection) as ctx:
+        browse(QueryDict(query))
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len([s for s in sql if "bounded" in s]) == 1, sql
+    # No query for a page of nothing.
+    assert not [s for s in sql if PAGE_IDS.search(s)], sql
+    # Kept for the fingerprint, as any browsing without a word: asked again, nothing is read.
+    context, sql = _page_queries(settings, query)
     page = context["page"]
     assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
-    assert len(sql) == 1 and "COUNT(*)" in sql[0], sql  # no query for a page of nothing
+    assert sql == []
 
 
 def test_a_searchs_page_past_the_end_is_still_its_last_page(seeded, settings):
@@ -283,3 +302,35 @@ def test_a_searchs_page_past_the_end_is_still_its_last_page(seeded, settings):
     found = _plain({}).filter(search_text__contains="取組").count()
     assert page.paginator.count == found > 0
     assert page.number == page.paginator.num_pages and len(page.object_list) >= 1
+
+
+def test_browsing_without_a_word_is_counted_and_walked_once_per_fingerprint(seeded, settings):
+    """Its count and page are kept for the publication fingerprint (browse._Walk._fetch), which
+    the database's triggers move on any write of the items: a write no service made (a
+    shell's) shows on the next request, counted and listed."""
+    settings.PUBLIC_DATA_MEMO = True
+    settings.PUBLIC_PAGE_FINGERPRINT_SECONDS = 0  # a write shows at once
+    memos.clear()
+    osaka = Plan.objects.get(slug=OSAKA)
+    department = osaka.initiatives.first().department
+    params = QueryDict(f"plan={OSAKA}&department={department.pk}")
+    before = browse(params)["page"]
+    with CaptureQueriesContext(connection) as again:
+        assert list(browse(params)["page"].object_list) == list(before.object_list)
+    sql = [q["sql"] for q in again.captured_queries]
+    assert not [s for s in sql if "bounded" in s or PAGE_IDS.search(s)], sql
+    moved = osaka.initiatives.exclude(department=department).order_by("pk").first()
+    Initiative.objects.filter(pk=moved.pk).update(department=department)
+    after = browse(params)["page"]
+    assert (
+        after.paginator.count
+        == before.paginator.count + 1
+        == _plain_count({"plan": OSAKA, "department": str(department.pk)})
+    )
+    assert moved.pk in [item.pk for item in after.object_list]
+    # A search is read every time: its words are seldom asked again.
+    searched = QueryDict("q=取組")
+    browse(searched)
+    with CaptureQueriesContext(connection) as search:
+        browse(searched)
+    assert [q for q in search.captured_queries if PAGE_IDS.search(q["sql"])]
