@@ -217,7 +217,10 @@ def _stored(request, key: str):
         _set(key, (content, headers, etag, compressed))
     if not gzipped and content is None:
         content = _get(f"{key}{APART}")
-        if content is None:  # evicted apart from its page: rendered and stored again
+        if content is None:
+            # Evicted apart from its page (or too long for the cache to take): rendered and
+            # stored again, with the copy it has rather than compressing it again.
+            request.public_gzip_copy = compressed
             return None
     response = HttpResponse(compressed if gzipped else content)
     for name, value in headers.items():
@@ -237,9 +240,12 @@ def _store(request, key: str, response) -> None:
     content, etag = response.content, response["ETag"]
     compressed, kept = None, content
     if len(content) >= APART_MIN_BYTES and compressible(response):
-        # A page kept per process may have its copy already (reformtracker.page_memo).
+        # A page kept per process may have its copy already (reformtracker.page_memo), or the
+        # stored one whose page was evicted (``_stored``).
         gzipped = getattr(response, "gzipped", None)
-        compressed = gzipped() if gzipped is not None else gzip.compress(content, mtime=0)
+        compressed = getattr(request, "public_gzip_copy", None)
+        if compressed is None:
+            compressed = gzipped() if gzipped is not None else gzip.compress(content, mtime=0)
         # Stored first, so the page's entry never names a body that was not there yet.
         _set(f"{key}{APART}", content)
         kept = None

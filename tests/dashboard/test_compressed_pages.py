@@ -158,11 +158,19 @@ def test_a_long_page_is_stored_apart_from_its_gzip_copy_which_alone_serves_a_gzi
     assert plain["X-Public-Cache"] == "hit" and plain.content == rendered.content
     assert read == [read[0], read[0] + public_cache.APART]
 
-    # The page itself evicted on its own: rendered and stored again, never a broken answer.
+    # The page itself evicted on its own: rendered and stored again, never a broken answer,
+    # and not compressed again: its copy was still stored.
     cache.delete(read[1])
+    compressed = []
+    compress = gzip.compress
+    monkeypatch.setattr(
+        public_cache.gzip, "compress", lambda *a, **k: compressed.append(1) or compress(*a, **k)
+    )
     again = client.get(url)
     assert again["X-Public-Cache"] == "miss" and again.content == rendered.content
     assert client.get(url)["X-Public-Cache"] == "hit"
+    assert compressed == []
+    assert gzip.decompress(client.get(url, headers=BROWSER).content) == rendered.content
 
 
 def test_a_short_page_is_one_entry_for_every_client(client, seeded, page_cache, monkeypatch):
