@@ -23,9 +23,10 @@ their own header, and a page that used a CSRF token is never stored (a cached to
 visitor's token to the next). The ETag is a hash of the content, so a 304 is right even for text
 that is live rather than published (plan notes), and repeat visits cost no rendering.
 
-A stored page of GZIP_MIN_BYTES or more in text, JSON or XML is kept gzipped as well, compressed
-once as it is stored, and served so to a client that accepts gzip, with its own ETag
-(reformtracker.public_pages.gzip_etag); either ETag held gets a 304.
+A stored page of GZIP_MIN_BYTES or more in text, JSON or XML is kept gzipped as well,
+compressed once (by its first hit that accepts gzip; a long page as it is stored), and served
+so to every client that accepts gzip, with its own ETag (reformtracker.public_pages.gzip_etag);
+either ETag held gets a 304.
 """
 
 from __future__ import annotations
@@ -59,10 +60,11 @@ from reformtracker.public_pages import (
 # during a rolling upgrade never read each other's entries.
 CACHE_PREFIX = "public-page-2"
 
-# A stored page of GZIP_MIN_BYTES or more is kept gzipped too, compressed once (by its first hit
-# that takes it), and served so to every visitor whose client accepts it (every browser, curl --compressed,
-# Python's requests). A plan's per-year results files at 10,000 items are 3.8 and 7.3 MB:
-# without it every download of them is bound by its bytes, not by any work.
+# A stored page of GZIP_MIN_BYTES or more is kept gzipped too, compressed once (by its first
+# hit that takes it), and served so to every visitor whose client accepts it (every browser,
+# curl --compressed, Python's requests). A plan's per-year results files at 10,000 items are 3.8
+# and 7.3 MB: without it every download of them is bound by its bytes, not by any work.
+#
 # A page this long is stored in two entries, its gzip copy with the headers and the page itself
 # apart (under its key + APART), so a gzip hit reads 0.1 MB, not the 7.3 MB beside it: reading
 # an entry copies (and, outside memcached, unpickles) all of it. A shorter page is one entry,
