@@ -173,13 +173,15 @@ def public_page(view=None, *, params: tuple[str, ...] = ()):
             if compressible(response):
                 vary.append("Accept-Encoding")  # a stored copy goes out gzipped to whoever takes it
             patch_vary_headers(response, vary)
-            if not_modified(request, etag):
-                return answer_304(response, etag)
-            response.public_cache_store = storable
             # A kept page's gzip copy, made at most once (reformtracker.page_memo), to a client
             # that takes it; a page the page cache is about to store gets the cache's copy.
             gzipped = getattr(response, "gzipped", None)
-            if gzipped is not None and not storable and accepts_gzip(request):
+            if gzipped is not None and (storable or not accepts_gzip(request)):
+                gzipped = None
+            if not_modified(request, etag):
+                return answer_304(response, gzip_etag(etag) if gzipped else etag)
+            response.public_cache_store = storable
+            if gzipped is not None:
                 response.content = gzipped()
                 response["Content-Encoding"] = "gzip"
                 response["Content-Length"] = str(len(response.content))
