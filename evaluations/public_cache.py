@@ -31,7 +31,6 @@ either ETag held gets a 304.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import time
 
@@ -46,14 +45,15 @@ from django.utils.translation import get_language_from_path
 from evaluations.published import fingerprint_pinned, publication_fingerprint
 from reformtracker import memos
 from reformtracker.public_pages import (
-    GZIP_MIN_BYTES,
     NOT_PUBLIC,
     accepts_gzip,
     answer_304,
     compressible,
+    gzip_content,
     gzip_etag,
     not_modified,
     use_canonical_query,
+    worth_gzip,
 )
 
 # The version names the stored tuple's shape, so app servers of two releases sharing one cache
@@ -209,13 +209,11 @@ def _stored(request, key: str):
     if hit is None:
         return None
     content, headers, etag, compressed = hit
-    gzipped = accepts_gzip(request) and (
-        compressed is not None or (len(content) >= GZIP_MIN_BYTES and compressible(headers))
-    )
+    gzipped = accepts_gzip(request) and (compressed is not None or worth_gzip(content, headers))
     if gzipped and compressed is None:
         # Made by the first hit that takes it, once for every later one: a page stored and
         # never asked for again (a search) is never compressed.
-        compressed = gzip.compress(content, mtime=0)  # mtime 0: the same bytes every time
+        compressed = gzip_content(content)
         _set(key, (content, headers, etag, compressed))
     if not gzipped and content is None:
         content = _get(f"{key}{APART}")
@@ -247,7 +245,7 @@ def _store(request, key: str, response) -> None:
         gzipped = getattr(response, "gzipped", None)
         compressed = getattr(request, "public_gzip_copy", None)
         if compressed is None:
-            compressed = gzipped() if gzipped is not None else gzip.compress(content, mtime=0)
+            compressed = gzipped() if gzipped is not None else gzip_content(content)
         # Stored first, so the page's entry never names a body that was not there yet.
         _set(f"{key}{APART}", content)
         kept = None

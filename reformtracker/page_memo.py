@@ -114,7 +114,7 @@ def respond(request, name: str, rows, make):
     # for a client that accepts it, its gzip copy. Only for a page asked for again: one
     # rendered once (a search nobody repeats) is never compressed.
     response.content_etag = etag
-    if worth_gzip(response):
+    if worth_gzip(content, response):
         response.gzipped = partial(_gzipped, key, content)
     return response
 

@@ -60,8 +60,10 @@ def compressible(response) -> bool:
     return response.get("Content-Type", "").startswith(_COMPRESSIBLE)
 
 
-def worth_gzip(response) -> bool:
-    return len(response.content) >= GZIP_MIN_BYTES and compressible(response)
+def worth_gzip(content: bytes, headers) -> bool:
+    """Whether ``content`` with ``headers`` (a response, or the headers stored with it) is
+    worth a gzip copy."""
+    return len(content) >= GZIP_MIN_BYTES and compressible(headers)
 
 
 def gzip_content(content: bytes) -> bytes:

@@ -1,6 +1,7 @@
-"""A stored public page is kept gzipped too, compressed once as it is stored, and served so to
-every client that accepts gzip; everyone else gets the same bytes as before (evaluations.
-public_cache, GZIP_MIN_BYTES)."""
+"""A stored public page is kept gzipped too, compressed once (by its first hit that accepts
+gzip; a long page as it is stored), and served so to every client that accepts gzip; everyone
+else gets the same bytes as before (evaluations.public_cache; reformtracker.public_pages,
+GZIP_MIN_BYTES)."""
 
 import gzip
 
@@ -8,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from evaluations import public_cache
-from reformtracker.public_pages import accepts_gzip
+from reformtracker.public_pages import GZIP_MIN_BYTES, accepts_gzip
 from tests.constants import OSAKA
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,7 @@ def test_each_page_is_compressed_once_by_its_first_hit_that_takes_it(
 ):
     calls = []
     compress = gzip.compress
-    monkeypatch.setattr(
-        public_cache.gzip, "compress", lambda *a, **k: calls.append(1) or compress(*a, **k)
-    )
+    monkeypatch.setattr(gzip, "compress", lambda *a, **k: calls.append(1) or compress(*a, **k))
     client.get(f"{RESULTS}.csv", headers=BROWSER)  # stored: never compressed unless asked again
     client.get(f"{RESULTS}.csv")
     client.get("/initiatives/?q=nobody-asks-again", headers=BROWSER)
@@ -100,7 +99,7 @@ def test_images_and_short_documents_are_stored_as_they_are(client, seeded, page_
     client.get(f"/plans/{OSAKA}/badge.svg")
     badge = client.get(f"/plans/{OSAKA}/badge.svg", headers=BROWSER)
     assert badge["X-Public-Cache"] == "hit"
-    if len(badge.content) < public_cache.GZIP_MIN_BYTES:
+    if len(badge.content) < GZIP_MIN_BYTES:
         assert "Content-Encoding" not in badge
     else:
         assert gzip.decompress(badge.content).startswith(b"<svg")
@@ -163,9 +162,7 @@ def test_a_long_page_is_stored_apart_from_its_gzip_copy_which_alone_serves_a_gzi
     cache.delete(read[1])
     compressed = []
     compress = gzip.compress
-    monkeypatch.setattr(
-        public_cache.gzip, "compress", lambda *a, **k: compressed.append(1) or compress(*a, **k)
-    )
+    monkeypatch.setattr(gzip, "compress", lambda *a, **k: compressed.append(1) or compress(*a, **k))
     again = client.get(url)
     assert again["X-Public-Cache"] == "miss" and again.content == rendered.content
     assert client.get(url)["X-Public-Cache"] == "hit"
