@@ -133,7 +133,9 @@ TEMPLATES = [
                 # site_name and site_operator (settings.SITE_NAME, SITE_OPERATOR) for base.html.
                 "evaluations.identity.site_context",
             ],
-            "builtins": ["reformtracker.templatetags.wareki"],
+            # extends: Django's {% extends %}, the root template's blocks found once per
+            # compiled template rather than on every render (reformtracker/templatetags/extends.py).
+            "builtins": ["reformtracker.templatetags.wareki", "reformtracker.templatetags.extends"],
         },
     }
 ]
