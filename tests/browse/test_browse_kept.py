@@ -8,6 +8,7 @@ appears at once, and it reads what a fresh page reads."""
 import re
 
 import pytest
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.http import QueryDict
 from django.template import Context, Engine
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import override
 
 from evaluations import browse as browse_module
+from evaluations import published
 from evaluations.browse import BrowseFilters
 from evaluations.templatetags import public_tags
 from initiatives.models import Department, Initiative, Pillar, Plan
@@ -377,3 +379,84 @@ def test_a_page_of_more_items_than_are_kept_lists_every_one_of_them(
     assert client.get(f"{path}&page=1").content.count(b"<tr>") - 1 == 20
     assert len(browse_module._items_built) == 5
     assert client.get(path).content == full  # built again where no longer kept
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "推進"},
+        {"q": "6-5"},
+        {"q": "ごみ 削減", "plan": OSAKA},
+        {"q": "取組の推進", "plan": OSAKA, "result": "achieved", "fy": "2024"},
+        {"q": "取組", "result": "none"},
+        {"q": "見直し", "level": "A", "prefecture": "40"},
+        {"q": "取組", "fy": "2001"},
+    ],
+    ids=[
+        "a word",
+        "a number",
+        "two words in a plan",
+        "a result",
+        "not published",
+        "a level",
+        "a year nobody published",
+    ],
+)
+def test_a_search_on_sqlite_has_the_where_the_orm_compiles_for_its_words(seeded, params):
+    """A word that is not walked is added as SQL to the other filters' WHERE compiled once
+    (browse._searched_on_sqlite): the same conditions and values as those filters' queryset
+    with ``pk__in=`` each word's ids compiled by the ORM, so the same items; nothing at all
+    where nothing can match."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL finds words through the ORM's query")
+    filters = browse_module._read_filters(params)[0]
+    plan = Plan.objects.filter(slug=params.get("plan", "")).first()
+    shown = [p.pk for p in published.current_publications()]
+    if params.get("fy") == "2001":
+        shown = []  # (as browse shows no 時点 of a year nobody published)
+    searched = browse_module._filtered(filters, plan, shown, False)
+    rest = {**filters, "q": "", "terms": []}
+    orm = browse_module._filtered(rest, plan, shown, False)["matching"]
+    for n, term in enumerate(filters["terms"]):
+        codes = browse_module._numbered(filters, n)
+        orm = orm.filter(pk__in=browse_module._found_on_sqlite(term, shown, codes))
+    try:
+        where, values = orm.query.get_compiler(connection=connection).compile(orm.query.where)
+    except EmptyResultSet:
+        assert searched["where"] is None
+        return
+
+    def items(where: str, values) -> list[int]:
+        table = connection.ops.quote_name(Initiative._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {table} WHERE {where} ORDER BY id", values)
+            return [pk for (pk,) in cursor.fetchall()]
+
+    assert searched["where"][1] == list(values)
+    assert " ".join(searched["where"][0].replace("(", " ").replace(")", " ").split()) == " ".join(
+        where.replace("(", " ").replace(")", " ").split()
+    )
+    assert items(*searched["where"]) == items(where, values)
+
+
+def test_a_new_word_on_sqlite_builds_no_query_for_the_filters_an_earlier_search_had(
+    seeded, client, settings, monkeypatch
+):
+    """Only the word's own SQL is new: the other filters' queryset and WHERE are the ones kept
+    for the earlier search among them, and the page lists what a fresh process lists."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL finds words through the ORM's query")
+    _keep(settings)
+    path = f"/initiatives/?plan={OSAKA}&result=achieved&q="
+    assert client.get(path + "官民").status_code == 200
+    built = []
+    matching = browse_module._matching
+    monkeypatch.setattr(
+        browse_module, "_matching", lambda *args, **kw: built.append(args) or matching(*args, **kw)
+    )
+    page = client.get(path + "委託")
+    assert page.status_code == 200 and built == []
+    assert page.content.count(b"<mark>") == 2  # 2-1 and 2-3
+    settings.PUBLIC_DATA_MEMO = False
+    memos.clear()
+    assert client.get(path + "委託").content == page.content
