@@ -249,9 +249,14 @@ def _found_on_sqlite(term: str, shown_ids, codes) -> RawSQL:
         shown, shown_params = shown_ids.sql, list(shown_ids.params)
     else:
         shown, shown_params = ", ".join(["%s"] * len(shown_ids)) or "NULL", list(shown_ids)
+    # A word read through FTS5 finds its published rows by their ids, each looked up once: the
+    # unary + keeps SQLite from reading every row of the shown publications in their index
+    # and testing each against the word's list (a word in one row among 10,000: 1.8 -> 0.14
+    # ms). A shorter word is tested on each of those rows anyway (INSTR), so they are read.
+    by_id = "+" if len(term) >= 3 else ""
     sql += (
         f" UNION SELECT U1.{q('initiative_id')} FROM {result} U1"
-        f" WHERE {published} AND U1.{q('publication_id')} IN ({shown})"
+        f" WHERE {published} AND {by_id}U1.{q('publication_id')} IN ({shown})"
     )
     params += shown_params
     if codes:

@@ -236,6 +236,32 @@ def test_a_search_word_is_looked_up_in_a_text_index_not_read_row_by_row(seeded, 
     assert _listed({"q": term})[0] > 0
 
 
+def test_a_rare_word_finds_its_published_rows_by_their_ids_not_every_shown_row_on_sqlite(
+    seeded,
+):
+    """A word read through FTS5 looks up each published row it finds by id; SQLite chose to
+    read every row of the shown publications in their index and test each against the
+    word's list (10,000 rows for one match). A two-character word, tested by INSTR on each
+    row anyway, still reads only the shown publications' rows, in that index."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL plans the word's query through its text indexes")
+    grow_and_publish(total=130)
+    shown = [p.pk for p in published.current_publications()]
+    for term, reads in (
+        ("民間委託", "SEARCH U1 USING INTEGER PRIMARY KEY (rowid=?)"),
+        ("委託", "(publication_id=?)"),
+    ):
+        found = browse_module._found_on_sqlite(term, shown, ())
+        (u1,) = [
+            line for line in explain.plan(found.sql, found.params).splitlines() if " U1 " in line
+        ]
+        assert u1.endswith(reads) and "SEARCH" in u1, u1
+    assert _listed({"q": "民間委託"}) == (
+        len(_expected({"q": "民間委託"})),
+        _expected({"q": "民間委託"}),
+    )
+
+
 def test_a_dense_word_is_walked_in_order_and_counted_up_to_the_bound(seeded, settings, monkeypatch):
     """A word in (almost) every item is tested on the items the page walks, not looked up in
     the text index (whose ids would all be merged, sorted and counted); its count stops at
