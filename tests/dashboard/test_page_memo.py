@@ -8,6 +8,7 @@ kept, and what a kept page still costs.
 
 import gzip
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -372,3 +373,41 @@ def test_a_kept_page_brings_its_etag_and_is_not_hashed_again(client, seeded, mem
     first = client.get(RESULTS)
     again = client.get(RESULTS)
     assert hashed == [] and again["ETag"] == first["ETag"] == etag(first.content)
+
+
+@pytest.mark.django_db
+def test_the_pillar_page_reads_its_results_without_their_search_text(
+    client, seeded, settings, memo
+):
+    """The folded search text is the browser's: the pillar page neither shows its results'
+    nor reads it, and rendering them never asks for it (a deferred column read back would be a
+    query per row). Its rows, a hundred to a page, are read and digested on every uncached
+    request."""
+    settings.PUBLIC_PILLAR_ITEMS_PER_PAGE = 3
+    for url in (f"/plans/{OSAKA}/pillars/2/", f"/open-data/plans/{OSAKA}/pillars/2.json"):
+        memos.clear()
+        with CaptureQueriesContext(connection) as rendered:
+            assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as kept:
+            assert client.get(url).status_code == 200
+        for ctx in (rendered, kept):
+            read = [
+                q["sql"] for q in ctx.captured_queries if "evaluations_publishedresult" in q["sql"]
+            ]
+            page = [sql for sql in read if 'WHERE t0."id" IN (' in sql]  # the page's rows
+            assert len(page) == 1 and "search_text" not in page[0], read
+        assert len(kept.captured_queries) == 3
+        assert len(rendered.captured_queries) <= 10
+
+
+def test_rows_as_read_digest_alike_when_equal_and_apart_when_any_value_differs():
+    rows = [(1, "委託", Decimal("1.5"), date(2025, 3, 31)), (2, 'a "quoted" \\ text', None, None)]
+    assert page_memo.rows_digest(rows) == page_memo.rows_digest([tuple(row) for row in rows])
+    for changed in (
+        [rows[0], (2, 'a "quoted" \\ text.', None, None)],
+        [rows[0], (2, 'a "quoted" \\ text', Decimal("0"), None)],
+        [(1, "委託", Decimal("1.50"), date(2025, 3, 31)), rows[1]],  # written as read
+        rows[:1],
+    ):
+        assert page_memo.rows_digest(changed) != page_memo.rows_digest(rows)
+    assert page_memo.rows_digest("plans", rows) != page_memo.rows_digest("pillars", rows)
