@@ -460,3 +460,27 @@ def test_a_new_word_on_sqlite_builds_no_query_for_the_filters_an_earlier_search_
     settings.PUBLIC_DATA_MEMO = False
     memos.clear()
     assert client.get(path + "委託").content == page.content
+
+
+def test_the_years_and_the_shown_publications_are_worked_out_once_per_fingerprint(
+    seeded, client, settings, monkeypatch
+):
+    """Which 時点 each plan shows (for a year, or the latest) and the years published are
+    worked out from every plan's publications once per fingerprint, not on each request (among
+    1,741 cities that walk was half of a browser page); a year nobody published works out
+    nothing. A publication shows at once."""
+    _keep(settings)
+    walks = []
+    shown_of = browse_module._shown_of
+    monkeypatch.setattr(
+        browse_module, "_shown_of", lambda *args: walks.append(args[1]) or shown_of(*args)
+    )
+    for path in ("/initiatives/", "/initiatives/?fy=2024", "/initiatives/?fy=2019"):
+        assert client.get(path).status_code == 200
+    assert walks == [None, 2024]
+    for path in ("/initiatives/?level=A", "/initiatives/?fy=2024&result=achieved&page=2"):
+        assert client.get(path).status_code == 200
+    assert walks == [None, 2024]
+    grow_and_publish(total=30, fiscal_year=2025)
+    assert "令和7年度" in client.get("/initiatives/").content.decode()
+    assert walks == [None, 2024, None]
