@@ -209,9 +209,8 @@ def _searched_on_sqlite(filters: dict, plan, shown_ids) -> dict:
     seed size. Its "matching" is the other filters' queryset: the walk reads only "where"."""
     unsearched = _filtered({**filters, "q": "", "terms": []}, plan, shown_ids, False)
     searched = {"matching": unsearched["matching"], "where": None}
-    compiled = _Walk(unsearched["matching"], plan, compiled=unsearched)
     try:
-        where, params = compiled._where()
+        where, params = _compiled_where(unsearched["matching"], unsearched)
     except EmptyResultSet:
         return searched
     q = connection.ops.quote_name
@@ -685,6 +684,26 @@ class Marks:
 ORDER = ("plan__order", "plan__slug", "pillar__order", "order", "code")
 
 
+def _compiled_where(matching, kept: dict) -> tuple[str, list]:
+    """The WHERE of ``matching`` (initiatives) on the initiatives' table, compiled once into
+    ``kept["where"]`` (EmptyResultSet when nothing can match)."""
+    if "where" not in kept:
+        query = matching.query
+        joined = [a for a, n in query.alias_refcount.items() if n and a != query.base_table]
+        assert not joined, "every filter is on the initiative's own columns"
+        compiler = query.get_compiler(connection=connection)
+        try:
+            kept["where"] = compiler.compile(query.where)
+        except FullResultSet:
+            kept["where"] = ("1 = 1", [])
+        except EmptyResultSet:
+            kept["where"] = None
+    if kept["where"] is None:
+        raise EmptyResultSet
+    where, params = kept["where"]
+    return where, list(params)
+
+
 class _Walk:
     """The ids of ``matching`` (initiatives) in the browser's order, read a slice at a time, for
     Paginator: plan order and slug, pillar order, item order and number.
@@ -716,23 +735,7 @@ class _Walk:
         self.matches: int | None = None  # how many match, once counted (up to the bound + 1)
 
     def _where(self) -> tuple[str, list]:
-        """The filters' WHERE on the initiatives' table, compiled once (EmptyResultSet when
-        nothing can match)."""
-        if "where" not in self._kept:
-            query = self.matching.query
-            joined = [a for a, n in query.alias_refcount.items() if n and a != query.base_table]
-            assert not joined, "every filter is on the initiative's own columns"
-            compiler = query.get_compiler(connection=connection)
-            try:
-                self._kept["where"] = compiler.compile(query.where)
-            except FullResultSet:
-                self._kept["where"] = ("1 = 1", [])
-            except EmptyResultSet:
-                self._kept["where"] = None
-        if self._kept["where"] is None:
-            raise EmptyResultSet
-        where, params = self._kept["where"]
-        return where, list(params)
+        return _compiled_where(self.matching, self._kept)
 
     def _bounded(self, most: int) -> tuple[str, list]:
         """A row for each of the first ``most`` + 1 matches in no order, as
